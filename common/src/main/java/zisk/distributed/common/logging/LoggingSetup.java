@@ -48,10 +48,14 @@ public final class LoggingSetup {
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.toLevel(level, Level.INFO));
     root.addAppender(appender);
-    // Libraries are chatty at debug; keep them at info unless the operator asks for trace.
-    Level libraries = "trace".equals(level) ? Level.TRACE : Level.INFO;
-    for (String name : List.of("io.grpc", "io.netty", "com.zaxxer", "org.flywaydb", "io.zonky", "org.jdbi")) {
-      context.getLogger(name).setLevel(libraries);
+    // Libraries are chatty; keep them quiet unless the operator asks for trace. The embedded
+    // PostgreSQL relays every server log line, and Flyway narrates each step: warnings only.
+    boolean trace = "trace".equals(level);
+    for (String name : List.of("io.grpc", "io.netty", "com.zaxxer", "org.jdbi")) {
+      context.getLogger(name).setLevel(trace ? Level.TRACE : Level.INFO);
+    }
+    for (String name : List.of("org.flywaydb", "io.zonky")) {
+      context.getLogger(name).setLevel(trace ? Level.TRACE : Level.WARN);
     }
   }
 

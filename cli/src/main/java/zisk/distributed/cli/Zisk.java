@@ -1,0 +1,28 @@
+package zisk.distributed.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import zisk.distributed.coordinator.CoordinatorCommand;
+
+/** {@code ./zisk}: the product's commands in one program. */
+@Command(
+    name = "zisk",
+    mixinStandardHelpOptions = true,
+    versionProvider = CoordinatorCommand.VersionProvider.class,
+    description = "ZisK distributed proving: coordinator, worker and client commands.",
+    subcommands = {CommandLine.HelpCommand.class})
+public final class Zisk {
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command tree, with the generated settings reference in each server command's --help. */
+  public static CommandLine commandLine() {
+    CommandLine zisk = new CommandLine(new Zisk());
+    CommandLine coordinator = new CommandLine(new CoordinatorCommand());
+    coordinator.getCommandSpec().usageMessage().footer(CoordinatorCommand.settingsReference());
+    zisk.addSubcommand("coordinator", coordinator);
+    return zisk;
+  }
+}

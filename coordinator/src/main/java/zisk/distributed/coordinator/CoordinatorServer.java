@@ -1,0 +1,176 @@
+package zisk.distributed.coordinator;
+
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import zisk.distributed.coordinator.api.AdminApi;
+import zisk.distributed.coordinator.api.ErrorMapper;
+import zisk.distributed.coordinator.api.ZiskApiService;
+import zisk.distributed.coordinator.config.CoordinatorConfig;
+import zisk.distributed.coordinator.health.DatabaseHealth;
+import zisk.distributed.coordinator.store.ClusterStore;
+import zisk.distributed.coordinator.store.Database;
+import zisk.distributed.coordinator.store.InstanceStore;
+import zisk.distributed.coordinator.store.JobStore;
+import zisk.distributed.coordinator.store.Migrations;
+import zisk.distributed.coordinator.store.ProverStore;
+
+/**
+ * One coordinator process: prepares the schema, registers itself in {@code coordinator_instances},
+ * and serves the ZisK API, gRPC health and server reflection. Owns the lifecycle
+ * ({@link #start}, {@link #stop}, {@link #blockUntilShutdown}); takes a {@link ServerBuilder} so
+ * tests can serve in-process.
+ */
+public final class CoordinatorServer {
+
+  private static final Logger log = LoggerFactory.getLogger(CoordinatorServer.class);
+
+  /** How often this instance refreshes its row, and how stale a row may be before it is dead. */
+  static final Duration INSTANCE_HEARTBEAT = Duration.ofSeconds(5);
+  static final Duration INSTANCE_LIVENESS = Duration.ofSeconds(30);
+  static final Duration HEALTH_PROBE = Duration.ofSeconds(2);
+  static final Duration STARTUP_DATABASE_WAIT = Duration.ofSeconds(60);
+
+  private final CoordinatorConfig config;
+  private final Database database;
+  private final ServerBuilder<?> serverBuilder;
+  private final Clock clock;
+  private final UUID instanceId = UUID.randomUUID();
+  private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "coordinator-housekeeping");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  private Server server;
+  private DatabaseHealth health;
+  private InstanceStore instances;
+
+  public CoordinatorServer(CoordinatorConfig config, Database database, ServerBuilder<?> serverBuilder, Clock clock) {
+    this.config = config;
+    this.database = database;
+    this.serverBuilder = serverBuilder;
+    this.clock = clock;
+  }
+
+  /** A server on the configured host and port. */
+  public static CoordinatorServer onConfiguredPort(CoordinatorConfig config, Database database) {
+    ServerBuilder<?> builder = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
+        .forAddress(new InetSocketAddress(config.host(), config.port()));
+    return new CoordinatorServer(config, database, builder, Clock.systemUTC());
+  }
+
+  public CoordinatorServer start() throws IOException {
+    awaitDatabase();
+    new Migrations(database.dataSource()).prepare(config.migrate());
+
+    var jdbi = database.jdbi();
+    HealthStatusManager healthStatus = new HealthStatusManager();
+    health = new DatabaseHealth(jdbi, healthStatus);
+    instances = new InstanceStore(jdbi);
+    AdminApi admin = new AdminApi(new JobStore(jdbi), new ProverStore(jdbi), new ClusterStore(jdbi, INSTANCE_LIVENESS),
+        config.maxComputeCapacity(), config.maxAttempts(),
+        new AdminApi.Identity(config.serviceName(), Version.get(), config.environment(), instanceId, Instant.now(clock)),
+        () -> 0, clock);
+
+    server = serverBuilder
+        .addService(new ZiskApiService(admin, health, new ErrorMapper(health)))
+        .addService(healthStatus.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(ProtoReflectionService.newInstance())
+        .build()
+        .start();
+    health.start(HEALTH_PROBE.toMillis());
+
+    instances.register(instanceId, config.host() + ":" + port(), Version.get());
+    housekeeping.scheduleWithFixedDelay(this::heartbeatInstance,
+        INSTANCE_HEARTBEAT.toMillis(), INSTANCE_HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+    log.info("ZisK coordinator {} serving on {}:{} (instance {})", Version.get(), config.host(), port(), instanceId);
+    return this;
+  }
+
+  /** The bound port (useful when configured with port 0); -1 for an in-process server. */
+  public int port() {
+    return server.getPort();
+  }
+
+  public UUID instanceId() {
+    return instanceId;
+  }
+
+  /** Stops serving: in-flight calls get a moment to finish; the instance row is marked stopped. */
+  public void stop() {
+    if (server == null) {
+      return;
+    }
+    log.info("Coordinator instance {} stopping", instanceId);
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    housekeeping.shutdownNow();
+    health.close();
+    try {
+      instances.markStopped(instanceId);
+    } catch (RuntimeException e) {
+      log.warn("Could not mark instance {} stopped: {}", instanceId, e.getMessage());
+    }
+  }
+
+  public void blockUntilShutdown() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  private void heartbeatInstance() {
+    try {
+      if (!instances.heartbeat(instanceId)) {
+        log.warn("Instance row {} is missing or marked stopped", instanceId);
+      }
+    } catch (RuntimeException e) {
+      log.debug("Instance heartbeat failed: {}", e.getMessage());
+    }
+  }
+
+  /** Start-up waits a while for the database (it may still be starting, as in docker compose). */
+  private void awaitDatabase() {
+    long deadline = System.nanoTime() + STARTUP_DATABASE_WAIT.toNanos();
+    RuntimeException last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        database.jdbi().withHandle(handle -> handle.createQuery("SELECT 1").mapTo(Integer.class).one());
+        return;
+      } catch (RuntimeException e) {
+        if (last == null) {
+          log.warn("Waiting for the database: {}", e.getMessage());
+        }
+        last = e;
+        try {
+          Thread.sleep(1000); // start-up retry pacing, not a test wait
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    throw new Database.DatabaseStartException("the database did not answer within "
+        + STARTUP_DATABASE_WAIT.toSeconds() + " s: " + (last == null ? "interrupted" : last.getMessage()), last);
+  }
+}

@@ -1,0 +1,6 @@
+package zisk.distributed.coordinator.api;
+
+/** Told when a request finds the database unreachable, so health reporting can follow at once. */
+public interface DatabaseAvailability {
+  void reportFailure(Throwable error);
+}

@@ -1,0 +1,57 @@
+package zisk.distributed.coordinator.api;
+
+import java.util.Optional;
+import zisk.distributed.api.v1.LaunchProofRequest;
+import zisk.distributed.coordinator.store.NewJob;
+
+/** Validates LaunchProof input; a bad request is refused with a message that says what is wrong. */
+final class LaunchRequests {
+
+  static final int MAX_BLOCK_ID_LENGTH = 256;
+  static final int MAX_INPUT_PATH_LENGTH = 4096;
+  static final int MAX_CLIENT_REQUEST_ID_LENGTH = 256;
+
+  private final int maxComputeCapacity;
+  private final int maxAttempts;
+
+  LaunchRequests(int maxComputeCapacity, int maxAttempts) {
+    this.maxComputeCapacity = maxComputeCapacity;
+    this.maxAttempts = maxAttempts;
+  }
+
+  NewJob validate(LaunchProofRequest request) {
+    String blockId = request.getBlockId().strip();
+    if (blockId.isEmpty()) {
+      throw ApiException.invalidArgument("block_id is required");
+    }
+    requirePrintable("block_id", blockId, MAX_BLOCK_ID_LENGTH);
+    // uint32 on the wire: read it unsigned, so 3000000000 is "too large", not "negative".
+    long capacity = Integer.toUnsignedLong(request.getComputeCapacity());
+    if (capacity == 0) {
+      throw ApiException.invalidArgument("compute_capacity must be greater than 0");
+    }
+    if (capacity > maxComputeCapacity) {
+      throw ApiException.invalidArgument("compute_capacity " + capacity
+          + " exceeds this coordinator's maximum of " + maxComputeCapacity);
+    }
+    String inputPath = request.getInputPath().strip();
+    if (inputPath.isEmpty()) {
+      throw ApiException.invalidArgument("input_path is required");
+    }
+    requirePrintable("input_path", inputPath, MAX_INPUT_PATH_LENGTH);
+    Optional<String> clientRequestId = Optional.of(request.getClientRequestId().strip()).filter(id -> !id.isEmpty());
+    if (clientRequestId.isPresent()) {
+      requirePrintable("client_request_id", clientRequestId.get(), MAX_CLIENT_REQUEST_ID_LENGTH);
+    }
+    return new NewJob(blockId, (int) capacity, inputPath, clientRequestId, maxAttempts);
+  }
+
+  private static void requirePrintable(String field, String value, int maxLength) {
+    if (value.length() > maxLength) {
+      throw ApiException.invalidArgument(field + " is " + value.length() + " characters long; the limit is " + maxLength);
+    }
+    if (value.chars().anyMatch(Character::isISOControl)) {
+      throw ApiException.invalidArgument(field + " contains control characters");
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package zisk.distributed.coordinator.api;
+
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import zisk.distributed.api.v1.ErrorResponse;
+
+/**
+ * Runs one admin call: its answer on success, its {@code ErrorResponse} otherwise. Nothing is ever
+ * thrown out of a handler (the client would see UNKNOWN).
+ */
+final class UnaryCalls {
+
+  private final ErrorMapper errors;
+
+  UnaryCalls(ErrorMapper errors) {
+    this.errors = errors;
+  }
+
+  <T> void answer(String rpc, StreamObserver<T> observer, Callable<T> handler, Function<ErrorResponse, T> onError) {
+    T response;
+    try {
+      response = handler.call();
+    } catch (Exception e) {
+      response = onError.apply(errors.toErrorResponse(rpc, e));
+    }
+    observer.onNext(response);
+    observer.onCompleted();
+  }
+}

@@ -1,0 +1,56 @@
+package zisk.distributed.coordinator.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Everything a coordinator process is configured with; immutable and validated once at start.
+ *
+ * @param host bind address of the gRPC server
+ * @param port gRPC port (0 picks a free one, for tests)
+ * @param serviceName reported by StatusInfo
+ * @param environment reported by StatusInfo (development, production, ...)
+ * @param databaseUrl JDBC URL of an external PostgreSQL; empty means the embedded one
+ * @param dataDir data directory of the embedded PostgreSQL
+ * @param migrate whether to apply pending migrations on start
+ * @param poolSize most database connections this coordinator opens
+ * @param databaseTimeout how long a request waits for a database connection before answering
+ *     SYSTEM_UNAVAILABLE
+ * @param maxComputeCapacity largest compute capacity a LaunchProof may ask for
+ * @param maxAttempts attempts a job gets before it FAILS
+ * @param logging logging settings
+ */
+public record CoordinatorConfig(
+    String host,
+    int port,
+    String serviceName,
+    String environment,
+    Optional<String> databaseUrl,
+    Path dataDir,
+    boolean migrate,
+    int poolSize,
+    Duration databaseTimeout,
+    int maxComputeCapacity,
+    int maxAttempts,
+    Logging logging) {
+
+  /** Logging settings: level trace..error, format pretty/compact/json, optional file. */
+  public record Logging(String level, String format, Optional<String> filePath) {}
+
+  public static final int DEFAULT_PORT = 8080;
+  public static final int DEFAULT_MAX_COMPUTE_CAPACITY = 10_000;
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+
+  /** Defaults for tests and embedding: an ephemeral port on loopback, the given database. */
+  public static CoordinatorConfig forTests(String jdbcUrl) {
+    return new CoordinatorConfig("127.0.0.1", 0, "zisk-coordinator", "test", Optional.of(jdbcUrl),
+        Path.of("unused"), true, 5, Duration.ofSeconds(2), DEFAULT_MAX_COMPUTE_CAPACITY,
+        DEFAULT_MAX_ATTEMPTS, new Logging("info", "compact", Optional.empty()));
+  }
+
+  public CoordinatorConfig withPort(int newPort) {
+    return new CoordinatorConfig(host, newPort, serviceName, environment, databaseUrl, dataDir, migrate,
+        poolSize, databaseTimeout, maxComputeCapacity, maxAttempts, logging);
+  }
+}

@@ -1,0 +1,67 @@
+package zisk.distributed.coordinator.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import zisk.distributed.common.config.ConfigKey;
+import zisk.distributed.common.config.LayeredConfig;
+import zisk.distributed.common.logging.LoggingSetup;
+
+/** The coordinator's settings: their names in each source, their defaults, and their validation. */
+public final class CoordinatorSettings {
+
+  public static final List<ConfigKey> KEYS = List.of(
+      new ConfigKey("server.host", "DISTRIBUTED_SERVER_HOST", "bind address"),
+      new ConfigKey("server.port", "DISTRIBUTED_SERVER_PORT", "gRPC port"),
+      new ConfigKey("service.name", "DISTRIBUTED_SERVICE_NAME", "name reported by StatusInfo"),
+      new ConfigKey("service.environment", "DISTRIBUTED_SERVICE_ENVIRONMENT", "environment reported by StatusInfo"),
+      new ConfigKey("database.url", "DISTRIBUTED_DATABASE_URL", "PostgreSQL URL; unset starts an embedded PostgreSQL"),
+      new ConfigKey("database.data_dir", "DISTRIBUTED_DATA_DIR", "embedded PostgreSQL data directory"),
+      new ConfigKey("database.migrate", "DISTRIBUTED_DATABASE_MIGRATE", "apply pending migrations on start"),
+      new ConfigKey("database.pool_size", "DISTRIBUTED_DATABASE_POOL_SIZE", "most database connections"),
+      new ConfigKey("database.timeout_seconds", "DISTRIBUTED_DATABASE_TIMEOUT_SECONDS",
+          "wait for a database connection before answering SYSTEM_UNAVAILABLE"),
+      new ConfigKey("jobs.max_compute_capacity", "DISTRIBUTED_MAX_COMPUTE_CAPACITY",
+          "largest compute capacity a job may request"),
+      new ConfigKey("jobs.max_attempts", "DISTRIBUTED_JOB_MAX_ATTEMPTS", "attempts before a job fails"),
+      new ConfigKey("logging.level", "DISTRIBUTED_LOGGING_LEVEL", "trace, debug, info, warn or error"),
+      new ConfigKey("logging.format", "DISTRIBUTED_LOGGING_FORMAT", "pretty, compact or json"),
+      new ConfigKey("logging.file_path", "DISTRIBUTED_LOGGING_FILE_PATH", "log file; unset logs to stderr"));
+
+  /** Where the embedded database keeps its data unless told otherwise. */
+  public static Path defaultDataDir() {
+    return Path.of(System.getProperty("user.home"), ".zisk", "coordinator", "postgres");
+  }
+
+  private CoordinatorSettings() {}
+
+  /**
+   * Builds the validated configuration.
+   *
+   * @param env environment variables
+   * @param configFile TOML file from --config or CONFIG_PATH, or null
+   * @param flags values given on the command line, by file key
+   */
+  public static CoordinatorConfig resolve(Map<String, String> env, Path configFile, Map<String, String> flags) {
+    LayeredConfig config = LayeredConfig.load(KEYS, env, configFile, flags);
+    Optional<String> databaseUrl = config.get("database.url").map(v -> DatabaseUrls.toJdbc(v.text(), v.origin()));
+    return new CoordinatorConfig(
+        config.string("server.host", "0.0.0.0"),
+        config.integer("server.port", CoordinatorConfig.DEFAULT_PORT, 0, 65535),
+        config.string("service.name", "zisk-coordinator"),
+        config.string("service.environment", "development"),
+        databaseUrl,
+        config.get("database.data_dir").map(v -> Path.of(v.text())).orElseGet(CoordinatorSettings::defaultDataDir),
+        config.bool("database.migrate", true),
+        config.integer("database.pool_size", 10, 2, 500),
+        config.seconds("database.timeout_seconds", Duration.ofSeconds(3), 1, 600),
+        config.integer("jobs.max_compute_capacity", CoordinatorConfig.DEFAULT_MAX_COMPUTE_CAPACITY, 1, Integer.MAX_VALUE),
+        config.integer("jobs.max_attempts", CoordinatorConfig.DEFAULT_MAX_ATTEMPTS, 1, 100),
+        new CoordinatorConfig.Logging(
+            config.choice("logging.level", "info", LoggingSetup.LEVELS),
+            config.choice("logging.format", "pretty", LoggingSetup.FORMATS),
+            config.get("logging.file_path").map(LayeredConfig.Value::text)));
+  }
+}

@@ -1,0 +1,7 @@
+package zisk.distributed.coordinator.store;
+
+import java.util.Optional;
+
+/** A validated LaunchProof request. */
+public record NewJob(String blockId, int computeCapacity, String inputPath, Optional<String> clientRequestId,
+    int maxAttempts) {}

@@ -1,0 +1,20 @@
+package zisk.distributed.coordinator.store;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A row of {@code provers}, with the job of its active task if it has one.
+ *
+ * @param instanceId the coordinator holding its stream; null when disconnected
+ * @param currentJobId null when the prover has no active task
+ */
+public record Prover(
+    String proverId,
+    ProverState state,
+    int computeUnits,
+    UUID instanceId,
+    long sessionEpoch,
+    Instant connectedAt,
+    Instant lastHeartbeatAt,
+    UUID currentJobId) {}

@@ -1,0 +1,96 @@
+package zisk.distributed.coordinator.testing;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import zisk.distributed.coordinator.config.DatabaseUrls;
+
+/**
+ * Fresh PostgreSQL databases for tests: on the server named by {@code ZISK_TEST_DATABASE_URL}
+ * when it is set (CI sets it to the machine's server), else on one embedded PostgreSQL per JVM.
+ * Every database is created empty and dropped when the JVM exits.
+ */
+public final class TestDatabase {
+
+  private static final String ENV = "ZISK_TEST_DATABASE_URL";
+  private static final List<String> created = new CopyOnWriteArrayList<>();
+  private static String adminUrl;
+  private static EmbeddedPostgres embedded;
+
+  private TestDatabase() {}
+
+  /** A JDBC URL of a new, empty database. */
+  public static synchronized String freshJdbcUrl() {
+    String admin = adminUrl();
+    String name = "zisk_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    execute(admin, "CREATE DATABASE " + name);
+    created.add(name);
+    return withDatabase(admin, name);
+  }
+
+  /** Runs one statement on a database, for test set-up and SQL assertions. */
+  public static void execute(String jdbcUrl, String sql) {
+    try (Connection connection = DriverManager.getConnection(jdbcUrl); Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException("SQL failed: " + sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether tests run against an external server (true) or the embedded one. */
+  public static boolean usesExternalServer() {
+    String url = System.getenv(ENV);
+    return url != null && !url.isBlank();
+  }
+
+  private static String adminUrl() {
+    if (adminUrl != null) {
+      return adminUrl;
+    }
+    if (usesExternalServer()) {
+      adminUrl = DatabaseUrls.toJdbc(System.getenv(ENV), ENV);
+    } else {
+      try {
+        embedded = EmbeddedPostgres.builder().start();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start the embedded PostgreSQL for tests", e);
+      }
+      adminUrl = embedded.getJdbcUrl("postgres", "postgres");
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(TestDatabase::dropAll, "drop-test-databases"));
+    return adminUrl;
+  }
+
+  private static void dropAll() {
+    for (String name : created) {
+      try {
+        execute(adminUrl, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+      } catch (RuntimeException e) {
+        // best effort: the server may already be gone
+      }
+    }
+    if (embedded != null) {
+      try {
+        embedded.close();
+      } catch (IOException e) {
+        // best effort
+      }
+    }
+  }
+
+  /** The same server URL with another database name. */
+  static String withDatabase(String jdbcUrl, String database) {
+    int start = jdbcUrl.indexOf('/', "jdbc:postgresql://".length());
+    int end = jdbcUrl.indexOf('?');
+    String query = end < 0 ? "" : jdbcUrl.substring(end);
+    String hostPart = start < 0 ? (end < 0 ? jdbcUrl : jdbcUrl.substring(0, end)) : jdbcUrl.substring(0, start);
+    return hostPart + "/" + database + query;
+  }
+}
