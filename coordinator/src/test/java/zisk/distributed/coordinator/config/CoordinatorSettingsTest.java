@@ -1,0 +1,104 @@
+package zisk.distributed.coordinator.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import zisk.distributed.common.config.ConfigException;
+import zisk.distributed.coordinator.CoordinatorCommand;
+
+class CoordinatorSettingsTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void defaultsMatchTheDocumentation() {
+    CoordinatorConfig config = resolve(Map.of());
+
+    assertEquals("0.0.0.0", config.host());
+    assertEquals(8080, config.port());
+    assertEquals(Optional.empty(), config.databaseUrl());
+    assertEquals(CoordinatorSettings.defaultDataDir(), config.dataDir());
+    assertTrue(config.migrate());
+    assertEquals(Duration.ofSeconds(3), config.databaseTimeout());
+    assertEquals(10_000, config.maxComputeCapacity());
+    assertEquals(3, config.maxAttempts());
+    assertEquals("info", config.logging().level());
+  }
+
+  @Test
+  void flagsBeatTheFileWhichBeatsTheEnvironment() throws Exception {
+    Path file = Files.writeString(dir.resolve("coordinator.toml"), """
+        [server]
+        port = 9000
+        host = "127.0.0.1"
+
+        [jobs]
+        max_compute_capacity = 64
+        """);
+    Map<String, String> env = Map.of(
+        "DISTRIBUTED_SERVER_PORT", "7000",
+        "DISTRIBUTED_SERVER_HOST", "10.1.1.1",
+        "DISTRIBUTED_SERVICE_NAME", "from-env",
+        "DISTRIBUTED_MAX_COMPUTE_CAPACITY", "32");
+
+    CoordinatorConfig fileOverEnv = resolve(env, "--config", file.toString());
+    CoordinatorConfig flagOverFile = resolve(env, "--config", file.toString(), "--port", "9100", "--no-migrate");
+
+    assertEquals(9000, fileOverEnv.port());
+    assertEquals("127.0.0.1", fileOverEnv.host());
+    assertEquals(64, fileOverEnv.maxComputeCapacity());
+    assertEquals("from-env", fileOverEnv.serviceName(), "the environment fills what the file leaves out");
+    assertEquals(9100, flagOverFile.port());
+    assertEquals(false, flagOverFile.migrate());
+  }
+
+  @Test
+  void configPathVariableNamesTheFile() throws Exception {
+    Path file = Files.writeString(dir.resolve("c.toml"), "[server]\nport = 9200\n");
+
+    assertEquals(9200, resolve(Map.of("CONFIG_PATH", file.toString())).port());
+  }
+
+  @Test
+  void acceptsBothDatabaseUrlForms() {
+    assertEquals("jdbc:postgresql://db:5432/zisk?user=u", resolve(Map.of(), "--database-url", "jdbc:postgresql://db:5432/zisk?user=u")
+        .databaseUrl().orElseThrow());
+    assertEquals("jdbc:postgresql://db:5432/zisk?user=zisk&password=s%40cret",
+        resolve(Map.of("DISTRIBUTED_DATABASE_URL", "postgresql://zisk:s%40cret@db:5432/zisk")).databaseUrl().orElseThrow());
+    assertEquals("jdbc:postgresql://db/postgres?sslmode=require&user=me",
+        resolve(Map.of(), "--database-url", "postgres://me@db?sslmode=require").databaseUrl().orElseThrow());
+  }
+
+  @Test
+  void badValuesAreReportedWithTheirSource() {
+    ConfigException port = assertThrows(ConfigException.class, () -> resolve(Map.of("DISTRIBUTED_SERVER_PORT", "http")));
+    ConfigException url = assertThrows(ConfigException.class, () -> resolve(Map.of(), "--database-url", "mysql://x/y"));
+    ConfigException level = assertThrows(ConfigException.class, () -> resolve(Map.of("DISTRIBUTED_LOGGING_LEVEL", "loud")));
+
+    assertTrue(port.getMessage().contains("DISTRIBUTED_SERVER_PORT"), port.getMessage());
+    assertTrue(url.getMessage().contains("database.url"), url.getMessage());
+    assertTrue(level.getMessage().contains("expected one of"), level.getMessage());
+  }
+
+  @Test
+  void invalidConfigurationExitsWithStatus2() {
+    CommandLine command = new CommandLine(new CoordinatorCommand(Map.of("DISTRIBUTED_SERVER_PORT", "-1")));
+
+    assertEquals(2, command.execute());
+  }
+
+  private static CoordinatorConfig resolve(Map<String, String> env, String... args) {
+    CoordinatorCommand command = new CoordinatorCommand(env);
+    new CommandLine(command).parseArgs(args);
+    return command.resolveConfig();
+  }
+}

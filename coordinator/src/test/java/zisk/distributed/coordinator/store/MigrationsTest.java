@@ -1,0 +1,115 @@
+package zisk.distributed.coordinator.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import zisk.distributed.coordinator.testing.TestDatabase;
+
+/** The migrations from an empty database, and the constraints that make impossible states impossible. */
+class MigrationsTest {
+
+  private com.zaxxer.hikari.HikariDataSource dataSource;
+  private Jdbi jdbi;
+
+  @BeforeEach
+  void emptyDatabase() {
+    dataSource = Database.pool(TestDatabase.freshJdbcUrl(), 3, Duration.ofSeconds(5));
+    jdbi = Database.jdbi(dataSource);
+  }
+
+  @AfterEach
+  void close() {
+    dataSource.close();
+  }
+
+  @Test
+  void migratesAnEmptyDatabaseToTheTablesAndViewsOfTheDesign() {
+    new Migrations(dataSource).prepare(true);
+
+    List<String> relations = jdbi.withHandle(h -> h.createQuery("""
+            SELECT table_name FROM information_schema.tables
+            WHERE table_schema = 'public' AND table_name <> 'flyway_schema_history' ORDER BY table_name""")
+        .mapTo(String.class).list());
+    assertEquals(List.of("coordinator_instances", "job_events", "job_history", "job_timeline", "jobs",
+        "prover_status", "provers", "tasks"), relations);
+    assertEquals("1", new Migrations(dataSource).currentVersion().orElseThrow());
+  }
+
+  @Test
+  void migratingTwiceChangesNothing() {
+    new Migrations(dataSource).prepare(true);
+    new Migrations(dataSource).prepare(true);
+
+    assertEquals(2L, (long) jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM flyway_schema_history").mapTo(Long.class).one()));
+  }
+
+  @Test
+  void refusesASchemaNewerThanItKnows() {
+    new Migrations(dataSource).prepare(true);
+    jdbi.useHandle(h -> h.execute("""
+        INSERT INTO flyway_schema_history
+          (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success)
+        VALUES (99, '99', 'from the future', 'SQL', 'V99__from_the_future.sql', 0, 'test', 0, true)"""));
+
+    Migrations.SchemaMismatchException error = assertThrows(Migrations.SchemaMismatchException.class,
+        () -> new Migrations(dataSource).prepare(true));
+
+    assertTrue(error.getMessage().contains("newer than this coordinator knows"), error.getMessage());
+    assertTrue(error.getMessage().contains("99"), error.getMessage());
+  }
+
+  @Test
+  void withMigrationOffRefusesASchemaThatIsBehind() {
+    Migrations.SchemaMismatchException error = assertThrows(Migrations.SchemaMismatchException.class,
+        () -> new Migrations(dataSource).prepare(false));
+
+    assertTrue(error.getMessage().contains("pending migration"), error.getMessage());
+  }
+
+  @Test
+  void constraintsRejectImpossibleStates() {
+    new Migrations(dataSource).prepare(true);
+    jdbi.useHandle(h -> {
+      h.execute("INSERT INTO coordinator_instances (instance_id, address, version) VALUES ('00000000-0000-0000-0000-000000000001', 'x:1', 't')");
+      h.execute("INSERT INTO provers (prover_id, state, compute_units, instance_id) VALUES ('p1', 'BUSY', 2, '00000000-0000-0000-0000-000000000001')");
+      h.execute("INSERT INTO jobs (job_id, block_id, input_path, compute_capacity) VALUES ('00000000-0000-0000-0000-0000000000aa', 'b', '/in', 2)");
+      h.execute("INSERT INTO jobs (job_id, block_id, input_path, compute_capacity) VALUES ('00000000-0000-0000-0000-0000000000bb', 'b', '/in', 2)");
+    });
+
+    // a state name that does not exist
+    assertRejected("UPDATE jobs SET state = 'DONE'");
+    assertRejected("UPDATE provers SET state = 'SLEEPING'");
+    // RUNNING without a phase, COMPLETED without a proof, a proof on an unfinished job
+    assertRejected("UPDATE jobs SET state = 'RUNNING'");
+    assertRejected("UPDATE jobs SET state = 'COMPLETED', finished_at = now()");
+    assertRejected("UPDATE jobs SET final_proof = '\\x00'");
+    // a connected prover without a coordinator, non-positive capacities
+    assertRejected("UPDATE provers SET instance_id = NULL");
+    assertRejected("UPDATE provers SET compute_units = 0");
+    assertRejected("INSERT INTO jobs (block_id, input_path, compute_capacity) VALUES ('b', '/in', 0)");
+    // a task for a prover or job that does not exist
+    assertRejected("INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units) "
+        + "VALUES ('00000000-0000-0000-0000-0000000000aa', 1, 'PROVE', 0, 'nobody', 1)");
+    // two active tasks on one prover
+    jdbi.useHandle(h -> h.execute("INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units) "
+        + "VALUES ('00000000-0000-0000-0000-0000000000aa', 1, 'PARTIAL_CONTRIBUTION', 0, 'p1', 2)"));
+    assertRejected("INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units) "
+        + "VALUES ('00000000-0000-0000-0000-0000000000bb', 1, 'PARTIAL_CONTRIBUTION', 0, 'p1', 2)");
+    // the same rank of the same phase twice
+    assertRejected("INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units, state) "
+        + "VALUES ('00000000-0000-0000-0000-0000000000aa', 1, 'PARTIAL_CONTRIBUTION', 0, 'p1', 2, 'CANCELLED')");
+  }
+
+  private void assertRejected(String sql) {
+    assertThrows(UnableToExecuteStatementException.class, () -> jdbi.useHandle((Handle h) -> h.execute(sql)), sql);
+  }
+}

@@ -1,0 +1,117 @@
+package zisk.distributed.coordinator.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A TCP forwarder between a client and a server that a test can cut and restore, to make a
+ * database (or a coordinator) unreachable for real without stopping it.
+ */
+public final class TcpProxy implements AutoCloseable {
+
+  private final String targetHost;
+  private final int targetPort;
+  private final List<Socket> open = new CopyOnWriteArrayList<>();
+  private final int port;
+  private volatile ServerSocket listener;
+
+  public TcpProxy(String targetHost, int targetPort) {
+    this.targetHost = targetHost;
+    this.targetPort = targetPort;
+    this.listener = listen(0);
+    this.port = listener.getLocalPort();
+    acceptLoop(listener);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** Drops every connection and refuses new ones. */
+  public synchronized void cut() {
+    closeQuietly(listener);
+    for (Socket socket : open) {
+      closeQuietly(socket);
+    }
+    open.clear();
+  }
+
+  /** Accepts connections again on the same port. */
+  public synchronized void restore() {
+    listener = listen(port);
+    acceptLoop(listener);
+  }
+
+  @Override
+  public void close() {
+    cut();
+  }
+
+  private static ServerSocket listen(int port) {
+    try {
+      ServerSocket socket = new ServerSocket();
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      return socket;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void acceptLoop(ServerSocket server) {
+    Thread thread = new Thread(() -> {
+      while (!server.isClosed()) {
+        try {
+          Socket client = server.accept();
+          Socket upstream = new Socket(targetHost, targetPort);
+          open.add(client);
+          open.add(upstream);
+          pump(client, upstream);
+          pump(upstream, client);
+        } catch (IOException e) {
+          // listener closed by cut(), or the target refused: the client sees a closed connection
+        }
+      }
+    }, "tcp-proxy-accept-" + port);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void pump(Socket from, Socket to) {
+    Thread thread = new Thread(() -> {
+      byte[] buffer = new byte[16384];
+      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        int read;
+        while ((read = in.read(buffer)) >= 0) {
+          out.write(buffer, 0, read);
+          out.flush();
+        }
+      } catch (IOException e) {
+        // either side went away
+      } finally {
+        closeQuietly(from);
+        closeQuietly(to);
+      }
+    }, "tcp-proxy-pump");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      if (closeable != null) {
+        closeable.close();
+      }
+    } catch (Exception e) {
+      // already closed
+    }
+  }
+}
