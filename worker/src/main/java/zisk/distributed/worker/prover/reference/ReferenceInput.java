@@ -46,6 +46,9 @@ public record ReferenceInput(int lanes, long steps, byte[] seed) {
   /** Seed length of {@link #withRandomSeed(int, long)}. */
   public static final int RANDOM_SEED_BYTES = 32;
 
+  /** Largest input file accepted: far more than three lines and comments need. */
+  public static final int MAX_FILE_BYTES = 64 * 1024;
+
   private static final HexFormat HEX = HexFormat.of();
   private static final Pattern INTEGER = Pattern.compile("[0-9]+(_[0-9]+)*");
   private static final List<String> KEYS = List.of("lanes", "steps", "seed");
@@ -101,6 +104,12 @@ public record ReferenceInput(int lanes, long steps, byte[] seed) {
    *     file and the line
    */
   public static ReferenceInput read(Path file) throws IOException {
+    // input_path may name anything (another backend's input, say): refuse to slurp a big file.
+    long size = Files.size(file);
+    if (size > MAX_FILE_BYTES) {
+      throw new IllegalArgumentException(file + ": " + size
+          + " bytes is too large for a reference input (a few lines of lanes, steps and seed)");
+    }
     String text = Files.readString(file, StandardCharsets.UTF_8);
     return parse(text, file.toString());
   }

@@ -11,7 +11,7 @@ final class Sha256 {
 
   private Sha256() {}
 
-  /** A fresh digest; {@link MessageDigest} is not thread-safe, so each computation takes its own. */
+  /** A fresh digest: {@link MessageDigest} is not thread-safe, so each computation has its own. */
   static MessageDigest newDigest() {
     try {
       return MessageDigest.getInstance("SHA-256");

@@ -94,6 +94,15 @@ class ReferenceInputTest {
   }
 
   @Test
+  void refusesALargeFile() throws Exception {
+    Path big = Files.write(dir.resolve("big.bin"), new byte[ReferenceInput.MAX_FILE_BYTES + 1]);
+
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ReferenceInput.read(big));
+    assertTrue(e.getMessage().contains("too large for a reference input"), e.getMessage());
+  }
+
+  @Test
   void readingAMissingFileIsAnIoError() {
     assertThrows(java.io.IOException.class, () -> ReferenceInput.read(dir.resolve("none.toml")));
   }
