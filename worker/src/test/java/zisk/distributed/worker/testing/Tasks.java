@@ -9,10 +9,8 @@ import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
 import zisk.distributed.api.v1.TaskType;
 
-/** Task requests as a coordinator would send them. */
+/** Task requests as a coordinator would send them (the fake stream fills in the prover id). */
 public final class Tasks {
-
-  public static final String PROVER = "prover-under-test";
 
   private Tasks() {}
 
@@ -42,6 +40,6 @@ public final class Tasks {
   }
 
   private static ExecuteTaskRequest.Builder base(String jobId, String taskId, TaskType type) {
-    return ExecuteTaskRequest.newBuilder().setProverId(PROVER).setJobId(jobId).setTaskId(taskId).setTaskType(type);
+    return ExecuteTaskRequest.newBuilder().setJobId(jobId).setTaskId(taskId).setTaskType(type);
   }
 }
