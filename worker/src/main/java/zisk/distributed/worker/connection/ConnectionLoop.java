@@ -95,6 +95,7 @@ public final class ConnectionLoop {
       CoordinatorEndpoint endpoint = rotation.current();
       SessionEnd end;
       ManagedChannel channel = null;
+      boolean graceful = false;
       try {
         channel = channels.apply(endpoint);
         log.info("prover {}: connecting to coordinator {}", proverId, endpoint);
@@ -102,6 +103,7 @@ public final class ConnectionLoop {
         end = watch(session);
         if (end == null) {
           drain.drain(stop.join().grace());
+          graceful = true;
           session.close();
           log.info("prover {}: closed the stream to {}", proverId, endpoint);
           return;
@@ -114,7 +116,9 @@ public final class ConnectionLoop {
         end = SessionEnd.CONNECT_FAILED;
       } finally {
         if (channel != null) {
-          Channels.close(channel, CLOSE_PATIENCE);
+          // After a graceful close, give the last writes time to leave; any other session is
+          // over (or no longer trusted), so its channel goes at once.
+          Channels.close(channel, graceful ? CLOSE_PATIENCE : Duration.ZERO);
         }
       }
       pause(delayAfter(end));
