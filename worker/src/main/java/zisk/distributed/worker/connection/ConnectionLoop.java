@@ -108,9 +108,6 @@ public final class ConnectionLoop {
           log.info("prover {}: closed the stream to {}", proverId, endpoint);
           return;
         }
-        if (!session.ended().isDone()) {
-          session.abort("connection loop leaving");
-        }
       } catch (RuntimeException e) {
         log.error("prover {}: session with {} failed unexpectedly", proverId, endpoint, e);
         end = SessionEnd.CONNECT_FAILED;
