@@ -1,0 +1,216 @@
+package zisk.distributed.worker;
+
+import io.grpc.ManagedChannel;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import zisk.distributed.api.v1.ComputeCapacity;
+import zisk.distributed.api.v1.ExecuteTaskRequest;
+import zisk.distributed.api.v1.JobCancelled;
+import zisk.distributed.api.v1.ProverMessage;
+import zisk.distributed.api.v1.ProverReconnectRequest;
+import zisk.distributed.api.v1.ProverRegisterRequest;
+import zisk.distributed.api.v1.Shutdown;
+import zisk.distributed.worker.config.WorkerConfig;
+import zisk.distributed.worker.connection.Backoff;
+import zisk.distributed.worker.connection.Channels;
+import zisk.distributed.worker.connection.ConnectionLoop;
+import zisk.distributed.worker.connection.CoordinatorEndpoint;
+import zisk.distributed.worker.connection.CoordinatorHandler;
+import zisk.distributed.worker.connection.EndpointRotation;
+import zisk.distributed.worker.connection.ProverSession;
+import zisk.distributed.worker.connection.ResultDelivery;
+import zisk.distributed.worker.connection.SessionEnd;
+import zisk.distributed.worker.prover.ProverBackend;
+import zisk.distributed.worker.task.TaskRunner;
+
+/**
+ * A prover worker: stays connected to a coordinator, answers its heartbeats, and runs its tasks
+ * through a {@link ProverBackend}, one at a time.
+ *
+ * <p>Lifecycle: {@link #start()} starts the connection loop on its own thread;
+ * {@link #awaitTermination()} returns once the worker has stopped, which happens when the
+ * coordinator sends {@code shutdown} or someone calls {@link #stop()}. The backend belongs to the
+ * caller, who closes it after termination.
+ */
+public final class Worker {
+
+  private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+  /** How long {@link #stop()} lets a running task finish before abandoning it. */
+  public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(10);
+  private static final Duration ABANDON_PATIENCE = Duration.ofSeconds(5);
+  private static final Duration STOP_SLACK = Duration.ofSeconds(5);
+
+  private final WorkerConfig config;
+  private final TaskRunner runner;
+  private final ResultDelivery delivery;
+  private final ConnectionLoop loop;
+  private final Thread loopThread;
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private final AtomicBoolean started = new AtomicBoolean();
+
+  public Worker(WorkerConfig config, ProverBackend backend) {
+    this(config, backend, new Random(), Channels::open);
+  }
+
+  /**
+   * @param jitter source of the back-off jitter
+   * @param channels opens a channel to a coordinator (tests may pass in-process channels)
+   */
+  public Worker(WorkerConfig config, ProverBackend backend, Random jitter,
+      Function<CoordinatorEndpoint, ManagedChannel> channels) {
+    this.config = config;
+    this.delivery = new ResultDelivery(config.proverId(), config.heartbeatTimeout());
+    this.runner = new TaskRunner(backend, config.proverId(), delivery::deliver);
+    this.loop = new ConnectionLoop(config.proverId(), new EndpointRotation(config.coordinators()),
+        new Backoff(config.reconnectInterval(), config.maxReconnectInterval(), jitter),
+        config.heartbeatTimeout(), this::hello, new Handler(), this::drain, channels);
+    this.loopThread = new Thread(this::runLoop, "zisk-worker-connection");
+  }
+
+  /** Starts connecting and working. Call once. */
+  public void start() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("worker already started");
+    }
+    log.info("prover {}: starting with {} compute units, coordinators {}", config.proverId(),
+        config.computeUnits(), config.coordinators());
+    loopThread.start();
+  }
+
+  /** Blocks until the worker has stopped. */
+  public void awaitTermination() throws InterruptedException {
+    terminated.await();
+  }
+
+  /** Blocks until the worker has stopped or the timeout passed; true when stopped. */
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  public boolean isTerminated() {
+    return terminated.getCount() == 0;
+  }
+
+  /** {@link #stop(Duration)} with {@link #DEFAULT_STOP_GRACE}. */
+  public void stop() {
+    stop(DEFAULT_STOP_GRACE);
+  }
+
+  /**
+   * Stops gracefully and waits for it: no new tasks, the running task gets {@code grace} to finish
+   * (its result is sent if still connected), then the stream is closed.
+   */
+  public void stop(Duration grace) {
+    if (!started.get()) {
+      runner.close();
+      terminated.countDown();
+      return;
+    }
+    runner.stopAccepting();
+    loop.requestStop(grace, "stop requested");
+    try {
+      if (!awaitTermination(grace.plus(ABANDON_PATIENCE).plus(STOP_SLACK))) {
+        log.warn("prover {}: worker did not stop in time; interrupting it", config.proverId());
+        loopThread.interrupt();
+        awaitTermination(STOP_SLACK);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public WorkerConfig config() {
+    return config;
+  }
+
+  private void runLoop() {
+    try {
+      loop.run();
+    } catch (InterruptedException e) {
+      log.warn("prover {}: connection loop interrupted", config.proverId());
+    } catch (RuntimeException e) {
+      log.error("prover {}: connection loop failed", config.proverId(), e);
+    } finally {
+      runner.close();
+      log.info("prover {}: worker stopped", config.proverId());
+      terminated.countDown();
+    }
+  }
+
+  /** The first message of a session: reconnect while a job is in hand, else register. */
+  private ProverMessage hello() {
+    ComputeCapacity capacity = ComputeCapacity.newBuilder().setComputeUnits(config.computeUnits()).build();
+    Optional<String> job = runner.currentJobId().or(delivery::pendingJobId);
+    if (job.isPresent()) {
+      log.info("prover {} job {}: reconnecting", config.proverId(), job.get());
+      return ProverMessage.newBuilder().setReconnect(ProverReconnectRequest.newBuilder()
+          .setProverId(config.proverId())
+          .setComputeCapacity(capacity)
+          .setLastKnownJobId(job.get())).build();
+    }
+    return ProverMessage.newBuilder().setRegister(ProverRegisterRequest.newBuilder()
+        .setProverId(config.proverId())
+        .setComputeCapacity(capacity)).build();
+  }
+
+  private void drain(Duration grace) throws InterruptedException {
+    runner.stopAccepting();
+    if (!runner.awaitIdle(grace)) {
+      log.warn("prover {}: running task did not finish within {} ms; abandoning it", config.proverId(),
+          grace.toMillis());
+      runner.abandon();
+      runner.awaitIdle(ABANDON_PATIENCE);
+    }
+  }
+
+  /** Routes the coordinator's messages to the task runner and the result delivery. */
+  private final class Handler implements CoordinatorHandler {
+
+    @Override
+    public void onAccepted(ProverSession session) {
+      delivery.sessionAccepted(session);
+    }
+
+    @Override
+    public void onTask(ExecuteTaskRequest task, ProverSession session) {
+      log.info("prover {} job {} task {}: received {}", config.proverId(), task.getJobId(), task.getTaskId(),
+          task.getTaskType());
+      if (!task.getProverId().isEmpty() && !task.getProverId().equals(config.proverId())) {
+        log.warn("prover {} job {} task {}: task is addressed to prover '{}'; running it anyway",
+            config.proverId(), task.getJobId(), task.getTaskId(), task.getProverId());
+      }
+      runner.submit(task).ifPresent(refusal ->
+          session.send(ProverMessage.newBuilder().setExecuteTaskResponse(refusal).build()));
+    }
+
+    @Override
+    public void onJobCancelled(JobCancelled cancelled) {
+      log.info("prover {} job {}: cancelled by the coordinator: {}", config.proverId(), cancelled.getJobId(),
+          cancelled.getReason());
+      runner.cancel(cancelled.getJobId(), cancelled.getReason());
+      delivery.forgetJob(cancelled.getJobId());
+    }
+
+    @Override
+    public void onShutdown(Shutdown shutdown) {
+      log.info("prover {}: coordinator shuts down ({}), grace {} s", config.proverId(), shutdown.getReason(),
+          shutdown.getGracePeriodSeconds());
+      runner.stopAccepting();
+      loop.requestStop(Duration.ofSeconds(shutdown.getGracePeriodSeconds()),
+          "coordinator shutdown: " + shutdown.getReason());
+    }
+
+    @Override
+    public void onEnded(ProverSession session, SessionEnd end) {
+      delivery.sessionEnded(session, end == SessionEnd.BROKEN);
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package zisk.distributed.worker;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import zisk.distributed.common.config.ConfigException;
+import zisk.distributed.common.config.LayeredConfig;
+import zisk.distributed.common.logging.LoggingSetup;
+import zisk.distributed.worker.config.ConfigTemplate;
+import zisk.distributed.worker.config.WorkerConfig;
+import zisk.distributed.worker.config.WorkerSettings;
+import zisk.distributed.worker.prover.ProverBackend;
+
+/**
+ * {@code worker}: runs a prover worker until the coordinator shuts it down or the process gets
+ * SIGTERM. Exit status 0 after a clean stop, 2 for a configuration error.
+ *
+ * <p>The prover backends come from the launcher through a factory, by name: the factory returns
+ * null (or throws {@link IllegalArgumentException}) for a name it does not know.
+ */
+@Command(name = "worker", mixinStandardHelpOptions = true, versionProvider = WorkerCommand.Version.class,
+    sortOptions = false,
+    description = {
+        "Runs a ZisK prover worker: connects to a coordinator over ProverStream, registers its compute "
+            + "capacity, answers heartbeats and runs proving tasks one at a time.",
+        "Settings come from flags, then the config file (--config or CONFIG_PATH), then DISTRIBUTED_* "
+            + "environment variables, then defaults."},
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:stopped cleanly (coordinator shutdown or SIGTERM)", "2:invalid configuration or usage"})
+public final class WorkerCommand implements Callable<Integer> {
+
+  static final int EXIT_OK = 0;
+  static final int EXIT_CONFIG = 2;
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--url", split = ",", paramLabel = "URL",
+      description = "Coordinator URL: http://host:port (plaintext), https://host:port (TLS) or host:port. "
+          + "Repeat it or separate with commas for failover, in order. "
+          + "Env: DISTRIBUTED_SERVER_URL; file: server.url; default: " + WorkerSettings.DEFAULT_SERVER_URL + ".")
+  List<String> urls;
+
+  @Option(names = "--prover-id", paramLabel = "ID",
+      description = "Id of this prover (printable ASCII, 1 to 128 characters). "
+          + "Env: DISTRIBUTED_PROVER_ID; file: prover.prover_id; default: a random UUID.")
+  String proverId;
+
+  @Option(names = "--compute-units", paramLabel = "N",
+      description = "Compute units this prover offers (1 to 100000). Env: DISTRIBUTED_COMPUTE_UNITS; "
+          + "file: prover.compute_capacity.compute_units; default: the number of CPUs.")
+  String computeUnits;
+
+  @Option(names = "--backend", paramLabel = "NAME",
+      description = "Prover backend. Env: DISTRIBUTED_PROVER_BACKEND; file: prover.backend; default: "
+          + WorkerSettings.DEFAULT_BACKEND + ".")
+  String backend;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "TOML config file. Env: CONFIG_PATH; default: none. Other settings there "
+          + "(connection.reconnect_interval_seconds, connection.max_reconnect_interval_seconds, "
+          + "connection.heartbeat_timeout_seconds, logging.level, logging.format, logging.file_path) "
+          + "are listed by --generate-config.")
+  Path configFile;
+
+  @Option(names = "--generate-config", arity = "0..1", paramLabel = "FILE", fallbackValue = "-",
+      description = "Write a documented config template to FILE (standard output when FILE is omitted) and exit.")
+  String generateConfig;
+
+  private final Function<String, ProverBackend> backends;
+  private final Map<String, String> env;
+
+  /** The command as the launcher runs it, reading the process environment. */
+  public WorkerCommand(Function<String, ProverBackend> backends) {
+    this(backends, System.getenv());
+  }
+
+  /** The command with an explicit environment (for tests). */
+  public WorkerCommand(Function<String, ProverBackend> backends, Map<String, String> env) {
+    this.backends = backends;
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    if (generateConfig != null) {
+      return writeTemplate(err);
+    }
+
+    WorkerConfig config;
+    try {
+      config = WorkerConfig.load(env, configFile(), LayeredConfig.flags(
+          WorkerSettings.SERVER_URL.fileKey(), urls == null ? null : String.join(",", urls),
+          WorkerSettings.PROVER_ID.fileKey(), proverId,
+          WorkerSettings.COMPUTE_UNITS.fileKey(), computeUnits,
+          WorkerSettings.BACKEND.fileKey(), backend));
+    } catch (ConfigException e) {
+      err.println("error: " + e.getMessage());
+      err.flush();
+      return EXIT_CONFIG;
+    }
+    LoggingSetup.configure(config.logging().level(), config.logging().format(), config.logging().filePath());
+
+    ProverBackend prover;
+    try {
+      prover = backends.apply(config.backend());
+    } catch (IllegalArgumentException e) {
+      err.println("error: prover backend '" + config.backend() + "': " + e.getMessage());
+      err.flush();
+      return EXIT_CONFIG;
+    }
+    if (prover == null) {
+      err.println("error: unknown prover backend '" + config.backend() + "'");
+      err.flush();
+      return EXIT_CONFIG;
+    }
+
+    try (prover) {
+      Worker worker = new Worker(config, prover);
+      // SIGTERM (docker stop, systemd): finish or abandon the running task, then close the stream.
+      Thread hook = new Thread(worker::stop, "zisk-worker-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      worker.start();
+      worker.awaitTermination();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // The JVM is already shutting down; the hook is running or has run.
+      }
+    }
+    return EXIT_OK;
+  }
+
+  private Path configFile() {
+    if (configFile != null) {
+      return configFile;
+    }
+    String fromEnv = env.get(WorkerSettings.CONFIG_PATH_ENV);
+    return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv.trim());
+  }
+
+  private int writeTemplate(PrintWriter err) throws IOException {
+    String template = ConfigTemplate.render();
+    if ("-".equals(generateConfig)) {
+      PrintWriter out = spec.commandLine().getOut();
+      out.print(template);
+      out.flush();
+      return EXIT_OK;
+    }
+    Path target = Path.of(generateConfig);
+    if (Files.exists(target)) {
+      err.println("error: " + target + " already exists; not overwriting it");
+      err.flush();
+      return EXIT_CONFIG;
+    }
+    Files.writeString(target, template);
+    err.println("wrote config template to " + target);
+    err.flush();
+    return EXIT_OK;
+  }
+
+  /** The version from the jar manifest, or "development" when run from classes. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = WorkerCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"zisk worker " + (version == null ? "development" : version)};
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package zisk.distributed.worker.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import zisk.distributed.common.config.ConfigException;
+import zisk.distributed.common.config.LayeredConfig;
+import zisk.distributed.common.logging.LoggingSetup;
+import zisk.distributed.worker.connection.CoordinatorEndpoint;
+
+/**
+ * The worker's settings, validated once at start-up.
+ *
+ * <p>{@link #load} merges flags, the TOML file, {@code DISTRIBUTED_*} variables and defaults (in that
+ * order of strength) and names the source of any bad value. Tests may call the constructor directly
+ * with sub-second durations.
+ *
+ * @param coordinators coordinator endpoints in failover order; at least one
+ * @param proverId this prover's id
+ * @param computeUnits compute units announced at registration
+ * @param backend name of the prover backend
+ * @param reconnectInterval base of the reconnect back-off
+ * @param maxReconnectInterval cap of the reconnect back-off
+ * @param heartbeatTimeout silence after which the stream counts as dead
+ * @param logging log level, format and file
+ */
+public record WorkerConfig(
+    List<CoordinatorEndpoint> coordinators,
+    String proverId,
+    int computeUnits,
+    String backend,
+    Duration reconnectInterval,
+    Duration maxReconnectInterval,
+    Duration heartbeatTimeout,
+    Logging logging) {
+
+  /**
+   * Logging settings.
+   *
+   * @param level trace, debug, info, warn or error
+   * @param format pretty, compact or json
+   * @param filePath log file, or null for standard error
+   */
+  public record Logging(String level, String format, String filePath) {
+    public Logging {
+      if (!LoggingSetup.LEVELS.contains(level)) {
+        throw new IllegalArgumentException("logging level must be one of " + LoggingSetup.LEVELS + ": " + level);
+      }
+      if (!LoggingSetup.FORMATS.contains(format)) {
+        throw new IllegalArgumentException("logging format must be one of " + LoggingSetup.FORMATS + ": " + format);
+      }
+    }
+
+    public static Logging defaults() {
+      return new Logging(WorkerSettings.DEFAULT_LOGGING_LEVEL, WorkerSettings.DEFAULT_LOGGING_FORMAT, null);
+    }
+  }
+
+  public WorkerConfig {
+    coordinators = List.copyOf(coordinators);
+    if (coordinators.isEmpty()) {
+      throw new IllegalArgumentException("at least one coordinator URL is needed");
+    }
+    String idProblem = proverIdProblem(proverId);
+    if (idProblem != null) {
+      throw new IllegalArgumentException("prover id " + idProblem);
+    }
+    if (computeUnits < 1 || computeUnits > WorkerSettings.MAX_COMPUTE_UNITS) {
+      throw new IllegalArgumentException("compute units must be between 1 and " + WorkerSettings.MAX_COMPUTE_UNITS);
+    }
+    if (backend == null || backend.isBlank()) {
+      throw new IllegalArgumentException("backend name is empty");
+    }
+    requirePositive(reconnectInterval, "reconnect interval");
+    requirePositive(maxReconnectInterval, "max reconnect interval");
+    requirePositive(heartbeatTimeout, "heartbeat timeout");
+    if (maxReconnectInterval.compareTo(reconnectInterval) < 0) {
+      throw new IllegalArgumentException("max reconnect interval " + maxReconnectInterval
+          + " is shorter than the reconnect interval " + reconnectInterval);
+    }
+    Objects.requireNonNull(logging, "logging");
+  }
+
+  /**
+   * Loads the configuration from its layers.
+   *
+   * @param env the process environment (or a test's map)
+   * @param configFile the TOML file, or null for none
+   * @param flags values given on the command line, by file key (see {@link LayeredConfig#flags})
+   * @throws ConfigException naming the bad setting and where it came from
+   */
+  public static WorkerConfig load(Map<String, String> env, Path configFile, Map<String, String> flags) {
+    LayeredConfig config = LayeredConfig.load(WorkerSettings.ALL, env, configFile, flags);
+
+    List<CoordinatorEndpoint> coordinators = coordinators(config);
+    String proverId = config.get(WorkerSettings.PROVER_ID.fileKey())
+        .map(value -> {
+          String problem = proverIdProblem(value.text());
+          if (problem != null) {
+            throw LayeredConfig.invalid(WorkerSettings.PROVER_ID.fileKey(), value, problem);
+          }
+          return value.text();
+        })
+        .orElseGet(() -> UUID.randomUUID().toString());
+    int computeUnits = config.integer(WorkerSettings.COMPUTE_UNITS.fileKey(),
+        WorkerSettings.defaultComputeUnits(), 1, WorkerSettings.MAX_COMPUTE_UNITS);
+    String backend = config.get(WorkerSettings.BACKEND.fileKey())
+        .map(value -> {
+          String name = value.text().trim().toLowerCase();
+          if (!name.matches("[a-z0-9][a-z0-9_-]*")) {
+            throw LayeredConfig.invalid(WorkerSettings.BACKEND.fileKey(), value,
+                "expected a backend name such as '" + WorkerSettings.DEFAULT_BACKEND + "'");
+          }
+          return name;
+        })
+        .orElse(WorkerSettings.DEFAULT_BACKEND);
+    Duration reconnect = config.seconds(WorkerSettings.RECONNECT_INTERVAL.fileKey(),
+        WorkerSettings.DEFAULT_RECONNECT_INTERVAL, 1, 3600);
+    Duration maxReconnect = config.seconds(WorkerSettings.MAX_RECONNECT_INTERVAL.fileKey(),
+        WorkerSettings.DEFAULT_MAX_RECONNECT_INTERVAL.compareTo(reconnect) < 0
+            ? reconnect : WorkerSettings.DEFAULT_MAX_RECONNECT_INTERVAL, 1, 86_400);
+    if (maxReconnect.compareTo(reconnect) < 0) {
+      throw LayeredConfig.invalid(WorkerSettings.MAX_RECONNECT_INTERVAL.fileKey(),
+          config.get(WorkerSettings.MAX_RECONNECT_INTERVAL.fileKey()).orElseThrow(),
+          "must be at least " + WorkerSettings.RECONNECT_INTERVAL.fileKey() + " (" + reconnect.toSeconds() + ")");
+    }
+    Duration heartbeatTimeout = config.seconds(WorkerSettings.HEARTBEAT_TIMEOUT.fileKey(),
+        WorkerSettings.DEFAULT_HEARTBEAT_TIMEOUT, 1, 86_400);
+    Logging logging = new Logging(
+        config.choice(WorkerSettings.LOGGING_LEVEL.fileKey(), WorkerSettings.DEFAULT_LOGGING_LEVEL, LoggingSetup.LEVELS),
+        config.choice(WorkerSettings.LOGGING_FORMAT.fileKey(), WorkerSettings.DEFAULT_LOGGING_FORMAT, LoggingSetup.FORMATS),
+        config.get(WorkerSettings.LOGGING_FILE_PATH.fileKey()).map(LayeredConfig.Value::text)
+            .filter(path -> !path.isBlank()).orElse(null));
+
+    return new WorkerConfig(coordinators, proverId, computeUnits, backend, reconnect, maxReconnect,
+        heartbeatTimeout, logging);
+  }
+
+  private static List<CoordinatorEndpoint> coordinators(LayeredConfig config) {
+    String key = WorkerSettings.SERVER_URL.fileKey();
+    LayeredConfig.Value value = config.get(key)
+        .orElse(new LayeredConfig.Value(WorkerSettings.DEFAULT_SERVER_URL, "default"));
+    List<CoordinatorEndpoint> endpoints = new ArrayList<>();
+    for (String url : value.text().split(",")) {
+      if (url.isBlank()) {
+        continue;
+      }
+      try {
+        endpoints.add(CoordinatorEndpoint.parse(url));
+      } catch (IllegalArgumentException e) {
+        throw LayeredConfig.invalid(key, value, e.getMessage());
+      }
+    }
+    if (endpoints.isEmpty()) {
+      throw LayeredConfig.invalid(key, value, "no coordinator URL given");
+    }
+    return endpoints;
+  }
+
+  /** Why an id is unacceptable, or null when it is fine. */
+  static String proverIdProblem(String id) {
+    if (id == null || id.isEmpty()) {
+      return "is empty";
+    }
+    if (id.length() > WorkerSettings.MAX_PROVER_ID_LENGTH) {
+      return "is longer than " + WorkerSettings.MAX_PROVER_ID_LENGTH + " characters";
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c < 0x20 || c > 0x7e) {
+        return "must be printable ASCII (character " + (i + 1) + " is not)";
+      }
+    }
+    if (!id.equals(id.strip())) {
+      return "must not start or end with a space";
+    }
+    return null;
+  }
+
+  private static void requirePositive(Duration duration, String what) {
+    if (duration == null || duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException(what + " must be positive: " + duration);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package zisk.distributed.worker.task;
+
+import zisk.distributed.api.v1.ChallengesList;
+import zisk.distributed.api.v1.ExecuteTaskRequest;
+import zisk.distributed.api.v1.ExecuteTaskResponse;
+import zisk.distributed.api.v1.FinalProofList;
+import zisk.distributed.api.v1.ProofList;
+
+/**
+ * Builds {@link ExecuteTaskResponse}s: the one place where a task's ids and type are echoed back.
+ */
+public final class TaskResponses {
+
+  private TaskResponses() {}
+
+  public static ExecuteTaskResponse contributed(ExecuteTaskRequest task, String proverId, ChallengesList challenges) {
+    return echo(task, proverId).setSuccess(true).setChallenges(challenges).build();
+  }
+
+  public static ExecuteTaskResponse proved(ExecuteTaskRequest task, String proverId, ProofList proofs) {
+    return echo(task, proverId).setSuccess(true).setProofs(proofs).build();
+  }
+
+  public static ExecuteTaskResponse aggregated(ExecuteTaskRequest task, String proverId, FinalProofList finalProof) {
+    return echo(task, proverId).setSuccess(true).setFinalProof(finalProof).build();
+  }
+
+  public static ExecuteTaskResponse failed(ExecuteTaskRequest task, String proverId, String errorMessage) {
+    return echo(task, proverId).setSuccess(false).setErrorMessage(errorMessage).build();
+  }
+
+  /** The message of a backend failure, never empty. */
+  public static String describe(Throwable error) {
+    String message = error.getMessage();
+    return message == null || message.isBlank() ? error.getClass().getSimpleName() : message;
+  }
+
+  private static ExecuteTaskResponse.Builder echo(ExecuteTaskRequest task, String proverId) {
+    return ExecuteTaskResponse.newBuilder()
+        .setJobId(task.getJobId())
+        .setProverId(proverId)
+        .setTaskId(task.getTaskId())
+        .setTaskType(task.getTaskType());
+  }
+}

@@ -1,0 +1,365 @@
+package zisk.distributed.worker.task;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import zisk.distributed.api.v1.ExecuteTaskRequest;
+import zisk.distributed.api.v1.ExecuteTaskResponse;
+import zisk.distributed.api.v1.TaskType;
+import zisk.distributed.worker.prover.ProverBackend;
+
+/**
+ * Runs tasks through the prover backend on one dedicated thread, one task at a time.
+ *
+ * <p>Every backend call (phases and {@code release}) happens on that thread, so a backend never
+ * sees two calls at once. The runner keeps the backend's state of the job it last worked on
+ * between phases, and releases it after AGGREGATE, after a failed or cancelled task, and when a
+ * task of another job arrives (a prover whose share is done gets no further message about that
+ * job).
+ *
+ * <p>Cancellation interrupts the task thread; the backend answers with
+ * {@link InterruptedException} and nothing is sent for the task. Interrupts are only ever
+ * delivered while the runner's lock shows the task still running, and the task clears its
+ * thread's interrupt status under the same lock when it ends, so a late cancel cannot hit the
+ * next task.
+ */
+public final class TaskRunner implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
+  private static final Duration CLOSE_PATIENCE = Duration.ofSeconds(5);
+
+  /** One accepted task. Fields other than {@code request} are guarded by the runner's lock. */
+  private static final class Task {
+    final ExecuteTaskRequest request;
+    Thread thread;
+    boolean discard;
+    String discardReason;
+
+    Task(ExecuteTaskRequest request) {
+      this.request = request;
+    }
+  }
+
+  private final ProverBackend backend;
+  private final String proverId;
+  private final Consumer<ExecuteTaskResponse> results;
+  private final ExecutorService taskThread;
+  private final Object lock = new Object();
+  private Task current;
+  private int inProgress;
+  private boolean accepting = true;
+  private String heldJobId;
+
+  /**
+   * @param results receives each finished task's response, on the task thread
+   */
+  public TaskRunner(ProverBackend backend, String proverId, Consumer<ExecuteTaskResponse> results) {
+    this.backend = backend;
+    this.proverId = proverId;
+    this.results = results;
+    this.taskThread = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "zisk-worker-task");
+      // A backend that ignores interrupts must not keep the JVM alive after the worker stopped.
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  /**
+   * Accepts a task, or says at once why not.
+   *
+   * @return empty when the task runs (or, for a repeat of the running task, already runs); else
+   *     the failure response to send right away (busy with another task, or shutting down)
+   */
+  public Optional<ExecuteTaskResponse> submit(ExecuteTaskRequest request) {
+    synchronized (lock) {
+      if (!accepting) {
+        log.warn("prover {} job {} task {}: refused, shutting down", proverId, request.getJobId(), request.getTaskId());
+        return Optional.of(TaskResponses.failed(request, proverId, "prover " + proverId + " is shutting down"));
+      }
+      if (current != null) {
+        ExecuteTaskRequest running = current.request;
+        if (running.getTaskId().equals(request.getTaskId()) && running.getJobId().equals(request.getJobId())) {
+          log.info("prover {} job {} task {}: sent again while it runs; its result will follow",
+              proverId, request.getJobId(), request.getTaskId());
+          return Optional.empty();
+        }
+        log.warn("prover {} job {} task {}: refused, busy with task {} of job {}", proverId, request.getJobId(),
+            request.getTaskId(), running.getTaskId(), running.getJobId());
+        return Optional.of(TaskResponses.failed(request, proverId,
+            "prover busy with task " + running.getTaskId() + " of job " + running.getJobId()));
+      }
+      Task task = new Task(request);
+      try {
+        taskThread.execute(() -> run(task));
+      } catch (RejectedExecutionException e) {
+        return Optional.of(TaskResponses.failed(request, proverId, "prover " + proverId + " is shutting down"));
+      }
+      current = task;
+      inProgress++;
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Cancels the job's work: interrupts its running task (nothing is sent for it) and releases the
+   * job's state.
+   *
+   * @return true when a task of the job was running
+   */
+  public boolean cancel(String jobId, String reason) {
+    synchronized (lock) {
+      if (current != null && current.request.getJobId().equals(jobId)) {
+        discard(current, "job cancelled: " + reason);
+        // The coordinator no longer waits on it: a new task may queue behind it while it unwinds.
+        current = null;
+        return true;
+      }
+    }
+    try {
+      taskThread.execute(() -> {
+        if (jobId.equals(heldJobId())) {
+          release(jobId);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // Closing: close() releases what is held.
+    }
+    return false;
+  }
+
+  /** Refuses every task from now on. */
+  public void stopAccepting() {
+    synchronized (lock) {
+      accepting = false;
+    }
+  }
+
+  /** Interrupts the running task and sends nothing for it (the worker is going away). */
+  public void abandon() {
+    synchronized (lock) {
+      if (current != null) {
+        discard(current, "abandoned, worker stopping");
+      }
+    }
+  }
+
+  /** Waits until no task is running or unwinding; true when idle. */
+  public boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      while (inProgress > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(lock, left);
+      }
+      return true;
+    }
+  }
+
+  /** The job this prover works on: the running task's, else the one whose state is kept. */
+  public Optional<String> currentJobId() {
+    synchronized (lock) {
+      return Optional.ofNullable(current != null ? current.request.getJobId() : heldJobId);
+    }
+  }
+
+  /** Abandons the running task, releases the kept job state and stops the task thread. */
+  @Override
+  public void close() {
+    stopAccepting();
+    abandon();
+    try {
+      taskThread.execute(() -> {
+        String held = heldJobId();
+        if (held != null) {
+          release(held);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // Already closed.
+    }
+    taskThread.shutdown();
+    try {
+      if (!taskThread.awaitTermination(CLOSE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("prover {}: the prover backend did not stop within {} s of an interrupt", proverId,
+            CLOSE_PATIENCE.toSeconds());
+        taskThread.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      taskThread.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void run(Task task) {
+    ExecuteTaskRequest request = task.request;
+    String jobId = request.getJobId();
+    boolean dropped;
+    synchronized (lock) {
+      dropped = task.discard;
+      if (dropped) {
+        if (current == task) {
+          current = null;
+        }
+      } else {
+        task.thread = Thread.currentThread();
+      }
+    }
+    if (dropped) {
+      log.info("prover {} job {} task {}: dropped before it started ({})", proverId, jobId, request.getTaskId(),
+          task.discardReason);
+      if (jobId.equals(heldJobId())) {
+        release(jobId);
+      }
+      finishCounted();
+      return;
+    }
+    releaseOtherJobs(jobId);
+    log.info("prover {} job {} task {}: running {}", proverId, jobId, request.getTaskId(), request.getTaskType());
+    long startNanos = System.nanoTime();
+    ExecuteTaskResponse response = null;
+    boolean interrupted = false;
+    Throwable failure = null;
+    try {
+      response = execute(request);
+    } catch (InterruptedException e) {
+      interrupted = true;
+    } catch (Throwable e) {
+      failure = e;
+    }
+    boolean discard;
+    String discardReason;
+    synchronized (lock) {
+      discard = task.discard;
+      discardReason = task.discardReason;
+      task.thread = null;
+      // A cancel that raced with the end of this task must not interrupt the next one.
+      Thread.interrupted();
+      if (current == task) {
+        current = null;
+      }
+    }
+    long millis = (System.nanoTime() - startNanos) / 1_000_000;
+    if (discard) {
+      log.info("prover {} job {} task {}: stopped after {} ms ({}); nothing sent", proverId, jobId,
+          request.getTaskId(), millis, discardReason);
+      release(jobId);
+      finishCounted();
+      return;
+    }
+    if (interrupted) {
+      failure = new InterruptedException("task interrupted");
+    }
+    if (failure != null) {
+      log.warn("prover {} job {} task {}: {} failed after {} ms: {}", proverId, jobId, request.getTaskId(),
+          request.getTaskType(), millis, TaskResponses.describe(failure), failure);
+      response = TaskResponses.failed(request, proverId, TaskResponses.describe(failure));
+    } else {
+      log.info("prover {} job {} task {}: {} done in {} ms", proverId, jobId, request.getTaskId(),
+          request.getTaskType(), millis);
+    }
+    try {
+      results.accept(response);
+    } catch (RuntimeException e) {
+      log.error("prover {} job {} task {}: handing over the result failed", proverId, jobId, request.getTaskId(), e);
+    }
+    if (failure != null || request.getTaskType() == TaskType.AGGREGATE) {
+      release(jobId);
+    }
+    finishCounted();
+  }
+
+  private ExecuteTaskResponse execute(ExecuteTaskRequest request) throws Exception {
+    String jobId = request.getJobId();
+    return switch (request.getTaskType()) {
+      case PARTIAL_CONTRIBUTION -> {
+        require(request.hasContributionParams(), "PARTIAL_CONTRIBUTION task without contribution_params");
+        yield TaskResponses.contributed(request, proverId,
+            result(backend.contribute(jobId, request.getContributionParams()), request));
+      }
+      case PROVE -> {
+        require(request.hasProveParams(), "PROVE task without prove_params");
+        yield TaskResponses.proved(request, proverId, result(backend.prove(jobId, request.getProveParams()), request));
+      }
+      case AGGREGATE -> {
+        require(request.hasAggParams(), "AGGREGATE task without agg_params");
+        yield TaskResponses.aggregated(request, proverId,
+            result(backend.aggregate(jobId, request.getAggParams()), request));
+      }
+      default -> throw new IllegalArgumentException("unsupported task type " + request.getTaskType());
+    };
+  }
+
+  private static <T> T result(T value, ExecuteTaskRequest request) {
+    if (value == null) {
+      throw new IllegalStateException("prover backend returned no result for " + request.getTaskType());
+    }
+    return value;
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  /** Marks a task to be dropped and interrupts it if it is running. Caller holds the lock. */
+  private void discard(Task task, String reason) {
+    if (task.discard) {
+      return;
+    }
+    task.discard = true;
+    task.discardReason = reason;
+    if (task.thread != null) {
+      task.thread.interrupt();
+    }
+    log.info("prover {} job {} task {}: {}", proverId, task.request.getJobId(), task.request.getTaskId(), reason);
+  }
+
+  private void finishCounted() {
+    synchronized (lock) {
+      inProgress--;
+      lock.notifyAll();
+    }
+  }
+
+  private void releaseOtherJobs(String jobId) {
+    String held = heldJobId();
+    if (held != null && !held.equals(jobId)) {
+      release(held);
+    }
+    synchronized (lock) {
+      heldJobId = jobId;
+    }
+  }
+
+  private String heldJobId() {
+    synchronized (lock) {
+      return heldJobId;
+    }
+  }
+
+  /** Drops the backend's state of a job. Task thread only. */
+  private void release(String jobId) {
+    try {
+      backend.release(jobId);
+      log.debug("prover {} job {}: released the job's state", proverId, jobId);
+    } catch (RuntimeException e) {
+      log.warn("prover {} job {}: releasing the job's state failed", proverId, jobId, e);
+    }
+    synchronized (lock) {
+      if (jobId.equals(heldJobId)) {
+        heldJobId = null;
+      }
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package zisk.distributed.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import zisk.distributed.worker.config.ConfigTemplate;
+import zisk.distributed.worker.config.WorkerConfig;
+import zisk.distributed.worker.prover.ProverBackend;
+import zisk.distributed.worker.testing.Await;
+import zisk.distributed.worker.testing.FakeBackend;
+import zisk.distributed.worker.testing.FakeCoordinator;
+import zisk.distributed.worker.testing.FakeCoordinator.FakeStream;
+import zisk.distributed.worker.testing.Tasks;
+
+class WorkerCommandTest {
+
+  @TempDir Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  @Test
+  void helpDocumentsEveryOptionWithItsVariableAndDefault() {
+    int status = run(name -> null, Map.of(), "--help");
+
+    String help = out.toString();
+    assertEquals(0, status);
+    for (String text : List.of("--url", "--prover-id", "--compute-units", "--backend", "--config",
+        "--generate-config", "DISTRIBUTED_SERVER_URL", "DISTRIBUTED_PROVER_ID", "DISTRIBUTED_COMPUTE_UNITS",
+        "DISTRIBUTED_PROVER_BACKEND", "CONFIG_PATH", "http://127.0.0.1:8080", "random UUID", "number of CPUs")) {
+      assertTrue(help.contains(text), "help mentions " + text + ":\n" + help);
+    }
+  }
+
+  @Test
+  void generateConfigWritesTheTemplateToStandardOutput() {
+    int status = run(name -> null, Map.of(), "--generate-config");
+
+    assertEquals(0, status);
+    assertEquals(ConfigTemplate.render(), out.toString());
+  }
+
+  @Test
+  void generateConfigWritesAFileThatLoadsBack() throws Exception {
+    Path file = dir.resolve("worker.toml");
+
+    int status = run(name -> null, Map.of(), "--generate-config=" + file);
+
+    assertEquals(0, status);
+    assertEquals(ConfigTemplate.render(), Files.readString(file));
+    assertEquals("reference", WorkerConfig.load(Map.of(), file, Map.of()).backend());
+    assertEquals(2, run(name -> null, Map.of(), "--generate-config=" + file), "an existing file is kept");
+    assertTrue(err.toString().contains("already exists"), err.toString());
+  }
+
+  @Test
+  void invalidConfigurationIsOneClearLineAndExitStatusTwo() {
+    int status = run(name -> new FakeBackend(), Map.of(), "--compute-units", "0");
+
+    assertEquals(2, status);
+    assertEquals("error: invalid prover.compute_capacity.compute_units '0' (from command line): "
+        + "must be between 1 and 100000", err.toString().strip());
+  }
+
+  @Test
+  void badValueFromTheConfigFileNamesTheFile() throws Exception {
+    Path file = Files.writeString(dir.resolve("w.toml"), "[connection]\nheartbeat_timeout_seconds = \"soon\"\n");
+
+    int status = run(name -> new FakeBackend(), Map.of("CONFIG_PATH", file.toString()));
+
+    assertEquals(2, status);
+    assertTrue(err.toString().contains("connection.heartbeat_timeout_seconds 'soon' (from " + file + ")"),
+        err.toString());
+  }
+
+  @Test
+  void unknownBackendIsRejected() {
+    int status = run(name -> null, Map.of(), "--backend", "gpu");
+
+    assertEquals(2, status);
+    assertEquals("error: unknown prover backend 'gpu'", err.toString().strip());
+  }
+
+  @Test
+  void runsUntilTheCoordinatorShutsItDownThenExitsZero() throws Exception {
+    FakeBackend backend = new FakeBackend();
+    try (FakeCoordinator coordinator = FakeCoordinator.start()) {
+      Function<String, ProverBackend> backends = name -> name.equals("fake") ? backend : null;
+      CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> run(backends,
+          Map.of("DISTRIBUTED_PROVER_BACKEND", "fake"),
+          "--url", coordinator.url(), "--prover-id", "cli-prover", "--compute-units", "5"));
+
+      FakeStream stream = coordinator.awaitStream();
+      assertEquals("cli-prover", stream.hello().getRegister().getProverId());
+      assertEquals(5, stream.hello().getRegister().getComputeCapacity().getComputeUnits());
+      stream.sendTask(Tasks.contribution("job-1", "task-1", 0));
+      assertTrue(stream.awaitResult().getSuccess());
+      stream.shutdown("maintenance", 5);
+
+      assertEquals(0, status.get(Await.DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+    }
+  }
+
+  private int run(Function<String, ProverBackend> backends, Map<String, String> env, String... args) {
+    CommandLine command = new CommandLine(new WorkerCommand(backends, env));
+    command.setOut(new PrintWriter(out, true));
+    command.setErr(new PrintWriter(err, true));
+    return command.execute(args);
+  }
+}

@@ -1,0 +1,175 @@
+package zisk.distributed.worker.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import zisk.distributed.common.config.ConfigException;
+import zisk.distributed.common.config.LayeredConfig;
+import zisk.distributed.worker.connection.CoordinatorEndpoint;
+
+class WorkerConfigTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void defaultsApplyWhenNothingIsSet() {
+    WorkerConfig config = WorkerConfig.load(Map.of(), null, Map.of());
+
+    assertEquals(List.of(new CoordinatorEndpoint("127.0.0.1", 8080, false)), config.coordinators());
+    assertEquals(UUID.fromString(config.proverId()).toString(), config.proverId(), "a generated UUID");
+    assertEquals(WorkerSettings.defaultComputeUnits(), config.computeUnits());
+    assertEquals("reference", config.backend());
+    assertEquals(Duration.ofSeconds(5), config.reconnectInterval());
+    assertEquals(Duration.ofSeconds(60), config.maxReconnectInterval());
+    assertEquals(Duration.ofSeconds(30), config.heartbeatTimeout());
+    assertEquals(new WorkerConfig.Logging("info", "pretty", null), config.logging());
+  }
+
+  @Test
+  void flagsBeatTheFileWhichBeatsTheEnvironmentWhichBeatsDefaults() throws Exception {
+    Path file = Files.writeString(dir.resolve("worker.toml"), """
+        [server]
+        url = "http://file-coord:9000"
+        [prover]
+        prover_id = "from-file"
+        [prover.compute_capacity]
+        compute_units = 16
+        """);
+    Map<String, String> env = Map.of(
+        "DISTRIBUTED_SERVER_URL", "http://env-coord:7000",
+        "DISTRIBUTED_PROVER_ID", "from-env",
+        "DISTRIBUTED_COMPUTE_UNITS", "4",
+        "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS", "12");
+
+    WorkerConfig config = WorkerConfig.load(env, file, LayeredConfig.flags(
+        "server.url", "http://flag-a:1,flag-b:2", "prover.compute_capacity.compute_units", null));
+
+    assertEquals(List.of(new CoordinatorEndpoint("flag-a", 1, false), new CoordinatorEndpoint("flag-b", 2, false)),
+        config.coordinators(), "flag beats file");
+    assertEquals("from-file", config.proverId(), "file beats environment");
+    assertEquals(16, config.computeUnits(), "file beats environment");
+    assertEquals(Duration.ofSeconds(12), config.heartbeatTimeout(), "environment beats default");
+    assertEquals(Duration.ofSeconds(5), config.reconnectInterval(), "default");
+  }
+
+  @Test
+  void environmentSetsEveryWorkerSetting() {
+    Map<String, String> env = Map.ofEntries(
+        Map.entry("DISTRIBUTED_SERVER_URL", "https://a:443, http://b:8080"),
+        Map.entry("DISTRIBUTED_PROVER_ID", "gpu-7"),
+        Map.entry("DISTRIBUTED_COMPUTE_UNITS", "2"),
+        Map.entry("DISTRIBUTED_PROVER_BACKEND", "Reference"),
+        Map.entry("DISTRIBUTED_RECONNECT_INTERVAL_SECONDS", "2"),
+        Map.entry("DISTRIBUTED_MAX_RECONNECT_INTERVAL_SECONDS", "20"),
+        Map.entry("DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS", "9"),
+        Map.entry("DISTRIBUTED_LOGGING_LEVEL", "debug"),
+        Map.entry("DISTRIBUTED_LOGGING_FORMAT", "json"),
+        Map.entry("DISTRIBUTED_LOGGING_FILE_PATH", "/tmp/w.log"));
+
+    WorkerConfig config = WorkerConfig.load(env, null, Map.of());
+
+    assertEquals(new WorkerConfig(
+        List.of(new CoordinatorEndpoint("a", 443, true), new CoordinatorEndpoint("b", 8080, false)),
+        "gpu-7", 2, "reference", Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(9),
+        new WorkerConfig.Logging("debug", "json", "/tmp/w.log")), config);
+  }
+
+  @Test
+  void generatedTemplateLoadsBackToTheDefaults() throws Exception {
+    String template = ConfigTemplate.render();
+    // As generated, every setting is commented out; uncommented, the fixed defaults are spelled out.
+    String uncommented = template.lines()
+        .map(line -> line.matches("# (url|backend|\\w+_seconds|level|format) = .*") ? line.substring(2) : line)
+        .reduce("", (all, line) -> all + line + "\n");
+    WorkerConfig defaults = WorkerConfig.load(Map.of(), null, Map.of());
+
+    for (String text : List.of(template, uncommented)) {
+      Path file = Files.writeString(dir.resolve("template.toml"), text);
+      WorkerConfig fromTemplate = WorkerConfig.load(Map.of(), file, Map.of());
+
+      assertEquals(defaults.coordinators(), fromTemplate.coordinators());
+      assertEquals(defaults.computeUnits(), fromTemplate.computeUnits());
+      assertEquals(defaults.backend(), fromTemplate.backend());
+      assertEquals(defaults.reconnectInterval(), fromTemplate.reconnectInterval());
+      assertEquals(defaults.maxReconnectInterval(), fromTemplate.maxReconnectInterval());
+      assertEquals(defaults.heartbeatTimeout(), fromTemplate.heartbeatTimeout());
+      assertEquals(defaults.logging(), fromTemplate.logging());
+      assertNull(WorkerConfig.proverIdProblem(fromTemplate.proverId()));
+    }
+    assertEquals(7, uncommented.lines().filter(line -> line.contains(" = ") && !line.startsWith("#")).count(),
+        "every fixed default was uncommented:\n" + uncommented);
+  }
+
+  @Test
+  void generatedTemplateLeavesTheEnvironmentInCharge() throws Exception {
+    Path file = Files.writeString(dir.resolve("template.toml"), ConfigTemplate.render());
+
+    WorkerConfig config = WorkerConfig.load(Map.of("DISTRIBUTED_SERVER_URL", "http://env:1"), file, Map.of());
+
+    assertEquals(List.of(new CoordinatorEndpoint("env", 1, false)), config.coordinators());
+  }
+
+  @Test
+  void templateDocumentsEverySetting() {
+    String template = ConfigTemplate.render();
+
+    for (var key : WorkerSettings.ALL) {
+      String name = key.fileKey().substring(key.fileKey().lastIndexOf('.') + 1);
+      assertTrue(template.contains("# " + name + " = "), "template has " + key.fileKey());
+      assertTrue(template.contains(key.envVar()), "template names " + key.envVar());
+      assertTrue(template.contains(key.description()), "template explains " + key.fileKey());
+    }
+  }
+
+  @Test
+  void badValuesNameTheSettingAndWhereItCameFrom() {
+    assertEquals("invalid prover.compute_capacity.compute_units '0' (from command line): must be between 1 and 100000",
+        error(Map.of(), LayeredConfig.flags("prover.compute_capacity.compute_units", "0")));
+    assertTrue(error(Map.of("DISTRIBUTED_COMPUTE_UNITS", "many"), Map.of())
+        .contains("(from DISTRIBUTED_COMPUTE_UNITS): not a whole number"));
+    assertTrue(error(Map.of(), LayeredConfig.flags("server.url", "ftp://x:1"))
+        .startsWith("invalid server.url 'ftp://x:1' (from command line): 'ftp://x:1': scheme must be"));
+    assertTrue(error(Map.of(), LayeredConfig.flags("server.url", " , "))
+        .contains("no coordinator URL given"));
+    assertTrue(error(Map.of(), LayeredConfig.flags("prover.prover_id", "x".repeat(129)))
+        .contains("longer than 128 characters"));
+    assertTrue(error(Map.of("DISTRIBUTED_PROVER_ID", "caf\u00e9"), Map.of()).contains("printable ASCII"));
+    assertTrue(error(Map.of(), LayeredConfig.flags("prover.backend", "no such")).contains("invalid prover.backend"));
+    assertTrue(error(Map.of("DISTRIBUTED_RECONNECT_INTERVAL_SECONDS", "0"), Map.of())
+        .contains("connection.reconnect_interval_seconds"));
+    assertTrue(error(Map.of("DISTRIBUTED_RECONNECT_INTERVAL_SECONDS", "30",
+        "DISTRIBUTED_MAX_RECONNECT_INTERVAL_SECONDS", "10"), Map.of())
+        .contains("must be at least connection.reconnect_interval_seconds (30)"));
+    assertTrue(error(Map.of("DISTRIBUTED_LOGGING_LEVEL", "loud"), Map.of()).contains("logging.level"));
+  }
+
+  @Test
+  void unknownKeyInTheFileIsRejected() throws Exception {
+    Path file = Files.writeString(dir.resolve("w.toml"), "[prover]\ncompute_unit = 3\n");
+
+    ConfigException e = assertThrows(ConfigException.class, () -> WorkerConfig.load(Map.of(), file, Map.of()));
+
+    assertTrue(e.getMessage().contains("prover.compute_unit"), e.getMessage());
+  }
+
+  @Test
+  void aLongReconnectIntervalRaisesTheDefaultCap() {
+    WorkerConfig config = WorkerConfig.load(Map.of("DISTRIBUTED_RECONNECT_INTERVAL_SECONDS", "120"), null, Map.of());
+
+    assertEquals(Duration.ofSeconds(120), config.maxReconnectInterval());
+  }
+
+  private static String error(Map<String, String> env, Map<String, String> flags) {
+    return assertThrows(ConfigException.class, () -> WorkerConfig.load(env, null, flags)).getMessage();
+  }
+}

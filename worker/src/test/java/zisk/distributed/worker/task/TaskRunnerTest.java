@@ -1,0 +1,196 @@
+package zisk.distributed.worker.task;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import zisk.distributed.api.v1.ExecuteTaskRequest;
+import zisk.distributed.api.v1.ExecuteTaskResponse;
+import zisk.distributed.api.v1.TaskType;
+import zisk.distributed.worker.testing.Await;
+import zisk.distributed.worker.testing.FakeBackend;
+import zisk.distributed.worker.testing.Tasks;
+
+class TaskRunnerTest {
+
+  private final FakeBackend backend = new FakeBackend();
+  private final BlockingQueue<ExecuteTaskResponse> results = new LinkedBlockingQueue<>();
+  private final TaskRunner runner = new TaskRunner(backend, "p1", results::add);
+
+  @AfterEach
+  void close() {
+    runner.close();
+  }
+
+  @Test
+  void runsEachPhaseAndEchoesTheTask() throws Exception {
+    assertEquals(Optional.empty(), runner.submit(Tasks.contribution("j1", "t1", 1)));
+    ExecuteTaskResponse contributed = next();
+    runner.submit(Tasks.prove("j1", "t2", 2));
+    ExecuteTaskResponse proved = next();
+    runner.submit(Tasks.aggregate("j1", "t3", 2));
+    ExecuteTaskResponse aggregated = next();
+
+    assertEquals(List.of("j1", "t1", "p1", "PARTIAL_CONTRIBUTION"), ids(contributed));
+    assertEquals(101L, contributed.getChallenges().getChallenges(0).getChallenge(0));
+    assertEquals(List.of("j1", "t2", "p1", "PROVE"), ids(proved));
+    assertEquals(2L, proved.getProofs().getProofs(0).getValues(0));
+    assertEquals(List.of("j1", "t3", "p1", "AGGREGATE"), ids(aggregated));
+    assertEquals(2L, aggregated.getFinalProof().getFinalProofs(0).getValues(0));
+    backend.awaitReleased("j1");
+    assertEquals(List.of("j1"), backend.released);
+    assertEquals(1, Set.copyOf(backend.threads).size(), "every phase on the one task thread");
+  }
+
+  @Test
+  void backendExceptionBecomesAFailedResultAndReleasesTheJob() throws Exception {
+    backend.on(TaskType.PROVE, jobId -> {
+      throw new IllegalStateException("no witness for " + jobId);
+    });
+
+    runner.submit(Tasks.prove("j1", "t2", 2));
+    ExecuteTaskResponse response = next();
+
+    assertFalse(response.getSuccess());
+    assertEquals("no witness for j1", response.getErrorMessage());
+    assertEquals("t2", response.getTaskId());
+    backend.awaitReleased("j1");
+  }
+
+  @Test
+  void aTaskWithoutItsParamsFails() throws Exception {
+    runner.submit(ExecuteTaskRequest.newBuilder().setJobId("j1").setTaskId("t1")
+        .setTaskType(TaskType.PROVE).build());
+
+    ExecuteTaskResponse response = next();
+
+    assertFalse(response.getSuccess());
+    assertEquals("PROVE task without prove_params", response.getErrorMessage());
+  }
+
+  @Test
+  void aSecondTaskWhileOneRunsIsRefusedAtOnce() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    backend.blockOn(TaskType.PARTIAL_CONTRIBUTION, gate);
+    runner.submit(Tasks.contribution("j1", "t1", 0));
+    backend.awaitStarted();
+
+    Optional<ExecuteTaskResponse> refusal = runner.submit(Tasks.contribution("j2", "t9", 0));
+    Optional<ExecuteTaskResponse> repeat = runner.submit(Tasks.contribution("j1", "t1", 0));
+    gate.countDown();
+
+    assertTrue(refusal.isPresent());
+    assertFalse(refusal.get().getSuccess());
+    assertEquals("prover busy with task t1 of job j1", refusal.get().getErrorMessage());
+    assertEquals("t9", refusal.get().getTaskId());
+    assertEquals(Optional.empty(), repeat, "the running task sent again is not refused");
+    assertEquals("t1", next().getTaskId());
+  }
+
+  @Test
+  void cancelInterruptsTheRunningTaskSendsNothingAndReleases() throws Exception {
+    backend.blockOn(TaskType.PROVE, new CountDownLatch(1));
+    runner.submit(Tasks.prove("j1", "t2", 2));
+    backend.awaitStarted();
+
+    assertTrue(runner.cancel("j1", "user asked"));
+
+    backend.awaitReleased("j1");
+    assertEquals(List.of("PROVE j1"), backend.interrupted);
+    assertTrue(runner.awaitIdle(Await.DEADLINE));
+    assertEquals(null, results.poll(), "nothing is sent for a cancelled task");
+    assertEquals(Optional.empty(), runner.currentJobId());
+  }
+
+  @Test
+  void aTaskOfAnotherJobMayFollowACancelAtOnce() throws Exception {
+    backend.blockOn(TaskType.PROVE, new CountDownLatch(1));
+    runner.submit(Tasks.prove("j1", "t2", 2));
+    backend.awaitStarted();
+    runner.cancel("j1", "cancelled");
+
+    assertEquals(Optional.empty(), runner.submit(Tasks.contribution("j2", "t3", 0)));
+
+    assertEquals("t3", next().getTaskId());
+  }
+
+  @Test
+  void cancelOfAJobBetweenPhasesReleasesItsState() throws Exception {
+    runner.submit(Tasks.contribution("j1", "t1", 0));
+    next();
+    assertEquals(Optional.of("j1"), runner.currentJobId());
+
+    assertFalse(runner.cancel("j1", "cancelled"));
+
+    backend.awaitReleased("j1");
+    Await.until("state dropped", () -> runner.currentJobId().isEmpty());
+  }
+
+  @Test
+  void aTaskOfAnotherJobReleasesTheStateKeptForTheLastJob() throws Exception {
+    runner.submit(Tasks.contribution("j1", "t1", 0));
+    next();
+    runner.submit(Tasks.prove("j1", "t2", 1));
+    next();
+    assertEquals(List.of(), backend.released, "state kept between phases");
+
+    runner.submit(Tasks.contribution("j2", "t3", 0));
+    next();
+
+    assertEquals(List.of("j1"), backend.released);
+    assertEquals(Optional.of("j2"), runner.currentJobId());
+  }
+
+  @Test
+  void abandonInterruptsAndSendsNothing() throws Exception {
+    backend.blockOn(TaskType.AGGREGATE, new CountDownLatch(1));
+    runner.submit(Tasks.aggregate("j1", "t3", 2));
+    backend.awaitStarted();
+    runner.stopAccepting();
+
+    runner.abandon();
+
+    assertTrue(runner.awaitIdle(Await.DEADLINE));
+    assertEquals(List.of("AGGREGATE j1"), backend.interrupted);
+    assertEquals(null, results.poll());
+    Optional<ExecuteTaskResponse> refusal = runner.submit(Tasks.contribution("j2", "t4", 0));
+    assertTrue(refusal.isPresent() && refusal.get().getErrorMessage().contains("shutting down"));
+  }
+
+  @Test
+  void awaitIdleWaitsForTheRunningTask() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    backend.blockOn(TaskType.PARTIAL_CONTRIBUTION, gate);
+    runner.submit(Tasks.contribution("j1", "t1", 0));
+    backend.awaitStarted();
+
+    assertFalse(runner.awaitIdle(Duration.ofMillis(20)));
+    gate.countDown();
+
+    assertTrue(runner.awaitIdle(Await.DEADLINE));
+    assertEquals("t1", next().getTaskId());
+  }
+
+  private ExecuteTaskResponse next() throws InterruptedException {
+    ExecuteTaskResponse response = results.poll(Await.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    if (response == null) {
+      throw new AssertionError("no result within " + Await.DEADLINE);
+    }
+    return response;
+  }
+
+  private static List<String> ids(ExecuteTaskResponse response) {
+    assertTrue(response.getSuccess(), response.getErrorMessage());
+    return List.of(response.getJobId(), response.getTaskId(), response.getProverId(), response.getTaskType().name());
+  }
+}
