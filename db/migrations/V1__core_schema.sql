@@ -18,15 +18,26 @@ CREATE TABLE provers (
     state              text        NOT NULL
                                    CHECK (state IN ('IDLE', 'BUSY', 'DISCONNECTED')),
     compute_units      integer     NOT NULL CHECK (compute_units > 0),
-    -- The coordinator holding its stream; NULL once disconnected.
+    -- The coordinator holding its stream; NULL while it has none.
     instance_id        uuid        REFERENCES coordinator_instances (instance_id) ON DELETE SET NULL,
     -- Bumped on every register/reconnect: a message from an older session is stale.
     session_epoch      bigint      NOT NULL DEFAULT 1,
+    -- The job this prover works for (or waits to aggregate); set exactly while BUSY.
+    current_job_id     uuid,
     connected_at       timestamptz NOT NULL DEFAULT now(),
     last_heartbeat_at  timestamptz NOT NULL DEFAULT now(),
+    -- When a BUSY prover's stream broke: it may reconnect and keep its work until the grace period ends.
+    stream_lost_at     timestamptz,
     disconnected_at    timestamptz,
-    CHECK ((state = 'DISCONNECTED') = (instance_id IS NULL))
+    CHECK (state <> 'DISCONNECTED' OR instance_id IS NULL),
+    CHECK ((state = 'BUSY') = (current_job_id IS NOT NULL)),
+    CHECK ((stream_lost_at IS NOT NULL) <= (instance_id IS NULL))
 );
+
+-- Admission looks for connected IDLE provers.
+CREATE INDEX provers_idle_idx ON provers (compute_units DESC, prover_id) WHERE state = 'IDLE' AND instance_id IS NOT NULL;
+-- Sweeps look for silent provers and broken streams.
+CREATE INDEX provers_heartbeat_idx ON provers (last_heartbeat_at) WHERE state <> 'DISCONNECTED';
 
 CREATE TABLE jobs (
     job_id             uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -107,3 +118,7 @@ CREATE TABLE job_events (
 );
 
 CREATE INDEX job_events_job_idx ON job_events (job_id, event_id);
+
+-- Declared here because jobs is created after provers.
+ALTER TABLE provers ADD CONSTRAINT provers_current_job_fk FOREIGN KEY (current_job_id) REFERENCES jobs (job_id) ON DELETE SET NULL;
+CREATE INDEX provers_current_job_idx ON provers (current_job_id) WHERE current_job_id IS NOT NULL;

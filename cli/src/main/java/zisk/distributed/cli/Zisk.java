@@ -3,6 +3,10 @@ package zisk.distributed.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import zisk.distributed.coordinator.CoordinatorCommand;
+import zisk.distributed.worker.WorkerCommand;
+import zisk.distributed.worker.cli.ReferenceInputCommand;
+import zisk.distributed.worker.cli.VerifyCommand;
+import zisk.distributed.worker.prover.ProverBackends;
 
 /** {@code ./zisk}: the product's commands in one program. */
 @Command(
@@ -23,6 +27,10 @@ public final class Zisk {
     CommandLine coordinator = new CommandLine(new CoordinatorCommand());
     coordinator.getCommandSpec().usageMessage().footer(CoordinatorCommand.settingsReference());
     zisk.addSubcommand("coordinator", coordinator);
+    zisk.addSubcommand("worker", new WorkerCommand(ProverBackends::create));
+    zisk.addSubcommand("proof", new ProofCommand());
+    zisk.addSubcommand("reference-input", new ReferenceInputCommand());
+    zisk.addSubcommand("verify", new VerifyCommand());
     return zisk;
   }
 }

@@ -21,6 +21,15 @@ import zisk.distributed.coordinator.api.ErrorMapper;
 import zisk.distributed.coordinator.api.ZiskApiService;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
 import zisk.distributed.coordinator.health.DatabaseHealth;
+import zisk.distributed.coordinator.scheduling.Admission;
+import zisk.distributed.coordinator.scheduling.Dispatcher;
+import zisk.distributed.coordinator.scheduling.HeartbeatWriter;
+import zisk.distributed.coordinator.scheduling.Scheduler;
+import zisk.distributed.coordinator.scheduling.Sweeper;
+import zisk.distributed.coordinator.scheduling.TaskResults;
+import zisk.distributed.coordinator.session.ProverStreams;
+import zisk.distributed.coordinator.session.Registrations;
+import zisk.distributed.coordinator.session.SessionRegistry;
 import zisk.distributed.coordinator.store.ClusterStore;
 import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.coordinator.store.InstanceStore;
@@ -43,6 +52,11 @@ public final class CoordinatorServer {
   static final Duration INSTANCE_LIVENESS = Duration.ofSeconds(30);
   static final Duration HEALTH_PROBE = Duration.ofSeconds(2);
   static final Duration STARTUP_DATABASE_WAIT = Duration.ofSeconds(60);
+  /** Batched heartbeat writes, and the slow poll that catches any missed wake-up. */
+  static final Duration HEARTBEAT_FLUSH = Duration.ofSeconds(1);
+  static final Duration POLL = Duration.ofSeconds(1);
+  /** Largest message accepted: final proofs and aggregation inputs are large. */
+  public static final int MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 
   private final CoordinatorConfig config;
   private final Database database;
@@ -58,6 +72,8 @@ public final class CoordinatorServer {
   private Server server;
   private DatabaseHealth health;
   private InstanceStore instances;
+  private Scheduler scheduler;
+  private ProverStreams streams;
 
   public CoordinatorServer(CoordinatorConfig config, Database database, ServerBuilder<?> serverBuilder, Clock clock) {
     this.config = config;
@@ -69,7 +85,12 @@ public final class CoordinatorServer {
   /** A server on the configured host and port. */
   public static CoordinatorServer onConfiguredPort(CoordinatorConfig config, Database database) {
     ServerBuilder<?> builder = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
-        .forAddress(new InetSocketAddress(config.host(), config.port()));
+        .forAddress(new InetSocketAddress(config.host(), config.port()))
+        .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        // Workers hold their streams for hours; let them ping, and notice dead peers.
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .keepAliveTime(30, TimeUnit.SECONDS)
+        .keepAliveTimeout(10, TimeUnit.SECONDS);
     return new CoordinatorServer(config, database, builder, Clock.systemUTC());
   }
 
@@ -81,21 +102,38 @@ public final class CoordinatorServer {
     HealthStatusManager healthStatus = new HealthStatusManager();
     health = new DatabaseHealth(jdbi, healthStatus);
     instances = new InstanceStore(jdbi);
+    // The instance row must exist before any prover row can name it.
+    instances.register(instanceId, config.host() + ":" + config.port(), Version.get());
+
+    CoordinatorConfig.ProverTiming timing = config.provers();
+    SessionRegistry sessions = new SessionRegistry();
+    Dispatcher dispatcher = new Dispatcher(jdbi, sessions, instanceId);
+    HeartbeatWriter heartbeats = new HeartbeatWriter(jdbi, instanceId);
+    scheduler = new Scheduler(new Admission(jdbi), dispatcher,
+        new Sweeper(jdbi, sessions, instanceId, timing.heartbeatTimeout(), timing.reconnectGrace(), INSTANCE_LIVENESS, clock),
+        heartbeats, sessions,
+        new Scheduler.Periods(timing.heartbeatInterval(), HEARTBEAT_FLUSH, sweepPeriod(timing), POLL));
+    // A stream counts as live while acknowledgements keep coming: two heartbeats plus slack.
+    Duration liveness = timing.heartbeatInterval().multipliedBy(2).plusSeconds(2);
+    streams = new ProverStreams(new Registrations(jdbi, instanceId, sessions, liveness), new TaskResults(jdbi, instanceId),
+        heartbeats, dispatcher, scheduler, sessions, clock);
     AdminApi admin = new AdminApi(new JobStore(jdbi), new ProverStore(jdbi), new ClusterStore(jdbi, INSTANCE_LIVENESS),
         config.maxComputeCapacity(), config.maxAttempts(),
         new AdminApi.Identity(config.serviceName(), Version.get(), config.environment(), instanceId, Instant.now(clock)),
-        () -> 0, clock);
+        sessions::size, clock, scheduler::apply);
 
     server = serverBuilder
-        .addService(new ZiskApiService(admin, health, new ErrorMapper(health)))
+        .addService(new ZiskApiService(admin, streams, health, new ErrorMapper(health)))
         .addService(healthStatus.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(ProtoReflectionService.newInstance())
         .build()
         .start();
     health.start(HEALTH_PROBE.toMillis());
+    scheduler.start();
+    scheduler.requestAdmission();
+    instances.setAddress(instanceId, config.host() + ":" + port());
 
-    instances.register(instanceId, config.host() + ":" + port(), Version.get());
     housekeeping.scheduleWithFixedDelay(this::heartbeatInstance,
         INSTANCE_HEARTBEAT.toMillis(), INSTANCE_HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
     log.info("ZisK coordinator {} serving on {}:{} (instance {})", Version.get(), config.host(), port(), instanceId);
@@ -117,6 +155,9 @@ public final class CoordinatorServer {
       return;
     }
     log.info("Coordinator instance {} stopping", instanceId);
+    scheduler.close();
+    // Workers reconnect (elsewhere, or here after a restart) and keep their work; see README.
+    streams.closeAll("coordinator " + instanceId + " is shutting down; reconnect");
     server.shutdown();
     try {
       if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -133,6 +174,11 @@ public final class CoordinatorServer {
     } catch (RuntimeException e) {
       log.warn("Could not mark instance {} stopped: {}", instanceId, e.getMessage());
     }
+  }
+
+  private static Duration sweepPeriod(CoordinatorConfig.ProverTiming timing) {
+    Duration quarter = timing.heartbeatTimeout().dividedBy(4);
+    return quarter.compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2) : quarter;
   }
 
   public void blockUntilShutdown() throws InterruptedException {

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import zisk.distributed.api.v1.CancelJobRequest;
 import zisk.distributed.api.v1.FinalProofList;
@@ -19,6 +20,7 @@ import zisk.distributed.api.v1.ProversList;
 import zisk.distributed.api.v1.ProversListRequest;
 import zisk.distributed.api.v1.StatusInfoResponse;
 import zisk.distributed.api.v1.SystemStatus;
+import zisk.distributed.coordinator.scheduling.Effects;
 import zisk.distributed.coordinator.store.ClusterStore;
 import zisk.distributed.coordinator.store.ClusterStore.ClusterCounts;
 import zisk.distributed.coordinator.store.Job;
@@ -50,9 +52,14 @@ public final class AdminApi {
   private final Identity identity;
   private final IntSupplier activeConnections;
   private final Clock clock;
+  private final Consumer<Effects> afterCommit;
 
+  /**
+   * @param afterCommit applies what a committed launch or cancel means for the cluster (admission,
+   *     JobCancelled to the provers)
+   */
   public AdminApi(JobStore jobs, ProverStore provers, ClusterStore cluster, int maxComputeCapacity, int maxAttempts,
-      Identity identity, IntSupplier activeConnections, Clock clock) {
+      Identity identity, IntSupplier activeConnections, Clock clock, Consumer<Effects> afterCommit) {
     this.jobs = jobs;
     this.provers = provers;
     this.cluster = cluster;
@@ -61,6 +68,7 @@ public final class AdminApi {
     this.identity = identity;
     this.activeConnections = activeConnections;
     this.clock = clock;
+    this.afterCommit = afterCommit;
   }
 
   public StatusInfoResponse statusInfo() {
@@ -83,6 +91,7 @@ public final class AdminApi {
   public String launchProof(LaunchProofRequest request) {
     LaunchOutcome outcome = jobs.launch(launchRequests.validate(request));
     if (outcome instanceof LaunchOutcome.Created created) {
+      afterCommit.accept(Effects.none().admit());
       return created.jobId().toString();
     }
     if (outcome instanceof LaunchOutcome.Existing existing) {
@@ -128,6 +137,9 @@ public final class AdminApi {
     }
     CancelOutcome outcome = jobs.cancel(parseJobId(request.getJobId()), reason);
     if (outcome instanceof CancelOutcome.Cancelled cancelled) {
+      Effects effects = Effects.none().admit();
+      cancelled.proverIds().forEach(prover -> effects.cancel(prover, cancelled.job().jobId(), reason));
+      afterCommit.accept(effects);
       return mapper.jobStatus(cancelled.job(), null);
     }
     if (outcome instanceof CancelOutcome.AlreadyFinished finished) {

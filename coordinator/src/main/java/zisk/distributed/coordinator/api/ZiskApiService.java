@@ -3,6 +3,8 @@ package zisk.distributed.coordinator.api;
 import io.grpc.stub.StreamObserver;
 import zisk.distributed.api.v1.CancelJobRequest;
 import zisk.distributed.api.v1.CancelJobResponse;
+import zisk.distributed.api.v1.CoordinatorMessage;
+import zisk.distributed.api.v1.ProverMessage;
 import zisk.distributed.api.v1.ErrorResponse;
 import zisk.distributed.api.v1.GetProofRequest;
 import zisk.distributed.api.v1.GetProofResponse;
@@ -22,6 +24,7 @@ import zisk.distributed.api.v1.SystemStatusRequest;
 import zisk.distributed.api.v1.SystemStatusResponse;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
 import zisk.distributed.coordinator.health.DatabaseHealth;
+import zisk.distributed.coordinator.session.ProverStreams;
 
 /** {@code zisk.distributed.api.v1.ZiskDistributedApi}: each RPC delegates in one statement. */
 public final class ZiskApiService extends ZiskDistributedApiGrpc.ZiskDistributedApiImplBase {
@@ -29,11 +32,18 @@ public final class ZiskApiService extends ZiskDistributedApiGrpc.ZiskDistributed
   private final AdminApi admin;
   private final DatabaseHealth health;
   private final UnaryCalls calls;
+  private final ProverStreams streams;
 
-  public ZiskApiService(AdminApi admin, DatabaseHealth health, ErrorMapper errors) {
+  public ZiskApiService(AdminApi admin, ProverStreams streams, DatabaseHealth health, ErrorMapper errors) {
     this.admin = admin;
+    this.streams = streams;
     this.health = health;
     this.calls = new UnaryCalls(errors);
+  }
+
+  @Override
+  public StreamObserver<ProverMessage> proverStream(StreamObserver<CoordinatorMessage> responses) {
+    return streams.open(responses);
   }
 
   @Override

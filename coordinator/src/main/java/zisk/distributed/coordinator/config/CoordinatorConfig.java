@@ -19,6 +19,7 @@ import java.util.Optional;
  *     SYSTEM_UNAVAILABLE
  * @param maxComputeCapacity largest compute capacity a LaunchProof may ask for
  * @param maxAttempts attempts a job gets before it FAILS
+ * @param provers heartbeat and reconnection timing of prover streams
  * @param logging logging settings
  */
 public record CoordinatorConfig(
@@ -33,7 +34,18 @@ public record CoordinatorConfig(
     Duration databaseTimeout,
     int maxComputeCapacity,
     int maxAttempts,
+    ProverTiming provers,
     Logging logging) {
+
+  /**
+   * @param heartbeatInterval how often the coordinator sends Heartbeat
+   * @param heartbeatTimeout silence after which a prover is DISCONNECTED and its work re-queued
+   * @param reconnectGrace how long a busy prover whose stream broke may reconnect and keep its work
+   */
+  public record ProverTiming(Duration heartbeatInterval, Duration heartbeatTimeout, Duration reconnectGrace) {
+    public static final ProverTiming DEFAULT =
+        new ProverTiming(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(30));
+  }
 
   /** Logging settings: level trace..error, format pretty/compact/json, optional file. */
   public record Logging(String level, String format, Optional<String> filePath) {}
@@ -46,11 +58,21 @@ public record CoordinatorConfig(
   public static CoordinatorConfig forTests(String jdbcUrl) {
     return new CoordinatorConfig("127.0.0.1", 0, "zisk-coordinator", "test", Optional.of(jdbcUrl),
         Path.of("unused"), true, 5, Duration.ofSeconds(2), DEFAULT_MAX_COMPUTE_CAPACITY,
-        DEFAULT_MAX_ATTEMPTS, new Logging("info", "compact", Optional.empty()));
+        DEFAULT_MAX_ATTEMPTS, ProverTiming.DEFAULT, new Logging("info", "compact", Optional.empty()));
   }
 
   public CoordinatorConfig withPort(int newPort) {
     return new CoordinatorConfig(host, newPort, serviceName, environment, databaseUrl, dataDir, migrate,
-        poolSize, databaseTimeout, maxComputeCapacity, maxAttempts, logging);
+        poolSize, databaseTimeout, maxComputeCapacity, maxAttempts, provers, logging);
+  }
+
+  public CoordinatorConfig withDatabase(Optional<String> url, Path newDataDir, Duration timeout) {
+    return new CoordinatorConfig(host, port, serviceName, environment, url, newDataDir, migrate,
+        poolSize, timeout, maxComputeCapacity, maxAttempts, provers, logging);
+  }
+
+  public CoordinatorConfig withProverTiming(ProverTiming timing) {
+    return new CoordinatorConfig(host, port, serviceName, environment, databaseUrl, dataDir, migrate,
+        poolSize, databaseTimeout, maxComputeCapacity, maxAttempts, timing, logging);
   }
 }

@@ -26,6 +26,12 @@ public final class CoordinatorSettings {
       new ConfigKey("jobs.max_compute_capacity", "DISTRIBUTED_MAX_COMPUTE_CAPACITY",
           "largest compute capacity a job may request"),
       new ConfigKey("jobs.max_attempts", "DISTRIBUTED_JOB_MAX_ATTEMPTS", "attempts before a job fails"),
+      new ConfigKey("provers.heartbeat_interval_seconds", "DISTRIBUTED_HEARTBEAT_INTERVAL_SECONDS",
+          "how often the coordinator sends Heartbeat to each prover"),
+      new ConfigKey("provers.heartbeat_timeout_seconds", "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS",
+          "silence after which a prover is disconnected and its job re-queued"),
+      new ConfigKey("provers.reconnect_grace_seconds", "DISTRIBUTED_RECONNECT_GRACE_SECONDS",
+          "how long a busy prover whose stream broke may reconnect and keep its work"),
       new ConfigKey("logging.level", "DISTRIBUTED_LOGGING_LEVEL", "trace, debug, info, warn or error"),
       new ConfigKey("logging.format", "DISTRIBUTED_LOGGING_FORMAT", "pretty, compact or json"),
       new ConfigKey("logging.file_path", "DISTRIBUTED_LOGGING_FILE_PATH", "log file; unset logs to stderr"));
@@ -36,6 +42,18 @@ public final class CoordinatorSettings {
   }
 
   private CoordinatorSettings() {}
+
+  private static CoordinatorConfig.ProverTiming proverTiming(LayeredConfig config) {
+    CoordinatorConfig.ProverTiming defaults = CoordinatorConfig.ProverTiming.DEFAULT;
+    Duration interval = config.seconds("provers.heartbeat_interval_seconds", defaults.heartbeatInterval(), 1, 3600);
+    Duration timeout = config.seconds("provers.heartbeat_timeout_seconds", defaults.heartbeatTimeout(), 2, 86_400);
+    if (timeout.compareTo(interval.multipliedBy(2)) < 0) {
+      throw new zisk.distributed.common.config.ConfigException("provers.heartbeat_timeout_seconds (" + timeout.toSeconds()
+          + ") must be at least twice provers.heartbeat_interval_seconds (" + interval.toSeconds() + ")");
+    }
+    return new CoordinatorConfig.ProverTiming(interval, timeout,
+        config.seconds("provers.reconnect_grace_seconds", defaults.reconnectGrace(), 0, 86_400));
+  }
 
   /**
    * Builds the validated configuration.
@@ -59,6 +77,7 @@ public final class CoordinatorSettings {
         config.seconds("database.timeout_seconds", Duration.ofSeconds(3), 1, 600),
         config.integer("jobs.max_compute_capacity", CoordinatorConfig.DEFAULT_MAX_COMPUTE_CAPACITY, 1, Integer.MAX_VALUE),
         config.integer("jobs.max_attempts", CoordinatorConfig.DEFAULT_MAX_ATTEMPTS, 1, 100),
+        proverTiming(config),
         new CoordinatorConfig.Logging(
             config.choice("logging.level", "info", LoggingSetup.LEVELS),
             config.choice("logging.format", "pretty", LoggingSetup.FORMATS),

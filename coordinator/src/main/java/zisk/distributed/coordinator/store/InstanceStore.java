@@ -22,6 +22,12 @@ public final class InstanceStore {
         .execute());
   }
 
+  /** Records the address once the server is bound (the configured port may have been 0). */
+  public void setAddress(UUID instanceId, String address) {
+    jdbi.useHandle(handle -> handle.createUpdate("UPDATE coordinator_instances SET address = :address WHERE instance_id = :id")
+        .bind("address", address).bind("id", instanceId).execute());
+  }
+
   /** Marks the instance alive; answers false if its row is gone or it was marked stopped. */
   public boolean heartbeat(UUID instanceId) {
     return jdbi.withHandle(handle -> handle.createUpdate("""

@@ -4,11 +4,11 @@ import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
 /** Appends to {@code job_events}, always inside the transaction that made the change. */
-final class JobEvents {
+public final class JobEvents {
 
   private JobEvents() {}
 
-  static void record(Handle handle, UUID jobId, String event, JobState state, Phase phase, Integer attempt,
+  public static void record(Handle handle, UUID jobId, String event, JobState state, Phase phase, Integer attempt,
       String proverId, UUID taskId, String detail) {
     handle.createUpdate("""
             INSERT INTO job_events (job_id, event, state, phase, attempt, prover_id, task_id, detail)

@@ -137,19 +137,13 @@ public final class JobStore {
             .<CancelOutcome>map(CancelOutcome.AlreadyFinished::new)
             .orElseGet(CancelOutcome.NotFound::new);
       }
-      List<String> provers = handle.createQuery("""
+      handle.createUpdate("""
               UPDATE tasks SET state = 'CANCELLED', finished_at = now()
               WHERE job_id = :jobId AND state IN ('ASSIGNED', 'DISPATCHED')
-              RETURNING prover_id
               """)
           .bind("jobId", jobId)
-          .mapTo(String.class)
-          .list();
-      if (!provers.isEmpty()) {
-        handle.createUpdate("UPDATE provers SET state = 'IDLE' WHERE prover_id IN (<ids>) AND state = 'BUSY'")
-            .bindList("ids", provers)
-            .execute();
-      }
+          .execute();
+      List<String> provers = ProverStore.freeForJob(handle, jobId);
       Job job = find(handle, jobId).orElseThrow();
       JobEvents.record(handle, jobId, "CANCELLED", JobState.CANCELLED, job.phase(), job.attempt(), null, null, reason);
       return new CancelOutcome.Cancelled(job, provers);

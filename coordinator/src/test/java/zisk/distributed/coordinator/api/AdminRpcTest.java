@@ -132,20 +132,21 @@ class AdminRpcTest {
 
   @Test
   void queuedJobSaysWhyItWaits() {
-    String jobId = api.launchProof(launch("block", 8, "/in")).getJobId();
     insertProver("p1", "IDLE", 4);
+    String jobId = api.launchProof(launch("block", 8, "/in")).getJobId();
 
     JobStatus job = api.jobStatus(JobStatusRequest.newBuilder().setJobId(jobId).build()).getJob();
 
-    assertEquals("waiting for provers: needs 8 compute units, the connected provers have 4 in all", job.getWaitingReason());
+    assertEquals("QUEUED", job.getState());
+    assertTrue(job.getWaitingReason().contains("needs 8 compute units") && job.getWaitingReason().contains("4"),
+        job.getWaitingReason());
   }
 
   @Test
   void runningJobShowsPhaseProversAndTimings() {
-    insertProver("p1", "BUSY", 2);
-    insertProver("p2", "BUSY", 2);
-    String jobId = api.launchProof(launch("block", 4, "/in")).getJobId();
-    startJob(jobId, "p2", "p1");
+    insertProver("p1", "IDLE", 2);
+    insertProver("p2", "IDLE", 2);
+    String jobId = runningJob("p2", "p1");
 
     JobStatus job = api.jobStatus(JobStatusRequest.newBuilder().setJobId(jobId).build()).getJob();
 
@@ -208,8 +209,9 @@ class AdminRpcTest {
   @Test
   void proversListShowsAllOrOnlyIdleProvers() {
     insertProver("idle-1", "IDLE", 4);
-    insertProver("busy-1", "BUSY", 2);
+    insertProver("busy-1", "IDLE", 2);
     insertProver("gone-1", "DISCONNECTED", 8);
+    String jobId = runningJob("busy-1");
 
     List<ProverInfo> all = api.proversList(ProversListRequest.getDefaultInstance()).getProversList().getProversList();
     List<ProverInfo> idle = api.proversList(ProversListRequest.newBuilder().setAvailableOnly(true).build())
@@ -219,14 +221,16 @@ class AdminRpcTest {
     assertEquals(List.of("idle-1"), idle.stream().map(ProverInfo::getProverId).toList());
     assertEquals(4, idle.get(0).getComputeCapacity().getComputeUnits());
     assertEquals(coordinator.server().instanceId().toString(), idle.get(0).getCoordinatorInstanceId());
+    assertEquals(jobId, all.get(0).getCurrentJobId());
   }
 
   @Test
   void systemStatusCountsProversCapacityAndJobs() {
     insertProver("idle-1", "IDLE", 4);
-    insertProver("busy-1", "BUSY", 2);
+    insertProver("busy-1", "IDLE", 2);
     insertProver("gone-1", "DISCONNECTED", 8);
-    api.launchProof(launch("b", 1, "/in"));
+    runningJob("busy-1");
+    api.launchProof(launch("b", 100, "/in")); // more than the idle capacity: stays queued
 
     SystemStatus status = api.systemStatus(SystemStatusRequest.getDefaultInstance()).getStatus();
 
@@ -234,7 +238,7 @@ class AdminRpcTest {
     assertEquals(6, status.getComputeCapacity());
     assertEquals(1, status.getIdleProvers());
     assertEquals(1, status.getBusyProvers());
-    assertEquals(1, status.getActiveJobs());
+    assertEquals(2, status.getActiveJobs());
     assertEquals(1, status.getQueuedJobs());
     assertTrue(status.getLiveCoordinators() >= 1);
   }
@@ -274,10 +278,9 @@ class AdminRpcTest {
 
   @Test
   void cancelJobFreesTheProversOfARunningJob() {
-    insertProver("p1", "BUSY", 2);
-    insertProver("p2", "BUSY", 2);
-    String jobId = api.launchProof(launch("b", 4, "/in")).getJobId();
-    startJob(jobId, "p1", "p2");
+    insertProver("p1", "IDLE", 2);
+    insertProver("p2", "IDLE", 2);
+    String jobId = runningJob("p1", "p2");
 
     api.cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build());
 
@@ -331,17 +334,25 @@ class AdminRpcTest {
         .bind("instance", coordinator.server().instanceId()).execute());
   }
 
-  /** What admission will do (a later transition): job RUNNING in its first phase, one task per prover. */
-  private void startJob(String jobId, String... provers) {
-    coordinator.jdbi().useTransaction(h -> {
-      h.createUpdate("UPDATE jobs SET state = 'RUNNING', phase = 'PARTIAL_CONTRIBUTION', attempt = 1, started_at = now() WHERE job_id = :id::uuid")
-          .bind("id", jobId).execute();
+  /**
+   * A job RUNNING in its first phase on these provers, written in one transaction (as admission
+   * would), so admission never sees it queued.
+   */
+  private String runningJob(String... provers) {
+    return coordinator.jdbi().inTransaction(h -> {
+      String jobId = h.createQuery("""
+              INSERT INTO jobs (block_id, input_path, compute_capacity, state, phase, attempt, started_at)
+              VALUES ('running', '/in', :capacity, 'RUNNING', 'PARTIAL_CONTRIBUTION', 1, now()) RETURNING job_id::text""")
+          .bind("capacity", 2 * provers.length).mapTo(String.class).one();
       for (int rank = 0; rank < provers.length; rank++) {
         h.createUpdate("""
                 INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units)
                 VALUES (:id::uuid, 1, 'PARTIAL_CONTRIBUTION', :rank, :prover, 2)""")
             .bind("id", jobId).bind("rank", rank).bind("prover", provers[rank]).execute();
+        h.createUpdate("UPDATE provers SET state = 'BUSY', current_job_id = :id::uuid WHERE prover_id = :prover")
+            .bind("id", jobId).bind("prover", provers[rank]).execute();
       }
+      return jobId;
     });
   }
 

@@ -6,6 +6,7 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -27,10 +28,8 @@ class DatabaseOutageTest {
     URI target = URI.create(direct.substring("jdbc:".length()));
     try (TcpProxy proxy = new TcpProxy(target.getHost(), target.getPort())) {
       String proxied = direct.replace(target.getHost() + ":" + target.getPort(), "127.0.0.1:" + proxy.port());
-      CoordinatorConfig base = CoordinatorConfig.forTests(proxied);
-      CoordinatorConfig config = new CoordinatorConfig(base.host(), base.port(), base.serviceName(), base.environment(),
-          Optional.of(proxied), base.dataDir(), true, base.poolSize(), Duration.ofSeconds(1), base.maxComputeCapacity(),
-          base.maxAttempts(), base.logging());
+      CoordinatorConfig config = CoordinatorConfig.forTests(proxied)
+          .withDatabase(Optional.of(proxied), Path.of("unused"), Duration.ofSeconds(1));
 
       try (RunningCoordinator coordinator = RunningCoordinator.inProcess(config)) {
         var api = coordinator.stub();

@@ -3,6 +3,7 @@ package zisk.distributed.coordinator.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -20,10 +21,8 @@ class EmbeddedDatabaseTest {
 
   @Test
   void historySurvivesARestartOnTheSameDataDirectory() {
-    CoordinatorConfig base = CoordinatorConfig.forTests("unused");
-    CoordinatorConfig embedded = new CoordinatorConfig(base.host(), base.port(), base.serviceName(), base.environment(),
-        Optional.empty(), dataDir.resolve("postgres"), true, base.poolSize(), base.databaseTimeout(),
-        base.maxComputeCapacity(), base.maxAttempts(), base.logging());
+    CoordinatorConfig embedded = CoordinatorConfig.forTests("unused")
+        .withDatabase(Optional.empty(), dataDir.resolve("postgres"), Duration.ofSeconds(3));
 
     String jobId;
     try (RunningCoordinator first = RunningCoordinator.inProcess(embedded)) {

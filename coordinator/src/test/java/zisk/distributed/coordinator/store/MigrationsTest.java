@@ -80,7 +80,7 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
     jdbi.useHandle(h -> {
       h.execute("INSERT INTO coordinator_instances (instance_id, address, version) VALUES ('00000000-0000-0000-0000-000000000001', 'x:1', 't')");
-      h.execute("INSERT INTO provers (prover_id, state, compute_units, instance_id) VALUES ('p1', 'BUSY', 2, '00000000-0000-0000-0000-000000000001')");
+      h.execute("INSERT INTO provers (prover_id, state, compute_units, instance_id) VALUES ('p1', 'IDLE', 2, '00000000-0000-0000-0000-000000000001')");
       h.execute("INSERT INTO jobs (job_id, block_id, input_path, compute_capacity) VALUES ('00000000-0000-0000-0000-0000000000aa', 'b', '/in', 2)");
       h.execute("INSERT INTO jobs (job_id, block_id, input_path, compute_capacity) VALUES ('00000000-0000-0000-0000-0000000000bb', 'b', '/in', 2)");
     });
@@ -92,8 +92,12 @@ class MigrationsTest {
     assertRejected("UPDATE jobs SET state = 'RUNNING'");
     assertRejected("UPDATE jobs SET state = 'COMPLETED', finished_at = now()");
     assertRejected("UPDATE jobs SET final_proof = '\\x00'");
-    // a connected prover without a coordinator, non-positive capacities
-    assertRejected("UPDATE provers SET instance_id = NULL");
+    // a busy prover without a job, an idle one with a job, a disconnected one that still has a stream,
+    // a broken stream on a prover that has one, non-positive capacities
+    assertRejected("UPDATE provers SET state = 'BUSY'");
+    assertRejected("UPDATE provers SET current_job_id = '00000000-0000-0000-0000-0000000000aa'");
+    assertRejected("UPDATE provers SET state = 'DISCONNECTED'");
+    assertRejected("UPDATE provers SET stream_lost_at = now()");
     assertRejected("UPDATE provers SET compute_units = 0");
     assertRejected("INSERT INTO jobs (block_id, input_path, compute_capacity) VALUES ('b', '/in', 0)");
     // a task for a prover or job that does not exist

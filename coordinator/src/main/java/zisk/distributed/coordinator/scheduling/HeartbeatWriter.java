@@ -1,0 +1,52 @@
+package zisk.distributed.coordinator.scheduling;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Batches heartbeat acknowledgements: an ack only marks the prover in memory, and one statement a
+ * flush writes them all, so a thousand provers cost one commit per flush, not a thousand.
+ */
+public final class HeartbeatWriter {
+
+  private static final Logger log = LoggerFactory.getLogger(HeartbeatWriter.class);
+
+  private final Jdbi jdbi;
+  private final UUID instanceId;
+  private final Set<String> pending = ConcurrentHashMap.newKeySet();
+
+  public HeartbeatWriter(Jdbi jdbi, UUID instanceId) {
+    this.jdbi = jdbi;
+    this.instanceId = instanceId;
+  }
+
+  public void ack(String proverId) {
+    pending.add(proverId);
+  }
+
+  /** Writes the acks gathered since the last flush; answers how many rows it refreshed. */
+  public int flush() {
+    if (pending.isEmpty()) {
+      return 0;
+    }
+    List<String> batch = new ArrayList<>(pending);
+    pending.removeAll(batch);
+    try {
+      return jdbi.withHandle(handle -> handle.createUpdate("""
+              UPDATE provers SET last_heartbeat_at = now() WHERE prover_id IN (<ids>) AND instance_id = :instanceId
+              """)
+          .bindList("ids", batch).bind("instanceId", instanceId).execute());
+    } catch (RuntimeException e) {
+      // The database is away; keep the acks for the next flush.
+      pending.addAll(batch);
+      log.debug("Heartbeat flush failed: {}", e.getMessage());
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package zisk.distributed.coordinator.scheduling;
+
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import zisk.distributed.api.v1.CoordinatorMessage;
+import zisk.distributed.api.v1.Heartbeat;
+import zisk.distributed.api.v1.JobCancelled;
+import zisk.distributed.coordinator.api.ProtoMapper;
+import zisk.distributed.coordinator.session.ProverSession;
+import zisk.distributed.coordinator.session.SessionRegistry;
+
+/**
+ * Applies the effects of committed transitions (pushes tasks and cancellations to the streams
+ * this coordinator holds, wakes admission) and runs the periodic work: heartbeats out, batched
+ * acknowledgements in, sweeps, and a slow poll that catches any missed wake-up.
+ */
+public final class Scheduler implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+
+  /** Periods of the background work. */
+  public record Periods(Duration heartbeat, Duration heartbeatFlush, Duration sweep, Duration poll) {}
+
+  private final Admission admission;
+  private final Dispatcher dispatcher;
+  private final Sweeper sweeper;
+  private final HeartbeatWriter heartbeats;
+  private final SessionRegistry sessions;
+  private final Periods periods;
+  private final AtomicBoolean admissionQueued = new AtomicBoolean();
+  // One thread for admission and the periodic work: admission rounds never overlap on one coordinator.
+  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "coordinator-scheduler");
+    thread.setDaemon(true);
+    return thread;
+  });
+  // Heartbeats on their own thread, so a slow database cannot delay them.
+  private final ScheduledExecutorService heartbeatSender = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "coordinator-heartbeats");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  public Scheduler(Admission admission, Dispatcher dispatcher, Sweeper sweeper, HeartbeatWriter heartbeats,
+      SessionRegistry sessions, Periods periods) {
+    this.admission = admission;
+    this.dispatcher = dispatcher;
+    this.sweeper = sweeper;
+    this.heartbeats = heartbeats;
+    this.sessions = sessions;
+    this.periods = periods;
+  }
+
+  public void start() {
+    heartbeatSender.scheduleAtFixedRate(this::sendHeartbeats, periods.heartbeat().toMillis(), periods.heartbeat().toMillis(),
+        TimeUnit.MILLISECONDS);
+    every(periods.heartbeatFlush(), "heartbeat flush", heartbeats::flush);
+    every(periods.sweep(), "sweep", () -> apply(sweeper.sweep()));
+    every(periods.poll(), "poll", () -> {
+      apply(admission.admitQueuedJobs());
+      dispatcher.dispatchPending();
+    });
+  }
+
+  /** Pushes what a committed transition decided. Called on the thread that committed it. */
+  public void apply(Effects effects) {
+    for (Effects.Cancellation cancellation : effects.cancellations()) {
+      sessions.find(cancellation.proverId()).ifPresent(session -> session.send(CoordinatorMessage.newBuilder()
+          .setJobCancelled(JobCancelled.newBuilder()
+              .setJobId(cancellation.jobId().toString()).setReason(cancellation.reason()))
+          .build()));
+    }
+    for (String proverId : effects.disconnects()) {
+      sessions.find(proverId).ifPresent(session -> {
+        sessions.remove(session);
+        session.close(Status.UNAVAILABLE.withDescription("no heartbeat acknowledgement in time; reconnect"));
+      });
+    }
+    if (!effects.dispatchTo().isEmpty()) {
+      try {
+        dispatcher.dispatch(effects.dispatchTo());
+      } catch (RuntimeException e) {
+        // The poll dispatches these tasks once the database answers again.
+        log.warn("Dispatch to {} failed: {}", effects.dispatchTo(), e.getMessage());
+      }
+    }
+    if (effects.admitRequested()) {
+      requestAdmission();
+    }
+  }
+
+  /** Runs an admission round soon; requests made while one is pending are coalesced. */
+  public void requestAdmission() {
+    if (admissionQueued.compareAndSet(false, true)) {
+      try {
+        executor.execute(() -> {
+          admissionQueued.set(false);
+          guarded("admission", () -> apply(admission.admitQueuedJobs()));
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        admissionQueued.set(false); // stopping
+      }
+    }
+  }
+
+  private void sendHeartbeats() {
+    CoordinatorMessage heartbeat = CoordinatorMessage.newBuilder()
+        .setHeartbeat(Heartbeat.newBuilder().setTimestamp(ProtoMapper.timestamp(java.time.Instant.now())))
+        .build();
+    for (ProverSession session : sessions.all()) {
+      session.send(heartbeat);
+    }
+  }
+
+  private void every(Duration period, String what, Runnable work) {
+    executor.scheduleWithFixedDelay(() -> guarded(what, work), period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static void guarded(String what, Runnable work) {
+    try {
+      work.run();
+    } catch (RuntimeException e) {
+      log.debug("{} failed: {}", what, e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    heartbeatSender.shutdownNow();
+    executor.shutdownNow();
+  }
+}

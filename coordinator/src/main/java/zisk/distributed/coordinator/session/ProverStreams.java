@@ -1,0 +1,271 @@
+package zisk.distributed.coordinator.session;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import zisk.distributed.api.v1.ComputeCapacity;
+import zisk.distributed.api.v1.CoordinatorMessage;
+import zisk.distributed.api.v1.ProverMessage;
+import zisk.distributed.api.v1.ProverRegisterResponse;
+import zisk.distributed.coordinator.api.ProtoMapper;
+import zisk.distributed.coordinator.scheduling.Dispatcher;
+import zisk.distributed.coordinator.scheduling.HeartbeatWriter;
+import zisk.distributed.coordinator.scheduling.Scheduler;
+import zisk.distributed.coordinator.scheduling.TaskResults;
+
+/**
+ * Serves {@code ProverStream}: one {@link Call} per stream. The first message must register (or
+ * reconnect) the prover; after that the call relays acknowledgements, results and errors to the
+ * transitions, and the stream's end to the prover's row.
+ */
+public final class ProverStreams {
+
+  private static final Logger log = LoggerFactory.getLogger(ProverStreams.class);
+
+  /** Most compute units one prover may register with. */
+  public static final int MAX_PROVER_COMPUTE_UNITS = 1_000_000;
+  /** Longest prover id. */
+  public static final int MAX_PROVER_ID_LENGTH = 128;
+
+  private final Registrations registrations;
+  private final TaskResults results;
+  private final HeartbeatWriter heartbeats;
+  private final Dispatcher dispatcher;
+  private final Scheduler scheduler;
+  private final SessionRegistry sessions;
+  private final Clock clock;
+
+  public ProverStreams(Registrations registrations, TaskResults results, HeartbeatWriter heartbeats, Dispatcher dispatcher,
+      Scheduler scheduler, SessionRegistry sessions, Clock clock) {
+    this.registrations = registrations;
+    this.results = results;
+    this.heartbeats = heartbeats;
+    this.dispatcher = dispatcher;
+    this.scheduler = scheduler;
+    this.sessions = sessions;
+    this.clock = clock;
+  }
+
+  public StreamObserver<ProverMessage> open(StreamObserver<CoordinatorMessage> responses) {
+    return new Call((ServerCallStreamObserver<CoordinatorMessage>) responses);
+  }
+
+  /**
+   * A graceful stop: every stream ends with UNAVAILABLE, so workers reconnect (to another
+   * coordinator or to this one restarted) and keep their work through the grace period.
+   */
+  public void closeAll(String reason) {
+    for (ProverSession session : sessions.all()) {
+      sessions.remove(session);
+      session.close(Status.UNAVAILABLE.withDescription(reason));
+      try {
+        registrations.streamClosed(session.proverId(), session.epoch());
+      } catch (RuntimeException e) {
+        log.debug("Could not record the closed stream of prover {}: {}", session.proverId(), e.getMessage());
+      }
+    }
+  }
+
+  /** Checks a prover id; answers what is wrong with it, or null. */
+  static String invalidProverId(String proverId) {
+    if (proverId.isEmpty()) {
+      return "prover_id is required";
+    }
+    if (proverId.length() > MAX_PROVER_ID_LENGTH) {
+      return "prover_id is " + proverId.length() + " characters long; the limit is " + MAX_PROVER_ID_LENGTH;
+    }
+    if (!proverId.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      return "prover_id must be printable ASCII without spaces";
+    }
+    return null;
+  }
+
+  static String invalidCapacity(ComputeCapacity capacity) {
+    long units = Integer.toUnsignedLong(capacity.getComputeUnits());
+    if (units == 0) {
+      return "compute_capacity.compute_units must be greater than 0";
+    }
+    if (units > MAX_PROVER_COMPUTE_UNITS) {
+      return "compute_capacity.compute_units " + units + " exceeds the limit of " + MAX_PROVER_COMPUTE_UNITS;
+    }
+    return null;
+  }
+
+  /** One prover stream. gRPC delivers its inbound messages one at a time. */
+  private final class Call implements StreamObserver<ProverMessage> {
+
+    private final ServerCallStreamObserver<CoordinatorMessage> out;
+    private volatile ProverSession session;
+    private boolean ended;
+
+    Call(ServerCallStreamObserver<CoordinatorMessage> out) {
+      this.out = out;
+      // Must be set before the service method returns; covers clients that vanish without a word.
+      out.setOnCancelHandler(this::closed);
+    }
+
+    @Override
+    public void onNext(ProverMessage message) {
+      if (ended) {
+        return;
+      }
+      try {
+        if (session == null) {
+          first(message);
+        } else {
+          next(message);
+        }
+      } catch (RuntimeException e) {
+        // Most likely the database is away. Ending the stream makes the worker reconnect; its
+        // running task and any result it holds are re-synchronized then.
+        log.warn("ProverStream of {} failed: {}", session == null ? "an unregistered prover" : session.proverId(),
+            e.getMessage());
+        end(Status.UNAVAILABLE.withDescription("the coordinator could not process the message; reconnect"));
+      }
+    }
+
+    private void first(ProverMessage message) {
+      String proverId;
+      ComputeCapacity capacity;
+      Optional<UUID> lastKnownJob = Optional.empty();
+      switch (message.getMessageCase()) {
+        case REGISTER -> {
+          proverId = message.getRegister().getProverId().strip();
+          capacity = message.getRegister().getComputeCapacity();
+        }
+        case RECONNECT -> {
+          proverId = message.getReconnect().getProverId().strip();
+          capacity = message.getReconnect().getComputeCapacity();
+          lastKnownJob = parseJobId(message.getReconnect().getLastKnownJobId());
+        }
+        default -> {
+          end(Status.INVALID_ARGUMENT.withDescription(
+              "the first message on ProverStream must be register or reconnect, not " + message.getMessageCase()));
+          return;
+        }
+      }
+      String problem = invalidProverId(proverId);
+      if (problem == null) {
+        problem = invalidCapacity(capacity);
+      }
+      if (problem != null) {
+        refuse(proverId, problem);
+        end(Status.INVALID_ARGUMENT.withDescription(problem));
+        return;
+      }
+      Registrations.Outcome outcome = registrations.register(proverId, capacity.getComputeUnits(), lastKnownJob);
+      if (outcome instanceof Registrations.Outcome.Refused refused) {
+        log.info("Refused prover {}: {}", proverId, refused.reason());
+        refuse(proverId, refused.reason());
+        end(Status.ALREADY_EXISTS.withDescription(refused.reason()));
+        return;
+      }
+      Registrations.Outcome.Accepted accepted = (Registrations.Outcome.Accepted) outcome;
+      ProverSession opened = new ProverSession(proverId, accepted.epoch(), out, clock);
+      sessions.put(opened).ifPresent(old -> old.close(Status.ABORTED.withDescription("replaced by a newer stream")));
+      session = opened;
+      opened.send(CoordinatorMessage.newBuilder().setRegisterResponse(ProverRegisterResponse.newBuilder()
+              .setProverId(proverId)
+              .setAccepted(true)
+              .setMessage(accepted.resumedJob().map(job -> "welcome back; keep working on job " + job).orElse("registered"))
+              .setRegisteredAt(ProtoMapper.timestamp(accepted.registeredAt())))
+          .build());
+      log.info("Prover {} {} with {} compute units (session {})", proverId,
+          message.hasReconnect() ? "reconnected" : "registered", capacity.getComputeUnits(), accepted.epoch());
+      scheduler.apply(accepted.effects());
+      if (accepted.resumedJob().isPresent()) {
+        dispatcher.redeliver(proverId);
+      } else {
+        dispatcher.dispatch(java.util.List.of(proverId));
+      }
+    }
+
+    private void next(ProverMessage message) {
+      ProverSession current = session;
+      current.heard();
+      switch (message.getMessageCase()) {
+        case HEARTBEAT_ACK -> heartbeats.ack(current.proverId());
+        case EXECUTE_TASK_RESPONSE -> scheduler.apply(
+            results.accept(current.proverId(), current.epoch(), message.getExecuteTaskResponse()));
+        case ERROR -> scheduler.apply(results.reportError(current.proverId(), current.epoch(), message.getError()));
+        default -> log.info("Ignored {} from prover {}: it is already registered", message.getMessageCase(),
+            current.proverId());
+      }
+    }
+
+    private void refuse(String proverId, String reason) {
+      try {
+        out.onNext(CoordinatorMessage.newBuilder().setRegisterResponse(ProverRegisterResponse.newBuilder()
+                .setProverId(proverId).setAccepted(false).setMessage(reason))
+            .build());
+      } catch (RuntimeException e) {
+        log.debug("Could not send the refusal to {}: {}", proverId, e.getMessage());
+      }
+    }
+
+    private void end(Status status) {
+      ended = true;
+      ProverSession current = session;
+      if (current != null) {
+        current.close(status);
+        closed();
+      } else {
+        try {
+          out.onError(status.asRuntimeException());
+        } catch (RuntimeException e) {
+          log.debug("Stream already closed: {}", e.getMessage());
+        }
+      }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      log.debug("ProverStream of {} broke: {}", session == null ? "an unregistered prover" : session.proverId(),
+          error.getMessage());
+      closed();
+    }
+
+    @Override
+    public void onCompleted() {
+      ProverSession current = session;
+      if (current != null) {
+        current.close(Status.OK);
+      } else {
+        try {
+          out.onCompleted();
+        } catch (RuntimeException e) {
+          log.debug("Stream already closed: {}", e.getMessage());
+        }
+      }
+      closed();
+    }
+
+    /** The stream is over: forget the session and record it (only if it is still the current one). */
+    private void closed() {
+      ProverSession current = session;
+      if (current == null || !sessions.remove(current)) {
+        return;
+      }
+      log.info("Stream of prover {} closed", current.proverId());
+      try {
+        registrations.streamClosed(current.proverId(), current.epoch());
+      } catch (RuntimeException e) {
+        // The sweep settles the row once the database answers again.
+        log.warn("Could not record the closed stream of prover {}: {}", current.proverId(), e.getMessage());
+      }
+    }
+  }
+
+  private static Optional<UUID> parseJobId(String text) {
+    try {
+      return text.length() == 36 ? Optional.of(UUID.fromString(text)) : Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+}
