@@ -29,6 +29,7 @@ public final class Zisk {
     zisk.addSubcommand("coordinator", coordinator);
     zisk.addSubcommand("worker", new WorkerCommand(ProverBackends::create));
     zisk.addSubcommand("proof", new ProofCommand());
+    zisk.addSubcommand("demo", new DemoCommand());
     zisk.addSubcommand("reference-input", new ReferenceInputCommand());
     zisk.addSubcommand("verify", new VerifyCommand());
     return zisk;

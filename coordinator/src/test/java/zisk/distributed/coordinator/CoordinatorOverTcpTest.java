@@ -27,7 +27,7 @@ class CoordinatorOverTcpTest {
 
   @Test
   void launchedJobsSurviveARestartOfTheCoordinator() {
-    CoordinatorConfig config = CoordinatorConfig.forTests(TestDatabase.freshJdbcUrl());
+    CoordinatorConfig config = CoordinatorConfig.local(TestDatabase.freshJdbcUrl());
     String first;
     String second;
     try (RunningCoordinator coordinator = RunningCoordinator.onTcp(config)) {
@@ -49,7 +49,7 @@ class CoordinatorOverTcpTest {
 
   @Test
   void servesHealthAndReflectionForGrpcurl() throws Exception {
-    try (RunningCoordinator coordinator = RunningCoordinator.onTcp(CoordinatorConfig.forTests(TestDatabase.freshJdbcUrl()))) {
+    try (RunningCoordinator coordinator = RunningCoordinator.onTcp(CoordinatorConfig.local(TestDatabase.freshJdbcUrl()))) {
       assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(coordinator.channel())
           .check(HealthCheckRequest.getDefaultInstance()).getStatus());
 

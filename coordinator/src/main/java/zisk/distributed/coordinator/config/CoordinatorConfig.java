@@ -54,8 +54,8 @@ public record CoordinatorConfig(
   public static final int DEFAULT_MAX_COMPUTE_CAPACITY = 10_000;
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
 
-  /** Defaults for tests and embedding: an ephemeral port on loopback, the given database. */
-  public static CoordinatorConfig forTests(String jdbcUrl) {
+  /** A coordinator for one machine (tests, the demo): loopback, an ephemeral port, the given database. */
+  public static CoordinatorConfig local(String jdbcUrl) {
     return new CoordinatorConfig("127.0.0.1", 0, "zisk-coordinator", "test", Optional.of(jdbcUrl),
         Path.of("unused"), true, 5, Duration.ofSeconds(2), DEFAULT_MAX_COMPUTE_CAPACITY,
         DEFAULT_MAX_ATTEMPTS, ProverTiming.DEFAULT, new Logging("info", "compact", Optional.empty()));

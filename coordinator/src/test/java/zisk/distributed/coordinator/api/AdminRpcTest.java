@@ -52,7 +52,7 @@ class AdminRpcTest {
 
   @BeforeEach
   void startCoordinator() {
-    CoordinatorConfig config = CoordinatorConfig.forTests(jdbcUrl);
+    CoordinatorConfig config = CoordinatorConfig.local(jdbcUrl);
     coordinator = RunningCoordinator.inProcess(config);
     coordinator.jdbi().useHandle(h -> h.execute("TRUNCATE job_events, tasks, jobs, provers CASCADE"));
     api = coordinator.stub();

@@ -28,7 +28,7 @@ class DatabaseOutageTest {
     URI target = URI.create(direct.substring("jdbc:".length()));
     try (TcpProxy proxy = new TcpProxy(target.getHost(), target.getPort())) {
       String proxied = direct.replace(target.getHost() + ":" + target.getPort(), "127.0.0.1:" + proxy.port());
-      CoordinatorConfig config = CoordinatorConfig.forTests(proxied)
+      CoordinatorConfig config = CoordinatorConfig.local(proxied)
           .withDatabase(Optional.of(proxied), Path.of("unused"), Duration.ofSeconds(1));
 
       try (RunningCoordinator coordinator = RunningCoordinator.inProcess(config)) {

@@ -21,7 +21,7 @@ class EmbeddedDatabaseTest {
 
   @Test
   void historySurvivesARestartOnTheSameDataDirectory() {
-    CoordinatorConfig embedded = CoordinatorConfig.forTests("unused")
+    CoordinatorConfig embedded = CoordinatorConfig.local("unused")
         .withDatabase(Optional.empty(), dataDir.resolve("postgres"), Duration.ofSeconds(3));
 
     String jobId;
