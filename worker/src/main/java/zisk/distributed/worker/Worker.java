@@ -187,8 +187,8 @@ public final class Worker {
         log.warn("prover {} job {} task {}: task is addressed to prover '{}'; running it anyway",
             config.proverId(), task.getJobId(), task.getTaskId(), task.getProverId());
       }
-      runner.submit(task).ifPresent(refusal ->
-          session.send(ProverMessage.newBuilder().setExecuteTaskResponse(refusal).build()));
+      runner.submit(task).ifPresent(answer ->
+          session.send(ProverMessage.newBuilder().setExecuteTaskResponse(answer).build()));
     }
 
     @Override

@@ -55,6 +55,8 @@ public final class TaskRunner implements AutoCloseable {
   private int inProgress;
   private boolean accepting = true;
   private String heldJobId;
+  /** The last task's response, answered again if the coordinator re-sends that task after a reconnect. */
+  private ExecuteTaskResponse lastFinished;
 
   /**
    * @param results receives each finished task's response, on the task thread
@@ -75,13 +77,21 @@ public final class TaskRunner implements AutoCloseable {
    * Accepts a task, or says at once why not.
    *
    * @return empty when the task runs (or, for a repeat of the running task, already runs); else
-   *     the failure response to send right away (busy with another task, or shutting down)
+   *     the response to send right away: the result again for a repeat of the task that just
+   *     finished (a coordinator re-sends a task after a reconnect, not knowing whether it arrived),
+   *     or a failure (busy with another task, or shutting down)
    */
   public Optional<ExecuteTaskResponse> submit(ExecuteTaskRequest request) {
     synchronized (lock) {
       if (!accepting) {
         log.warn("prover {} job {} task {}: refused, shutting down", proverId, request.getJobId(), request.getTaskId());
         return Optional.of(TaskResponses.failed(request, proverId, "prover " + proverId + " is shutting down"));
+      }
+      if (lastFinished != null && lastFinished.getTaskId().equals(request.getTaskId())
+          && lastFinished.getJobId().equals(request.getJobId())) {
+        log.info("prover {} job {} task {}: sent again after it finished; answering its result again",
+            proverId, request.getJobId(), request.getTaskId());
+        return Optional.of(lastFinished);
       }
       if (current != null) {
         ExecuteTaskRequest running = current.request;
@@ -266,6 +276,9 @@ public final class TaskRunner implements AutoCloseable {
     } else {
       log.info("prover {} job {} task {}: {} done in {} ms", proverId, jobId, request.getTaskId(),
           request.getTaskType(), millis);
+    }
+    synchronized (lock) {
+      lastFinished = response;
     }
     try {
       results.accept(response);

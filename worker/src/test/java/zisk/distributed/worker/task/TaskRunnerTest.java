@@ -53,6 +53,17 @@ class TaskRunnerTest {
   }
 
   @Test
+  void aTaskSentAgainAfterItFinishedIsAnsweredWithItsResultNotRunTwice() throws Exception {
+    runner.submit(Tasks.contribution("j1", "t1", 1));
+    ExecuteTaskResponse first = next();
+
+    Optional<ExecuteTaskResponse> again = runner.submit(Tasks.contribution("j1", "t1", 1));
+
+    assertEquals(Optional.of(first), again);
+    assertEquals(1, backend.threads.size(), "the backend ran the task once");
+  }
+
+  @Test
   void backendExceptionBecomesAFailedResultAndReleasesTheJob() throws Exception {
     backend.on(TaskType.PROVE, jobId -> {
       throw new IllegalStateException("no witness for " + jobId);
