@@ -24,6 +24,7 @@ import zisk.distributed.coordinator.health.DatabaseHealth;
 import zisk.distributed.coordinator.scheduling.Admission;
 import zisk.distributed.coordinator.scheduling.Dispatcher;
 import zisk.distributed.coordinator.scheduling.HeartbeatWriter;
+import zisk.distributed.coordinator.scheduling.Notifications;
 import zisk.distributed.coordinator.scheduling.Scheduler;
 import zisk.distributed.coordinator.scheduling.Sweeper;
 import zisk.distributed.coordinator.scheduling.TaskResults;
@@ -111,7 +112,7 @@ public final class CoordinatorServer {
     HeartbeatWriter heartbeats = new HeartbeatWriter(jdbi, instanceId);
     scheduler = new Scheduler(new Admission(jdbi), dispatcher,
         new Sweeper(jdbi, sessions, instanceId, timing.heartbeatTimeout(), timing.reconnectGrace(), INSTANCE_LIVENESS, clock),
-        heartbeats, sessions,
+        heartbeats, sessions, new Notifications(jdbi, database.jdbcUrl()),
         new Scheduler.Periods(timing.heartbeatInterval(), HEARTBEAT_FLUSH, sweepPeriod(timing), POLL));
     // A stream counts as live while acknowledgements keep coming: two heartbeats plus slack.
     Duration liveness = timing.heartbeatInterval().multipliedBy(2).plusSeconds(2);

@@ -195,8 +195,10 @@ public final class Worker {
     public void onJobCancelled(JobCancelled cancelled) {
       log.info("prover {} job {}: cancelled by the coordinator: {}", config.proverId(), cancelled.getJobId(),
           cancelled.getReason());
-      runner.cancel(cancelled.getJobId(), cancelled.getReason());
-      delivery.forgetJob(cancelled.getJobId());
+      if (runner.cancel(cancelled.getJobId(), cancelled.getTaskId(), cancelled.getReason())
+          != TaskRunner.CancelOutcome.STALE) {
+        delivery.forgetJob(cancelled.getJobId());
+      }
     }
 
     @Override

@@ -138,7 +138,7 @@ public final class AdminApi {
     CancelOutcome outcome = jobs.cancel(parseJobId(request.getJobId()), reason);
     if (outcome instanceof CancelOutcome.Cancelled cancelled) {
       Effects effects = Effects.none().admit();
-      cancelled.proverIds().forEach(prover -> effects.cancel(prover, cancelled.job().jobId(), reason));
+      cancelled.proverTasks().forEach((prover, task) -> effects.cancel(prover, cancelled.job().jobId(), task, reason));
       afterCommit.accept(effects);
       return mapper.jobStatus(cancelled.job(), null);
     }

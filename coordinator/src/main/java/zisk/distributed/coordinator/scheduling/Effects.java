@@ -13,8 +13,8 @@ import java.util.UUID;
  */
 public final class Effects {
 
-  /** A JobCancelled to send to a prover. */
-  public record Cancellation(String proverId, UUID jobId, String reason) {}
+  /** A JobCancelled to send to a prover; {@code taskId} is its task being stopped, or null. */
+  public record Cancellation(String proverId, UUID jobId, UUID taskId, String reason) {}
 
   private final Set<String> dispatchTo = new LinkedHashSet<>();
   private final List<Cancellation> cancellations = new ArrayList<>();
@@ -30,8 +30,8 @@ public final class Effects {
     return this;
   }
 
-  public Effects cancel(String proverId, UUID jobId, String reason) {
-    cancellations.add(new Cancellation(proverId, jobId, reason));
+  public Effects cancel(String proverId, UUID jobId, UUID taskId, String reason) {
+    cancellations.add(new Cancellation(proverId, jobId, taskId, reason));
     return this;
   }
 

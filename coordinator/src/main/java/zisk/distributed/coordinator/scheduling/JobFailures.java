@@ -1,11 +1,13 @@
 package zisk.distributed.coordinator.scheduling;
 
+import java.util.Map;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.coordinator.store.JobEvents;
 import zisk.distributed.coordinator.store.JobState;
+import zisk.distributed.coordinator.store.JobStore;
 import zisk.distributed.coordinator.store.ProverStore;
 
 /**
@@ -48,6 +50,7 @@ final class JobFailures {
     if (maxAttempts == null) {
       return false;
     }
+    Map<String, UUID> latest = JobStore.latestTasks(handle, jobId);
     handle.createUpdate("""
             UPDATE tasks SET state = 'CANCELLED', finished_at = now()
             WHERE job_id = :jobId AND state IN ('ASSIGNED', 'DISPATCHED')
@@ -55,7 +58,7 @@ final class JobFailures {
         .bind("jobId", jobId).execute();
     for (String proverId : ProverStore.freeForJob(handle, jobId)) {
       if (!proverId.equals(culprit)) {
-        effects.cancel(proverId, jobId, "job attempt " + attempt + " failed: " + reason);
+        effects.cancel(proverId, jobId, latest.get(proverId), "job attempt " + attempt + " failed: " + reason);
       }
     }
     boolean retry = attempt < maxAttempts;

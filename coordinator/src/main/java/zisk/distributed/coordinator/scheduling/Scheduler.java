@@ -2,6 +2,8 @@ package zisk.distributed.coordinator.scheduling;
 
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +34,7 @@ public final class Scheduler implements AutoCloseable {
   private final Sweeper sweeper;
   private final HeartbeatWriter heartbeats;
   private final SessionRegistry sessions;
+  private final Notifications notifications;
   private final Periods periods;
   private final AtomicBoolean admissionQueued = new AtomicBoolean();
   // One thread for admission and the periodic work: admission rounds never overlap on one coordinator.
@@ -48,12 +51,13 @@ public final class Scheduler implements AutoCloseable {
   });
 
   public Scheduler(Admission admission, Dispatcher dispatcher, Sweeper sweeper, HeartbeatWriter heartbeats,
-      SessionRegistry sessions, Periods periods) {
+      SessionRegistry sessions, Notifications notifications, Periods periods) {
     this.admission = admission;
     this.dispatcher = dispatcher;
     this.sweeper = sweeper;
     this.heartbeats = heartbeats;
     this.sessions = sessions;
+    this.notifications = notifications;
     this.periods = periods;
   }
 
@@ -62,6 +66,10 @@ public final class Scheduler implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     every(periods.heartbeatFlush(), "heartbeat flush", heartbeats::flush);
     every(periods.sweep(), "sweep", () -> apply(sweeper.sweep()));
+    notifications.start(
+        proverId -> executor.execute(() -> guarded("dispatch", () -> dispatcher.dispatch(List.of(proverId)))),
+        this::sendCancellation,
+        () -> executor.execute(() -> guarded("dispatch", dispatcher::dispatchPending)));
     every(periods.poll(), "poll", () -> {
       apply(admission.admitQueuedJobs());
       dispatcher.dispatchPending();
@@ -71,10 +79,9 @@ public final class Scheduler implements AutoCloseable {
   /** Pushes what a committed transition decided. Called on the thread that committed it. */
   public void apply(Effects effects) {
     for (Effects.Cancellation cancellation : effects.cancellations()) {
-      sessions.find(cancellation.proverId()).ifPresent(session -> session.send(CoordinatorMessage.newBuilder()
-          .setJobCancelled(JobCancelled.newBuilder()
-              .setJobId(cancellation.jobId().toString()).setReason(cancellation.reason()))
-          .build()));
+      if (!sendCancellation(cancellation)) {
+        notifications.publishCancel(cancellation);
+      }
     }
     for (String proverId : effects.disconnects()) {
       sessions.find(proverId).ifPresent(session -> {
@@ -82,6 +89,8 @@ public final class Scheduler implements AutoCloseable {
         session.close(Status.UNAVAILABLE.withDescription("no heartbeat acknowledgement in time; reconnect"));
       });
     }
+    // Provers whose streams another coordinator holds hear of their tasks through it.
+    effects.dispatchTo().stream().filter(proverId -> !sessions.holds(proverId)).forEach(notifications::publishDispatch);
     if (!effects.dispatchTo().isEmpty()) {
       try {
         dispatcher.dispatch(effects.dispatchTo());
@@ -93,6 +102,18 @@ public final class Scheduler implements AutoCloseable {
     if (effects.admitRequested()) {
       requestAdmission();
     }
+  }
+
+  /** Sends JobCancelled if this coordinator holds the prover's stream; answers whether it does. */
+  private boolean sendCancellation(Effects.Cancellation cancellation) {
+    Optional<ProverSession> session = sessions.find(cancellation.proverId());
+    session.ifPresent(held -> held.send(CoordinatorMessage.newBuilder()
+        .setJobCancelled(JobCancelled.newBuilder()
+            .setJobId(cancellation.jobId().toString())
+            .setTaskId(cancellation.taskId() == null ? "" : cancellation.taskId().toString())
+            .setReason(cancellation.reason()))
+        .build()));
+    return session.isPresent();
   }
 
   /** Runs an admission round soon; requests made while one is pending are coalesced. */
@@ -132,6 +153,7 @@ public final class Scheduler implements AutoCloseable {
 
   @Override
   public void close() {
+    notifications.close();
     heartbeatSender.shutdownNow();
     executor.shutdownNow();
   }

@@ -34,6 +34,11 @@ public final class Database implements AutoCloseable {
     this.jdbi = jdbi(dataSource);
   }
 
+  /** The JDBC URL of the database, for connections outside the pool (the notification listener). */
+  public String jdbcUrl() {
+    return dataSource.getJdbcUrl();
+  }
+
   /** A Jdbi over the data source, with the row mappers of the store's records. */
   public static Jdbi jdbi(DataSource dataSource) {
     Jdbi jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());

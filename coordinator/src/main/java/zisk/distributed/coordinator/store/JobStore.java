@@ -1,7 +1,9 @@
 package zisk.distributed.coordinator.store;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
@@ -79,6 +81,24 @@ public final class JobStore {
         .findOne();
   }
 
+  /**
+   * Each prover's latest task in the job's current attempt, so that a JobCancelled can name the
+   * task it stops (a prover already on a later attempt's task then knows the message is stale).
+   */
+  public static Map<String, UUID> latestTasks(Handle handle, UUID jobId) {
+    Map<String, UUID> latest = new HashMap<>();
+    handle.createQuery("""
+            SELECT DISTINCT ON (t.prover_id) t.prover_id, t.task_id
+            FROM tasks t JOIN jobs j ON j.job_id = t.job_id AND j.attempt = t.attempt
+            WHERE t.job_id = :jobId
+            ORDER BY t.prover_id, t.created_at DESC
+            """)
+        .bind("jobId", jobId)
+        .map((rs, ctx) -> Map.entry(rs.getString("prover_id"), rs.getObject("task_id", UUID.class)))
+        .forEach(entry -> latest.put(entry.getKey(), entry.getValue()));
+    return latest;
+  }
+
   /** The serialized FinalProofList of a COMPLETED job. */
   public Optional<byte[]> finalProof(UUID jobId) {
     return jdbi.withHandle(handle -> handle.createQuery(
@@ -114,8 +134,11 @@ public final class JobStore {
 
   /** What CancelJob did. */
   public sealed interface CancelOutcome {
-    /** The job is now CANCELLED; {@code proverIds} were working on it and are free again. */
-    record Cancelled(Job job, List<String> proverIds) implements CancelOutcome {}
+    /**
+     * The job is now CANCELLED; {@code proverTasks} names the provers that were working on it (now
+     * free) with their latest task of the attempt.
+     */
+    record Cancelled(Job job, Map<String, UUID> proverTasks) implements CancelOutcome {}
     record NotFound() implements CancelOutcome {}
     /** The job had already reached a final state; nothing changed. */
     record AlreadyFinished(Job job) implements CancelOutcome {}
@@ -137,13 +160,17 @@ public final class JobStore {
             .<CancelOutcome>map(CancelOutcome.AlreadyFinished::new)
             .orElseGet(CancelOutcome.NotFound::new);
       }
+      Map<String, UUID> latest = latestTasks(handle, jobId);
       handle.createUpdate("""
               UPDATE tasks SET state = 'CANCELLED', finished_at = now()
               WHERE job_id = :jobId AND state IN ('ASSIGNED', 'DISPATCHED')
               """)
           .bind("jobId", jobId)
           .execute();
-      List<String> provers = ProverStore.freeForJob(handle, jobId);
+      Map<String, UUID> provers = new HashMap<>();
+      for (String proverId : ProverStore.freeForJob(handle, jobId)) {
+        provers.put(proverId, latest.get(proverId));
+      }
       Job job = find(handle, jobId).orElseThrow();
       JobEvents.record(handle, jobId, "CANCELLED", JobState.CANCELLED, job.phase(), job.attempt(), null, null, reason);
       return new CancelOutcome.Cancelled(job, provers);

@@ -119,17 +119,23 @@ public final class TaskRunner implements AutoCloseable {
 
   /**
    * Cancels the job's work: interrupts its running task (nothing is sent for it) and releases the
-   * job's state.
+   * job's state. A cancel naming a task ({@code taskId} not empty) while another task of the same
+   * job runs is stale (it was meant for an earlier attempt) and is ignored.
    *
-   * @return true when a task of the job was running
+   * @return the outcome
    */
-  public boolean cancel(String jobId, String reason) {
+  public CancelOutcome cancel(String jobId, String taskId, String reason) {
     synchronized (lock) {
       if (current != null && current.request.getJobId().equals(jobId)) {
+        if (!taskId.isEmpty() && !current.request.getTaskId().equals(taskId)) {
+          log.info("prover {} job {}: ignored a cancel for task {} while task {} of the job runs (stale)",
+              proverId, jobId, taskId, current.request.getTaskId());
+          return CancelOutcome.STALE;
+        }
         discard(current, "job cancelled: " + reason);
         // The coordinator no longer waits on it: a new task may queue behind it while it unwinds.
         current = null;
-        return true;
+        return CancelOutcome.INTERRUPTED;
       }
     }
     try {
@@ -141,7 +147,17 @@ public final class TaskRunner implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       // Closing: close() releases what is held.
     }
-    return false;
+    return CancelOutcome.RELEASED;
+  }
+
+  /** What a cancel did. */
+  public enum CancelOutcome {
+    /** A task of the job was running and is being interrupted. */
+    INTERRUPTED,
+    /** No task of the job was running; its kept state is released. */
+    RELEASED,
+    /** Another task of the job runs: the cancel was for an earlier attempt and changed nothing. */
+    STALE
   }
 
   /** Refuses every task from now on. */

@@ -64,6 +64,19 @@ class TaskRunnerTest {
   }
 
   @Test
+  void aCancelMeantForAnEarlierAttemptDoesNotStopTheRunningTask() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    backend.blockOn(TaskType.PARTIAL_CONTRIBUTION, gate);
+    runner.submit(Tasks.contribution("j1", "attempt-2-task", 1));
+
+    TaskRunner.CancelOutcome outcome = runner.cancel("j1", "attempt-1-task", "attempt 1 failed");
+    gate.countDown();
+
+    assertEquals(TaskRunner.CancelOutcome.STALE, outcome);
+    assertEquals("attempt-2-task", next().getTaskId(), "the running task finished and its result was sent");
+  }
+
+  @Test
   void backendExceptionBecomesAFailedResultAndReleasesTheJob() throws Exception {
     backend.on(TaskType.PROVE, jobId -> {
       throw new IllegalStateException("no witness for " + jobId);
@@ -114,7 +127,7 @@ class TaskRunnerTest {
     runner.submit(Tasks.prove("j1", "t2", 2));
     backend.awaitStarted();
 
-    assertTrue(runner.cancel("j1", "user asked"));
+    assertEquals(TaskRunner.CancelOutcome.INTERRUPTED, runner.cancel("j1", "", "user asked"));
 
     backend.awaitReleased("j1");
     assertEquals(List.of("PROVE j1"), backend.interrupted);
@@ -128,7 +141,7 @@ class TaskRunnerTest {
     backend.blockOn(TaskType.PROVE, new CountDownLatch(1));
     runner.submit(Tasks.prove("j1", "t2", 2));
     backend.awaitStarted();
-    runner.cancel("j1", "cancelled");
+    runner.cancel("j1", "", "cancelled");
 
     assertEquals(Optional.empty(), runner.submit(Tasks.contribution("j2", "t3", 0)));
 
@@ -141,7 +154,7 @@ class TaskRunnerTest {
     next();
     assertEquals(Optional.of("j1"), runner.currentJobId());
 
-    assertFalse(runner.cancel("j1", "cancelled"));
+    assertEquals(TaskRunner.CancelOutcome.RELEASED, runner.cancel("j1", "", "cancelled"));
 
     backend.awaitReleased("j1");
     Await.until("state dropped", () -> runner.currentJobId().isEmpty());

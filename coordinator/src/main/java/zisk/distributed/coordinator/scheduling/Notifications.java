@@ -1,0 +1,158 @@
+package zisk.distributed.coordinator.scheduling;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.Jdbi;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wake-ups between coordinators over PostgreSQL {@code LISTEN/NOTIFY}: "a task waits for prover
+ * P" and "tell prover P that job J is cancelled" reach the coordinator holding P's stream at once.
+ * A dedicated connection listens and reconnects after a loss; a missed notification only delays
+ * work until the next poll, which dispatches whatever is still ASSIGNED.
+ */
+public final class Notifications implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Notifications.class);
+  static final String DISPATCH = "zisk_dispatch";
+  static final String CANCEL = "zisk_cancel";
+  private static final int MAX_REASON = 500;
+
+  private final Jdbi jdbi;
+  private final String jdbcUrl;
+  private volatile boolean running = true;
+  private Thread listener;
+
+  public Notifications(Jdbi jdbi, String jdbcUrl) {
+    this.jdbi = jdbi;
+    this.jdbcUrl = jdbcUrl;
+  }
+
+  /** Tells whichever coordinator holds the prover's stream to dispatch its tasks. */
+  public void publishDispatch(String proverId) {
+    notify(DISPATCH, proverId);
+  }
+
+  /** Tells whichever coordinator holds the prover's stream to send it JobCancelled. */
+  public void publishCancel(Effects.Cancellation cancellation) {
+    String reason = cancellation.reason();
+    String shortReason = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
+    notify(CANCEL, encodeCancel(new Effects.Cancellation(cancellation.proverId(), cancellation.jobId(),
+        cancellation.taskId(), shortReason)));
+  }
+
+  private void notify(String channel, String payload) {
+    try {
+      jdbi.useHandle(handle -> handle.createQuery("SELECT pg_notify(:channel, :payload)")
+          .bind("channel", channel).bind("payload", payload).mapTo(String.class).one());
+    } catch (RuntimeException e) {
+      log.debug("NOTIFY {} failed (the poll will catch up): {}", channel, e.getMessage());
+    }
+  }
+
+  /**
+   * Starts listening.
+   *
+   * @param onDispatch called with a prover id
+   * @param onCancel called with the cancellation to deliver
+   * @param onReconnect called after the listener (re)connects, to catch up on what it missed
+   */
+  public void start(Consumer<String> onDispatch, Consumer<Effects.Cancellation> onCancel, Runnable onReconnect) {
+    listener = new Thread(() -> listen(onDispatch, onCancel, onReconnect), "coordinator-notifications");
+    listener.setDaemon(true);
+    listener.start();
+  }
+
+  private void listen(Consumer<String> onDispatch, Consumer<Effects.Cancellation> onCancel, Runnable onReconnect) {
+    Duration backoff = Duration.ofMillis(500);
+    while (running) {
+      try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
+        try (Statement statement = connection.createStatement()) {
+          statement.execute("LISTEN " + DISPATCH);
+          statement.execute("LISTEN " + CANCEL);
+        }
+        backoff = Duration.ofMillis(500);
+        log.debug("Listening for {} and {}", DISPATCH, CANCEL);
+        onReconnect.run();
+        PGConnection pg = connection.unwrap(PGConnection.class);
+        int quietSeconds = 0;
+        while (running) {
+          PGNotification[] notifications = pg.getNotifications(1000);
+          if (notifications == null || notifications.length == 0) {
+            // A silently dropped connection delivers nothing and raises nothing: probe it now and then.
+            if (++quietSeconds >= 10) {
+              quietSeconds = 0;
+              try (Statement probe = connection.createStatement()) {
+                probe.setQueryTimeout(5);
+                probe.execute("SELECT 1");
+              }
+            }
+            continue;
+          }
+          for (PGNotification notification : notifications) {
+            deliver(notification, onDispatch, onCancel);
+          }
+        }
+      } catch (SQLException | RuntimeException e) {
+        if (!running) {
+          return;
+        }
+        log.debug("Notification listener lost its connection ({}); reconnecting in {} ms", e.getMessage(),
+            backoff.toMillis());
+        try {
+          Thread.sleep(backoff.toMillis()); // reconnect pacing
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+        backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : backoff.multipliedBy(2);
+      }
+    }
+  }
+
+  private static void deliver(PGNotification notification, Consumer<String> onDispatch,
+      Consumer<Effects.Cancellation> onCancel) {
+    try {
+      if (DISPATCH.equals(notification.getName())) {
+        onDispatch.accept(notification.getParameter());
+      } else if (CANCEL.equals(notification.getName())) {
+        onCancel.accept(decodeCancel(notification.getParameter()));
+      }
+    } catch (RuntimeException e) {
+      log.warn("Handling notification {} failed: {}", notification.getName(), e.getMessage());
+    }
+  }
+
+  /**
+   * "jobId|taskId|length of the prover id|prover id|reason": the ids of fixed shape first, then the
+   * prover id by length, so neither it nor the reason needs escaping.
+   */
+  static String encodeCancel(Effects.Cancellation cancellation) {
+    String proverId = cancellation.proverId();
+    return cancellation.jobId() + "|" + (cancellation.taskId() == null ? "" : cancellation.taskId()) + "|"
+        + proverId.length() + "|" + proverId + "|" + cancellation.reason();
+  }
+
+  static Effects.Cancellation decodeCancel(String payload) {
+    String[] head = payload.split("\\|", 4);
+    int length = Integer.parseInt(head[2]);
+    String rest = head[3];
+    return new Effects.Cancellation(rest.substring(0, length), UUID.fromString(head[0]),
+        head[1].isEmpty() ? null : UUID.fromString(head[1]), rest.substring(length + 1));
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    if (listener != null) {
+      listener.interrupt();
+    }
+  }
+}
