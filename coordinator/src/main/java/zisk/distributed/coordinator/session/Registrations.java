@@ -69,14 +69,18 @@ public final class Registrations {
         return new Outcome.Accepted(1, Optional.empty(), at, effects.admit());
       }
       Row row = existing.get();
-      if (isLive(row, proverId)) {
+      // A reconnect naming the job the prover works for is the same worker whose old stream died
+      // (perhaps with its coordinator): it takes its session back at once. Anything else must
+      // wait until the old stream is known dead.
+      boolean resuming = lastKnownJob.isPresent() && lastKnownJob.get().equals(row.currentJobId());
+      if (!resuming && isLive(row, proverId)) {
         return new Outcome.Refused("prover id '" + proverId + "' is already connected"
             + (instanceId.equals(row.instanceId()) ? "" : " to coordinator " + row.instanceId())
             + "; a second stream for it is refused (retry once the old stream is gone)");
       }
       Optional<UUID> resumed = Optional.empty();
       if (row.currentJobId() != null) {
-        if (lastKnownJob.isPresent() && lastKnownJob.get().equals(row.currentJobId())) {
+        if (resuming) {
           resumed = lastKnownJob;
         } else {
           // The worker no longer has the job's in-memory state: its part of the attempt is lost.
