@@ -1,9 +1,12 @@
 package zisk.distributed.coordinator.scheduling;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Parser;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -99,42 +102,59 @@ public final class Dispatcher {
 
   private List<ExecuteTaskRequest> build(Handle handle, List<Claimed> claimed) {
     List<ExecuteTaskRequest> requests = new ArrayList<>();
+    // Every rank of a phase gets the same inputs: read them once per job, not once per task.
+    Map<String, Object> inputs = new HashMap<>();
     for (Claimed task : claimed) {
-      try {
-        requests.add(request(handle, task));
-      } catch (InvalidProtocolBufferException e) {
-        // Only this coordinator writes these bytes: unreadable ones are a bug, not input.
-        throw new IllegalStateException("stored parameters of task " + task.taskId() + " are unreadable", e);
-      }
+      requests.add(request(handle, task, inputs));
     }
     return requests;
   }
 
-  private ExecuteTaskRequest request(Handle handle, Claimed task) throws InvalidProtocolBufferException {
+  private ExecuteTaskRequest request(Handle handle, Claimed task, Map<String, Object> inputs) {
     ExecuteTaskRequest.Builder request = ExecuteTaskRequest.newBuilder()
         .setProverId(task.proverId())
         .setJobId(task.jobId().toString())
         .setTaskId(task.taskId().toString());
     switch (task.phase()) {
       case PARTIAL_CONTRIBUTION -> request.setTaskType(TaskType.PARTIAL_CONTRIBUTION)
-          .setContributionParams(ContributionParams.parseFrom(task.params()));
-      case PROVE -> {
-        ProveParams.Builder params = ProveParams.newBuilder();
-        for (byte[] result : previousResults(handle, task, Phase.PARTIAL_CONTRIBUTION)) {
-          params.addAllChallenges(ChallengesList.parseFrom(result).getChallengesList());
-        }
-        request.setTaskType(TaskType.PROVE).setProveParams(params);
-      }
-      case AGGREGATE -> {
-        ProofList.Builder proofs = ProofList.newBuilder();
-        for (byte[] result : previousResults(handle, task, Phase.PROVE)) {
-          proofs.addAllProofs(ProofList.parseFrom(result).getProofsList());
-        }
-        request.setTaskType(TaskType.AGGREGATE)
-            .setAggParams(AggParams.newBuilder().setAggProofs(proofs).setFinalProof(true));
-      }
+          .setContributionParams(parse(task.params(), ContributionParams.parser(), task));
+      case PROVE -> request.setTaskType(TaskType.PROVE)
+          .setProveParams((ProveParams) inputs.computeIfAbsent(key(task), k -> proveParams(handle, task)));
+      case AGGREGATE -> request.setTaskType(TaskType.AGGREGATE)
+          .setAggParams((AggParams) inputs.computeIfAbsent(key(task), k -> aggParams(handle, task)));
     }
     return request.build();
+  }
+
+  private static String key(Claimed task) {
+    return task.jobId() + "/" + task.attempt() + "/" + task.phase();
+  }
+
+  /** Every rank's contribution, in rank order. */
+  private static ProveParams proveParams(Handle handle, Claimed task) {
+    ProveParams.Builder params = ProveParams.newBuilder();
+    for (byte[] result : previousResults(handle, task, Phase.PARTIAL_CONTRIBUTION)) {
+      params.addAllChallenges(parse(result, ChallengesList.parser(), task).getChallengesList());
+    }
+    return params.build();
+  }
+
+  /** Every rank's partial proofs, in rank order. */
+  private static AggParams aggParams(Handle handle, Claimed task) {
+    ProofList.Builder proofs = ProofList.newBuilder();
+    for (byte[] result : previousResults(handle, task, Phase.PROVE)) {
+      proofs.addAllProofs(parse(result, ProofList.parser(), task).getProofsList());
+    }
+    return AggParams.newBuilder().setAggProofs(proofs).setFinalProof(true).build();
+  }
+
+  /** Only coordinators write these bytes: unreadable ones are a bug, not bad input. */
+  private static <T> T parse(byte[] bytes, Parser<T> parser, Claimed task) {
+    try {
+      return parser.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("stored data of job " + task.jobId() + " is unreadable", e);
+    }
   }
 
   private static List<byte[]> previousResults(Handle handle, Claimed task, Phase phase) {
