@@ -36,7 +36,8 @@ import zisk.distributed.worker.prover.ProverBackend;
         "Settings come from flags, then the config file (--config or CONFIG_PATH), then DISTRIBUTED_* "
             + "environment variables, then defaults."},
     exitCodeListHeading = "%nExit status:%n",
-    exitCodeList = {"0:stopped cleanly (coordinator shutdown or SIGTERM)", "2:invalid configuration or usage"})
+    exitCodeList = {"0:stopped cleanly (the coordinator sent Shutdown)", "2:invalid configuration or usage",
+        "143:stopped by SIGTERM (the coordinator re-queues any work it had)"})
 public final class WorkerCommand implements Callable<Integer> {
 
   static final int EXIT_OK = 0;
