@@ -98,6 +98,20 @@ class TaskRunnerTest {
   }
 
   @Test
+  void aTaskSentAgainAfterItFinishedIsAnsweredWithItsResultNotRunAgain() throws Exception {
+    // A coordinator re-sends a task after a reconnect; here it had finished while the stream was down.
+    runner.submit(Tasks.contribution("j1", "t1", 0));
+    ExecuteTaskResponse first = next();
+
+    Optional<ExecuteTaskResponse> repeat = runner.submit(Tasks.contribution("j1", "t1", 0));
+
+    assertEquals(Optional.of(first), repeat);
+    assertEquals(List.of("PARTIAL_CONTRIBUTION j1"), List.copyOf(backend.completed), "the backend ran it once");
+    assertEquals(Optional.empty(), runner.submit(Tasks.prove("j1", "t2", 1)), "the prover is free for the next phase");
+    assertEquals("t2", next().getTaskId());
+  }
+
+  @Test
   void cancelInterruptsTheRunningTaskSendsNothingAndReleases() throws Exception {
     backend.blockOn(TaskType.PROVE, new CountDownLatch(1));
     runner.submit(Tasks.prove("j1", "t2", 2));
