@@ -32,6 +32,7 @@ final class ControlledBackend implements ProverBackend {
   private final Map<TaskType, String> failures = new ConcurrentHashMap<>();
   private final List<Call> started = new CopyOnWriteArrayList<>();
   private final List<Call> interrupted = new CopyOnWriteArrayList<>();
+  private final List<Call> finished = new CopyOnWriteArrayList<>();
 
   /** Calls in {@code phase} wait, interruptibly, until the returned gate opens. */
   CountDownLatch blockIn(TaskType phase) {
@@ -62,6 +63,11 @@ final class ControlledBackend implements ProverBackend {
     return List.copyOf(interrupted);
   }
 
+  /** Calls that returned a result, in the order they did. */
+  List<Call> finishedCalls() {
+    return List.copyOf(finished);
+  }
+
   /** Waits until a call in {@code phase} has started, and answers it. */
   Call awaitStarted(TaskType phase, Duration timeout) {
     return Await.until(phase + " call to start", timeout,
@@ -72,19 +78,19 @@ final class ControlledBackend implements ProverBackend {
   @Override
   public ChallengesList contribute(String jobId, ContributionParams params) throws Exception {
     enter(TaskType.PARTIAL_CONTRIBUTION, jobId);
-    return reference.contribute(jobId, params);
+    return finish(TaskType.PARTIAL_CONTRIBUTION, jobId, reference.contribute(jobId, params));
   }
 
   @Override
   public ProofList prove(String jobId, ProveParams params) throws Exception {
     enter(TaskType.PROVE, jobId);
-    return reference.prove(jobId, params);
+    return finish(TaskType.PROVE, jobId, reference.prove(jobId, params));
   }
 
   @Override
   public FinalProofList aggregate(String jobId, AggParams params) throws Exception {
     enter(TaskType.AGGREGATE, jobId);
-    return reference.aggregate(jobId, params);
+    return finish(TaskType.AGGREGATE, jobId, reference.aggregate(jobId, params));
   }
 
   @Override
@@ -96,6 +102,11 @@ final class ControlledBackend implements ProverBackend {
   public void close() {
     openGates();
     reference.close();
+  }
+
+  private <T> T finish(TaskType phase, String jobId, T result) {
+    finished.add(new Call(phase, jobId));
+    return result;
   }
 
   private void enter(TaskType phase, String jobId) throws InterruptedException {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.TaskType;
+import zisk.distributed.coordinator.testing.Await;
 import zisk.distributed.coordinator.testing.TcpProxy;
 import zisk.distributed.worker.prover.reference.VerificationResult;
 
@@ -194,5 +195,36 @@ class FailureEndToEndTest {
     assertEquals(1, backend.callsFor(jobId).stream().filter(call -> call.phase() == TaskType.PARTIAL_CONTRIBUTION)
         .count(), "the contribution ran once, across the reconnect");
     assertEquals("IDLE", cluster.provers().get("flaky").getState());
+  }
+
+  @Test
+  void workerThatFinishesItsTaskWhileDisconnectedDeliversTheResultOnReconnect() {
+    // given: the only worker is busy contributing behind a proxy
+    cluster = Cluster.start();
+    ControlledBackend backend = new ControlledBackend();
+    CountDownLatch finish = backend.blockIn(TaskType.PARTIAL_CONTRIBUTION);
+    TcpProxy path = cluster.workerBehindProxy("flaky", 2, backend);
+    cluster.awaitProvers("IDLE", "flaky");
+    Path input = Cluster.referenceInput(dir);
+    String jobId = cluster.launch(input, 2);
+    backend.awaitStarted(TaskType.PARTIAL_CONTRIBUTION, Cluster.WAIT);
+
+    // when: the path breaks, the task finishes while it is down, and the path comes back
+    path.cut();
+    cluster.awaitProver("flaky", "to lose its stream", prover -> prover.getCoordinatorInstanceId().isEmpty());
+    finish.countDown();
+    Await.until("the contribution to finish", Cluster.WAIT, backend::finishedCalls,
+        calls -> calls.contains(new ControlledBackend.Call(TaskType.PARTIAL_CONTRIBUTION, jobId)));
+    path.restore();
+
+    // then: the result kept while disconnected counts, and the job goes on without a re-queue
+    JobStatus done = cluster.awaitState(jobId, "COMPLETED");
+    assertEquals(1, done.getAttempt(), "no re-queue: " + cluster.events(jobId));
+    VerificationResult verdict = cluster.verifyProof(jobId, input);
+    assertTrue(verdict.valid(), verdict.summary());
+    assertEquals(0, cluster.count(JOB_FAILURES, jobId));
+    assertEquals(List.of(TaskType.PARTIAL_CONTRIBUTION, TaskType.PROVE, TaskType.AGGREGATE),
+        backend.callsFor(jobId).stream().map(ControlledBackend.Call::phase).toList(),
+        "each phase ran once: the finished contribution was not run again after the reconnect");
   }
 }
