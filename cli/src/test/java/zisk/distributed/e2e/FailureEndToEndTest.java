@@ -227,4 +227,37 @@ class FailureEndToEndTest {
         backend.callsFor(jobId).stream().map(ControlledBackend.Call::phase).toList(),
         "each phase ran once: the finished contribution was not run again after the reconnect");
   }
+
+  @Test
+  void workerThatComesBackAfterTheGraceDropsItsStaleTaskAndTakesNewWork() {
+    // given: "a-late" is stuck on the job's only task behind a proxy, and the path is cut
+    cluster = Cluster.start();
+    ControlledBackend stuck = new ControlledBackend();
+    stuck.blockIn(TaskType.PARTIAL_CONTRIBUTION);
+    TcpProxy path = cluster.workerBehindProxy("a-late", 2, stuck);
+    cluster.worker("b-stays", 2, new ControlledBackend());
+    cluster.awaitProvers("IDLE", "a-late", "b-stays");
+    Path input = Cluster.referenceInput(dir);
+    String lostJob = cluster.launch(input, 2);
+    stuck.awaitStarted(TaskType.PARTIAL_CONTRIBUTION, Cluster.WAIT);
+    assertEquals(List.of("a-late"), cluster.job(lostJob).getAssignedProversList());
+    path.cut();
+    cluster.awaitState(lostJob, "COMPLETED");
+    assertEquals(List.of("b-stays"), cluster.job(lostJob).getAssignedProversList());
+
+    // when: the worker comes back, long after the grace, still running the task it lost
+    path.restore();
+    cluster.awaitProver("a-late", "to reconnect", prover -> !prover.getCoordinatorInstanceId().isEmpty());
+
+    // then: the coordinator tells it to drop that work, and it is free for the next job
+    Await.until("the stale task to be interrupted", Cluster.WAIT, stuck::interruptedCalls,
+        calls -> calls.contains(new ControlledBackend.Call(TaskType.PARTIAL_CONTRIBUTION, lostJob)));
+    stuck.openGates();
+    String nextJob = cluster.launch(input, 4);
+    JobStatus done = cluster.awaitState(nextJob, "COMPLETED");
+    assertEquals(1, done.getAttempt(), "no attempt lost to a busy prover: " + cluster.events(nextJob));
+    assertEquals(List.of("a-late", "b-stays"), done.getAssignedProversList());
+    VerificationResult verdict = cluster.verifyProof(nextJob, input);
+    assertTrue(verdict.valid(), verdict.summary());
+  }
 }
