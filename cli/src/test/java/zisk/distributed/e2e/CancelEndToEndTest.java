@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -96,5 +97,31 @@ class CancelEndToEndTest {
       Await.until("both ranks to start " + phase, Cluster.WAIT, backend::calls, calls -> calls.contains(call));
     }
     return List.of(backends);
+  }
+
+  @Test
+  void cancelOfAQueuedJobMeansItNeverStarts() {
+    // given: a job waiting for capacity
+    cluster = Cluster.start();
+    Path input = Cluster.referenceInput(dir);
+    String jobId = cluster.launch(input, 2);
+    assertEquals("QUEUED", cluster.job(jobId).getState());
+
+    // when
+    CancelJobResponse response = cluster.api().cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build());
+    ControlledBackend backend = new ControlledBackend();
+    cluster.worker("late", 2, backend);
+    cluster.awaitProvers("IDLE", "late");
+    String nextJob = cluster.launch(input, 2);
+    cluster.awaitState(nextJob, "COMPLETED");
+
+    // then
+    assertEquals("CANCELLED", response.getJob().getState());
+    assertEquals("CANCELLED", cluster.job(jobId).getState());
+    assertEquals(List.of(), backend.callsFor(jobId), "the cancelled job never reached the prover");
+    assertEquals(0, cluster.count("SELECT count(*) FROM tasks WHERE job_id = :jobId::uuid", jobId));
+    assertEquals(List.of("LAUNCHED", "CANCELLED"), cluster.events(jobId));
+    assertEquals("FAILED_PRECONDITION", cluster.api().cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build())
+        .getError().getCode(), "a finished job cannot be cancelled again");
   }
 }

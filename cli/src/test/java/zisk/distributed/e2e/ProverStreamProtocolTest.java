@@ -4,16 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import zisk.distributed.api.v1.CancelJobRequest;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
+import zisk.distributed.api.v1.ExecuteTaskResponse;
 import zisk.distributed.api.v1.HeartbeatAck;
+import zisk.distributed.api.v1.JobStatus;
+import zisk.distributed.api.v1.Proof;
+import zisk.distributed.api.v1.ProofList;
+import zisk.distributed.api.v1.ProverError;
 import zisk.distributed.api.v1.ProverMessage;
 import zisk.distributed.api.v1.ProverRegisterResponse;
 import zisk.distributed.api.v1.TaskType;
@@ -131,6 +138,59 @@ class ProverStreamProtocolTest {
         "AGGREGATE 0 raw-a SUCCEEDED"), cluster.tasks(jobId));
     assertEquals("IDLE", cluster.provers().get("raw-a").getState());
     assertFalse(prover.hasEnded(), "a duplicate is not a protocol error");
+  }
+
+  @Test
+  void forgedResultsForUnknownTasksOrTheWrongPhaseChangeNothing() {
+    // given
+    RawProver prover = registered("raw-a", 1);
+    String jobId = cluster.launch(input, 1);
+    ExecuteTaskRequest task = prover.awaitTask();
+    ExecuteTaskResponse real = RawProver.success(task, "raw-a");
+
+    // when: an unknown task, a malformed task id, and the right task with the wrong phase; then the real one
+    prover.sendResult(real.toBuilder().setTaskId(UUID.randomUUID().toString()).build());
+    prover.sendResult(real.toBuilder().setTaskId("not-a-task-id").build());
+    prover.sendResult(real.toBuilder().setTaskType(TaskType.PROVE)
+        .setProofs(ProofList.newBuilder().addProofs(Proof.newBuilder().addValues(1))).build());
+    prover.sendResult(real);
+
+    // then
+    cluster.awaitPhase(jobId, "PROVE");
+    assertEquals(List.of("LAUNCHED", "STARTED PARTIAL_CONTRIBUTION", "TASK_SUCCEEDED PARTIAL_CONTRIBUTION",
+        "PHASE_STARTED PROVE"), cluster.events(jobId));
+    assertEquals(List.of("PARTIAL_CONTRIBUTION 0 raw-a SUCCEEDED", "PROVE 0 raw-a DISPATCHED"), cluster.tasks(jobId));
+    byte[] stored = cluster.coordinator().jdbi().withHandle(handle -> handle.createQuery(
+            "SELECT result FROM tasks WHERE task_id = :taskId::uuid")
+        .bind("taskId", task.getTaskId()).mapTo(byte[].class).one());
+    assertEquals(real.getChallenges().toByteString(), ByteString.copyFrom(stored), "the real result is the one stored");
+    assertFalse(prover.hasEnded());
+  }
+
+  @Test
+  void proverErrorFailsTheProversTaskAndRequeuesTheJob() {
+    // given
+    RawProver prover = registered("raw-a", 1);
+    String jobId = cluster.launch(input, 1);
+    ExecuteTaskRequest task = prover.awaitTask();
+
+    // when
+    prover.send(ProverMessage.newBuilder().setError(ProverError.newBuilder()
+        .setProverId("raw-a").setJobId(jobId).setTaskId(task.getTaskId()).setErrorMessage("GPU fell off the bus"))
+        .build());
+
+    // then: re-queued and started again, on the same (only) prover
+    ExecuteTaskRequest retry = prover.awaitTask();
+    assertEquals(jobId, retry.getJobId());
+    JobStatus job = cluster.job(jobId);
+    assertEquals(2, job.getAttempt());
+    assertEquals(1, cluster.count("SELECT task_failures FROM jobs WHERE job_id = :jobId::uuid", jobId));
+    assertEquals(0, cluster.count("SELECT infra_failures FROM jobs WHERE job_id = :jobId::uuid", jobId));
+    assertEquals(1, cluster.count("""
+        SELECT count(*) FROM job_events WHERE job_id = :jobId::uuid AND event = 'REQUEUED'
+          AND detail LIKE '%GPU fell off the bus%'
+        """, jobId));
+    assertTrue(cluster.tasks(jobId).contains("PARTIAL_CONTRIBUTION 0 raw-a FAILED"), cluster.tasks(jobId).toString());
   }
 
   @Test

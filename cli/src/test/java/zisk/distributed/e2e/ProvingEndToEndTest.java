@@ -9,6 +9,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import zisk.distributed.api.v1.GetProofRequest;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.ProverInfo;
 import zisk.distributed.worker.prover.reference.VerificationResult;
@@ -97,6 +98,8 @@ class ProvingEndToEndTest {
     assertTrue(waiting.getWaitingReason().contains("needs 4 compute units"), waiting.getWaitingReason());
     assertEquals(0, waiting.getAttempt());
     assertEquals("IDLE", cluster.provers().get("first").getState(), "a job that does not fit claims no prover");
+    assertEquals("PROOF_NOT_READY", cluster.api().getProof(GetProofRequest.newBuilder().setJobId(jobId).build())
+        .getError().getCode());
 
     // when
     cluster.worker("second", 2, new ControlledBackend());
