@@ -44,7 +44,8 @@ final class Cluster implements AutoCloseable {
    * Short prover timing so failure paths play out in seconds. The sweeps judge silence and grace
    * in whole seconds, so neither is below one second.
    */
-  static final ProverTiming FAST = new ProverTiming(Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(2));
+  static final ProverTiming FAST =
+      new ProverTiming(Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(2));
   /** How long a test waits for anything the cluster should do. */
   static final Duration WAIT = Duration.ofSeconds(30);
   private static final Duration WORKER_HEARTBEAT_TIMEOUT = Duration.ofSeconds(3);
@@ -175,6 +176,15 @@ final class Cluster implements AutoCloseable {
   long count(String sql, String jobId) {
     return coordinator.jdbi().withHandle(handle -> handle.createQuery(sql)
         .bind("jobId", jobId).mapTo(Long.class).one());
+  }
+
+  /** The job's failure counters, told apart: a prover reporting an error vs. a lost prover. */
+  String failureCounts(String jobId) {
+    return coordinator.jdbi().withHandle(handle -> handle.createQuery("""
+            SELECT 'task_failures=' || task_failures || ' infra_failures=' || infra_failures FROM jobs
+            WHERE job_id = :jobId::uuid
+            """)
+        .bind("jobId", jobId).mapTo(String.class).one());
   }
 
   /** Task rows of a job as "TYPE rank prover STATE", in creation order. */

@@ -25,8 +25,6 @@ import zisk.distributed.worker.prover.reference.VerificationResult;
  */
 class FailureEndToEndTest {
 
-  private static final String JOB_FAILURES = "SELECT task_failures * 1000 + infra_failures FROM jobs WHERE job_id = :jobId::uuid";
-
   @TempDir
   Path dir;
 
@@ -71,7 +69,7 @@ class FailureEndToEndTest {
         SELECT count(*) FROM job_events WHERE job_id = :jobId::uuid AND event = 'REQUEUED' AND attempt = 1
           AND prover_id = 'faulty' AND detail LIKE 'PROVER_ERROR:%simulated GPU fault%'
         """, jobId));
-    assertEquals(1000, cluster.count(JOB_FAILURES, jobId), "one task failure, no infrastructure failure");
+    assertEquals("task_failures=1 infra_failures=0", cluster.failureCounts(jobId));
     assertEquals("IDLE", cluster.provers().get("faulty").getState());
   }
 
@@ -93,7 +91,7 @@ class FailureEndToEndTest {
     assertEquals("PROVER_ERROR", failed.getError().getCode());
     assertTrue(failed.getError().getMessage().contains("simulated GPU fault"), failed.getError().getMessage());
     assertTrue(failed.hasFinishedAt());
-    assertEquals(3000, cluster.count(JOB_FAILURES, jobId), "three task failures, no infrastructure failure");
+    assertEquals("task_failures=3 infra_failures=0", cluster.failureCounts(jobId));
     List<String> outcomes = cluster.events(jobId).stream()
         .filter(event -> event.equals("REQUEUED") || event.equals("FAILED")).toList();
     assertEquals(List.of("REQUEUED", "REQUEUED", "FAILED"), outcomes);
@@ -124,7 +122,7 @@ class FailureEndToEndTest {
     assertEquals(List.of("b-stays", "c-stays"), done.getAssignedProversList());
     VerificationResult verdict = cluster.verifyProof(jobId, input);
     assertTrue(verdict.valid(), verdict.summary());
-    assertEquals(1, cluster.count(JOB_FAILURES, jobId), "one infrastructure failure, no task failure");
+    assertEquals("task_failures=0 infra_failures=1", cluster.failureCounts(jobId));
     assertEquals(1, cluster.count("""
         SELECT count(*) FROM job_events WHERE job_id = :jobId::uuid AND event = 'PROVER_LOST' AND prover_id = 'a-cut'
         """, jobId));
@@ -155,7 +153,7 @@ class FailureEndToEndTest {
     assertEquals("QUEUED", requeued.getState());
     assertEquals(1, requeued.getAttempt());
     assertEquals("PROVER_LOST", requeued.getError().getCode());
-    assertEquals(1, cluster.count(JOB_FAILURES, jobId), "one infrastructure failure");
+    assertEquals("task_failures=0 infra_failures=1", cluster.failureCounts(jobId));
     assertEquals(List.of("PARTIAL_CONTRIBUTION 0 silent LOST"), cluster.tasks(jobId));
 
     // and the job runs once a live worker is there
@@ -190,7 +188,7 @@ class FailureEndToEndTest {
     assertEquals(1, done.getAttempt(), "no re-queue");
     VerificationResult verdict = cluster.verifyProof(jobId, input);
     assertTrue(verdict.valid(), verdict.summary());
-    assertEquals(0, cluster.count(JOB_FAILURES, jobId));
+    assertEquals("task_failures=0 infra_failures=0", cluster.failureCounts(jobId));
     assertFalse(cluster.events(jobId).contains("REQUEUED"), cluster.events(jobId).toString());
     assertEquals(1, backend.callsFor(jobId).stream().filter(call -> call.phase() == TaskType.PARTIAL_CONTRIBUTION)
         .count(), "the contribution ran once, across the reconnect");
@@ -222,7 +220,7 @@ class FailureEndToEndTest {
     assertEquals(1, done.getAttempt(), "no re-queue: " + cluster.events(jobId));
     VerificationResult verdict = cluster.verifyProof(jobId, input);
     assertTrue(verdict.valid(), verdict.summary());
-    assertEquals(0, cluster.count(JOB_FAILURES, jobId));
+    assertEquals("task_failures=0 infra_failures=0", cluster.failureCounts(jobId));
     assertEquals(List.of(TaskType.PARTIAL_CONTRIBUTION, TaskType.PROVE, TaskType.AGGREGATE),
         backend.callsFor(jobId).stream().map(ControlledBackend.Call::phase).toList(),
         "each phase ran once: the finished contribution was not run again after the reconnect");
