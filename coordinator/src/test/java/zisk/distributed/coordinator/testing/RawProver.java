@@ -1,83 +1,91 @@
 package zisk.distributed.coordinator.testing;
 
 import io.grpc.Channel;
-import io.grpc.stub.StreamObserver;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import zisk.distributed.api.v1.Challenges;
+import zisk.distributed.api.v1.ChallengesList;
 import zisk.distributed.api.v1.ComputeCapacity;
 import zisk.distributed.api.v1.CoordinatorMessage;
+import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
+import zisk.distributed.api.v1.FinalProof;
+import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.HeartbeatAck;
+import zisk.distributed.api.v1.Proof;
+import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProverMessage;
 import zisk.distributed.api.v1.ProverRegisterRequest;
+import zisk.distributed.api.v1.ProverRegisterResponse;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
 
 /**
- * A hand-driven ProverStream client for protocol tests: it sends exactly what the test says and
- * records everything the coordinator sends. Heartbeats are acknowledged only when asked to.
+ * A hand-driven ProverStream client on the generated async stub: it sends exactly what the test
+ * tells it to (including messages a real worker never sends) and records what comes back.
+ * Heartbeats are answered automatically unless the test asks for silence.
  */
 public final class RawProver implements AutoCloseable {
 
+  public static final Duration WAIT = Duration.ofSeconds(15);
+
   private final BlockingQueue<CoordinatorMessage> received = new LinkedBlockingQueue<>();
-  private final CompletableFuture<Throwable> ended = new CompletableFuture<>();
-  private final StreamObserver<ProverMessage> out;
-  private volatile boolean ackHeartbeats;
+  private final CompletableFuture<Status> ended = new CompletableFuture<>();
+  private final AtomicInteger heartbeats = new AtomicInteger();
+  private final boolean ackHeartbeats;
+  private volatile String proverId = "";
+  private ClientCallStreamObserver<ProverMessage> requests;
 
-  public RawProver(Channel channel) {
-    out = ZiskDistributedApiGrpc.newStub(channel).proverStream(new StreamObserver<>() {
-      @Override
-      public void onNext(CoordinatorMessage message) {
-        if (message.hasHeartbeat() && ackHeartbeats) {
-          send(ProverMessage.newBuilder().setHeartbeatAck(HeartbeatAck.getDefaultInstance()).build());
-        }
-        received.add(message);
-      }
-
-      @Override
-      public void onError(Throwable error) {
-        ended.complete(error);
-      }
-
-      @Override
-      public void onCompleted() {
-        ended.complete(null);
-      }
-    });
+  private RawProver(boolean ackHeartbeats) {
+    this.ackHeartbeats = ackHeartbeats;
   }
 
-  /** Registers and answers heartbeats from now on; returns the coordinator's answer. */
-  public CoordinatorMessage register(String proverId, int units) {
-    ackHeartbeats = true;
-    send(ProverMessage.newBuilder().setRegister(ProverRegisterRequest.newBuilder()
-        .setProverId(proverId).setComputeCapacity(ComputeCapacity.newBuilder().setComputeUnits(units))).build());
-    return await("register_response", Duration.ofSeconds(20), CoordinatorMessage::hasRegisterResponse);
+  /** Opens a stream; {@code ackHeartbeats} false makes a prover that never answers heartbeats. */
+  public static RawProver open(Channel channel, boolean ackHeartbeats) {
+    RawProver prover = new RawProver(ackHeartbeats);
+    ZiskDistributedApiGrpc.newStub(channel).proverStream(prover.new Responses());
+    return prover;
   }
 
   public synchronized void send(ProverMessage message) {
-    out.onNext(message);
+    requests.onNext(message);
   }
 
-  public void sendResult(ExecuteTaskResponse response) {
-    send(ProverMessage.newBuilder().setExecuteTaskResponse(response).build());
+  /** Sends register and answers the coordinator's reply. */
+  public ProverRegisterResponse register(String id, int computeUnits) {
+    proverId = id;
+    send(ProverMessage.newBuilder().setRegister(ProverRegisterRequest.newBuilder()
+        .setProverId(id)
+        .setComputeCapacity(ComputeCapacity.newBuilder().setComputeUnits(computeUnits))).build());
+    return await("register_response", CoordinatorMessage::hasRegisterResponse).getRegisterResponse();
   }
 
-  public void stopAcknowledgingHeartbeats() {
-    ackHeartbeats = false;
+  public ExecuteTaskRequest awaitTask() {
+    return await("execute_task", CoordinatorMessage::hasExecuteTask).getExecuteTask();
   }
 
-  /** The next received message matching {@code wanted}; earlier non-matching ones are dropped. */
-  public CoordinatorMessage await(String what, Duration timeout, Predicate<CoordinatorMessage> wanted) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+  public void awaitJobCancelled(String jobId) {
+    await("job_cancelled for " + jobId,
+        message -> message.hasJobCancelled() && message.getJobCancelled().getJobId().equals(jobId));
+  }
+
+  /** Waits for the next message that matches, skipping others; fails after {@link #WAIT}. */
+  public CoordinatorMessage await(String what, Predicate<CoordinatorMessage> wanted) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
     try {
       while (true) {
         long left = deadline - System.nanoTime();
         CoordinatorMessage message = left <= 0 ? null : received.poll(left, TimeUnit.NANOSECONDS);
         if (message == null) {
-          throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+          throw new AssertionError("prover " + proverId + ": no " + what + " within " + WAIT
+              + (ended.isDone() ? "; the stream ended with " + ended.join() : ""));
         }
         if (wanted.test(message)) {
           return message;
@@ -89,17 +97,90 @@ public final class RawProver implements AutoCloseable {
     }
   }
 
-  /** How the stream ended (null for a clean end), waiting up to {@code timeout}. */
-  public Throwable awaitEnd(Duration timeout) throws Exception {
-    return ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  /** Waits for the stream to end and answers its status (OK for a normal completion). */
+  public Status awaitEnd() {
+    try {
+      return ended.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("prover " + proverId + ": the stream did not end within " + WAIT, e);
+    }
+  }
+
+  public boolean hasEnded() {
+    return ended.isDone();
+  }
+
+  public int heartbeatsReceived() {
+    return heartbeats.get();
+  }
+
+  /** A successful result for {@code task}, as {@code fromProver} would send it, with made-up data. */
+  public static ExecuteTaskResponse success(ExecuteTaskRequest task, String fromProver) {
+    ExecuteTaskResponse.Builder response = ExecuteTaskResponse.newBuilder()
+        .setJobId(task.getJobId())
+        .setTaskId(task.getTaskId())
+        .setProverId(fromProver)
+        .setTaskType(task.getTaskType())
+        .setSuccess(true);
+    switch (task.getTaskType()) {
+      case PARTIAL_CONTRIBUTION -> response.setChallenges(ChallengesList.newBuilder()
+          .addChallenges(Challenges.newBuilder().setProverIndex(task.getContributionParams().getRankId())
+              .addChallenge(42)));
+      case PROVE -> response.setProofs(ProofList.newBuilder().addProofs(Proof.newBuilder().addValues(7)));
+      case AGGREGATE -> response.setFinalProof(FinalProofList.newBuilder()
+          .addFinalProofs(FinalProof.newBuilder().addValues(1)));
+      default -> throw new IllegalArgumentException("no result for " + task.getTaskType());
+    }
+    return response.build();
+  }
+
+  public void sendResult(ExecuteTaskResponse response) {
+    send(ProverMessage.newBuilder().setExecuteTaskResponse(response).build());
+  }
+
+  /** Cancels the call from this side, as a crashed client's transport would. */
+  public void cancel() {
+    requests.cancel("test cancels the stream", null);
   }
 
   @Override
-  public synchronized void close() {
-    try {
-      out.onCompleted();
-    } catch (RuntimeException e) {
-      // already closed
+  public void close() {
+    if (!ended.isDone()) {
+      cancel();
+    }
+  }
+
+  private final class Responses implements ClientResponseObserver<ProverMessage, CoordinatorMessage> {
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<ProverMessage> stream) {
+      requests = stream;
+    }
+
+    @Override
+    public void onNext(CoordinatorMessage message) {
+      if (message.hasHeartbeat()) {
+        heartbeats.incrementAndGet();
+        if (ackHeartbeats) {
+          try {
+            send(ProverMessage.newBuilder().setHeartbeatAck(HeartbeatAck.newBuilder().setProverId(proverId)).build());
+          } catch (RuntimeException e) {
+            // the call is already over; nothing to acknowledge
+          }
+        }
+        return;
+      }
+      received.add(message);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      ended.complete(Status.fromThrowable(error));
+    }
+
+    @Override
+    public void onCompleted() {
+      ended.complete(Status.OK);
     }
   }
 }

@@ -55,8 +55,8 @@ public final class TaskRunner implements AutoCloseable {
   private int inProgress;
   private boolean accepting = true;
   private String heldJobId;
-  /** The last task's response, answered again if the coordinator re-sends that task after a reconnect. */
-  private ExecuteTaskResponse lastFinished;
+  /** The response of the last task that ran to an end, for a coordinator that sends it again. */
+  private ExecuteTaskResponse lastResponse;
 
   /**
    * @param results receives each finished task's response, on the task thread
@@ -76,22 +76,26 @@ public final class TaskRunner implements AutoCloseable {
   /**
    * Accepts a task, or says at once why not.
    *
+   * <p>A coordinator sends a task again after a reconnect. If that task already finished here
+   * (say, while the stream was down), its response is answered again rather than the task run a
+   * second time: a second run would waste the prover's time and keep it busy when the next
+   * phase's task arrives, which it would then have to refuse.
+   *
    * @return empty when the task runs (or, for a repeat of the running task, already runs); else
-   *     the response to send right away: the result again for a repeat of the task that just
-   *     finished (a coordinator re-sends a task after a reconnect, not knowing whether it arrived),
-   *     or a failure (busy with another task, or shutting down)
+   *     the response to send right away: the finished task's own response for a repeat of it, or a
+   *     failure (busy with another task, or shutting down)
    */
   public Optional<ExecuteTaskResponse> submit(ExecuteTaskRequest request) {
     synchronized (lock) {
+      if (lastResponse != null && lastResponse.getTaskId().equals(request.getTaskId())
+          && lastResponse.getJobId().equals(request.getJobId())) {
+        log.info("prover {} job {} task {}: sent again after it finished; answering its result again",
+            proverId, request.getJobId(), request.getTaskId());
+        return Optional.of(lastResponse);
+      }
       if (!accepting) {
         log.warn("prover {} job {} task {}: refused, shutting down", proverId, request.getJobId(), request.getTaskId());
         return Optional.of(TaskResponses.failed(request, proverId, "prover " + proverId + " is shutting down"));
-      }
-      if (lastFinished != null && lastFinished.getTaskId().equals(request.getTaskId())
-          && lastFinished.getJobId().equals(request.getJobId())) {
-        log.info("prover {} job {} task {}: sent again after it finished; answering its result again",
-            proverId, request.getJobId(), request.getTaskId());
-        return Optional.of(lastFinished);
       }
       if (current != null) {
         ExecuteTaskRequest running = current.request;
@@ -262,6 +266,12 @@ public final class TaskRunner implements AutoCloseable {
     } catch (Throwable e) {
       failure = e;
     }
+    if (interrupted) {
+      failure = new InterruptedException("task interrupted");
+    }
+    if (failure != null) {
+      response = TaskResponses.failed(request, proverId, TaskResponses.describe(failure));
+    }
     boolean discard;
     String discardReason;
     synchronized (lock) {
@@ -273,6 +283,10 @@ public final class TaskRunner implements AutoCloseable {
       if (current == task) {
         current = null;
       }
+      if (!discard) {
+        // Set with current cleared, under one lock: a repeat of this task can never find neither.
+        lastResponse = response;
+      }
     }
     long millis = (System.nanoTime() - startNanos) / 1_000_000;
     if (discard) {
@@ -282,19 +296,12 @@ public final class TaskRunner implements AutoCloseable {
       finishCounted();
       return;
     }
-    if (interrupted) {
-      failure = new InterruptedException("task interrupted");
-    }
     if (failure != null) {
       log.warn("prover {} job {} task {}: {} failed after {} ms: {}", proverId, jobId, request.getTaskId(),
           request.getTaskType(), millis, TaskResponses.describe(failure), failure);
-      response = TaskResponses.failed(request, proverId, TaskResponses.describe(failure));
     } else {
       log.info("prover {} job {} task {}: {} done in {} ms", proverId, jobId, request.getTaskId(),
           request.getTaskType(), millis);
-    }
-    synchronized (lock) {
-      lastFinished = response;
     }
     try {
       results.accept(response);

@@ -53,17 +53,6 @@ class TaskRunnerTest {
   }
 
   @Test
-  void aTaskSentAgainAfterItFinishedIsAnsweredWithItsResultNotRunTwice() throws Exception {
-    runner.submit(Tasks.contribution("j1", "t1", 1));
-    ExecuteTaskResponse first = next();
-
-    Optional<ExecuteTaskResponse> again = runner.submit(Tasks.contribution("j1", "t1", 1));
-
-    assertEquals(Optional.of(first), again);
-    assertEquals(1, backend.threads.size(), "the backend ran the task once");
-  }
-
-  @Test
   void aCancelMeantForAnEarlierAttemptDoesNotStopTheRunningTask() throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
     backend.blockOn(TaskType.PARTIAL_CONTRIBUTION, gate);
@@ -119,6 +108,20 @@ class TaskRunnerTest {
     assertEquals("t9", refusal.get().getTaskId());
     assertEquals(Optional.empty(), repeat, "the running task sent again is not refused");
     assertEquals("t1", next().getTaskId());
+  }
+
+  @Test
+  void aTaskSentAgainAfterItFinishedIsAnsweredWithItsResultNotRunAgain() throws Exception {
+    // A coordinator re-sends a task after a reconnect; here it had finished while the stream was down.
+    runner.submit(Tasks.contribution("j1", "t1", 0));
+    ExecuteTaskResponse first = next();
+
+    Optional<ExecuteTaskResponse> repeat = runner.submit(Tasks.contribution("j1", "t1", 0));
+
+    assertEquals(Optional.of(first), repeat);
+    assertEquals(List.of("PARTIAL_CONTRIBUTION j1"), List.copyOf(backend.completed), "the backend ran it once");
+    assertEquals(Optional.empty(), runner.submit(Tasks.prove("j1", "t2", 1)), "the prover is free for the next phase");
+    assertEquals("t2", next().getTaskId());
   }
 
   @Test

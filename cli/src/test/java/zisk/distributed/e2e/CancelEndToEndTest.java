@@ -1,0 +1,127 @@
+package zisk.distributed.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import zisk.distributed.api.v1.CancelJobRequest;
+import zisk.distributed.api.v1.CancelJobResponse;
+import zisk.distributed.api.v1.JobStatus;
+import zisk.distributed.api.v1.ProverInfo;
+import zisk.distributed.api.v1.TaskType;
+import zisk.distributed.coordinator.testing.Await;
+
+/** CancelJob in each phase stops the running prover work at once and frees the provers. */
+class CancelEndToEndTest {
+
+  @TempDir
+  Path dir;
+
+  private Cluster cluster;
+
+  @AfterEach
+  void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @ParameterizedTest(name = "cancel in {0}")
+  @EnumSource(value = TaskType.class, names = {"PARTIAL_CONTRIBUTION", "PROVE", "AGGREGATE"})
+  void cancelInAPhaseInterruptsTheRunningTaskAndFreesTheProvers(TaskType phase) {
+    // given: both workers block when they reach the phase
+    cluster = Cluster.start();
+    ControlledBackend first = new ControlledBackend();
+    ControlledBackend second = new ControlledBackend();
+    first.blockIn(phase);
+    second.blockIn(phase);
+    cluster.worker("first", 2, first);
+    cluster.worker("second", 2, second);
+    cluster.awaitProvers("IDLE", "first", "second");
+    Path input = Cluster.referenceInput(dir);
+    String jobId = cluster.launch(input, 4);
+    List<ControlledBackend> blocked = awaitBlocked(phase, jobId, first, second);
+    cluster.awaitPhase(jobId, phase.name());
+
+    // when
+    CancelJobResponse response = cluster.api().cancelJob(CancelJobRequest.newBuilder()
+        .setJobId(jobId).setReason("operator changed their mind").build());
+
+    // then
+    assertEquals("CANCELLED", response.getJob().getState(), response.toString());
+    JobStatus cancelled = cluster.job(jobId);
+    assertEquals("CANCELLED", cancelled.getState());
+    assertEquals(phase.name(), cancelled.getPhase());
+    assertEquals("operator changed their mind", cancelled.getError().getMessage());
+    for (ControlledBackend backend : blocked) {
+      Await.until("the blocked " + phase + " call to be interrupted", Cluster.WAIT, backend::interruptedCalls,
+          calls -> calls.contains(new ControlledBackend.Call(phase, jobId)));
+    }
+    for (ProverInfo prover : cluster.provers().values()) {
+      assertEquals("IDLE", prover.getState(), prover.getProverId());
+    }
+    assertEquals(0, cluster.count("""
+        SELECT count(*) FROM tasks WHERE job_id = :jobId::uuid AND state IN ('ASSIGNED', 'DISPATCHED')
+        """, jobId));
+    int callsAtCancel = first.callsFor(jobId).size() + second.callsFor(jobId).size();
+
+    // and: the same provers prove the next job, and nothing more of the cancelled one reaches them
+    first.openGates();
+    second.openGates();
+    String nextJob = cluster.launch(input, 4);
+    cluster.awaitState(nextJob, "COMPLETED");
+    assertEquals(callsAtCancel, first.callsFor(jobId).size() + second.callsFor(jobId).size(),
+        "no task of the cancelled job was dispatched after the cancel");
+    assertEquals("CANCELLED", cluster.job(jobId).getState());
+    assertEquals(List.of("CANCELLED " + phase.name()), cluster.events(jobId).stream()
+        .filter(event -> !event.startsWith("TASK_SUCCEEDED") && !event.startsWith("PHASE_STARTED")
+            && !event.startsWith("STARTED") && !event.equals("LAUNCHED"))
+        .toList(), "the cancel is the job's last transition");
+  }
+
+  /** Waits until the phase's calls are blocked: both ranks for the first two phases, the aggregator for the last. */
+  private static List<ControlledBackend> awaitBlocked(TaskType phase, String jobId, ControlledBackend... backends) {
+    ControlledBackend.Call call = new ControlledBackend.Call(phase, jobId);
+    if (phase == TaskType.AGGREGATE) {
+      return List.of(Await.until("an aggregator to start", Cluster.WAIT,
+          () -> List.of(backends).stream().filter(backend -> backend.calls().contains(call)).findFirst(),
+          java.util.Optional::isPresent).orElseThrow());
+    }
+    for (ControlledBackend backend : backends) {
+      Await.until("both ranks to start " + phase, Cluster.WAIT, backend::calls, calls -> calls.contains(call));
+    }
+    return List.of(backends);
+  }
+
+  @Test
+  void cancelOfAQueuedJobMeansItNeverStarts() {
+    // given: a job waiting for capacity
+    cluster = Cluster.start();
+    Path input = Cluster.referenceInput(dir);
+    String jobId = cluster.launch(input, 2);
+    assertEquals("QUEUED", cluster.job(jobId).getState());
+
+    // when
+    CancelJobResponse response = cluster.api().cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build());
+    ControlledBackend backend = new ControlledBackend();
+    cluster.worker("late", 2, backend);
+    cluster.awaitProvers("IDLE", "late");
+    String nextJob = cluster.launch(input, 2);
+    cluster.awaitState(nextJob, "COMPLETED");
+
+    // then
+    assertEquals("CANCELLED", response.getJob().getState());
+    assertEquals("CANCELLED", cluster.job(jobId).getState());
+    assertEquals(List.of(), backend.callsFor(jobId), "the cancelled job never reached the prover");
+    assertEquals(0, cluster.count("SELECT count(*) FROM tasks WHERE job_id = :jobId::uuid", jobId));
+    assertEquals(List.of("LAUNCHED", "CANCELLED"), cluster.events(jobId));
+    assertEquals("FAILED_PRECONDITION", cluster.api().cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build())
+        .getError().getCode(), "a finished job cannot be cancelled again");
+  }
+}
