@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatements;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.coordinator.session.ProverSession;
@@ -50,27 +51,41 @@ public final class Sweeper {
     Instant silentSince = clock.instant().minus(heartbeatTimeout);
     for (ProverSession session : sessions.all()) {
       if (session.lastHeard().isBefore(silentSince)) {
-        settle(session.proverId(), "prover " + session.proverId() + " sent nothing for " + heartbeatTimeout.toSeconds()
-            + " s (heartbeat timeout)", "instance_id = :instanceId AND session_epoch = " + session.epoch(), effects);
+        settle(session.proverId(), Gone.SILENT, session.epoch(), "prover " + session.proverId() + " sent nothing for "
+            + heartbeatTimeout.toSeconds() + " s (heartbeat timeout)", effects);
         effects.disconnect(session.proverId());
       }
     }
     for (String proverId : strays()) {
-      // Its stream ended while the database was away, so the row still names this coordinator.
-      settle(proverId, "prover " + proverId + " has no stream on its coordinator",
-          "instance_id = :instanceId AND last_heartbeat_at < now() - make_interval(secs => " + heartbeatTimeout.toSeconds() + ")",
-          effects);
+      settle(proverId, Gone.STRAY, 0, "prover " + proverId + " has no stream on its coordinator", effects);
     }
     for (String proverId : lostStreams()) {
-      settle(proverId, "prover " + proverId + " lost its stream and did not reconnect within "
-          + reconnectGrace.toSeconds() + " s", "stream_lost_at < now() - make_interval(secs => " + reconnectGrace.toSeconds() + ")",
-          effects);
+      settle(proverId, Gone.STREAM_LOST, 0, "prover " + proverId + " lost its stream and did not reconnect within "
+          + reconnectGrace.toSeconds() + " s", effects);
     }
     for (String proverId : orphans()) {
-      settle(proverId, "prover " + proverId + " was connected to a coordinator that stopped heartbeating",
-          "instance_id IS NOT NULL AND instance_id <> :instanceId", effects);
+      settle(proverId, Gone.ORPHANED, 0, "prover " + proverId + " was connected to a coordinator that stopped heartbeating",
+          effects);
     }
     return effects;
+  }
+
+  /** Why a prover is gone, as the condition its row must still meet, under lock, to be settled. */
+  private enum Gone {
+    /** A stream this coordinator holds went silent (same session: it did not reconnect meanwhile). */
+    SILENT("instance_id = :instanceId AND session_epoch = :epoch"),
+    /** The row names this coordinator but its stream ended while the database was away. */
+    STRAY("instance_id = :instanceId AND last_heartbeat_at < now() - make_interval(secs => :timeout)"),
+    /** A busy prover's stream broke and the grace period passed. */
+    STREAM_LOST("stream_lost_at < now() - make_interval(secs => :grace)"),
+    /** Its coordinator died (the orphan query checked that); it is not ours to judge otherwise. */
+    ORPHANED("instance_id IS NOT NULL AND instance_id <> :instanceId");
+
+    final String stillTrue;
+
+    Gone(String stillTrue) {
+      this.stillTrue = stillTrue;
+    }
   }
 
   private List<String> lostStreams() {
@@ -99,8 +114,8 @@ public final class Sweeper {
         .mapTo(String.class).list());
   }
 
-  /** Disconnects one prover if {@code stillTrue} (SQL over its row) holds under lock, losing its work. */
-  private void settle(String proverId, String reason, String stillTrue, Effects effects) {
+  /** Disconnects one prover if its row still shows it gone, under lock, losing its work. */
+  private void settle(String proverId, Gone gone, long epoch, String reason, Effects effects) {
     try {
       jdbi.useTransaction(handle -> {
         Optional<UUID> job = handle.createQuery("""
@@ -109,8 +124,11 @@ public final class Sweeper {
                 """)
             .bind("proverId", proverId).mapTo(UUID.class).findOne();
         Optional<UUID> currentJob = handle.createQuery(
-                "SELECT current_job_id FROM provers WHERE prover_id = :proverId AND " + stillTrue + " FOR UPDATE")
-            .bind("proverId", proverId).bind("instanceId", instanceId)
+                "SELECT current_job_id FROM provers WHERE prover_id = :proverId AND " + gone.stillTrue + " FOR UPDATE")
+            // Each condition uses some of the parameters below.
+            .configure(SqlStatements.class, statements -> statements.setUnusedBindingAllowed(true))
+            .bind("proverId", proverId).bind("instanceId", instanceId).bind("epoch", epoch)
+            .bind("timeout", (double) heartbeatTimeout.toSeconds()).bind("grace", (double) reconnectGrace.toSeconds())
             .map((rs, ctx) -> Optional.ofNullable(rs.getObject("current_job_id", UUID.class)))
             .findOne().orElse(null);
         if (currentJob == null) {
