@@ -110,12 +110,12 @@ public final class CoordinatorServer {
     SessionRegistry sessions = new SessionRegistry();
     Dispatcher dispatcher = new Dispatcher(jdbi, sessions, instanceId);
     HeartbeatWriter heartbeats = new HeartbeatWriter(jdbi, instanceId);
-    scheduler = new Scheduler(new Admission(jdbi), dispatcher,
+    // A stream counts as live while acknowledgements keep coming: two heartbeats plus slack.
+    Duration liveness = timing.heartbeatInterval().multipliedBy(2).plusSeconds(2);
+    scheduler = new Scheduler(new Admission(jdbi, liveness, INSTANCE_LIVENESS), dispatcher,
         new Sweeper(jdbi, sessions, instanceId, timing.heartbeatTimeout(), timing.reconnectGrace(), INSTANCE_LIVENESS, clock),
         heartbeats, sessions, new Notifications(jdbi, database.jdbcUrl()),
         new Scheduler.Periods(timing.heartbeatInterval(), HEARTBEAT_FLUSH, sweepPeriod(timing), POLL));
-    // A stream counts as live while acknowledgements keep coming: two heartbeats plus slack.
-    Duration liveness = timing.heartbeatInterval().multipliedBy(2).plusSeconds(2);
     streams = new ProverStreams(new Registrations(jdbi, instanceId, sessions, liveness), new TaskResults(jdbi, instanceId),
         heartbeats, dispatcher, scheduler, sessions, clock);
     AdminApi admin = new AdminApi(new JobStore(jdbi), new ProverStore(jdbi), new ClusterStore(jdbi, INSTANCE_LIVENESS),

@@ -1,5 +1,6 @@
 package zisk.distributed.coordinator.scheduling;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -29,9 +30,17 @@ public final class Admission {
   private record IdleProver(String proverId, int computeUnits) {}
 
   private final Jdbi jdbi;
+  private final Duration proverLiveness;
+  private final Duration instanceLiveness;
 
-  public Admission(Jdbi jdbi) {
+  /**
+   * @param proverLiveness how recently an idle prover's acknowledgement must have been written
+   * @param instanceLiveness how recently the coordinator holding its stream must have heartbeated
+   */
+  public Admission(Jdbi jdbi, Duration proverLiveness, Duration instanceLiveness) {
     this.jdbi = jdbi;
+    this.proverLiveness = proverLiveness;
+    this.instanceLiveness = instanceLiveness;
   }
 
   /** One admission round in one transaction; answers the provers that now have tasks to receive. */
@@ -52,12 +61,19 @@ public final class Admission {
       if (queued.isEmpty()) {
         return effects;
       }
+      // Only provers that can be reached: their coordinator is alive and they answered recently. A
+      // prover whose coordinator just died still reads IDLE until the sweep settles it.
       List<IdleProver> idle = new ArrayList<>(handle.createQuery("""
-              SELECT prover_id, compute_units FROM provers
-              WHERE state = 'IDLE' AND instance_id IS NOT NULL
-              ORDER BY compute_units DESC, prover_id
-              FOR UPDATE SKIP LOCKED
+              SELECT p.prover_id, p.compute_units
+              FROM provers p JOIN coordinator_instances i ON i.instance_id = p.instance_id
+              WHERE p.state = 'IDLE'
+                AND p.last_heartbeat_at > now() - make_interval(secs => :proverLiveness)
+                AND i.stopped_at IS NULL AND i.last_seen_at > now() - make_interval(secs => :instanceLiveness)
+              ORDER BY p.compute_units DESC, p.prover_id
+              FOR UPDATE OF p SKIP LOCKED
               """)
+          .bind("proverLiveness", proverLiveness.toMillis() / 1000.0)
+          .bind("instanceLiveness", instanceLiveness.toMillis() / 1000.0)
           .map((rs, ctx) -> new IdleProver(rs.getString("prover_id"), rs.getInt("compute_units")))
           .list());
       long idleUnits = idle.stream().mapToLong(IdleProver::computeUnits).sum();
