@@ -46,7 +46,8 @@ public final class Registrations {
 
   /**
    * Registers a prover on this coordinator. With {@code lastKnownJob} (a reconnect) a prover that
-   * still works for that job keeps its work; otherwise any work it had is lost with its old state.
+   * still works for that job keeps its work; otherwise any work it had is lost with its old state,
+   * and a reconnect naming a job it no longer works for is told to drop that job (JobCancelled).
    */
   public Outcome register(String proverId, int computeUnits, Optional<UUID> lastKnownJob) {
     return jdbi.inTransaction(handle -> {
@@ -66,6 +67,7 @@ public final class Registrations {
                 """)
             .bind("proverId", proverId).bind("units", computeUnits).bind("instanceId", instanceId)
             .mapTo(Instant.class).one();
+        dropStaleWork(proverId, lastKnownJob, effects);
         return new Outcome.Accepted(1, Optional.empty(), at, effects.admit());
       }
       Row row = existing.get();
@@ -102,6 +104,8 @@ public final class Registrations {
           .mapTo(Instant.class).one();
       if (resumed.isPresent()) {
         log.info("Prover {} resumed its work on job {}", proverId, resumed.get());
+      } else {
+        dropStaleWork(proverId, lastKnownJob, effects);
       }
       return new Outcome.Accepted(row.epoch() + 1, resumed, at, effects.admit());
     });
@@ -119,6 +123,17 @@ public final class Registrations {
             """)
         .bind("proverId", proverId).bind("jobId", jobId)
         .mapTo(Boolean.class).findOne().map(Boolean.TRUE::equals).orElse(false);
+  }
+
+  /**
+   * A reconnect named a job the prover no longer works for (it came back after the grace, or its
+   * part was done): tell it to drop that job. The worker may still be running work the coordinator
+   * gave up on; left alone, it stays busy and refuses, as task failures, the new tasks it is about
+   * to get.
+   */
+  private static void dropStaleWork(String proverId, Optional<UUID> lastKnownJob, Effects effects) {
+    lastKnownJob.ifPresent(job -> effects.cancel(proverId, job, null,
+        "prover " + proverId + " has no work left in job " + job + "; drop what it holds of it"));
   }
 
   /**
