@@ -346,9 +346,11 @@ class FaultInjectionTest {
         assertEquals(before.get(proverId).sessionEpoch(), after.get(proverId).sessionEpoch(),
             "idle prover " + proverId + " kept its stream (same session) through the outage");
       }
+      int attempts = database.jobs(ids(batch)).values().stream().mapToInt(JobRow::attempt).max().orElse(0);
       say(String.format("PostgreSQL restart %d: down %.1f s during %s; %d SYSTEM_UNAVAILABLE answers so far; "
-              + "at least %d streams held throughout; job done %.1f s after PostgreSQL returned",
-          row.trials, down.toMillis() / 1000.0, phase, systemUnavailable, outage.fewestStreams(), recovery.toMillis() / 1000.0));
+              + "at least %d streams held throughout; job done in %d attempt(s), %.1f s after PostgreSQL returned",
+          row.trials, down.toMillis() / 1000.0, phase, systemUnavailable, outage.fewestStreams(), attempts,
+          recovery.toMillis() / 1000.0));
     }
 
     finish(row, tag, all);
