@@ -15,7 +15,6 @@ import org.slf4j.LoggerFactory;
 import zisk.distributed.api.v1.AggParams;
 import zisk.distributed.api.v1.ChallengesList;
 import zisk.distributed.api.v1.ContributionParams;
-import zisk.distributed.api.v1.CoordinatorMessage;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
@@ -171,7 +170,7 @@ public final class Dispatcher {
     for (ExecuteTaskRequest request : requests) {
       ProverSession session = sessions.find(request.getProverId()).orElse(null);
       boolean sent = session != null
-          && session.send(CoordinatorMessage.newBuilder().setExecuteTask(request).build());
+          && session.sendTask(request);
       if (sent) {
         log.debug("Sent {} task {} of job {} to prover {}", request.getTaskType(), request.getTaskId(),
             request.getJobId(), request.getProverId());

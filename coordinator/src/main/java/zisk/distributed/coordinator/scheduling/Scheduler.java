@@ -12,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.api.v1.CoordinatorMessage;
 import zisk.distributed.api.v1.Heartbeat;
-import zisk.distributed.api.v1.JobCancelled;
 import zisk.distributed.coordinator.api.ProtoMapper;
 import zisk.distributed.coordinator.session.ProverSession;
 import zisk.distributed.coordinator.session.SessionRegistry;
@@ -107,12 +106,8 @@ public final class Scheduler implements AutoCloseable {
   /** Sends JobCancelled if this coordinator holds the prover's stream; answers whether it does. */
   private boolean sendCancellation(Effects.Cancellation cancellation) {
     Optional<ProverSession> session = sessions.find(cancellation.proverId());
-    session.ifPresent(held -> held.send(CoordinatorMessage.newBuilder()
-        .setJobCancelled(JobCancelled.newBuilder()
-            .setJobId(cancellation.jobId().toString())
-            .setTaskId(cancellation.taskId() == null ? "" : cancellation.taskId().toString())
-            .setReason(cancellation.reason()))
-        .build()));
+    session.ifPresent(held -> held.sendCancel(cancellation.jobId().toString(),
+        cancellation.taskId() == null ? "" : cancellation.taskId().toString(), cancellation.reason()));
     return session.isPresent();
   }
 

@@ -57,7 +57,7 @@ public final class Sweeper {
       }
     }
     for (String proverId : strays()) {
-      settle(proverId, Gone.STRAY, 0, "prover " + proverId + " has no stream on its coordinator", effects);
+      recordLostStream(proverId);
     }
     for (String proverId : lostStreams()) {
       settle(proverId, Gone.STREAM_LOST, 0, "prover " + proverId + " lost its stream and did not reconnect within "
@@ -74,8 +74,6 @@ public final class Sweeper {
   private enum Gone {
     /** A stream this coordinator holds went silent (same session: it did not reconnect meanwhile). */
     SILENT("instance_id = :instanceId AND session_epoch = :epoch"),
-    /** The row names this coordinator but its stream ended while the database was away. */
-    STRAY("instance_id = :instanceId AND last_heartbeat_at < now() - make_interval(secs => :timeout)"),
     /** A busy prover's stream broke and the grace period passed. */
     STREAM_LOST("stream_lost_at < now() - make_interval(secs => :grace)"),
     /** Its coordinator died (the orphan query checked that); it is not ours to judge otherwise. */
@@ -99,6 +97,36 @@ public final class Sweeper {
     return jdbi.withHandle(handle -> handle.createQuery("SELECT prover_id FROM provers WHERE instance_id = :instanceId")
         .bind("instanceId", instanceId).mapTo(String.class).list())
         .stream().filter(proverId -> !sessions.holds(proverId)).toList();
+  }
+
+  /**
+   * A prover whose stream ended while the database was away: its row still names this coordinator.
+   * Records the loss now, as the stream's end would have, so that a busy prover gets its reconnect
+   * grace from here (it could not reconnect while the database was down) and an idle one is
+   * DISCONNECTED. A registration that meanwhile gave it a stream here refreshed its heartbeat, so
+   * the row is then left alone.
+   */
+  private void recordLostStream(String proverId) {
+    try {
+      int changed = jdbi.withHandle(handle -> handle.createUpdate("""
+              UPDATE provers
+              SET instance_id = NULL,
+                  state = CASE WHEN state = 'IDLE' THEN 'DISCONNECTED' ELSE state END,
+                  disconnected_at = CASE WHEN state = 'IDLE' THEN now() ELSE disconnected_at END,
+                  stream_lost_at = CASE WHEN state = 'BUSY' THEN now() END
+              WHERE prover_id = :proverId AND instance_id = :instanceId
+                AND last_heartbeat_at < now() - make_interval(secs => :timeout)
+              """)
+          .bind("proverId", proverId).bind("instanceId", instanceId)
+          .bind("timeout", (double) heartbeatTimeout.toSeconds())
+          .execute());
+      if (changed > 0) {
+        log.warn("Prover {} has no stream on this coordinator (it ended while the database was away); "
+            + "it has {} s to reconnect", proverId, reconnectGrace.toSeconds());
+      }
+    } catch (RuntimeException e) {
+      log.warn("Could not record the lost stream of prover {}: {}", proverId, e.getMessage());
+    }
   }
 
   /** Provers still attached to a coordinator that is dead (no heartbeat within its liveness). */

@@ -7,6 +7,8 @@ import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.api.v1.CoordinatorMessage;
+import zisk.distributed.api.v1.ExecuteTaskRequest;
+import zisk.distributed.api.v1.JobCancelled;
 
 /**
  * One registered prover stream on this coordinator. Writes are serialized (a StreamObserver is
@@ -23,6 +25,8 @@ public final class ProverSession {
   private final Clock clock;
   private volatile Instant lastHeard;
   private boolean closed;
+  /** The last task sent on this stream that the prover has not answered yet; null when none. */
+  private ExecuteTaskRequest unanswered;
 
   public ProverSession(String proverId, long epoch, ServerCallStreamObserver<CoordinatorMessage> out, Clock clock) {
     this.proverId = proverId;
@@ -61,6 +65,49 @@ public final class ProverSession {
       log.debug("Send to prover {} failed: {}", proverId, e.getMessage());
       closed = true;
       return false;
+    }
+  }
+
+  /**
+   * Sends a task. A prover has one live task at a time, so an earlier task sent on this stream and
+   * never answered has been given up on (failed, cancelled or lost), and the worker may still be
+   * running it: its JobCancelled may have gone out through another coordinator's NOTIFY, which a
+   * listener that was reconnecting misses. The worker is told again to drop that task, here and in
+   * order, so that it does not refuse the new task as busy. A repeat of the same task (after a
+   * reconnect) cancels nothing.
+   */
+  public synchronized boolean sendTask(ExecuteTaskRequest task) {
+    if (unanswered != null && !unanswered.getTaskId().equals(task.getTaskId())) {
+      log.info("Prover {} never answered task {} of job {}; telling it to drop that task before task {}", proverId,
+          unanswered.getTaskId(), unanswered.getJobId(), task.getTaskId());
+      sendCancel(unanswered.getJobId(), unanswered.getTaskId(),
+          "task " + unanswered.getTaskId() + " was given up; task " + task.getTaskId() + " replaces it");
+    }
+    boolean sent = send(CoordinatorMessage.newBuilder().setExecuteTask(task).build());
+    if (sent) {
+      unanswered = task;
+    }
+    return sent;
+  }
+
+  /**
+   * Sends JobCancelled for a job ({@code taskId} empty: whatever task of it runs) and forgets an
+   * unanswered task it covers.
+   */
+  public synchronized boolean sendCancel(String jobId, String taskId, String reason) {
+    if (unanswered != null && unanswered.getJobId().equals(jobId)
+        && (taskId.isEmpty() || unanswered.getTaskId().equals(taskId))) {
+      unanswered = null;
+    }
+    return send(CoordinatorMessage.newBuilder()
+        .setJobCancelled(JobCancelled.newBuilder().setJobId(jobId).setTaskId(taskId).setReason(reason))
+        .build());
+  }
+
+  /** The prover answered a task (a result or an error about it). */
+  public synchronized void answered(String taskId) {
+    if (unanswered != null && unanswered.getTaskId().equals(taskId)) {
+      unanswered = null;
     }
   }
 

@@ -190,9 +190,15 @@ public final class ProverStreams {
       current.heard();
       switch (message.getMessageCase()) {
         case HEARTBEAT_ACK -> heartbeats.ack(current.proverId());
-        case EXECUTE_TASK_RESPONSE -> scheduler.apply(
-            results.accept(current.proverId(), current.epoch(), message.getExecuteTaskResponse()));
-        case ERROR -> scheduler.apply(results.reportError(current.proverId(), current.epoch(), message.getError()));
+        case EXECUTE_TASK_RESPONSE -> {
+          // Before the transition: the next task it may trigger must not count this one as unanswered.
+          current.answered(message.getExecuteTaskResponse().getTaskId());
+          scheduler.apply(results.accept(current.proverId(), current.epoch(), message.getExecuteTaskResponse()));
+        }
+        case ERROR -> {
+          current.answered(message.getError().getTaskId());
+          scheduler.apply(results.reportError(current.proverId(), current.epoch(), message.getError()));
+        }
         default -> log.info("Ignored {} from prover {}: it is already registered", message.getMessageCase(),
             current.proverId());
       }

@@ -84,6 +84,12 @@ public final class Registrations {
       if (row.currentJobId() != null) {
         if (resuming) {
           resumed = lastKnownJob;
+        } else if (onlyAssigned(handle, proverId, row.currentJobId())) {
+          // Its task was assigned while it was away (its coordinator died with its stream, and the
+          // row still said IDLE) and never sent: there is no state to lose. It keeps the task,
+          // which goes out on this stream.
+          log.info("Prover {} registered with a task of job {} not yet sent to it; it keeps it", proverId,
+              row.currentJobId());
         } else {
           // The worker no longer has the job's in-memory state: its part of the attempt is lost.
           ProverLoss.loseWork(handle, proverId, row.currentJobId(),
@@ -107,6 +113,20 @@ public final class Registrations {
       }
       return new Outcome.Accepted(row.epoch() + 1, resumed, at, effects.admit());
     });
+  }
+
+  /**
+   * Whether the prover's whole part of the job's running attempt is ASSIGNED tasks, none ever sent
+   * to it: then it holds no state of the job, whatever its first message says.
+   */
+  private static boolean onlyAssigned(Handle handle, String proverId, UUID jobId) {
+    return handle.createQuery("""
+            SELECT bool_and(t.state = 'ASSIGNED') FROM jobs j
+            JOIN tasks t ON t.job_id = j.job_id AND t.attempt = j.attempt AND t.prover_id = :proverId
+            WHERE j.job_id = :jobId AND j.state = 'RUNNING'
+            """)
+        .bind("proverId", proverId).bind("jobId", jobId)
+        .mapTo(Boolean.class).findOne().map(Boolean.TRUE::equals).orElse(false);
   }
 
   /**

@@ -103,9 +103,14 @@ public final class ResultDelivery {
     recent.removeIf(written -> written.result().getJobId().equals(jobId));
   }
 
-  /** The job of the oldest result still waiting to be sent, if any. */
+  /**
+   * The job of the newest result still waiting to be sent, if any: the job this prover worked on
+   * last. Older kept results may belong to jobs that are long finished (results written just
+   * before a stream broke are kept to be sent again), and naming one of those in a reconnect would
+   * make the coordinator take the prover for one that lost its current job's state.
+   */
   public synchronized Optional<String> pendingJobId() {
-    return pending.isEmpty() ? Optional.empty() : Optional.of(pending.peekFirst().getJobId());
+    return pending.isEmpty() ? Optional.empty() : Optional.of(pending.peekLast().getJobId());
   }
 
   public synchronized int pendingCount() {

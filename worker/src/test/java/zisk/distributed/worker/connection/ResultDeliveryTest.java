@@ -100,6 +100,20 @@ class ResultDeliveryTest {
   }
 
   @Test
+  void namesTheJobOfTheNewestKeptResult() {
+    // j1's results were written just before the stream broke and are kept to be sent again; j2's
+    // last result finished while disconnected. The worker works for j2 now: a reconnect must name it.
+    Recorder first = new Recorder();
+    delivery.sessionAccepted(first);
+    delivery.deliver(result("j1", "t1"));
+    delivery.deliver(result("j2", "t2"));
+    delivery.sessionEnded(first, true);
+    delivery.deliver(result("j2", "t3"));
+
+    assertEquals(Optional.of("j2"), delivery.pendingJobId());
+  }
+
+  @Test
   void forgetsResultsOfACancelledJob() {
     delivery.deliver(result("j1", "t1"));
     delivery.deliver(result("j2", "t2"));

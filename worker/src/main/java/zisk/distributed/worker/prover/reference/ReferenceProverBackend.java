@@ -2,10 +2,12 @@ package zisk.distributed.worker.prover.reference;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.stream.IntStream;
@@ -33,14 +35,55 @@ import zisk.distributed.worker.prover.ProverBackend;
  *
  * <p>Each job's lanes stay in memory (about 64 bytes per step) from PARTIAL_CONTRIBUTION until
  * {@link #release(String)}. Jobs are independent; the phases of one job must not overlap.
+ *
+ * <p><b>Fault-drill knob.</b> {@value #PHASE_DELAY_ENV} (milliseconds, default 0) makes every
+ * phase start with an interruptible sleep of that length, so that a fault-injection test can kill
+ * a process while a short phase (PROVE, AGGREGATE: tens of milliseconds) is reliably in progress.
+ * It changes no result; leave it unset in production.
  */
 public final class ReferenceProverBackend implements ProverBackend {
 
+  /** Environment variable of the per-phase delay, in milliseconds; unset or 0 for none. */
+  public static final String PHASE_DELAY_ENV = "ZISK_REFERENCE_PHASE_DELAY_MS";
+
   private final ConcurrentMap<String, ReferenceJob> jobs = new ConcurrentHashMap<>();
+  private final Duration phaseDelay;
+
+  /** A backend with the phase delay of {@value #PHASE_DELAY_ENV} (none when unset). */
+  public ReferenceProverBackend() {
+    this(phaseDelay(System.getenv()));
+  }
+
+  /** A backend that sleeps {@code phaseDelay} at the start of every phase (a fault-drill knob). */
+  public ReferenceProverBackend(Duration phaseDelay) {
+    if (phaseDelay.isNegative()) {
+      throw new IllegalArgumentException("the phase delay must not be negative, got " + phaseDelay);
+    }
+    this.phaseDelay = phaseDelay;
+  }
+
+  /** The delay {@value #PHASE_DELAY_ENV} asks for; throws IllegalArgumentException when malformed. */
+  static Duration phaseDelay(Map<String, String> env) {
+    String text = env.getOrDefault(PHASE_DELAY_ENV, "").strip();
+    if (text.isEmpty()) {
+      return Duration.ZERO;
+    }
+    try {
+      long millis = Long.parseLong(text);
+      if (millis < 0) {
+        throw new NumberFormatException("negative");
+      }
+      return Duration.ofMillis(millis);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(PHASE_DELAY_ENV + " must be a whole number of milliseconds >= 0, got '"
+          + text + "'");
+    }
+  }
 
   @Override
   public ChallengesList contribute(String jobId, ContributionParams params)
       throws IOException, InterruptedException {
+    drillDelay();
     // A repeated contribution replaces the old one: drop it first so both never share memory.
     jobs.remove(jobId);
     if (params.getInputPath().isEmpty()) {
@@ -64,6 +107,7 @@ public final class ReferenceProverBackend implements ProverBackend {
   @Override
   public ProofList prove(String jobId, ProveParams params)
       throws InvalidProofException, InterruptedException {
+    drillDelay();
     ReferenceJob job = require(jobId, "PROVE");
     List<LaneCommitment> byLane = commitmentsByLane(job, params.getChallengesList());
     for (LaneWitness witness : job.lanes()) {
@@ -85,6 +129,7 @@ public final class ReferenceProverBackend implements ProverBackend {
   @Override
   public FinalProofList aggregate(String jobId, AggParams params)
       throws InvalidProofException, InterruptedException {
+    drillDelay();
     ReferenceJob job = require(jobId, "AGGREGATE");
     return ReferenceAggregator.aggregate(
         job.input(), job.split(), job.contributed(), params.getAggProofs());
@@ -98,6 +143,13 @@ public final class ReferenceProverBackend implements ProverBackend {
   @Override
   public void close() {
     jobs.clear();
+  }
+
+  /** The fault-drill delay; a cancel interrupts it like any other phase work. */
+  private void drillDelay() throws InterruptedException {
+    if (!phaseDelay.isZero()) {
+      Thread.sleep(phaseDelay.toMillis());
+    }
   }
 
   private ReferenceJob require(String jobId, String phase) {

@@ -175,6 +175,39 @@ class ReferenceProverBackendTest {
     assertInstanceOf(InterruptedException.class, outcome.get());
   }
 
+  @Test
+  void phaseDelayComesFromTheEnvironmentAndIsOffByDefault() {
+    assertEquals(Duration.ZERO, ReferenceProverBackend.phaseDelay(java.util.Map.of()));
+    assertEquals(Duration.ofMillis(750),
+        ReferenceProverBackend.phaseDelay(java.util.Map.of(ReferenceProverBackend.PHASE_DELAY_ENV, " 750 ")));
+    for (String bad : new String[] {"-1", "soon", "1.5"}) {
+      assertThrows(IllegalArgumentException.class,
+          () -> ReferenceProverBackend.phaseDelay(java.util.Map.of(ReferenceProverBackend.PHASE_DELAY_ENV, bad)));
+    }
+  }
+
+  @Test
+  void aPhaseDelayIsInterruptible() throws Exception {
+    ReferenceProverBackend slow = new ReferenceProverBackend(Duration.ofMinutes(5));
+    AtomicReference<Throwable> outcome = new AtomicReference<>();
+    Thread task = new Thread(() -> {
+      try {
+        slow.prove(JobFixture.JOB_ID, ProveParams.getDefaultInstance());
+        outcome.set(new AssertionError("prove finished instead of stopping"));
+      } catch (Throwable t) {
+        outcome.set(t);
+      }
+    });
+
+    task.setDaemon(true);
+    task.start();
+    task.interrupt();
+    task.join(Duration.ofSeconds(10).toMillis());
+
+    assertFalse(task.isAlive(), "prove still sleeping 10 s after the interrupt");
+    assertInstanceOf(InterruptedException.class, outcome.get());
+  }
+
   private JobFixture jobOf(int... allocation) throws Exception {
     INPUT.write(dir.resolve("input.toml"));
     return new JobFixture(dir.resolve("input.toml"), allocation);

@@ -1,0 +1,86 @@
+package zisk.distributed.coordinator.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+import zisk.distributed.coordinator.store.Database;
+import zisk.distributed.coordinator.store.Migrations;
+import zisk.distributed.coordinator.testing.TestDatabase;
+
+/** A prover whose coordinator died comes back with a plain register: what happens to its task. */
+class RegistrationsTest {
+
+  private final UUID deadCoordinator = UUID.randomUUID();
+  private final UUID thisCoordinator = UUID.randomUUID();
+  private final UUID jobId = UUID.randomUUID();
+  private Jdbi jdbi;
+  private Registrations registrations;
+
+  @BeforeEach
+  void jobAssignedToAProverOfADeadCoordinator() {
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setURL(TestDatabase.freshJdbcUrl());
+    new Migrations(dataSource).prepare(true);
+    jdbi = Database.jdbi(dataSource);
+    jdbi.useHandle(handle -> {
+      handle.execute("""
+          INSERT INTO coordinator_instances (instance_id, address, version, last_seen_at)
+          VALUES (?, '127.0.0.1:1', 'test', now() - interval '1 hour'), (?, '127.0.0.1:2', 'test', now())
+          """, deadCoordinator, thisCoordinator);
+      handle.execute("""
+          INSERT INTO jobs (job_id, block_id, input_path, compute_capacity, state, phase, attempt, started_at)
+          VALUES (?, 'block', '/input', 2, 'RUNNING', 'PARTIAL_CONTRIBUTION', 1, now())
+          """, jobId);
+      // w1's stream died with its coordinator while it was idle; admission then gave it rank 0.
+      handle.execute("""
+          INSERT INTO provers (prover_id, state, compute_units, instance_id, current_job_id, last_heartbeat_at)
+          VALUES ('w1', 'BUSY', 1, ?, ?, now() - interval '1 hour'), ('w2', 'BUSY', 1, ?, ?, now())
+          """, deadCoordinator, jobId, thisCoordinator, jobId);
+      handle.execute("""
+          INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units, state, dispatched_at)
+          VALUES (?, 1, 'PARTIAL_CONTRIBUTION', 0, 'w1', 1, 'ASSIGNED', NULL),
+                 (?, 1, 'PARTIAL_CONTRIBUTION', 1, 'w2', 1, 'DISPATCHED', now())
+          """, jobId, jobId);
+    });
+    registrations = new Registrations(jdbi, thisCoordinator, new SessionRegistry(), Duration.ofSeconds(4));
+  }
+
+  @Test
+  void aProverRegisteringWithATaskNeverSentToItKeepsIt() {
+    Registrations.Outcome outcome = registrations.register("w1", 1, Optional.empty());
+
+    assertInstanceOf(Registrations.Outcome.Accepted.class, outcome);
+    assertEquals("RUNNING 1", jobStateAndAttempt());
+    assertEquals("ASSIGNED", taskStateOf("w1"));
+    assertEquals("BUSY " + thisCoordinator, jdbi.withHandle(handle -> handle.createQuery(
+        "SELECT state || ' ' || instance_id FROM provers WHERE prover_id = 'w1'").mapTo(String.class).one()));
+  }
+
+  @Test
+  void aProverRegisteringWithoutTheStateOfATaskItWasSentLosesTheAttempt() {
+    jdbi.useHandle(handle -> handle.execute(
+        "UPDATE tasks SET state = 'DISPATCHED', dispatched_at = now() WHERE prover_id = 'w1'"));
+
+    registrations.register("w1", 1, Optional.empty());
+
+    assertEquals("QUEUED 1", jobStateAndAttempt());
+    assertEquals("LOST", taskStateOf("w1"));
+  }
+
+  private String jobStateAndAttempt() {
+    return jdbi.withHandle(handle -> handle.createQuery("SELECT state || ' ' || attempt FROM jobs WHERE job_id = :id")
+        .bind("id", jobId).mapTo(String.class).one());
+  }
+
+  private String taskStateOf(String proverId) {
+    return jdbi.withHandle(handle -> handle.createQuery("SELECT state FROM tasks WHERE prover_id = :id")
+        .bind("id", proverId).mapTo(String.class).one());
+  }
+}
