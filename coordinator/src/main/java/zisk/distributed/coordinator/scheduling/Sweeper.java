@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.coordinator.session.ProverSession;
 import zisk.distributed.coordinator.session.SessionRegistry;
+import zisk.distributed.coordinator.store.ProverStore;
 
 /**
  * Finds provers that are gone and hands their work back: a busy prover whose stream broke and did
@@ -108,12 +109,7 @@ public final class Sweeper {
    */
   private void recordLostStream(String proverId) {
     try {
-      int changed = jdbi.withHandle(handle -> handle.createUpdate("""
-              UPDATE provers
-              SET instance_id = NULL,
-                  state = CASE WHEN state = 'IDLE' THEN 'DISCONNECTED' ELSE state END,
-                  disconnected_at = CASE WHEN state = 'IDLE' THEN now() ELSE disconnected_at END,
-                  stream_lost_at = CASE WHEN state = 'BUSY' THEN now() END
+      int changed = jdbi.withHandle(handle -> handle.createUpdate(ProverStore.STREAM_ENDED + """
               WHERE prover_id = :proverId AND instance_id = :instanceId
                 AND last_heartbeat_at < now() - make_interval(secs => :timeout)
               """)

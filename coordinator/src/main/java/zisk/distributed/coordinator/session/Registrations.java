@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.coordinator.scheduling.Effects;
 import zisk.distributed.coordinator.scheduling.ProverLoss;
+import zisk.distributed.coordinator.store.ProverStore;
 
 /**
  * The prover row's side of a stream: register or reconnect (a new session epoch), and the stream's
@@ -145,14 +146,8 @@ public final class Registrations {
    * work for the grace period, in case it reconnects (the lost-stream sweep decides after that).
    */
   public void streamClosed(String proverId, long epoch) {
-    int changed = jdbi.withHandle(handle -> handle.createUpdate("""
-            UPDATE provers
-            SET instance_id = NULL,
-                state = CASE WHEN state = 'IDLE' THEN 'DISCONNECTED' ELSE state END,
-                disconnected_at = CASE WHEN state = 'IDLE' THEN now() ELSE disconnected_at END,
-                stream_lost_at = CASE WHEN state = 'BUSY' THEN now() END
-            WHERE prover_id = :proverId AND session_epoch = :epoch AND instance_id = :instanceId
-            """)
+    int changed = jdbi.withHandle(handle -> handle.createUpdate(ProverStore.STREAM_ENDED
+            + "WHERE prover_id = :proverId AND session_epoch = :epoch AND instance_id = :instanceId")
         .bind("proverId", proverId).bind("epoch", epoch).bind("instanceId", instanceId)
         .execute());
     if (changed == 0) {

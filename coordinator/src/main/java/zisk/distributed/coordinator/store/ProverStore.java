@@ -8,6 +8,19 @@ import org.jdbi.v3.core.Jdbi;
 /** Provers as the admin API sees them. */
 public final class ProverStore {
 
+  /**
+   * Records that a prover's stream ended: an idle prover is DISCONNECTED at once; a busy one keeps
+   * its work, and the reconnect grace runs from {@code stream_lost_at}. Callers add the WHERE clause
+   * that says which stream ended.
+   */
+  public static final String STREAM_ENDED = """
+      UPDATE provers
+      SET instance_id = NULL,
+          state = CASE WHEN state = 'IDLE' THEN 'DISCONNECTED' ELSE state END,
+          disconnected_at = CASE WHEN state = 'IDLE' THEN now() ELSE disconnected_at END,
+          stream_lost_at = CASE WHEN state = 'BUSY' THEN now() END
+      """;
+
   private final Jdbi jdbi;
 
   public ProverStore(Jdbi jdbi) {
