@@ -1,8 +1,8 @@
 package zisk.distributed.coordinator.api;
 
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import org.jdbi.v3.core.ConnectionException;
-import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.api.v1.ErrorResponse;
@@ -51,17 +51,15 @@ public final class ErrorMapper {
       return true;
     }
     for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-      if (cause instanceof SQLException sql) {
-        String state = sql.getSQLState();
-        if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
-          return true;
-        }
-        if (sql instanceof java.sql.SQLTransientConnectionException) {
-          return true;
-        }
+      if (cause instanceof SQLTransientConnectionException) {
+        return true;
+      }
+      if (cause instanceof SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+        return true;
       }
     }
-    return error instanceof JdbiException && error.getCause() instanceof java.sql.SQLTransientConnectionException;
+    return false;
   }
 
   private static String rootMessage(Throwable error) {
