@@ -1,4 +1,4 @@
-package zisk.distributed.worker.connection;
+package zisk.distributed.common.concurrent;
 
 import java.time.Duration;
 import java.util.Random;
@@ -7,9 +7,11 @@ import java.util.Random;
  * Capped exponential back-off with "equal jitter": the n-th delay (from 0) is drawn uniformly from
  * {@code [c/2, c)} where {@code c = min(cap, base * 2^n)}.
  *
- * <p>Half of every delay is random so that a fleet of workers that lost the same coordinator does
- * not come back in lock-step; the other half is fixed so that a worker never retries in a hot loop.
- * Not thread-safe by design: one connection loop owns it.
+ * <p>Half of every delay is random so that a fleet of workers that lost the same coordinator (or
+ * coordinators that lost the same database) does not come back in lock-step; the other half is
+ * fixed so that nothing retries in a hot loop. The worker's connection loop and the coordinator's
+ * notification listener both pace their reconnects with it. Not thread-safe by design: one retry
+ * loop owns it.
  */
 public final class Backoff {
 
@@ -19,7 +21,7 @@ public final class Backoff {
   private int attempt;
 
   /**
-   * @param base the first ceiling ({@code connection.reconnect_interval_seconds})
+   * @param base the first ceiling (the worker's {@code connection.reconnect_interval_seconds})
    * @param cap the largest ceiling; at least {@code base}
    * @param random the source of jitter (seed it in tests)
    */
@@ -43,7 +45,7 @@ public final class Backoff {
     return Duration.ofNanos(half + jitter);
   }
 
-  /** Back to the first delay, after a session was accepted. */
+  /** Back to the first delay, after a retry succeeded (a session was accepted, a connection opened). */
   public void reset() {
     attempt = 0;
   }

@@ -1,4 +1,4 @@
-package zisk.distributed.worker.connection;
+package zisk.distributed.common.concurrent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

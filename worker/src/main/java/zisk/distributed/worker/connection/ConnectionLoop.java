@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.api.v1.ProverMessage;
+import zisk.distributed.common.concurrent.Backoff;
 
 /**
  * Keeps the worker connected: opens a session, watches it, and when it ends picks the next
