@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import zisk.distributed.common.concurrent.DaemonThreads;
 import zisk.distributed.coordinator.api.AdminApi;
 import zisk.distributed.coordinator.api.ErrorMapper;
 import zisk.distributed.coordinator.api.ZiskApiService;
@@ -64,11 +65,8 @@ public final class CoordinatorServer {
   private final ServerBuilder<?> serverBuilder;
   private final Clock clock;
   private final UUID instanceId = UUID.randomUUID();
-  private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
-    Thread thread = new Thread(runnable, "coordinator-housekeeping");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ScheduledExecutorService housekeeping =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("coordinator-housekeeping"));
 
   private Server server;
   private DatabaseHealth health;

@@ -10,6 +10,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
+import zisk.distributed.common.concurrent.DaemonThreads;
 import zisk.distributed.coordinator.api.DatabaseAvailability;
 
 /**
@@ -25,11 +26,8 @@ public final class DatabaseHealth implements DatabaseAvailability, AutoCloseable
   private final Jdbi jdbi;
   private final HealthStatusManager health;
   private final AtomicBoolean serving = new AtomicBoolean(false);
-  private final ScheduledExecutorService probe = Executors.newSingleThreadScheduledExecutor(runnable -> {
-    Thread thread = new Thread(runnable, "database-health");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ScheduledExecutorService probe =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("database-health"));
 
   public DatabaseHealth(Jdbi jdbi, HealthStatusManager health) {
     this.jdbi = jdbi;

@@ -5,6 +5,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Random;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
@@ -12,6 +13,9 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import zisk.distributed.common.concurrent.Backoff;
+import zisk.distributed.common.concurrent.DaemonThreads;
+import zisk.distributed.common.rules.Uuids;
 
 /**
  * Wake-ups between coordinators over PostgreSQL {@code LISTEN/NOTIFY}: "a task waits for prover
@@ -25,6 +29,8 @@ public final class Notifications implements AutoCloseable {
   static final String DISPATCH = "zisk_dispatch";
   static final String CANCEL = "zisk_cancel";
   private static final int MAX_REASON = 500;
+  private static final Duration RECONNECT_BASE = Duration.ofMillis(500);
+  private static final Duration RECONNECT_CAP = Duration.ofSeconds(10);
 
   private final Jdbi jdbi;
   private final String jdbcUrl;
@@ -66,20 +72,20 @@ public final class Notifications implements AutoCloseable {
    * @param onReconnect called after the listener (re)connects, to catch up on what it missed
    */
   public void start(Consumer<String> onDispatch, Consumer<Effects.Cancellation> onCancel, Runnable onReconnect) {
-    listener = new Thread(() -> listen(onDispatch, onCancel, onReconnect), "coordinator-notifications");
-    listener.setDaemon(true);
+    listener = DaemonThreads.named("coordinator-notifications")
+        .newThread(() -> listen(onDispatch, onCancel, onReconnect));
     listener.start();
   }
 
   private void listen(Consumer<String> onDispatch, Consumer<Effects.Cancellation> onCancel, Runnable onReconnect) {
-    Duration backoff = Duration.ofMillis(500);
+    Backoff backoff = new Backoff(RECONNECT_BASE, RECONNECT_CAP, new Random());
     while (running) {
       try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
         try (Statement statement = connection.createStatement()) {
           statement.execute("LISTEN " + DISPATCH);
           statement.execute("LISTEN " + CANCEL);
         }
-        backoff = Duration.ofMillis(500);
+        backoff.reset();
         log.debug("Listening for {} and {}", DISPATCH, CANCEL);
         onReconnect.run();
         PGConnection pg = connection.unwrap(PGConnection.class);
@@ -105,14 +111,14 @@ public final class Notifications implements AutoCloseable {
         if (!running) {
           return;
         }
+        Duration delay = backoff.nextDelay();
         log.debug("Notification listener lost its connection ({}); reconnecting in {} ms", e.getMessage(),
-            backoff.toMillis());
+            delay.toMillis());
         try {
-          Thread.sleep(backoff.toMillis()); // reconnect pacing
+          Thread.sleep(delay.toMillis()); // reconnect pacing
         } catch (InterruptedException interrupted) {
           return;
         }
-        backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : backoff.multipliedBy(2);
       }
     }
   }
@@ -144,8 +150,12 @@ public final class Notifications implements AutoCloseable {
     String[] head = payload.split("\\|", 4);
     int length = Integer.parseInt(head[2]);
     String rest = head[3];
-    return new Effects.Cancellation(rest.substring(0, length), UUID.fromString(head[0]),
-        head[1].isEmpty() ? null : UUID.fromString(head[1]), rest.substring(length + 1));
+    return new Effects.Cancellation(rest.substring(0, length), uuid(head[0]),
+        head[1].isEmpty() ? null : uuid(head[1]), rest.substring(length + 1));
+  }
+
+  private static UUID uuid(String text) {
+    return Uuids.parse(text).orElseThrow(() -> new IllegalArgumentException("not a UUID: '" + text + "'"));
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
+import zisk.distributed.common.rules.Uuids;
 
 /**
  * Position in the newest-first job list: the (created_at, job_id) of the last job of a page.
@@ -29,7 +30,7 @@ public record JobCursor(Instant createdAt, UUID jobId) {
       }
       long micros = Long.parseLong(raw.substring(0, bar));
       Instant at = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
-      return Optional.of(new JobCursor(at, UUID.fromString(raw.substring(bar + 1))));
+      return Uuids.parse(raw.substring(bar + 1)).map(jobId -> new JobCursor(at, jobId));
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
