@@ -19,25 +19,26 @@ import org.slf4j.LoggerFactory;
 import zisk.distributed.common.concurrent.DaemonThreads;
 import zisk.distributed.coordinator.api.AdminApi;
 import zisk.distributed.coordinator.api.ErrorMapper;
+import zisk.distributed.coordinator.api.ProverStreams;
 import zisk.distributed.coordinator.api.ZiskApiService;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
 import zisk.distributed.coordinator.health.DatabaseHealth;
+import zisk.distributed.coordinator.lifecycle.JobLifecycle;
+import zisk.distributed.coordinator.lifecycle.ProverRegistrations;
 import zisk.distributed.coordinator.scheduling.Admission;
 import zisk.distributed.coordinator.scheduling.Dispatcher;
 import zisk.distributed.coordinator.scheduling.HeartbeatWriter;
 import zisk.distributed.coordinator.scheduling.Notifications;
+import zisk.distributed.coordinator.scheduling.ReportWriter;
 import zisk.distributed.coordinator.scheduling.Scheduler;
 import zisk.distributed.coordinator.scheduling.Sweeper;
-import zisk.distributed.coordinator.scheduling.TaskResults;
-import zisk.distributed.coordinator.session.ProverStreams;
-import zisk.distributed.coordinator.session.Registrations;
+import zisk.distributed.coordinator.session.ProverSession;
 import zisk.distributed.coordinator.session.SessionRegistry;
-import zisk.distributed.coordinator.store.ClusterStore;
 import zisk.distributed.coordinator.store.Database;
-import zisk.distributed.coordinator.store.InstanceStore;
-import zisk.distributed.coordinator.store.JobStore;
+import zisk.distributed.coordinator.store.InstanceDao;
 import zisk.distributed.coordinator.store.Migrations;
-import zisk.distributed.coordinator.store.ProverStore;
+import zisk.distributed.coordinator.store.NotifyDao;
+import zisk.distributed.coordinator.store.Store;
 
 /**
  * One coordinator process: prepares the schema, registers itself in {@code coordinator_instances},
@@ -57,6 +58,9 @@ public final class CoordinatorServer {
   /** Batched heartbeat writes, and the slow poll that catches any missed wake-up. */
   static final Duration HEARTBEAT_FLUSH = Duration.ofSeconds(1);
   static final Duration POLL = Duration.ofSeconds(1);
+  /** Report transactions open at once, and most reports one of them commits (see ReportWriter). */
+  static final int REPORT_LANES = 4;
+  static final int REPORT_BATCH = 64;
   /** Largest message accepted: final proofs and aggregation inputs are large. */
   public static final int MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 
@@ -70,8 +74,9 @@ public final class CoordinatorServer {
 
   private Server server;
   private DatabaseHealth health;
-  private InstanceStore instances;
+  private InstanceDao instances;
   private Scheduler scheduler;
+  private ReportWriter reports;
   private ProverStreams streams;
 
   public CoordinatorServer(CoordinatorConfig config, Database database, ServerBuilder<?> serverBuilder, Clock clock) {
@@ -97,27 +102,30 @@ public final class CoordinatorServer {
     awaitDatabase();
     new Migrations(database.dataSource()).prepare(config.migrate());
 
-    var jdbi = database.jdbi();
+    Store store = new Store(database.jdbi());
     HealthStatusManager healthStatus = new HealthStatusManager();
-    health = new DatabaseHealth(jdbi, healthStatus);
-    instances = new InstanceStore(jdbi);
+    health = new DatabaseHealth(database.jdbi(), healthStatus);
+    instances = store.instances();
     // The instance row must exist before any prover row can name it.
     instances.register(instanceId, config.host() + ":" + config.port(), Version.get());
 
     CoordinatorConfig.ProverTiming timing = config.provers();
     SessionRegistry sessions = new SessionRegistry();
-    Dispatcher dispatcher = new Dispatcher(jdbi, sessions, instanceId);
-    HeartbeatWriter heartbeats = new HeartbeatWriter(jdbi, instanceId);
+    JobLifecycle lifecycle = new JobLifecycle(store, instanceId);
+    Dispatcher dispatcher = new Dispatcher(store, sessions, instanceId);
+    HeartbeatWriter heartbeats = new HeartbeatWriter(store, instanceId);
     // A stream counts as live while acknowledgements keep coming: two heartbeats plus slack.
     Duration liveness = timing.heartbeatInterval().multipliedBy(2).plusSeconds(2);
-    scheduler = new Scheduler(new Admission(jdbi, liveness, INSTANCE_LIVENESS), dispatcher,
-        new Sweeper(jdbi, sessions, instanceId, timing.heartbeatTimeout(), timing.reconnectGrace(), INSTANCE_LIVENESS, clock),
-        heartbeats, sessions, new Notifications(jdbi, database.jdbcUrl()),
+    scheduler = new Scheduler(new Admission(lifecycle, liveness, INSTANCE_LIVENESS), dispatcher,
+        new Sweeper(store, lifecycle, sessions, instanceId, timing.heartbeatTimeout(), timing.reconnectGrace(),
+            INSTANCE_LIVENESS, clock),
+        heartbeats, sessions, new Notifications(database.jdbi().onDemand(NotifyDao.class), database.jdbcUrl()),
         new Scheduler.Periods(timing.heartbeatInterval(), HEARTBEAT_FLUSH, sweepPeriod(timing), POLL));
-    streams = new ProverStreams(new Registrations(jdbi, instanceId, sessions, liveness), new TaskResults(jdbi, instanceId),
-        heartbeats, dispatcher, scheduler, sessions, clock);
-    AdminApi admin = new AdminApi(new JobStore(jdbi), new ProverStore(jdbi), new ClusterStore(jdbi, INSTANCE_LIVENESS),
-        config.maxComputeCapacity(), config.maxAttempts(),
+    reports = new ReportWriter(dispatcher, lifecycle, scheduler::apply, REPORT_LANES, REPORT_BATCH);
+    ProverRegistrations registrations = new ProverRegistrations(store, lifecycle, instanceId, liveness,
+        proverId -> sessions.find(proverId).filter(session -> session.heardWithin(liveness)).isPresent());
+    streams = new ProverStreams(registrations, reports, heartbeats, dispatcher, scheduler, sessions, clock);
+    AdminApi admin = new AdminApi(lifecycle, store, INSTANCE_LIVENESS, config.maxComputeCapacity(), config.maxAttempts(),
         new AdminApi.Identity(config.serviceName(), Version.get(), config.environment(), instanceId, Instant.now(clock)),
         sessions::size, clock, scheduler::apply);
 
@@ -155,6 +163,7 @@ public final class CoordinatorServer {
     }
     log.info("Coordinator instance {} stopping", instanceId);
     scheduler.close();
+    reports.close();
     // Workers reconnect (elsewhere, or here after a restart) and keep their work; see README.
     streams.closeAll("coordinator " + instanceId + " is shutting down; reconnect");
     server.shutdown();
@@ -186,7 +195,7 @@ public final class CoordinatorServer {
 
   private void heartbeatInstance() {
     try {
-      if (!instances.heartbeat(instanceId)) {
+      if (instances.heartbeat(instanceId) == 0) {
         log.warn("Instance row {} is missing or marked stopped", instanceId);
       }
     } catch (RuntimeException e) {

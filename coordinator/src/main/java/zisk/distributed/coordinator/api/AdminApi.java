@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -20,17 +21,16 @@ import zisk.distributed.api.v1.ProversList;
 import zisk.distributed.api.v1.ProversListRequest;
 import zisk.distributed.api.v1.StatusInfoResponse;
 import zisk.distributed.api.v1.SystemStatus;
-import zisk.distributed.coordinator.scheduling.Effects;
-import zisk.distributed.coordinator.store.ClusterStore;
-import zisk.distributed.coordinator.store.ClusterStore.ClusterCounts;
+import zisk.distributed.common.rules.Uuids;
+import zisk.distributed.coordinator.lifecycle.Effects;
+import zisk.distributed.coordinator.lifecycle.JobLifecycle;
+import zisk.distributed.coordinator.lifecycle.JobLifecycle.CancelOutcome;
+import zisk.distributed.coordinator.lifecycle.JobLifecycle.LaunchOutcome;
+import zisk.distributed.coordinator.store.ClusterDao.ClusterCounts;
 import zisk.distributed.coordinator.store.Job;
 import zisk.distributed.coordinator.store.JobCursor;
-import zisk.distributed.coordinator.store.JobPage;
 import zisk.distributed.coordinator.store.JobState;
-import zisk.distributed.coordinator.store.JobStore;
-import zisk.distributed.coordinator.store.JobStore.CancelOutcome;
-import zisk.distributed.coordinator.store.JobStore.LaunchOutcome;
-import zisk.distributed.coordinator.store.ProverStore;
+import zisk.distributed.coordinator.store.Store;
 
 /**
  * The admin RPCs: validate, run one store transaction, map the answer. Throws {@link ApiException}
@@ -44,9 +44,9 @@ public final class AdminApi {
   /** Facts about this coordinator process for StatusInfo. */
   public record Identity(String serviceName, String version, String environment, UUID instanceId, Instant startedAt) {}
 
-  private final JobStore jobs;
-  private final ProverStore provers;
-  private final ClusterStore cluster;
+  private final JobLifecycle lifecycle;
+  private final Store store;
+  private final Duration instanceLiveness;
   private final ProtoMapper mapper;
   private final LaunchRequests launchRequests;
   private final Identity identity;
@@ -58,11 +58,11 @@ public final class AdminApi {
    * @param afterCommit applies what a committed launch or cancel means for the cluster (admission,
    *     JobCancelled to the provers)
    */
-  public AdminApi(JobStore jobs, ProverStore provers, ClusterStore cluster, int maxComputeCapacity, int maxAttempts,
-      Identity identity, IntSupplier activeConnections, Clock clock, Consumer<Effects> afterCommit) {
-    this.jobs = jobs;
-    this.provers = provers;
-    this.cluster = cluster;
+  public AdminApi(JobLifecycle lifecycle, Store store, Duration instanceLiveness, int maxComputeCapacity,
+      int maxAttempts, Identity identity, IntSupplier activeConnections, Clock clock, Consumer<Effects> afterCommit) {
+    this.lifecycle = lifecycle;
+    this.store = store;
+    this.instanceLiveness = instanceLiveness;
     this.mapper = new ProtoMapper(clock);
     this.launchRequests = new LaunchRequests(maxComputeCapacity, maxAttempts);
     this.identity = identity;
@@ -85,11 +85,11 @@ public final class AdminApi {
   }
 
   public SystemStatus systemStatus() {
-    return mapper.systemStatus(cluster.counts());
+    return mapper.systemStatus(counts());
   }
 
   public String launchProof(LaunchProofRequest request) {
-    LaunchOutcome outcome = jobs.launch(launchRequests.validate(request));
+    LaunchOutcome outcome = lifecycle.launch(launchRequests.validate(request));
     if (outcome instanceof LaunchOutcome.Created created) {
       afterCommit.accept(Effects.none().admit());
       return created.jobId().toString();
@@ -103,30 +103,33 @@ public final class AdminApi {
   }
 
   public JobStatus jobStatus(String jobId) {
-    Job job = jobs.find(parseJobId(jobId)).orElseThrow(() -> ApiException.jobNotFound(jobId));
+    Job job = findJob(jobId);
     return mapper.jobStatus(job, waitingReason(job));
   }
 
   public JobsList jobsList(JobsListRequest request) {
-    int limit = request.getLimit() == 0 ? DEFAULT_PAGE_SIZE : Math.min(request.getLimit(), MAX_PAGE_SIZE);
-    if (limit < 0) {
-      limit = MAX_PAGE_SIZE; // uint32 above 2^31 reads negative: more than the cap anyway
-    }
-    Optional<JobCursor> after = Optional.empty();
-    if (!request.getPageToken().isEmpty()) {
-      after = Optional.of(JobCursor.decode(request.getPageToken())
-          .orElseThrow(() -> ApiException.invalidArgument("page_token is not one this server issued")));
-    }
-    JobPage page = jobs.list(request.getActiveOnly(), limit, after);
+    // uint32 on the wire: above 2^31 it reads negative, more than the cap anyway.
+    int requested = Integer.compareUnsigned(request.getLimit(), MAX_PAGE_SIZE) > 0 ? MAX_PAGE_SIZE : request.getLimit();
+    int limit = requested == 0 ? DEFAULT_PAGE_SIZE : requested;
+    Optional<JobCursor> after = request.getPageToken().isEmpty()
+        ? Optional.empty()
+        : Optional.of(JobCursor.decode(request.getPageToken())
+            .orElseThrow(() -> ApiException.invalidArgument("page_token is not one this server issued")));
+    // One more than a page tells whether another page follows.
+    List<Job> jobs = store.read(tx -> tx.jobs().list(request.getActiveOnly(),
+        after.map(JobCursor::createdAt).orElse(null), after.map(JobCursor::jobId).orElse(null), limit + 1));
     JobsList.Builder list = JobsList.newBuilder();
-    page.jobs().forEach(job -> list.addJobs(mapper.jobStatus(job, job.waitingReason())));
-    page.next().ifPresent(next -> list.setNextPageToken(next.encode()));
+    jobs.stream().limit(limit).forEach(job -> list.addJobs(mapper.jobStatus(job, job.waitingReason())));
+    if (jobs.size() > limit) {
+      Job last = jobs.get(limit - 1);
+      list.setNextPageToken(new JobCursor(last.createdAt(), last.jobId()).encode());
+    }
     return list.build();
   }
 
   public ProversList proversList(ProversListRequest request) {
     ProversList.Builder list = ProversList.newBuilder();
-    provers.list(request.getAvailableOnly()).forEach(prover -> list.addProvers(mapper.proverInfo(prover)));
+    store.read(tx -> tx.provers().list(request.getAvailableOnly())).forEach(prover -> list.addProvers(mapper.proverInfo(prover)));
     return list.build();
   }
 
@@ -135,11 +138,9 @@ public final class AdminApi {
     if (reason.length() > 1024) {
       throw ApiException.invalidArgument("reason is " + reason.length() + " characters long; the limit is 1024");
     }
-    CancelOutcome outcome = jobs.cancel(parseJobId(request.getJobId()), reason);
+    CancelOutcome outcome = lifecycle.cancel(parseJobId(request.getJobId()), reason);
     if (outcome instanceof CancelOutcome.Cancelled cancelled) {
-      Effects effects = Effects.none().admit();
-      cancelled.proverTasks().forEach((prover, task) -> effects.cancel(prover, cancelled.job().jobId(), task, reason));
-      afterCommit.accept(effects);
+      afterCommit.accept(cancelled.effects());
       return mapper.jobStatus(cancelled.job(), null);
     }
     if (outcome instanceof CancelOutcome.AlreadyFinished finished) {
@@ -150,13 +151,13 @@ public final class AdminApi {
   }
 
   public JobProof getProof(String jobId) {
-    Job job = jobs.find(parseJobId(jobId)).orElseThrow(() -> ApiException.jobNotFound(jobId));
+    Job job = findJob(jobId);
     if (job.state() != JobState.COMPLETED) {
       throw new ApiException(ApiException.PROOF_NOT_READY, "job " + jobId + " is " + job.state()
           + (job.phase() == null ? "" : " (phase " + job.phase() + ")")
           + "; its proof is available once it is COMPLETED");
     }
-    byte[] stored = jobs.finalProof(job.jobId()).orElseThrow(() -> ApiException.jobNotFound(jobId));
+    byte[] stored = store.read(tx -> tx.jobs().finalProof(job.jobId())).orElseThrow(() -> ApiException.jobNotFound(jobId));
     try {
       return JobProof.newBuilder()
           .setJobId(jobId)
@@ -168,19 +169,21 @@ public final class AdminApi {
     }
   }
 
+  private Job findJob(String jobId) {
+    UUID id = parseJobId(jobId);
+    return store.read(tx -> tx.jobs().find(id)).orElseThrow(() -> ApiException.jobNotFound(jobId));
+  }
+
+  private ClusterCounts counts() {
+    return store.cluster().counts(instanceLiveness.toMillis() / 1000.0);
+  }
+
   /** Job ids are UUIDs; anything else cannot name a job. */
   static UUID parseJobId(String jobId) {
     if (jobId.isBlank()) {
       throw ApiException.invalidArgument("job_id is required");
     }
-    try {
-      if (jobId.length() == 36) {
-        return UUID.fromString(jobId);
-      }
-    } catch (IllegalArgumentException e) {
-      // falls through: malformed ids are unknown ids
-    }
-    throw ApiException.jobNotFound(jobId);
+    return Uuids.parse(jobId).orElseThrow(() -> ApiException.jobNotFound(jobId));
   }
 
   /** Why a queued job has not started, from its own row or from the cluster's idle capacity. */
@@ -191,7 +194,7 @@ public final class AdminApi {
     if (job.waitingReason() != null) {
       return job.waitingReason();
     }
-    ClusterCounts counts = cluster.counts();
+    ClusterCounts counts = counts();
     if (counts.computeCapacity() < job.computeCapacity()) {
       return "waiting for provers: needs " + job.computeCapacity() + " compute units, the connected provers have "
           + counts.computeCapacity() + " in all";

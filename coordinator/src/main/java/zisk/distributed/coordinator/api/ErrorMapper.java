@@ -5,6 +5,7 @@ import java.sql.SQLTransientConnectionException;
 import org.jdbi.v3.core.ConnectionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import zisk.distributed.coordinator.health.DatabaseAvailability;
 import zisk.distributed.api.v1.ErrorResponse;
 
 /**

@@ -8,7 +8,7 @@ import zisk.distributed.api.v1.ErrorResponse;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.ProverInfo;
 import zisk.distributed.api.v1.SystemStatus;
-import zisk.distributed.coordinator.store.ClusterStore.ClusterCounts;
+import zisk.distributed.coordinator.store.ClusterDao.ClusterCounts;
 import zisk.distributed.coordinator.store.Job;
 import zisk.distributed.coordinator.store.Prover;
 

@@ -24,7 +24,6 @@ import zisk.distributed.api.v1.SystemStatusRequest;
 import zisk.distributed.api.v1.SystemStatusResponse;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
 import zisk.distributed.coordinator.health.DatabaseHealth;
-import zisk.distributed.coordinator.session.ProverStreams;
 
 /** {@code zisk.distributed.api.v1.ZiskDistributedApi}: each RPC delegates in one statement. */
 public final class ZiskApiService extends ZiskDistributedApiGrpc.ZiskDistributedApiImplBase {

@@ -11,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
 import zisk.distributed.common.concurrent.DaemonThreads;
-import zisk.distributed.coordinator.api.DatabaseAvailability;
 
 /**
  * Keeps {@code grpc.health.v1} truthful: SERVING while the database answers, NOT_SERVING while it

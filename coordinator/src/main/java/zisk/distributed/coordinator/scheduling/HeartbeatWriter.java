@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import zisk.distributed.coordinator.store.Store;
 
 /**
  * Batches heartbeat acknowledgements: an ack only marks the prover in memory, and one statement a
@@ -17,12 +17,12 @@ public final class HeartbeatWriter {
 
   private static final Logger log = LoggerFactory.getLogger(HeartbeatWriter.class);
 
-  private final Jdbi jdbi;
+  private final Store store;
   private final UUID instanceId;
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
 
-  public HeartbeatWriter(Jdbi jdbi, UUID instanceId) {
-    this.jdbi = jdbi;
+  public HeartbeatWriter(Store store, UUID instanceId) {
+    this.store = store;
     this.instanceId = instanceId;
   }
 
@@ -38,10 +38,7 @@ public final class HeartbeatWriter {
     List<String> batch = new ArrayList<>(pending);
     pending.removeAll(batch);
     try {
-      return jdbi.withHandle(handle -> handle.createUpdate("""
-              UPDATE provers SET last_heartbeat_at = now() WHERE prover_id IN (<ids>) AND instance_id = :instanceId
-              """)
-          .bindList("ids", batch).bind("instanceId", instanceId).execute());
+      return store.read(tx -> tx.provers().touch(batch.toArray(String[]::new), instanceId));
     } catch (RuntimeException e) {
       // The database is away; keep the acks for the next flush.
       pending.addAll(batch);

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.Consumer;
-import org.jdbi.v3.core.Jdbi;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -16,6 +15,8 @@ import org.slf4j.LoggerFactory;
 import zisk.distributed.common.concurrent.Backoff;
 import zisk.distributed.common.concurrent.DaemonThreads;
 import zisk.distributed.common.rules.Uuids;
+import zisk.distributed.coordinator.lifecycle.Effects;
+import zisk.distributed.coordinator.store.NotifyDao;
 
 /**
  * Wake-ups between coordinators over PostgreSQL {@code LISTEN/NOTIFY}: "a task waits for prover
@@ -32,13 +33,13 @@ public final class Notifications implements AutoCloseable {
   private static final Duration RECONNECT_BASE = Duration.ofMillis(500);
   private static final Duration RECONNECT_CAP = Duration.ofSeconds(10);
 
-  private final Jdbi jdbi;
+  private final NotifyDao channels;
   private final String jdbcUrl;
   private volatile boolean running = true;
   private Thread listener;
 
-  public Notifications(Jdbi jdbi, String jdbcUrl) {
-    this.jdbi = jdbi;
+  public Notifications(NotifyDao notify, String jdbcUrl) {
+    this.channels = notify;
     this.jdbcUrl = jdbcUrl;
   }
 
@@ -57,8 +58,7 @@ public final class Notifications implements AutoCloseable {
 
   private void notify(String channel, String payload) {
     try {
-      jdbi.useHandle(handle -> handle.createQuery("SELECT pg_notify(:channel, :payload)")
-          .bind("channel", channel).bind("payload", payload).mapTo(String.class).one());
+      channels.send(channel, payload);
     } catch (RuntimeException e) {
       log.debug("NOTIFY {} failed (the poll will catch up): {}", channel, e.getMessage());
     }

@@ -1,10 +1,12 @@
 package zisk.distributed.coordinator.scheduling;
 
+import com.google.protobuf.util.Timestamps;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,14 +14,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.api.v1.CoordinatorMessage;
 import zisk.distributed.api.v1.Heartbeat;
-import zisk.distributed.coordinator.api.ProtoMapper;
+import zisk.distributed.common.concurrent.DaemonThreads;
+import zisk.distributed.coordinator.lifecycle.Effects;
 import zisk.distributed.coordinator.session.ProverSession;
 import zisk.distributed.coordinator.session.SessionRegistry;
 
 /**
  * Applies the effects of committed transitions (pushes tasks and cancellations to the streams
- * this coordinator holds, wakes admission) and runs the periodic work: heartbeats out, batched
- * acknowledgements in, sweeps, and a slow poll that catches any missed wake-up.
+ * this coordinator holds, wakes other coordinators, wakes admission) and runs the periodic work:
+ * heartbeats out, batched acknowledgements in, sweeps, and a slow poll that catches any missed
+ * wake-up.
  */
 public final class Scheduler implements AutoCloseable {
 
@@ -37,17 +41,11 @@ public final class Scheduler implements AutoCloseable {
   private final Periods periods;
   private final AtomicBoolean admissionQueued = new AtomicBoolean();
   // One thread for admission and the periodic work: admission rounds never overlap on one coordinator.
-  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-    Thread thread = new Thread(runnable, "coordinator-scheduler");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ScheduledExecutorService executor =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("coordinator-scheduler"));
   // Heartbeats on their own thread, so a slow database cannot delay them.
-  private final ScheduledExecutorService heartbeatSender = Executors.newSingleThreadScheduledExecutor(runnable -> {
-    Thread thread = new Thread(runnable, "coordinator-heartbeats");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ScheduledExecutorService heartbeatSender =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("coordinator-heartbeats"));
 
   public Scheduler(Admission admission, Dispatcher dispatcher, Sweeper sweeper, HeartbeatWriter heartbeats,
       SessionRegistry sessions, Notifications notifications, Periods periods) {
@@ -61,8 +59,8 @@ public final class Scheduler implements AutoCloseable {
   }
 
   public void start() {
-    heartbeatSender.scheduleAtFixedRate(this::sendHeartbeats, periods.heartbeat().toMillis(), periods.heartbeat().toMillis(),
-        TimeUnit.MILLISECONDS);
+    heartbeatSender.scheduleAtFixedRate(this::sendHeartbeats, periods.heartbeat().toMillis(),
+        periods.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
     every(periods.heartbeatFlush(), "heartbeat flush", heartbeats::flush);
     every(periods.sweep(), "sweep", () -> apply(sweeper.sweep()));
     notifications.start(
@@ -70,13 +68,15 @@ public final class Scheduler implements AutoCloseable {
         this::sendCancellation,
         () -> executor.execute(() -> guarded("dispatch", dispatcher::dispatchPending)));
     every(periods.poll(), "poll", () -> {
-      apply(admission.admitQueuedJobs());
+      admit();
       dispatcher.dispatchPending();
     });
   }
 
   /** Pushes what a committed transition decided. Called on the thread that committed it. */
-  public void apply(Effects effects) {
+  public void apply(Committed committed) {
+    dispatcher.send(committed.requests());
+    Effects effects = committed.effects();
     for (Effects.Cancellation cancellation : effects.cancellations()) {
       if (!sendCancellation(cancellation)) {
         notifications.publishCancel(cancellation);
@@ -88,9 +88,10 @@ public final class Scheduler implements AutoCloseable {
         session.close(Status.UNAVAILABLE.withDescription("no heartbeat acknowledgement in time; reconnect"));
       });
     }
-    // Provers whose streams another coordinator holds hear of their tasks through it.
-    effects.dispatchTo().stream().filter(proverId -> !sessions.holds(proverId)).forEach(notifications::publishDispatch);
     if (!effects.dispatchTo().isEmpty()) {
+      // Provers whose streams another coordinator holds hear of their tasks through it.
+      effects.dispatchTo().stream().filter(proverId -> !sessions.holds(proverId))
+          .forEach(notifications::publishDispatch);
       try {
         dispatcher.dispatch(effects.dispatchTo());
       } catch (RuntimeException e) {
@@ -101,6 +102,11 @@ public final class Scheduler implements AutoCloseable {
     if (effects.admitRequested()) {
       requestAdmission();
     }
+  }
+
+  /** Pushes what a committed transition that wrote no task of its own decided. */
+  public void apply(Effects effects) {
+    apply(Committed.of(effects));
   }
 
   /** Sends JobCancelled if this coordinator holds the prover's stream; answers whether it does. */
@@ -117,17 +123,21 @@ public final class Scheduler implements AutoCloseable {
       try {
         executor.execute(() -> {
           admissionQueued.set(false);
-          guarded("admission", () -> apply(admission.admitQueuedJobs()));
+          guarded("admission", this::admit);
         });
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         admissionQueued.set(false); // stopping
       }
     }
   }
 
+  private void admit() {
+    apply(dispatcher.run(admission::admit));
+  }
+
   private void sendHeartbeats() {
     CoordinatorMessage heartbeat = CoordinatorMessage.newBuilder()
-        .setHeartbeat(Heartbeat.newBuilder().setTimestamp(ProtoMapper.timestamp(java.time.Instant.now())))
+        .setHeartbeat(Heartbeat.newBuilder().setTimestamp(Timestamps.fromMillis(System.currentTimeMillis())))
         .build();
     for (ProverSession session : sessions.all()) {
       session.send(heartbeat);
@@ -135,7 +145,8 @@ public final class Scheduler implements AutoCloseable {
   }
 
   private void every(Duration period, String what, Runnable work) {
-    executor.scheduleWithFixedDelay(() -> guarded(what, work), period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(() -> guarded(what, work), period.toMillis(), period.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   private static void guarded(String what, Runnable work) {

@@ -3,6 +3,7 @@ package zisk.distributed.coordinator.session;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +50,8 @@ public final class ProverSession {
     return lastHeard;
   }
 
-  void heard() {
+  /** The prover sent something on this stream. */
+  public void heard() {
     lastHeard = clock.instant();
   }
 
@@ -130,5 +132,10 @@ public final class ProverSession {
 
   synchronized boolean isOpen() {
     return !closed && !out.isCancelled();
+  }
+
+  /** Whether the stream is open and the prover was heard from within {@code window}. */
+  public boolean heardWithin(Duration window) {
+    return isOpen() && lastHeard.isAfter(clock.instant().minus(window));
   }
 }

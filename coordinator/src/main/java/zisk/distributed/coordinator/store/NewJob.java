@@ -4,4 +4,10 @@ import java.util.Optional;
 
 /** A validated LaunchProof request. */
 public record NewJob(String blockId, int computeCapacity, String inputPath, Optional<String> clientRequestId,
-    int maxAttempts) {}
+    int maxAttempts) {
+
+  /** For binding: the request id, or SQL NULL. */
+  public String clientRequestIdOrNull() {
+    return clientRequestId.orElse(null);
+  }
+}

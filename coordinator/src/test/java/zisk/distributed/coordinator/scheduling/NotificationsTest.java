@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import zisk.distributed.coordinator.lifecycle.Effects;
 
 class NotificationsTest {
 

@@ -9,7 +9,9 @@ import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
+import zisk.distributed.coordinator.lifecycle.JobLifecycle;
 import zisk.distributed.coordinator.session.SessionRegistry;
+import zisk.distributed.coordinator.store.Store;
 import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.coordinator.store.Migrations;
 import zisk.distributed.coordinator.testing.TestDatabase;
@@ -46,7 +48,8 @@ class SweeperTest {
           VALUES (?, 1, 'PARTIAL_CONTRIBUTION', 0, 'busy', 1, 'DISPATCHED', now())
           """, jobId);
     });
-    sweeper = new Sweeper(jdbi, new SessionRegistry(), coordinator, Duration.ofSeconds(4), Duration.ofSeconds(30),
+    Store store = new Store(jdbi);
+    sweeper = new Sweeper(store, new JobLifecycle(store, coordinator), new SessionRegistry(), coordinator, Duration.ofSeconds(4), Duration.ofSeconds(30),
         Duration.ofSeconds(30), Clock.systemUTC());
   }
 

@@ -1,4 +1,4 @@
-package zisk.distributed.coordinator.api;
+package zisk.distributed.coordinator.health;
 
 /** Told when a request finds the database unreachable, so health reporting can follow at once. */
 public interface DatabaseAvailability {

@@ -1,22 +1,32 @@
-package zisk.distributed.coordinator.session;
+package zisk.distributed.coordinator.api;
 
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.api.v1.ComputeCapacity;
 import zisk.distributed.api.v1.CoordinatorMessage;
+import zisk.distributed.api.v1.ExecuteTaskResponse;
+import zisk.distributed.api.v1.ProverError;
 import zisk.distributed.api.v1.ProverMessage;
 import zisk.distributed.api.v1.ProverRegisterResponse;
-import zisk.distributed.coordinator.api.ProtoMapper;
+import zisk.distributed.common.rules.ComputeUnits;
+import zisk.distributed.common.rules.ProverIds;
+import zisk.distributed.common.rules.Uuids;
+import zisk.distributed.coordinator.lifecycle.ProverRegistrations;
+import zisk.distributed.coordinator.lifecycle.TaskReport;
 import zisk.distributed.coordinator.scheduling.Dispatcher;
 import zisk.distributed.coordinator.scheduling.HeartbeatWriter;
+import zisk.distributed.coordinator.scheduling.ReportWriter;
 import zisk.distributed.coordinator.scheduling.Scheduler;
-import zisk.distributed.coordinator.scheduling.TaskResults;
+import zisk.distributed.coordinator.session.ProverSession;
+import zisk.distributed.coordinator.session.SessionRegistry;
+import zisk.distributed.coordinator.store.Phase;
 
 /**
  * Serves {@code ProverStream}: one {@link Call} per stream. The first message must register (or
@@ -27,23 +37,18 @@ public final class ProverStreams {
 
   private static final Logger log = LoggerFactory.getLogger(ProverStreams.class);
 
-  /** Most compute units one prover may register with. */
-  public static final int MAX_PROVER_COMPUTE_UNITS = 1_000_000;
-  /** Longest prover id. */
-  public static final int MAX_PROVER_ID_LENGTH = 128;
-
-  private final Registrations registrations;
-  private final TaskResults results;
+  private final ProverRegistrations registrations;
+  private final ReportWriter reports;
   private final HeartbeatWriter heartbeats;
   private final Dispatcher dispatcher;
   private final Scheduler scheduler;
   private final SessionRegistry sessions;
   private final Clock clock;
 
-  public ProverStreams(Registrations registrations, TaskResults results, HeartbeatWriter heartbeats, Dispatcher dispatcher,
-      Scheduler scheduler, SessionRegistry sessions, Clock clock) {
+  public ProverStreams(ProverRegistrations registrations, ReportWriter reports, HeartbeatWriter heartbeats,
+      Dispatcher dispatcher, Scheduler scheduler, SessionRegistry sessions, Clock clock) {
     this.registrations = registrations;
-    this.results = results;
+    this.reports = reports;
     this.heartbeats = heartbeats;
     this.dispatcher = dispatcher;
     this.scheduler = scheduler;
@@ -69,31 +74,6 @@ public final class ProverStreams {
         log.debug("Could not record the closed stream of prover {}: {}", session.proverId(), e.getMessage());
       }
     }
-  }
-
-  /** Checks a prover id; answers what is wrong with it, or null. */
-  static String invalidProverId(String proverId) {
-    if (proverId.isEmpty()) {
-      return "prover_id is required";
-    }
-    if (proverId.length() > MAX_PROVER_ID_LENGTH) {
-      return "prover_id is " + proverId.length() + " characters long; the limit is " + MAX_PROVER_ID_LENGTH;
-    }
-    if (!proverId.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-      return "prover_id must be printable ASCII without spaces";
-    }
-    return null;
-  }
-
-  static String invalidCapacity(ComputeCapacity capacity) {
-    long units = Integer.toUnsignedLong(capacity.getComputeUnits());
-    if (units == 0) {
-      return "compute_capacity.compute_units must be greater than 0";
-    }
-    if (units > MAX_PROVER_COMPUTE_UNITS) {
-      return "compute_capacity.compute_units " + units + " exceeds the limit of " + MAX_PROVER_COMPUTE_UNITS;
-    }
-    return null;
   }
 
   /** One prover stream. gRPC delivers its inbound messages one at a time. */
@@ -141,7 +121,7 @@ public final class ProverStreams {
         case RECONNECT -> {
           proverId = message.getReconnect().getProverId().strip();
           capacity = message.getReconnect().getComputeCapacity();
-          lastKnownJob = parseJobId(message.getReconnect().getLastKnownJobId());
+          lastKnownJob = Uuids.parse(message.getReconnect().getLastKnownJobId());
         }
         default -> {
           end(Status.INVALID_ARGUMENT.withDescription(
@@ -149,23 +129,23 @@ public final class ProverStreams {
           return;
         }
       }
-      String problem = invalidProverId(proverId);
-      if (problem == null) {
-        problem = invalidCapacity(capacity);
-      }
+      String problem = ProverIds.problem(proverId)
+          .or(() -> ComputeUnits.problem(Integer.toUnsignedLong(capacity.getComputeUnits()))
+              .map(units -> "compute_capacity." + units))
+          .orElse(null);
       if (problem != null) {
         refuse(proverId, problem);
         end(Status.INVALID_ARGUMENT.withDescription(problem));
         return;
       }
-      Registrations.Outcome outcome = registrations.register(proverId, capacity.getComputeUnits(), lastKnownJob);
-      if (outcome instanceof Registrations.Outcome.Refused refused) {
+      ProverRegistrations.Outcome outcome = registrations.register(proverId, capacity.getComputeUnits(), lastKnownJob);
+      if (outcome instanceof ProverRegistrations.Outcome.Refused refused) {
         log.info("Refused prover {}: {}", proverId, refused.reason());
         refuse(proverId, refused.reason());
         end(Status.ALREADY_EXISTS.withDescription(refused.reason()));
         return;
       }
-      Registrations.Outcome.Accepted accepted = (Registrations.Outcome.Accepted) outcome;
+      ProverRegistrations.Outcome.Accepted accepted = (ProverRegistrations.Outcome.Accepted) outcome;
       ProverSession opened = new ProverSession(proverId, accepted.epoch(), out, clock);
       sessions.put(opened).ifPresent(old -> old.close(Status.ABORTED.withDescription("replaced by a newer stream")));
       session = opened;
@@ -181,7 +161,7 @@ public final class ProverStreams {
       if (accepted.resumedJob().isPresent()) {
         dispatcher.redeliver(proverId);
       } else {
-        dispatcher.dispatch(java.util.List.of(proverId));
+        dispatcher.dispatch(List.of(proverId));
       }
     }
 
@@ -193,15 +173,20 @@ public final class ProverStreams {
         case EXECUTE_TASK_RESPONSE -> {
           // Before the transition: the next task it may trigger must not count this one as unanswered.
           current.answered(message.getExecuteTaskResponse().getTaskId());
-          scheduler.apply(results.accept(current.proverId(), current.epoch(), message.getExecuteTaskResponse()));
+          reports.submit(report(current, message.getExecuteTaskResponse()), this::unrecorded);
         }
         case ERROR -> {
           current.answered(message.getError().getTaskId());
-          scheduler.apply(results.reportError(current.proverId(), current.epoch(), message.getError()));
+          reports.submit(report(current, message.getError()), this::unrecorded);
         }
         default -> log.info("Ignored {} from prover {}: it is already registered", message.getMessageCase(),
             current.proverId());
       }
+    }
+
+    /** A report could not be written: ending the stream makes the worker reconnect and re-sync. */
+    private void unrecorded() {
+      end(Status.UNAVAILABLE.withDescription("the coordinator could not record the report; reconnect"));
     }
 
     private void refuse(String proverId, String reason) {
@@ -267,11 +252,35 @@ public final class ProverStreams {
     }
   }
 
-  private static Optional<UUID> parseJobId(String text) {
-    try {
-      return text.length() == 36 ? Optional.of(UUID.fromString(text)) : Optional.empty();
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
+
+
+  /** A task result as the lifecycle reads it; the result's shape names the phase it belongs to. */
+  private static TaskReport report(ProverSession session, ExecuteTaskResponse response) {
+    Phase shape = switch (response.getResultDataCase()) {
+      case CHALLENGES -> Phase.PARTIAL_CONTRIBUTION;
+      case PROOFS -> Phase.PROVE;
+      case FINAL_PROOF -> Phase.AGGREGATE;
+      case RESULTDATA_NOT_SET -> null;
+    };
+    byte[] result = switch (response.getResultDataCase()) {
+      case CHALLENGES -> response.getChallenges().toByteArray();
+      case PROOFS -> response.getProofs().toByteArray();
+      case FINAL_PROOF -> response.getFinalProof().toByteArray();
+      case RESULTDATA_NOT_SET -> null;
+    };
+    Phase reported = switch (response.getTaskType()) {
+      case PARTIAL_CONTRIBUTION -> Phase.PARTIAL_CONTRIBUTION;
+      case PROVE -> Phase.PROVE;
+      case AGGREGATE -> Phase.AGGREGATE;
+      default -> null;
+    };
+    return new TaskReport(session.proverId(), session.epoch(), response.getTaskId(), response.getJobId(), reported,
+        response.getSuccess(), shape, result, response.getErrorMessage());
+  }
+
+  /** A ProverError: a failure of the prover's running task of that job (the named one, if any). */
+  private static TaskReport report(ProverSession session, ProverError error) {
+    return new TaskReport(session.proverId(), session.epoch(), error.getTaskId(), error.getJobId(), null, false, null,
+        null, "prover error: " + error.getErrorMessage());
   }
 }

@@ -1,21 +1,24 @@
-package zisk.distributed.coordinator.scheduling;
+package zisk.distributed.coordinator.lifecycle;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import zisk.distributed.coordinator.store.TaskDao.OutgoingTask;
 
 /**
- * What must happen after a transition commits: tasks to push to provers, cancellations to tell
- * them about, and whether freed capacity may admit queued jobs. Collected inside the transaction,
- * applied only after the commit, so no prover hears of a change that was rolled back.
+ * What must happen after a transition commits: tasks to send on streams this coordinator holds,
+ * provers whose coordinator must be told about their new tasks, cancellations, streams to close,
+ * and whether freed capacity may admit queued jobs. Collected inside the transaction, applied only
+ * after the commit, so no prover hears of a change that was rolled back.
  */
 public final class Effects {
 
   /** A JobCancelled to send to a prover; {@code taskId} is its task being stopped, or null. */
   public record Cancellation(String proverId, UUID jobId, UUID taskId, String reason) {}
 
+  private final List<OutgoingTask> send = new ArrayList<>();
   private final Set<String> dispatchTo = new LinkedHashSet<>();
   private final List<Cancellation> cancellations = new ArrayList<>();
   private final Set<String> disconnect = new LinkedHashSet<>();
@@ -25,6 +28,13 @@ public final class Effects {
     return new Effects();
   }
 
+  /** A task written DISPATCHED for a stream this coordinator holds: send it after the commit. */
+  public Effects send(OutgoingTask task) {
+    send.add(task);
+    return this;
+  }
+
+  /** The prover has ASSIGNED tasks: whichever coordinator holds its stream claims and sends them. */
   public Effects dispatch(String proverId) {
     dispatchTo.add(proverId);
     return this;
@@ -47,11 +57,16 @@ public final class Effects {
   }
 
   public Effects merge(Effects other) {
+    send.addAll(other.send);
     dispatchTo.addAll(other.dispatchTo);
     cancellations.addAll(other.cancellations);
     disconnect.addAll(other.disconnect);
     admit |= other.admit;
     return this;
+  }
+
+  public List<OutgoingTask> toSend() {
+    return send;
   }
 
   public Set<String> dispatchTo() {

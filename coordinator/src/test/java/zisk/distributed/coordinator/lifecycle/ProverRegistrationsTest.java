@@ -1,4 +1,4 @@
-package zisk.distributed.coordinator.session;
+package zisk.distributed.coordinator.lifecycle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -12,16 +12,17 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.coordinator.store.Migrations;
+import zisk.distributed.coordinator.store.Store;
 import zisk.distributed.coordinator.testing.TestDatabase;
 
 /** A prover whose coordinator died comes back with a plain register: what happens to its task. */
-class RegistrationsTest {
+class ProverRegistrationsTest {
 
   private final UUID deadCoordinator = UUID.randomUUID();
   private final UUID thisCoordinator = UUID.randomUUID();
   private final UUID jobId = UUID.randomUUID();
   private Jdbi jdbi;
-  private Registrations registrations;
+  private ProverRegistrations registrations;
 
   @BeforeEach
   void jobAssignedToAProverOfADeadCoordinator() {
@@ -49,14 +50,16 @@ class RegistrationsTest {
                  (?, 1, 'PARTIAL_CONTRIBUTION', 1, 'w2', 1, 'DISPATCHED', now())
           """, jobId, jobId);
     });
-    registrations = new Registrations(jdbi, thisCoordinator, new SessionRegistry(), Duration.ofSeconds(4));
+    Store store = new Store(jdbi);
+    registrations = new ProverRegistrations(store, new JobLifecycle(store, thisCoordinator), thisCoordinator,
+        Duration.ofSeconds(4), proverId -> false);
   }
 
   @Test
   void aProverRegisteringWithATaskNeverSentToItKeepsIt() {
-    Registrations.Outcome outcome = registrations.register("w1", 1, Optional.empty());
+    ProverRegistrations.Outcome outcome = registrations.register("w1", 1, Optional.empty());
 
-    assertInstanceOf(Registrations.Outcome.Accepted.class, outcome);
+    assertInstanceOf(ProverRegistrations.Outcome.Accepted.class, outcome);
     assertEquals("RUNNING 1", jobStateAndAttempt());
     assertEquals("ASSIGNED", taskStateOf("w1"));
     assertEquals("BUSY " + thisCoordinator, jdbi.withHandle(handle -> handle.createQuery(

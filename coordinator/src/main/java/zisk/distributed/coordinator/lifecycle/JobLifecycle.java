@@ -1,0 +1,322 @@
+package zisk.distributed.coordinator.lifecycle;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import zisk.distributed.common.rules.Uuids;
+import zisk.distributed.coordinator.store.Job;
+import zisk.distributed.coordinator.store.JobDao.LaunchedJob;
+import zisk.distributed.coordinator.store.JobDao.QueuedJob;
+import zisk.distributed.coordinator.store.JobDao.RunningJob;
+import zisk.distributed.coordinator.store.JobState;
+import zisk.distributed.coordinator.store.NewJob;
+import zisk.distributed.coordinator.store.Phase;
+import zisk.distributed.coordinator.store.ProverDao.ReleasedProver;
+import zisk.distributed.coordinator.store.Rows;
+import zisk.distributed.coordinator.store.Store;
+import zisk.distributed.coordinator.store.TaskDao.PhaseProgress;
+import zisk.distributed.coordinator.store.TaskDao.ReportedTask;
+import zisk.distributed.coordinator.store.TaskDao.WrittenTask;
+import zisk.distributed.coordinator.store.TaskState;
+import zisk.distributed.coordinator.store.Tx;
+
+/**
+ * The job state machine, top to bottom:
+ *
+ * <pre>
+ *   launch ──► QUEUED ──start──► RUNNING: PARTIAL_CONTRIBUTION ──► PROVE ──► AGGREGATE ──► COMPLETED
+ *                 ▲                 │ task error, prover lost
+ *                 └──── failAttempt ┴──► FAILED (no attempts left)
+ *   cancel: QUEUED or RUNNING ──► CANCELLED
+ * </pre>
+ *
+ * Each transition runs inside one transaction ({@link Tx}), locks the job row first (then tasks,
+ * then provers: the lock order everywhere), checks the state it expects, and answers the
+ * {@link Effects} to apply after the commit. New tasks for provers whose stream this coordinator
+ * holds are written DISPATCHED in the same transaction and sent right after the commit, so a phase
+ * transition costs one commit.
+ */
+public final class JobLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(JobLifecycle.class);
+
+  /** Why an attempt failed: a prover reported an error, or the infrastructure lost a prover. */
+  public enum Cause {
+    TASK_ERROR("PROVER_ERROR"),
+    INFRASTRUCTURE("PROVER_LOST");
+
+    final String errorCode;
+
+    Cause(String errorCode) {
+      this.errorCode = errorCode;
+    }
+  }
+
+  /** What LaunchProof did: created a job, or found the one an earlier call with the same request id created. */
+  public sealed interface LaunchOutcome {
+    record Created(UUID jobId) implements LaunchOutcome {}
+
+    record Existing(UUID jobId) implements LaunchOutcome {}
+
+    /** The client request id was used before for a different request. */
+    record Conflict(UUID jobId) implements LaunchOutcome {}
+  }
+
+  /** What CancelJob did. */
+  public sealed interface CancelOutcome {
+    /** The job is now CANCELLED; {@code effects} stop its provers' tasks. */
+    record Cancelled(Job job, Effects effects) implements CancelOutcome {}
+
+    record NotFound() implements CancelOutcome {}
+
+    /** The job had already reached a final state; nothing changed. */
+    record AlreadyFinished(Job job) implements CancelOutcome {}
+  }
+
+  private final Store store;
+  private final UUID instanceId;
+
+  /** @param instanceId this coordinator: tasks for provers whose rows name it are written DISPATCHED */
+  public JobLifecycle(Store store, UUID instanceId) {
+    this.store = store;
+    this.instanceId = instanceId;
+  }
+
+  // ---- launch: a new QUEUED job ----------------------------------------------------------------
+
+  public LaunchOutcome launch(NewJob job) {
+    return store.inTransaction(tx -> {
+      Optional<UUID> created = tx.jobs().insert(job);
+      if (created.isPresent()) {
+        return new LaunchOutcome.Created(created.get());
+      }
+      // Only a client_request_id conflict skips the insert: find the job of the first call.
+      LaunchedJob existing = tx.jobs().findLaunch(job.clientRequestIdOrNull()).orElseThrow();
+      boolean sameRequest = existing.blockId().equals(job.blockId())
+          && existing.inputPath().equals(job.inputPath())
+          && existing.computeCapacity() == job.computeCapacity();
+      return sameRequest ? new LaunchOutcome.Existing(existing.jobId()) : new LaunchOutcome.Conflict(existing.jobId());
+    });
+  }
+
+  // ---- start: QUEUED to RUNNING on the provers admission chose ---------------------------------
+
+  /**
+   * Starts the job's next attempt, inside admission's transaction (job and provers locked there).
+   *
+   * @param proverIds the provers by rank
+   * @param allocation each rank's share of the compute units, adding up to the job's capacity
+   */
+  public Effects start(Tx tx, QueuedJob job, List<String> proverIds, List<Integer> allocation) {
+    int attempt = job.attempt() + 1;
+    String names = String.join(", ", proverIds);
+    Rows.exactlyOne(tx.jobs().start(job.jobId(), attempt, "attempt " + attempt + " on " + proverIds.size()
+        + " prover(s): " + names + "; allocation " + allocation), "starting job " + job.jobId());
+    int reserved = tx.provers().reserve(job.jobId(), proverIds.toArray(String[]::new));
+    if (reserved != proverIds.size()) {
+      throw new IllegalStateException("reserved " + reserved + " of " + proverIds.size() + " locked idle provers");
+    }
+    List<WrittenTask> tasks = tx.tasks().insertContributions(job.jobId(), attempt, proverIds.toArray(String[]::new),
+        allocation.toArray(Integer[]::new), instanceId);
+    log.info("Job {} started (attempt {}) on {} with allocation {}", job.jobId(), attempt, names, allocation);
+    return sendOrDispatch(tasks, Effects.none());
+  }
+
+  // ---- report: a result or an error from a prover ------------------------------------------------
+
+  /**
+   * Accepts a prover's report about a task. It counts only when it comes from the prover that holds
+   * the task, in its current session on this coordinator, for a DISPATCHED task of the job's
+   * running attempt; anything else (an unknown or forged task, the wrong prover, job or phase, a
+   * duplicate, a report after a cancel) changes nothing and is logged once.
+   */
+  public Effects report(Tx tx, TaskReport report) {
+    Effects effects = Effects.none();
+    Optional<ReportedTask> checked = check(tx, report);
+    if (checked.isEmpty()) {
+      return effects;
+    }
+    ReportedTask task = checked.get();
+    if (!report.success()) {
+      failTask(tx, task, report.errorMessage().isBlank() ? "task failed" : report.errorMessage(), effects);
+    } else if (report.resultPhase() != task.phase()) {
+      failTask(tx, task, "the result does not match the task type " + task.phase(), effects);
+    } else {
+      succeed(tx, task, report.result(), effects);
+    }
+    return effects;
+  }
+
+  private Optional<ReportedTask> check(Tx tx, TaskReport report) {
+    String proverId = report.proverId();
+    Optional<UUID> taskId = report.taskId().isEmpty()
+        ? Uuids.parse(report.jobId()).flatMap(job -> tx.tasks().dispatchedTaskOf(proverId, job))
+        : Uuids.parse(report.taskId());
+    if (taskId.isEmpty()) {
+      log.info("Ignored a report from prover {} naming task '{}' of job '{}': no such running task", proverId,
+          abbreviate(report.taskId()), abbreviate(report.jobId()));
+      return Optional.empty();
+    }
+    Optional<ReportedTask> found = tx.tasks().lockReported(taskId.get(), proverId, report.epoch(), instanceId);
+    if (found.isEmpty()) {
+      log.warn("Ignored a report from prover {} for unknown task {}", proverId, taskId.get());
+      return Optional.empty();
+    }
+    ReportedTask task = found.get();
+    String problem = null;
+    if (!task.proverId().equals(proverId)) {
+      problem = "it belongs to prover " + task.proverId();
+    } else if (!task.jobId().toString().equals(report.jobId())) {
+      problem = "it belongs to job " + task.jobId() + ", not '" + abbreviate(report.jobId()) + "'";
+    } else if (report.reportedPhase() != null && report.reportedPhase() != task.phase()) {
+      problem = "it is a " + task.phase() + " task, not " + report.reportedPhase();
+    } else if (task.jobState() != JobState.RUNNING || task.jobAttempt() != task.attempt()) {
+      problem = "its job attempt is no longer running";
+    } else if (task.state() != TaskState.DISPATCHED) {
+      problem = "it is already " + task.state();
+    } else if (!task.currentSession()) {
+      problem = "it comes from an old session of the prover";
+    }
+    if (problem != null) {
+      log.info("Ignored a report from prover {} for task {} of job {}: {}", proverId, task.taskId(), task.jobId(),
+          problem);
+      return Optional.empty();
+    }
+    return found;
+  }
+
+  private void succeed(Tx tx, ReportedTask task, byte[] result, Effects effects) {
+    PhaseProgress progress = tx.tasks().succeed(task.taskId(), task.jobId(), task.attempt(), task.phase(), result);
+    Rows.exactlyOne(progress.updated(), "recording the result of task " + task.taskId());
+    boolean phaseDone = progress.unfinished() == 0;
+    switch (task.phase()) {
+      case PARTIAL_CONTRIBUTION -> {
+        if (phaseDone) {
+          advance(tx, task, effects);
+        }
+      }
+      case PROVE -> {
+        // The first prover to finish PROVE stays reserved to aggregate; the others are done.
+        if (progress.succeededBefore() > 0) {
+          Rows.exactlyOne(tx.provers().release(task.proverId(), task.jobId()), "releasing " + task.proverId());
+          effects.admit();
+        }
+        if (phaseDone) {
+          advance(tx, task, effects);
+        }
+      }
+      case AGGREGATE -> complete(tx, task, result, effects);
+    }
+  }
+
+  /** The phase's last task succeeded: write the next phase's tasks. */
+  private void advance(Tx tx, ReportedTask task, Effects effects) {
+    Phase next = task.phase().next();
+    List<WrittenTask> tasks = tx.tasks().insertNextPhase(task.jobId(), task.attempt(), task.phase(), next, instanceId);
+    if (tasks.isEmpty() || (next == Phase.AGGREGATE && tasks.size() != 1)) {
+      throw new IllegalStateException("job " + task.jobId() + " entering " + next + " found " + tasks.size()
+          + " reserved prover(s)");
+    }
+    String detail = next == Phase.AGGREGATE
+        ? "aggregator " + tasks.get(0).proverId()
+        : tasks.size() + " prover(s)";
+    Rows.exactlyOne(tx.jobs().enterPhase(task.jobId(), task.attempt(), next, detail), "moving job " + task.jobId());
+    log.debug("Job {} entered {} ({})", task.jobId(), next, detail);
+    sendOrDispatch(tasks, effects);
+  }
+
+  // ---- complete: the final proof is in ---------------------------------------------------------
+
+  private void complete(Tx tx, ReportedTask task, byte[] finalProof, Effects effects) {
+    Rows.exactlyOne(tx.jobs().complete(task.jobId(), task.attempt(), finalProof, task.proverId(), task.taskId()),
+        "completing job " + task.jobId());
+    tx.provers().releaseAll(task.jobId());
+    log.info("Job {} COMPLETED (attempt {}, aggregated by {})", task.jobId(), task.attempt(), task.proverId());
+    effects.admit();
+  }
+
+  // ---- failures: a task error, a lost prover ---------------------------------------------------
+
+  private void failTask(Tx tx, ReportedTask task, String reason, Effects effects) {
+    Rows.exactlyOne(tx.tasks().fail(task.taskId(), reason), "failing task " + task.taskId());
+    RunningJob job = new RunningJob(task.jobId(), task.attempt(), task.jobMaxAttempts());
+    failAttempt(tx, job, task.proverId(), Cause.TASK_ERROR,
+        "prover " + task.proverId() + " failed " + task.phase() + ": " + reason, effects);
+  }
+
+  /**
+   * A prover's part of a job is lost with the prover (stream gone for good, silent, or back
+   * without the job's state): its open task is LOST and the attempt fails as an infrastructure
+   * failure, which re-queues the job while attempts remain. Runs inside the caller's transaction.
+   */
+  public void loseProver(Tx tx, String proverId, UUID jobId, String reason, Effects effects) {
+    Optional<RunningJob> job = tx.jobs().lockRunning(jobId);
+    if (job.isEmpty()) {
+      // The job already ended; nothing depends on its provers any more.
+      tx.provers().releaseAll(jobId);
+      return;
+    }
+    tx.tasks().lose(proverId, jobId, job.get().attempt(), reason);
+    failAttempt(tx, job.get(), proverId, Cause.INFRASTRUCTURE, reason, effects);
+  }
+
+  /**
+   * Fails the running attempt: stops the job's other tasks, frees its provers (all but
+   * {@code culprit} are told to stop), and re-queues the job while attempts remain, else FAILED.
+   */
+  private void failAttempt(Tx tx, RunningJob job, String culprit, Cause cause, String reason, Effects effects) {
+    tx.tasks().cancelOpen(job.jobId());
+    for (ReleasedProver released : tx.provers().releaseAll(job.jobId())) {
+      if (!released.proverId().equals(culprit)) {
+        effects.cancel(released.proverId(), job.jobId(), released.lastTaskId(),
+            "job attempt " + job.attempt() + " failed: " + reason);
+      }
+    }
+    boolean retry = job.attempt() < job.maxAttempts();
+    Rows.exactlyOne(tx.jobs().endAttempt(job.jobId(), job.attempt(), retry, cause == Cause.INFRASTRUCTURE,
+        cause.errorCode, reason, culprit), "ending attempt " + job.attempt() + " of job " + job.jobId());
+    log.info("Job {} attempt {} failed ({}: {}); {}", job.jobId(), job.attempt(), cause.errorCode, reason,
+        retry ? "re-queued" : "no attempts left, FAILED");
+    effects.admit();
+  }
+
+  // ---- cancel ----------------------------------------------------------------------------------
+
+  public CancelOutcome cancel(UUID jobId, String reason) {
+    return store.inTransaction(tx -> {
+      if (!Rows.one(tx.jobs().cancel(jobId, reason), "cancelling job " + jobId)) {
+        return tx.jobs().find(jobId)
+            .<CancelOutcome>map(CancelOutcome.AlreadyFinished::new)
+            .orElseGet(CancelOutcome.NotFound::new);
+      }
+      tx.tasks().cancelOpen(jobId);
+      Effects effects = Effects.none().admit();
+      for (ReleasedProver released : tx.provers().releaseAll(jobId)) {
+        effects.cancel(released.proverId(), jobId, released.lastTaskId(), reason);
+      }
+      log.info("Job {} CANCELLED: {}", jobId, reason);
+      return new CancelOutcome.Cancelled(tx.jobs().find(jobId).orElseThrow(), effects);
+    });
+  }
+
+  // ----------------------------------------------------------------------------------------------
+
+  /** Written DISPATCHED: send after the commit; ASSIGNED: the prover's coordinator sends it. */
+  private static Effects sendOrDispatch(List<WrittenTask> tasks, Effects effects) {
+    for (WrittenTask task : tasks) {
+      if (task.state() == TaskState.DISPATCHED) {
+        effects.send(task.outgoing());
+      } else {
+        effects.dispatch(task.proverId());
+      }
+    }
+    return effects;
+  }
+
+  /** Ids from the network are echoed in logs only in part. */
+  private static String abbreviate(String text) {
+    return text.length() <= 64 ? text : text.substring(0, 64) + "…";
+  }
+}
