@@ -2,6 +2,7 @@ package zisk.distributed.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import zisk.distributed.bench.BenchCommand;
 import zisk.distributed.coordinator.CoordinatorCommand;
 import zisk.distributed.worker.WorkerCommand;
 import zisk.distributed.worker.cli.ReferenceInputCommand;
@@ -13,7 +14,7 @@ import zisk.distributed.worker.prover.ProverBackends;
     name = "zisk",
     mixinStandardHelpOptions = true,
     versionProvider = CoordinatorCommand.VersionProvider.class,
-    description = "ZisK distributed proving: coordinator, worker and client commands.",
+    description = "ZisK distributed proving: coordinator, worker, client and benchmark commands.",
     subcommands = {CommandLine.HelpCommand.class})
 public final class Zisk {
 
@@ -32,6 +33,7 @@ public final class Zisk {
     zisk.addSubcommand("demo", new DemoCommand());
     zisk.addSubcommand("reference-input", new ReferenceInputCommand());
     zisk.addSubcommand("verify", new VerifyCommand());
+    zisk.addSubcommand("bench", new BenchCommand());
     return zisk;
   }
 }
