@@ -1,0 +1,47 @@
+package zisk.distributed.coordinator.architecture;
+
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The coordinator's packages depend one way: the gRPC edge on scheduling, scheduling on the job
+ * lifecycle and the in-memory sessions, the lifecycle on the store. A newcomer can read them
+ * bottom-up, and a change in the store never reaches into the edge.
+ */
+class PackageDependenciesTest {
+
+  private static final JavaClasses COORDINATOR = new ClassFileImporter()
+      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+      .importPackages("zisk.distributed.coordinator");
+
+  @Test
+  void packagesHaveNoCycles() {
+    slices().matching("zisk.distributed.coordinator.(*)..").should().beFreeOfCycles().check(COORDINATOR);
+  }
+
+  @Test
+  void eachLayerDependsOnlyOnTheLayersBelowIt() {
+    layeredArchitecture().consideringOnlyDependenciesInLayers()
+        .layer("wiring").definedBy("zisk.distributed.coordinator")
+        .layer("api").definedBy("zisk.distributed.coordinator.api..")
+        .layer("health").definedBy("zisk.distributed.coordinator.health..")
+        .layer("scheduling").definedBy("zisk.distributed.coordinator.scheduling..")
+        .layer("lifecycle").definedBy("zisk.distributed.coordinator.lifecycle..")
+        .layer("session").definedBy("zisk.distributed.coordinator.session..")
+        .layer("store").definedBy("zisk.distributed.coordinator.store..")
+        .layer("config").definedBy("zisk.distributed.coordinator.config..")
+        .whereLayer("wiring").mayNotBeAccessedByAnyLayer()
+        .whereLayer("api").mayOnlyBeAccessedByLayers("wiring")
+        .whereLayer("health").mayOnlyBeAccessedByLayers("wiring", "api")
+        .whereLayer("scheduling").mayOnlyBeAccessedByLayers("wiring", "api")
+        .whereLayer("lifecycle").mayOnlyBeAccessedByLayers("wiring", "api", "scheduling")
+        .whereLayer("session").mayOnlyBeAccessedByLayers("wiring", "api", "scheduling")
+        .whereLayer("store").mayOnlyBeAccessedByLayers("wiring", "api", "scheduling", "lifecycle")
+        .check(COORDINATOR);
+  }
+}
