@@ -1,0 +1,242 @@
+package zisk.distributed.coordinator.lifecycle;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+import zisk.distributed.coordinator.lifecycle.JobLifecycle.CancelOutcome;
+import zisk.distributed.coordinator.lifecycle.JobLifecycle.LaunchOutcome;
+import zisk.distributed.coordinator.scheduling.Admission;
+import zisk.distributed.coordinator.store.Database;
+import zisk.distributed.coordinator.store.Migrations;
+import zisk.distributed.coordinator.store.NewJob;
+import zisk.distributed.coordinator.store.Phase;
+import zisk.distributed.coordinator.store.Store;
+import zisk.distributed.coordinator.store.TaskDao.OutgoingTask;
+import zisk.distributed.coordinator.store.Tx;
+import zisk.distributed.coordinator.testing.TestDatabase;
+
+/**
+ * The job state machine driven directly, transition by transition, against a real PostgreSQL: no
+ * streams, no threads, no waiting. Two provers, p1 and p2, hold streams on this coordinator.
+ */
+class JobLifecycleTest {
+
+  private static final byte[] CONTRIBUTION = {1};
+  private static final byte[] PARTIAL_PROOF = {2};
+  private static final byte[] FINAL_PROOF = {3, 3, 3};
+
+  private final UUID coordinator = UUID.randomUUID();
+  private Jdbi jdbi;
+  private Store store;
+  private JobLifecycle lifecycle;
+  private Admission admission;
+
+  @BeforeEach
+  void twoIdleProversOnThisCoordinator() {
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setURL(TestDatabase.freshJdbcUrl());
+    new Migrations(dataSource).prepare(true);
+    jdbi = Database.jdbi(dataSource);
+    jdbi.useHandle(handle -> {
+      handle.execute("INSERT INTO coordinator_instances (instance_id, address, version) VALUES (?, '127.0.0.1:1', 't')",
+          coordinator);
+      handle.execute("""
+          INSERT INTO provers (prover_id, state, compute_units, instance_id)
+          VALUES ('p1', 'IDLE', 1, ?), ('p2', 'IDLE', 1, ?)
+          """, coordinator, coordinator);
+    });
+    store = new Store(jdbi);
+    lifecycle = new JobLifecycle(store, coordinator);
+    admission = new Admission(lifecycle, Duration.ofSeconds(30), Duration.ofSeconds(30));
+  }
+
+  @Test
+  void aJobRunsThroughItsThreePhasesToCompletion() {
+    UUID job = launch(3);
+    List<OutgoingTask> contributions = admit().toSend();
+    assertEquals(List.of("p1", "p2"), contributions.stream().map(OutgoingTask::proverId).toList());
+    assertEquals("RUNNING PARTIAL_CONTRIBUTION 1", jobState(job));
+
+    assertTrue(succeed(contributions.get(0), Phase.PARTIAL_CONTRIBUTION, CONTRIBUTION).toSend().isEmpty(),
+        "the phase waits for its last rank");
+    List<OutgoingTask> proofs = succeed(contributions.get(1), Phase.PARTIAL_CONTRIBUTION, CONTRIBUTION).toSend();
+    assertEquals(List.of(Phase.PROVE, Phase.PROVE), proofs.stream().map(OutgoingTask::phase).toList());
+    assertEquals("RUNNING PROVE 1", jobState(job));
+
+    // p2 finishes PROVE first and stays reserved to aggregate; p1 is released when it finishes.
+    assertTrue(succeed(proofs.get(1), Phase.PROVE, PARTIAL_PROOF).toSend().isEmpty());
+    Effects last = succeed(proofs.get(0), Phase.PROVE, PARTIAL_PROOF);
+    assertEquals("IDLE", proverState("p1"));
+    assertEquals(1, last.toSend().size());
+    OutgoingTask aggregate = last.toSend().get(0);
+    assertEquals("p2 AGGREGATE", aggregate.proverId() + " " + aggregate.phase());
+    assertEquals("RUNNING AGGREGATE 1", jobState(job));
+
+    Effects done = succeed(aggregate, Phase.AGGREGATE, FINAL_PROOF);
+    assertTrue(done.admitRequested(), "freed provers may take queued jobs");
+    assertEquals("COMPLETED AGGREGATE 1", jobState(job));
+    assertArrayEquals(FINAL_PROOF, store.read(tx -> tx.jobs().finalProof(job)).orElseThrow());
+    assertEquals("IDLE IDLE", proverState("p1") + " " + proverState("p2"));
+    assertEquals(List.of("LAUNCHED", "STARTED", "TASK_SUCCEEDED", "TASK_SUCCEEDED", "PHASE_STARTED", "TASK_SUCCEEDED",
+        "TASK_SUCCEEDED", "PHASE_STARTED", "TASK_SUCCEEDED", "COMPLETED"), events(job));
+  }
+
+  @Test
+  void aTaskErrorRequeuesTheJobAndTellsTheOtherProverToStop() {
+    UUID job = launch(3);
+    List<OutgoingTask> contributions = admit().toSend();
+
+    Effects effects = report(contributions.get(0), false, null, null, "out of memory");
+
+    assertEquals("QUEUED PARTIAL_CONTRIBUTION 1", jobState(job));
+    assertEquals(List.of(new Effects.Cancellation("p2", job, contributions.get(1).taskId(),
+        "job attempt 1 failed: prover p1 failed PARTIAL_CONTRIBUTION: out of memory")), effects.cancellations());
+    assertEquals("IDLE IDLE", proverState("p1") + " " + proverState("p2"));
+    assertEquals("FAILED CANCELLED", taskStates(job));
+    assertEquals("1 0 PROVER_ERROR", failureCounts(job));
+  }
+
+  @Test
+  void theLastAttemptFailingFailsTheJob() {
+    UUID job = launch(1);
+    List<OutgoingTask> contributions = admit().toSend();
+
+    report(contributions.get(1), true, Phase.PROVE, PARTIAL_PROOF, "");
+
+    assertEquals("FAILED PARTIAL_CONTRIBUTION 1", jobState(job));
+    assertEquals("CANCELLED FAILED", taskStates(job));
+    assertTrue(events(job).contains("FAILED"));
+  }
+
+  @Test
+  void aLostProverRequeuesTheJobAsAnInfrastructureFailure() {
+    UUID job = launch(3);
+    admit();
+
+    Effects effects = store.inTransaction(tx -> {
+      Effects lost = Effects.none();
+      lifecycle.loseProver(tx, "p1", job, "prover p1 vanished", lost);
+      return lost;
+    });
+
+    assertEquals("QUEUED PARTIAL_CONTRIBUTION 1", jobState(job));
+    assertEquals("LOST CANCELLED", taskStates(job));
+    assertEquals("0 1 PROVER_LOST", failureCounts(job));
+    assertEquals(List.of("p2"), effects.cancellations().stream().map(Effects.Cancellation::proverId).toList());
+  }
+
+  @Test
+  void cancelStopsEveryProverOfARunningJobOnce() {
+    UUID job = launch(3);
+    List<OutgoingTask> contributions = admit().toSend();
+
+    CancelOutcome first = lifecycle.cancel(job, "no longer needed");
+    CancelOutcome second = lifecycle.cancel(job, "again");
+
+    Effects effects = assertInstanceOf(CancelOutcome.Cancelled.class, first).effects();
+    assertEquals(contributions.stream().map(task -> task.proverId() + " " + task.taskId()).sorted().toList(),
+        effects.cancellations().stream().map(stop -> stop.proverId() + " " + stop.taskId()).sorted().toList());
+    assertInstanceOf(CancelOutcome.AlreadyFinished.class, second);
+    assertEquals("CANCELLED PARTIAL_CONTRIBUTION 1", jobState(job));
+    assertEquals("CANCELLED CANCELLED", taskStates(job));
+    assertEquals("IDLE IDLE", proverState("p1") + " " + proverState("p2"));
+    assertInstanceOf(CancelOutcome.NotFound.class, lifecycle.cancel(UUID.randomUUID(), "unknown"));
+  }
+
+  @Test
+  void staleForgedAndDuplicateReportsChangeNothing() {
+    UUID job = launch(3);
+    List<OutgoingTask> contributions = admit().toSend();
+    OutgoingTask p1Task = contributions.get(0);
+    succeed(p1Task, Phase.PARTIAL_CONTRIBUTION, CONTRIBUTION);
+    List<String> before = events(job);
+
+    // A duplicate, another prover's task, an old session, a task id that names nothing.
+    lifecycle(tx -> lifecycle.report(tx, result("p1", 1, p1Task, Phase.PARTIAL_CONTRIBUTION)));
+    lifecycle(tx -> lifecycle.report(tx, result("p1", 1, contributions.get(1), Phase.PARTIAL_CONTRIBUTION)));
+    lifecycle(tx -> lifecycle.report(tx, result("p2", 0, contributions.get(1), Phase.PARTIAL_CONTRIBUTION)));
+    lifecycle(tx -> lifecycle.report(tx, new TaskReport("p2", 1, "not-a-task", job.toString(), null, true,
+        Phase.PARTIAL_CONTRIBUTION, CONTRIBUTION, "")));
+
+    assertEquals(before, events(job));
+    assertEquals("RUNNING PARTIAL_CONTRIBUTION 1", jobState(job));
+    assertEquals("SUCCEEDED DISPATCHED", taskStates(job));
+  }
+
+  @Test
+  void aRelaunchWithTheSameClientRequestIdFindsTheFirstJob() {
+    NewJob request = new NewJob("block", 2, "/input", Optional.of("request-1"), 3);
+    UUID job = assertInstanceOf(LaunchOutcome.Created.class, lifecycle.launch(request)).jobId();
+
+    assertEquals(new LaunchOutcome.Existing(job), lifecycle.launch(request));
+    assertEquals(new LaunchOutcome.Conflict(job),
+        lifecycle.launch(new NewJob("block", 4, "/input", Optional.of("request-1"), 3)));
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private UUID launch(int maxAttempts) {
+    NewJob job = new NewJob("block", 2, "/input", Optional.empty(), maxAttempts);
+    return assertInstanceOf(LaunchOutcome.Created.class, lifecycle.launch(job)).jobId();
+  }
+
+  private Effects admit() {
+    return store.inTransaction(admission::admit);
+  }
+
+  private Effects succeed(OutgoingTask task, Phase shape, byte[] result) {
+    return report(task, true, shape, result, "");
+  }
+
+  private Effects report(OutgoingTask task, boolean success, Phase shape, byte[] result, String error) {
+    return lifecycle(tx -> lifecycle.report(tx, new TaskReport(task.proverId(), 1, task.taskId().toString(),
+        task.jobId().toString(), task.phase(), success, shape, result, error)));
+  }
+
+  private static TaskReport result(String proverId, long epoch, OutgoingTask task, Phase shape) {
+    return new TaskReport(proverId, epoch, task.taskId().toString(), task.jobId().toString(), null, true, shape,
+        CONTRIBUTION, "");
+  }
+
+  private Effects lifecycle(Function<Tx, Effects> transition) {
+    return store.inTransaction(transition);
+  }
+
+  private String jobState(UUID job) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT state || ' ' || phase || ' ' || attempt FROM jobs WHERE job_id = ?")
+        .bind(0, job).mapTo(String.class).one());
+  }
+
+  private String proverState(String proverId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT state FROM provers WHERE prover_id = ?")
+        .bind(0, proverId).mapTo(String.class).one());
+  }
+
+  private String taskStates(UUID job) {
+    List<String> states = jdbi.withHandle(h -> h.createQuery("""
+            SELECT state FROM tasks WHERE job_id = ? AND task_type = 'PARTIAL_CONTRIBUTION' ORDER BY rank_id""")
+        .bind(0, job).mapTo(String.class).list());
+    return String.join(" ", states);
+  }
+
+  private String failureCounts(UUID job) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT task_failures || ' ' || infra_failures || ' ' || error_code FROM jobs WHERE job_id = ?")
+        .bind(0, job).mapTo(String.class).one());
+  }
+
+  private List<String> events(UUID job) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT event FROM job_events WHERE job_id = ? ORDER BY event_id")
+        .bind(0, job).mapTo(String.class).list());
+  }
+}
