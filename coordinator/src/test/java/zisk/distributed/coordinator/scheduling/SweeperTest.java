@@ -2,18 +2,23 @@ package zisk.distributed.coordinator.scheduling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
+import zisk.distributed.coordinator.lifecycle.Effects;
 import zisk.distributed.coordinator.lifecycle.JobLifecycle;
+import zisk.distributed.coordinator.session.ProverSession;
 import zisk.distributed.coordinator.session.SessionRegistry;
 import zisk.distributed.coordinator.store.Store;
 import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.coordinator.store.Migrations;
+import zisk.distributed.coordinator.testing.RecordingStream;
+import zisk.distributed.coordinator.testing.SettableClock;
 import zisk.distributed.coordinator.testing.TestDatabase;
 
 /** Streams that ended while the database was away: the row still names this coordinator. */
@@ -21,6 +26,8 @@ class SweeperTest {
 
   private final UUID coordinator = UUID.randomUUID();
   private final UUID jobId = UUID.randomUUID();
+  private final SessionRegistry sessions = new SessionRegistry();
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private Jdbi jdbi;
   private Sweeper sweeper;
 
@@ -49,8 +56,8 @@ class SweeperTest {
           """, jobId);
     });
     Store store = new Store(jdbi);
-    sweeper = new Sweeper(store, new JobLifecycle(store, coordinator), new SessionRegistry(), coordinator, Duration.ofSeconds(4), Duration.ofSeconds(30),
-        Duration.ofSeconds(30), Clock.systemUTC());
+    sweeper = new Sweeper(store, new JobLifecycle(store, coordinator), sessions, coordinator, Duration.ofSeconds(4), Duration.ofSeconds(30),
+        Duration.ofSeconds(30), clock);
   }
 
   @Test
@@ -69,6 +76,26 @@ class SweeperTest {
     sweeper.sweep();
 
     assertEquals("DISCONNECTED no stream", proverState("idle"));
+  }
+
+  @Test
+  void aStreamThisCoordinatorHoldsIsJudgedSilentByItsOwnClock() {
+    // The row's heartbeat is a minute old (no flush during the outage), but the stream is alive.
+    sessions.put(new ProverSession("busy", 1, new RecordingStream(), clock));
+    Effects quiet = sweeper.sweep();
+
+    assertEquals("BUSY on " + coordinator, proverState("busy"));
+    assertEquals(Set.of(), quiet.disconnects());
+
+    clock.advance(Duration.ofSeconds(5)); // past the 4 s heartbeat timeout, with nothing heard
+    Effects silent = sweeper.sweep();
+
+    assertEquals("DISCONNECTED no stream", proverState("busy"));
+    assertEquals(Set.of("busy"), silent.disconnects());
+    assertEquals("QUEUED 1 LOST", jdbi.withHandle(handle -> handle.createQuery("""
+            SELECT j.state || ' ' || j.attempt || ' ' || t.state FROM jobs j JOIN tasks t USING (job_id)
+            WHERE j.job_id = :id
+            """).bind("id", jobId).mapTo(String.class).one()));
   }
 
   private String proverState(String proverId) {
