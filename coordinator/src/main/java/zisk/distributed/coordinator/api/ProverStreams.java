@@ -68,11 +68,16 @@ public final class ProverStreams {
     for (ProverSession session : sessions.all()) {
       sessions.remove(session);
       session.close(Status.UNAVAILABLE.withDescription(reason));
-      try {
-        registrations.streamClosed(session.proverId(), session.epoch());
-      } catch (RuntimeException e) {
-        log.debug("Could not record the closed stream of prover {}: {}", session.proverId(), e.getMessage());
-      }
+      recordClosed(session);
+    }
+  }
+
+  private void recordClosed(ProverSession session) {
+    try {
+      registrations.streamClosed(session.proverId(), session.epoch());
+    } catch (RuntimeException e) {
+      // The sweep settles the row once the database answers again.
+      log.warn("Could not record the closed stream of prover {}: {}", session.proverId(), e.getMessage());
     }
   }
 
@@ -236,19 +241,17 @@ public final class ProverStreams {
       closed();
     }
 
-    /** The stream is over: forget the session and record it (only if it is still the current one). */
+    /**
+     * The stream is over: forget the session and record it (only if it is still the current one),
+     * after the reports the prover sent before it ended, which still count.
+     */
     private void closed() {
       ProverSession current = session;
       if (current == null || !sessions.remove(current)) {
         return;
       }
       log.info("Stream of prover {} closed", current.proverId());
-      try {
-        registrations.streamClosed(current.proverId(), current.epoch());
-      } catch (RuntimeException e) {
-        // The sweep settles the row once the database answers again.
-        log.warn("Could not record the closed stream of prover {}: {}", current.proverId(), e.getMessage());
-      }
+      reports.afterReports(current.proverId(), () -> recordClosed(current));
     }
   }
 

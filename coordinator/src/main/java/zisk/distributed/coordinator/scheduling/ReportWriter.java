@@ -1,6 +1,7 @@
 package zisk.distributed.coordinator.scheduling;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -18,23 +19,33 @@ import zisk.distributed.coordinator.lifecycle.TaskReport;
  * window: a lane takes what is queued the moment it is free, so at low load a report is written
  * alone and at once, and under load the reports that queued during one commit share the next.
  *
- * <p>Reports are spread over a few lanes by job, each lane one thread with its own transaction:
- * the reports of one job stay in order on one lane, and lanes never touch the same job's rows.
+ * <p>Reports are spread over a few lanes by prover, each lane one thread with its own transaction,
+ * so what one prover says is applied in the order it said it, and work queued behind its reports
+ * (the end of its stream) runs after them. A batch takes its jobs' locks in job-id order, so two
+ * lanes never deadlock on each other's jobs.
  */
 public final class ReportWriter implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ReportWriter.class);
+  private static final long DRAIN_ON_CLOSE_MILLIS = 5_000;
+
+  /** Queued work: a report to write, or an action to run once the reports before it are written. */
+  private sealed interface Work {}
 
   /** A report, and what to do if it cannot be written (end the stream, so the worker re-syncs). */
-  private record Pending(TaskReport report, Runnable onFailure) {}
+  private record Report(TaskReport report, Runnable onFailure) implements Work {}
+
+  private record Action(Runnable action) implements Work {}
+
+  /** Ends a lane once the work before it is done. */
+  private record Stop() implements Work {}
 
   private final Dispatcher dispatcher;
   private final JobLifecycle lifecycle;
   private final Consumer<Committed> afterCommit;
   private final int maxBatch;
-  private final List<BlockingQueue<Pending>> lanes = new ArrayList<>();
+  private final List<BlockingQueue<Work>> lanes = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
-  private volatile boolean running = true;
 
   /**
    * @param afterCommit applies a committed batch's effects (sends its tasks)
@@ -49,7 +60,7 @@ public final class ReportWriter implements AutoCloseable {
     this.maxBatch = maxBatch;
     var factory = DaemonThreads.named("coordinator-reports");
     for (int i = 0; i < lanes; i++) {
-      BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+      BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
       this.lanes.add(queue);
       Thread thread = factory.newThread(() -> drain(queue));
       threads.add(thread);
@@ -57,55 +68,102 @@ public final class ReportWriter implements AutoCloseable {
     }
   }
 
-  /** Queues a report for its job's lane. */
+  /** Queues a report on its prover's lane. */
   public void submit(TaskReport report, Runnable onFailure) {
-    lanes.get(Math.floorMod(report.jobId().hashCode(), lanes.size())).add(new Pending(report, onFailure));
+    lane(report.proverId()).add(new Report(report, onFailure));
   }
 
-  private void drain(BlockingQueue<Pending> queue) {
-    List<Pending> batch = new ArrayList<>(maxBatch);
-    while (running) {
+  /** Runs {@code action} once every report the prover sent before now is written. */
+  public void afterReports(String proverId, Runnable action) {
+    lane(proverId).add(new Action(action));
+  }
+
+  private BlockingQueue<Work> lane(String proverId) {
+    return lanes.get(Math.floorMod(proverId.hashCode(), lanes.size()));
+  }
+
+  private void drain(BlockingQueue<Work> queue) {
+    List<Work> batch = new ArrayList<>(maxBatch);
+    List<Report> reports = new ArrayList<>(maxBatch);
+    while (true) {
       try {
         batch.add(queue.take());
       } catch (InterruptedException e) {
         return;
       }
       queue.drainTo(batch, maxBatch - 1);
-      write(batch);
+      for (Work work : batch) {
+        if (work instanceof Report report) {
+          reports.add(report);
+          continue;
+        }
+        write(reports);
+        reports.clear();
+        if (work instanceof Stop) {
+          return;
+        }
+        run(((Action) work).action());
+      }
+      write(reports);
+      reports.clear();
       batch.clear();
     }
   }
 
-  private void write(List<Pending> batch) {
+  private void write(List<Report> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    // Job locks in one order in every batch (a stable sort keeps each prover's order).
+    List<Report> ordered = new ArrayList<>(batch);
+    ordered.sort(Comparator.comparing(report -> report.report().jobId()));
     Committed committed;
     try {
       committed = dispatcher.run(tx -> {
         Effects effects = Effects.none();
-        for (Pending pending : batch) {
-          effects.merge(lifecycle.report(tx, pending.report()));
+        for (Report report : ordered) {
+          effects.merge(lifecycle.report(tx, report.report()));
         }
         return effects;
       });
     } catch (RuntimeException e) {
       if (batch.size() > 1) {
         // One report spoiled the batch's transaction: write each alone, so the others still count.
-        batch.forEach(pending -> write(List.of(pending)));
+        batch.forEach(report -> write(List.of(report)));
         return;
       }
-      Pending pending = batch.get(0);
+      Report report = batch.get(0);
       // Most likely the database is away. Ending the stream makes the worker reconnect; its running
       // task and any result it holds are re-synchronized then.
-      log.warn("Could not record the report of prover {} on task {}: {}", pending.report().proverId(),
-          pending.report().taskId(), e.getMessage());
-      pending.onFailure().run();
+      log.warn("Could not record the report of prover {} on task {}: {}", report.report().proverId(),
+          report.report().taskId(), e.getMessage());
+      run(report.onFailure());
       return;
     }
     afterCommit.accept(committed);
   }
 
+  private static void run(Runnable action) {
+    try {
+      action.run();
+    } catch (RuntimeException e) {
+      log.warn("Work queued behind reports failed: {}", e.getMessage());
+    }
+  }
+
+  /** Writes what is queued (for a few seconds at most), then stops the lanes. */
   @Override
   public void close() {
-    running = false;
-    threads.forEach(Thread::interrupt);
+    lanes.forEach(queue -> queue.add(new Stop()));
+    long deadline = System.currentTimeMillis() + DRAIN_ON_CLOSE_MILLIS;
+    for (Thread thread : threads) {
+      try {
+        thread.join(Math.max(1, deadline - System.currentTimeMillis()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      thread.interrupt();
+    }
   }
 }
