@@ -71,7 +71,16 @@ class WorkerCommandTest {
 
     assertEquals(2, status);
     assertEquals("error: invalid prover.compute_capacity.compute_units '0' (from command line): "
-        + "must be between 1 and 100000", err.toString().strip());
+        + "compute_units must be greater than 0", err.toString().strip());
+  }
+
+  @Test
+  void proverIdTheCoordinatorWouldRefuseStopsTheWorkerAtStart() {
+    int status = run(name -> new FakeBackend(), Map.of(), "--prover-id", "gpu 07");
+
+    assertEquals(2, status, "a config error, not a worker that loops on refused registrations");
+    assertEquals("error: invalid prover.prover_id 'gpu 07' (from command line): "
+        + "prover_id must be printable ASCII without spaces", err.toString().strip());
   }
 
   @Test
