@@ -1,8 +1,11 @@
 package zisk.distributed.e2e;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -13,7 +16,6 @@ import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
 import zisk.distributed.api.v1.TaskType;
-import zisk.distributed.coordinator.testing.Await;
 import zisk.distributed.worker.prover.ProverBackend;
 import zisk.distributed.worker.prover.reference.ReferenceProverBackend;
 
@@ -70,9 +72,9 @@ final class ControlledBackend implements ProverBackend {
 
   /** Waits until a call in {@code phase} has started, and answers it. */
   Call awaitStarted(TaskType phase, Duration timeout) {
-    return Await.until(phase + " call to start", timeout,
-        () -> started.stream().filter(call -> call.phase() == phase).findFirst(),
-        java.util.Optional::isPresent).orElseThrow();
+    return await(phase + " call to start").atMost(timeout)
+        .until(() -> started.stream().filter(call -> call.phase() == phase).findFirst(), Optional::isPresent)
+        .orElseThrow();
   }
 
   @Override

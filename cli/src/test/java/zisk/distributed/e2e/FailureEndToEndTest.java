@@ -1,5 +1,6 @@
 package zisk.distributed.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import zisk.distributed.coordinator.testing.RawProver;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.TaskType;
-import zisk.distributed.coordinator.testing.Await;
 import zisk.distributed.coordinator.testing.TcpProxy;
 import zisk.distributed.worker.prover.reference.VerificationResult;
 
@@ -212,7 +212,7 @@ class FailureEndToEndTest {
     path.cut();
     cluster.awaitProver("flaky", "to lose its stream", prover -> prover.getCoordinatorInstanceId().isEmpty());
     finish.countDown();
-    Await.until("the contribution to finish", Cluster.WAIT, backend::finishedCalls,
+    await("the contribution to finish").atMost(Cluster.WAIT).until(backend::finishedCalls,
         calls -> calls.contains(new ControlledBackend.Call(TaskType.PARTIAL_CONTRIBUTION, jobId)));
     path.restore();
 
@@ -249,7 +249,7 @@ class FailureEndToEndTest {
     cluster.awaitProver("a-late", "to reconnect", prover -> !prover.getCoordinatorInstanceId().isEmpty());
 
     // then: the coordinator tells it to drop that work, and it is free for the next job
-    Await.until("the stale task to be interrupted", Cluster.WAIT, stuck::interruptedCalls,
+    await("the stale task to be interrupted").atMost(Cluster.WAIT).until(stuck::interruptedCalls,
         calls -> calls.contains(new ControlledBackend.Call(TaskType.PARTIAL_CONTRIBUTION, lostJob)));
     stuck.openGates();
     String nextJob = cluster.launch(input, 4);

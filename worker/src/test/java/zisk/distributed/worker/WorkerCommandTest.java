@@ -18,7 +18,7 @@ import picocli.CommandLine;
 import zisk.distributed.worker.config.ConfigTemplate;
 import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.prover.ProverBackend;
-import zisk.distributed.worker.testing.Await;
+import zisk.distributed.worker.testing.Deadlines;
 import zisk.distributed.worker.testing.FakeBackend;
 import zisk.distributed.worker.testing.FakeCoordinator;
 import zisk.distributed.worker.testing.FakeCoordinator.FakeStream;
@@ -118,7 +118,7 @@ class WorkerCommandTest {
       assertTrue(stream.awaitResult().getSuccess());
       stream.shutdown("maintenance", 5);
 
-      assertEquals(0, status.get(Await.DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+      assertEquals(0, status.get(Deadlines.WAIT.toMillis(), TimeUnit.MILLISECONDS));
     }
   }
 

@@ -1,5 +1,6 @@
 package zisk.distributed.worker.task;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
 import zisk.distributed.api.v1.TaskType;
-import zisk.distributed.worker.testing.Await;
+import zisk.distributed.worker.testing.Deadlines;
 import zisk.distributed.worker.testing.FakeBackend;
 import zisk.distributed.worker.testing.Tasks;
 
@@ -134,7 +135,7 @@ class TaskRunnerTest {
 
     backend.awaitReleased("j1");
     assertEquals(List.of("PROVE j1"), backend.interrupted);
-    assertTrue(runner.awaitIdle(Await.DEADLINE));
+    assertTrue(runner.awaitIdle(Deadlines.WAIT));
     assertEquals(null, results.poll(), "nothing is sent for a cancelled task");
     assertEquals(Optional.empty(), runner.currentJobId());
   }
@@ -160,7 +161,7 @@ class TaskRunnerTest {
     assertEquals(TaskRunner.CancelOutcome.RELEASED, runner.cancel("j1", "", "cancelled"));
 
     backend.awaitReleased("j1");
-    Await.until("state dropped", () -> runner.currentJobId().isEmpty());
+    await("state dropped").atMost(Deadlines.WAIT).until(() -> runner.currentJobId().isEmpty());
   }
 
   @Test
@@ -187,7 +188,7 @@ class TaskRunnerTest {
 
     runner.abandon();
 
-    assertTrue(runner.awaitIdle(Await.DEADLINE));
+    assertTrue(runner.awaitIdle(Deadlines.WAIT));
     assertEquals(List.of("AGGREGATE j1"), backend.interrupted);
     assertEquals(null, results.poll());
     Optional<ExecuteTaskResponse> refusal = runner.submit(Tasks.contribution("j2", "t4", 0));
@@ -204,14 +205,14 @@ class TaskRunnerTest {
     assertFalse(runner.awaitIdle(Duration.ofMillis(20)));
     gate.countDown();
 
-    assertTrue(runner.awaitIdle(Await.DEADLINE));
+    assertTrue(runner.awaitIdle(Deadlines.WAIT));
     assertEquals("t1", next().getTaskId());
   }
 
   private ExecuteTaskResponse next() throws InterruptedException {
-    ExecuteTaskResponse response = results.poll(Await.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    ExecuteTaskResponse response = results.poll(Deadlines.WAIT.toMillis(), TimeUnit.MILLISECONDS);
     if (response == null) {
-      throw new AssertionError("no result within " + Await.DEADLINE);
+      throw new AssertionError("no result within " + Deadlines.WAIT);
     }
     return response;
   }

@@ -1,5 +1,7 @@
 package zisk.distributed.worker.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -58,19 +60,19 @@ public final class FakeBackend implements ProverBackend {
 
   /** Waits until a phase call starts and answers its "PHASE job". */
   public String awaitStarted() throws InterruptedException {
-    String call = started.poll(Await.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    String call = started.poll(Deadlines.WAIT.toMillis(), TimeUnit.MILLISECONDS);
     if (call == null) {
-      throw new AssertionError("no backend call started within " + Await.DEADLINE);
+      throw new AssertionError("no backend call started within " + Deadlines.WAIT);
     }
     return call;
   }
 
   public void awaitReleased(String jobId) {
-    Await.until("release of " + jobId, () -> released.contains(jobId));
+    awaitReleased(jobId, Deadlines.WAIT);
   }
 
   public void awaitReleased(String jobId, Duration deadline) {
-    Await.until("release of " + jobId, () -> released.contains(jobId), deadline);
+    await("release of " + jobId).atMost(deadline).until(() -> List.copyOf(released), jobs -> jobs.contains(jobId));
   }
 
   @Override
