@@ -16,6 +16,7 @@ import zisk.distributed.api.v1.CancelJobResponse;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.ProverInfo;
 import zisk.distributed.api.v1.TaskType;
+import zisk.distributed.worker.testing.ControlledBackend;
 
 /** CancelJob in each phase stops the running prover work at once and frees the provers. */
 class CancelEndToEndTest {
@@ -37,8 +38,8 @@ class CancelEndToEndTest {
   void cancelInAPhaseInterruptsTheRunningTaskAndFreesTheProvers(TaskType phase) {
     // given: both workers block when they reach the phase
     cluster = Cluster.start();
-    ControlledBackend first = new ControlledBackend();
-    ControlledBackend second = new ControlledBackend();
+    ControlledBackend first = ControlledBackend.overReference();
+    ControlledBackend second = ControlledBackend.overReference();
     first.blockIn(phase);
     second.blockIn(phase);
     cluster.worker("first", 2, first);
@@ -110,7 +111,7 @@ class CancelEndToEndTest {
 
     // when
     CancelJobResponse response = cluster.api().cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build());
-    ControlledBackend backend = new ControlledBackend();
+    ControlledBackend backend = ControlledBackend.overReference();
     cluster.worker("late", 2, backend);
     cluster.awaitProvers("IDLE", "late");
     String nextJob = cluster.launch(input, 2);

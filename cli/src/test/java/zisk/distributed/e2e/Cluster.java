@@ -32,6 +32,7 @@ import zisk.distributed.worker.prover.ProverBackend;
 import zisk.distributed.worker.prover.reference.ReferenceInput;
 import zisk.distributed.worker.prover.reference.ReferenceVerifier;
 import zisk.distributed.worker.prover.reference.VerificationResult;
+import zisk.distributed.worker.testing.ControlledBackend;
 
 /**
  * A whole proving cluster in one JVM for end-to-end tests: a real coordinator on a fresh

@@ -19,8 +19,9 @@ import zisk.distributed.api.v1.TaskType;
 import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.connection.Channels;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
+import zisk.distributed.worker.testing.ControlledBackend;
+import zisk.distributed.worker.testing.ControlledBackend.Call;
 import zisk.distributed.worker.testing.Deadlines;
-import zisk.distributed.worker.testing.FakeBackend;
 import zisk.distributed.worker.testing.FakeCoordinator;
 import zisk.distributed.worker.testing.FakeCoordinator.FakeStream;
 import zisk.distributed.worker.testing.Tasks;
@@ -31,7 +32,7 @@ class WorkerTest {
   private static final String PROVER = "gpu-node-1";
   private static final Duration LONG_HEARTBEAT_TIMEOUT = Duration.ofSeconds(20);
 
-  private final FakeBackend backend = new FakeBackend();
+  private final ControlledBackend backend = new ControlledBackend();
   private final List<FakeCoordinator> coordinators = new ArrayList<>();
   private final List<CountDownLatch> gates = new ArrayList<>();
   private Worker worker;
@@ -148,7 +149,7 @@ class WorkerTest {
     stream.cancelJob("job-1", "cancelled by operator");
 
     backend.awaitReleased("job-1");
-    assertEquals(List.of("PROVE job-1"), backend.interrupted);
+    assertEquals(List.of(new Call(TaskType.PROVE, "job-1")), backend.interruptedCalls());
     // Anything the worker wrote before this ack has arrived: no result was sent.
     stream.roundTrip();
     assertTrue(stream.results().isEmpty(), stream.results().toString());
@@ -172,7 +173,7 @@ class WorkerTest {
     ProverMessage hello = second.hello();
     gate.countDown();
     await("the task finished while disconnected").atMost(Deadlines.WAIT)
-        .until(() -> List.copyOf(backend.completed), calls -> calls.contains("PROVE job-1"));
+        .until(backend::finishedCalls, calls -> calls.contains(new Call(TaskType.PROVE, "job-1")));
     second.roundTrip();
     assertTrue(second.results().isEmpty(), "nothing is sent before the reconnect is accepted");
     second.accept();
@@ -184,7 +185,7 @@ class WorkerTest {
     assertEquals(3, hello.getReconnect().getComputeCapacity().getComputeUnits());
     assertEcho(result, "job-1", "task-1", TaskType.PROVE);
     assertTrue(first.results().isEmpty());
-    assertTrue(backend.released.isEmpty(), "the job's state is kept for the next phase");
+    assertTrue(backend.released().isEmpty(), "the job's state is kept for the next phase");
   }
 
   @Test
@@ -202,7 +203,7 @@ class WorkerTest {
     second.sendTask(Tasks.prove("job-1", "task-p", 2));
 
     assertEcho(second.awaitResult(), "job-1", "task-p", TaskType.PROVE);
-    assertTrue(backend.released.isEmpty());
+    assertTrue(backend.released().isEmpty());
   }
 
   @Test
@@ -313,7 +314,7 @@ class WorkerTest {
     stream.shutdown("going away now", 0);
 
     assertTrue(worker.awaitTermination(Deadlines.WAIT), "worker ends after shutdown");
-    assertEquals(List.of("PROVE job-1"), backend.interrupted);
+    assertEquals(List.of(new Call(TaskType.PROVE, "job-1")), backend.interruptedCalls());
     stream.awaitProverClosed(Deadlines.WAIT);
     assertTrue(stream.results().isEmpty());
     backend.awaitReleased("job-1");
