@@ -1,5 +1,6 @@
 package zisk.distributed.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +16,7 @@ import zisk.distributed.api.v1.CancelJobResponse;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.ProverInfo;
 import zisk.distributed.api.v1.TaskType;
-import zisk.distributed.coordinator.testing.Await;
+import zisk.distributed.worker.testing.ControlledBackend;
 
 /** CancelJob in each phase stops the running prover work at once and frees the provers. */
 class CancelEndToEndTest {
@@ -37,8 +38,8 @@ class CancelEndToEndTest {
   void cancelInAPhaseInterruptsTheRunningTaskAndFreesTheProvers(TaskType phase) {
     // given: both workers block when they reach the phase
     cluster = Cluster.start();
-    ControlledBackend first = new ControlledBackend();
-    ControlledBackend second = new ControlledBackend();
+    ControlledBackend first = ControlledBackend.overReference();
+    ControlledBackend second = ControlledBackend.overReference();
     first.blockIn(phase);
     second.blockIn(phase);
     cluster.worker("first", 2, first);
@@ -60,8 +61,8 @@ class CancelEndToEndTest {
     assertEquals(phase.name(), cancelled.getPhase());
     assertEquals("operator changed their mind", cancelled.getError().getMessage());
     for (ControlledBackend backend : blocked) {
-      Await.until("the blocked " + phase + " call to be interrupted", Cluster.WAIT, backend::interruptedCalls,
-          calls -> calls.contains(new ControlledBackend.Call(phase, jobId)));
+      await("the blocked " + phase + " call to be interrupted").atMost(Cluster.WAIT)
+          .until(backend::interruptedCalls, calls -> calls.contains(new ControlledBackend.Call(phase, jobId)));
     }
     for (ProverInfo prover : cluster.provers().values()) {
       assertEquals("IDLE", prover.getState(), prover.getProverId());
@@ -89,12 +90,13 @@ class CancelEndToEndTest {
   private static List<ControlledBackend> awaitBlocked(TaskType phase, String jobId, ControlledBackend... backends) {
     ControlledBackend.Call call = new ControlledBackend.Call(phase, jobId);
     if (phase == TaskType.AGGREGATE) {
-      return List.of(Await.until("an aggregator to start", Cluster.WAIT,
-          () -> List.of(backends).stream().filter(backend -> backend.calls().contains(call)).findFirst(),
-          java.util.Optional::isPresent).orElseThrow());
+      return List.of(await("an aggregator to start").atMost(Cluster.WAIT)
+          .until(() -> List.of(backends).stream().filter(backend -> backend.calls().contains(call)).findFirst(),
+              java.util.Optional::isPresent)
+          .orElseThrow());
     }
     for (ControlledBackend backend : backends) {
-      Await.until("both ranks to start " + phase, Cluster.WAIT, backend::calls, calls -> calls.contains(call));
+      await("both ranks to start " + phase).atMost(Cluster.WAIT).until(backend::calls, calls -> calls.contains(call));
     }
     return List.of(backends);
   }
@@ -109,7 +111,7 @@ class CancelEndToEndTest {
 
     // when
     CancelJobResponse response = cluster.api().cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build());
-    ControlledBackend backend = new ControlledBackend();
+    ControlledBackend backend = ControlledBackend.overReference();
     cluster.worker("late", 2, backend);
     cluster.awaitProvers("IDLE", "late");
     String nextJob = cluster.launch(input, 2);

@@ -1,5 +1,6 @@
 package zisk.distributed.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import zisk.distributed.coordinator.testing.RawProver;
 
@@ -21,7 +22,6 @@ import zisk.distributed.api.v1.ProversListRequest;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc.ZiskDistributedApiBlockingStub;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
 import zisk.distributed.coordinator.config.CoordinatorConfig.ProverTiming;
-import zisk.distributed.coordinator.testing.Await;
 import zisk.distributed.coordinator.testing.RunningCoordinator;
 import zisk.distributed.coordinator.testing.TcpProxy;
 import zisk.distributed.coordinator.testing.TestDatabase;
@@ -32,6 +32,7 @@ import zisk.distributed.worker.prover.ProverBackend;
 import zisk.distributed.worker.prover.reference.ReferenceInput;
 import zisk.distributed.worker.prover.reference.ReferenceVerifier;
 import zisk.distributed.worker.prover.reference.VerificationResult;
+import zisk.distributed.worker.testing.ControlledBackend;
 
 /**
  * A whole proving cluster in one JVM for end-to-end tests: a real coordinator on a fresh
@@ -130,7 +131,7 @@ final class Cluster implements AutoCloseable {
   }
 
   JobStatus awaitJob(String jobId, String what, Predicate<JobStatus> done) {
-    return Await.until("job " + jobId + " " + what, WAIT, () -> job(jobId), done);
+    return await("job " + jobId + " " + what).atMost(WAIT).until(() -> job(jobId), done::test);
   }
 
   JobStatus awaitState(String jobId, String state) {
@@ -155,14 +156,14 @@ final class Cluster implements AutoCloseable {
 
   /** Waits until every named prover is known and in {@code state}. */
   void awaitProvers(String state, String... proverIds) {
-    Await.until("provers " + List.of(proverIds) + " to be " + state, WAIT, this::provers,
+    await("provers " + List.of(proverIds) + " to be " + state).atMost(WAIT).until(this::provers,
         provers -> List.of(proverIds).stream()
             .allMatch(id -> provers.containsKey(id) && provers.get(id).getState().equals(state)));
   }
 
   ProverInfo awaitProver(String proverId, String what, Predicate<ProverInfo> done) {
-    return Await.until("prover " + proverId + " " + what, WAIT,
-        () -> provers().get(proverId), prover -> prover != null && done.test(prover));
+    return await("prover " + proverId + " " + what).atMost(WAIT)
+        .until(() -> provers().get(proverId), prover -> prover != null && done.test(prover));
   }
 
   /** The job's history, one "EVENT PHASE" (or "EVENT") per row, oldest first. */

@@ -1,5 +1,6 @@
 package zisk.distributed.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import zisk.distributed.coordinator.testing.RawProver;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,9 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.TaskType;
-import zisk.distributed.coordinator.testing.Await;
 import zisk.distributed.coordinator.testing.TcpProxy;
 import zisk.distributed.worker.prover.reference.VerificationResult;
+import zisk.distributed.worker.testing.ControlledBackend;
 
 /**
  * Failures driven for real: a prover reporting an error, a stream cut for good, a prover that
@@ -42,15 +43,16 @@ class FailureEndToEndTest {
   void jobWhoseWorkerReportsFailureIsRequeuedAndCompletesOnAnotherWorker() {
     // given: the only worker at launch fails its task, once two healthier workers have joined
     cluster = Cluster.start();
-    ControlledBackend faulty = new ControlledBackend().failIn(TaskType.PARTIAL_CONTRIBUTION, "simulated GPU fault");
+    ControlledBackend faulty = ControlledBackend.overReference()
+        .failIn(TaskType.PARTIAL_CONTRIBUTION, "simulated GPU fault");
     CountDownLatch failNow = faulty.blockIn(TaskType.PARTIAL_CONTRIBUTION);
     cluster.worker("faulty", 1, faulty);
     cluster.awaitProvers("IDLE", "faulty");
     Path input = Cluster.referenceInput(dir);
     String jobId = cluster.launch(input, 1);
     faulty.awaitStarted(TaskType.PARTIAL_CONTRIBUTION, Cluster.WAIT);
-    cluster.worker("healthy-a", 2, new ControlledBackend());
-    cluster.worker("healthy-b", 2, new ControlledBackend());
+    cluster.worker("healthy-a", 2, ControlledBackend.overReference());
+    cluster.worker("healthy-b", 2, ControlledBackend.overReference());
     cluster.awaitProvers("IDLE", "healthy-a", "healthy-b");
 
     // when
@@ -78,8 +80,10 @@ class FailureEndToEndTest {
   void jobWhoseWorkersAllFailEndsFailedAfterMaxAttemptsWithTheReason() {
     // given
     cluster = Cluster.start();
-    cluster.worker("broken-a", 2, new ControlledBackend().failIn(TaskType.PARTIAL_CONTRIBUTION, "simulated GPU fault"));
-    cluster.worker("broken-b", 2, new ControlledBackend().failIn(TaskType.PARTIAL_CONTRIBUTION, "simulated GPU fault"));
+    cluster.worker("broken-a", 2,
+        ControlledBackend.overReference().failIn(TaskType.PARTIAL_CONTRIBUTION, "simulated GPU fault"));
+    cluster.worker("broken-b", 2,
+        ControlledBackend.overReference().failIn(TaskType.PARTIAL_CONTRIBUTION, "simulated GPU fault"));
     cluster.awaitProvers("IDLE", "broken-a", "broken-b");
 
     // when
@@ -103,11 +107,11 @@ class FailureEndToEndTest {
   void jobWhoseWorkerStreamIsCutForGoodIsRequeuedAfterTheGraceAndCompletesOnTheOthers() {
     // given: "a-cut" (first by id among equals) holds rank 0 and is stuck proving behind a proxy
     cluster = Cluster.start();
-    ControlledBackend stuck = new ControlledBackend();
+    ControlledBackend stuck = ControlledBackend.overReference();
     stuck.blockIn(TaskType.PARTIAL_CONTRIBUTION);
     TcpProxy path = cluster.workerBehindProxy("a-cut", 2, stuck);
-    cluster.worker("b-stays", 2, new ControlledBackend());
-    cluster.worker("c-stays", 2, new ControlledBackend());
+    cluster.worker("b-stays", 2, ControlledBackend.overReference());
+    cluster.worker("c-stays", 2, ControlledBackend.overReference());
     cluster.awaitProvers("IDLE", "a-cut", "b-stays", "c-stays");
     Path input = Cluster.referenceInput(dir);
     String jobId = cluster.launch(input, 4);
@@ -158,7 +162,7 @@ class FailureEndToEndTest {
     assertEquals(List.of("PARTIAL_CONTRIBUTION 0 silent LOST"), cluster.tasks(jobId));
 
     // and the job runs once a live worker is there
-    cluster.worker("live", 2, new ControlledBackend());
+    cluster.worker("live", 2, ControlledBackend.overReference());
     JobStatus done = cluster.awaitState(jobId, "COMPLETED");
     assertEquals(2, done.getAttempt());
     VerificationResult verdict = cluster.verifyProof(jobId, input);
@@ -169,7 +173,7 @@ class FailureEndToEndTest {
   void workerThatReconnectsWithinTheGraceKeepsItsWork() {
     // given: the only worker is busy contributing behind a proxy
     cluster = Cluster.start();
-    ControlledBackend backend = new ControlledBackend();
+    ControlledBackend backend = ControlledBackend.overReference();
     CountDownLatch finish = backend.blockIn(TaskType.PARTIAL_CONTRIBUTION);
     TcpProxy path = cluster.workerBehindProxy("flaky", 2, backend);
     cluster.awaitProvers("IDLE", "flaky");
@@ -200,7 +204,7 @@ class FailureEndToEndTest {
   void workerThatFinishesItsTaskWhileDisconnectedDeliversTheResultOnReconnect() {
     // given: the only worker is busy contributing behind a proxy
     cluster = Cluster.start();
-    ControlledBackend backend = new ControlledBackend();
+    ControlledBackend backend = ControlledBackend.overReference();
     CountDownLatch finish = backend.blockIn(TaskType.PARTIAL_CONTRIBUTION);
     TcpProxy path = cluster.workerBehindProxy("flaky", 2, backend);
     cluster.awaitProvers("IDLE", "flaky");
@@ -212,7 +216,7 @@ class FailureEndToEndTest {
     path.cut();
     cluster.awaitProver("flaky", "to lose its stream", prover -> prover.getCoordinatorInstanceId().isEmpty());
     finish.countDown();
-    Await.until("the contribution to finish", Cluster.WAIT, backend::finishedCalls,
+    await("the contribution to finish").atMost(Cluster.WAIT).until(backend::finishedCalls,
         calls -> calls.contains(new ControlledBackend.Call(TaskType.PARTIAL_CONTRIBUTION, jobId)));
     path.restore();
 
@@ -231,10 +235,10 @@ class FailureEndToEndTest {
   void workerThatComesBackAfterTheGraceDropsItsStaleTaskAndTakesNewWork() {
     // given: "a-late" is stuck on the job's only task behind a proxy, and the path is cut
     cluster = Cluster.start();
-    ControlledBackend stuck = new ControlledBackend();
+    ControlledBackend stuck = ControlledBackend.overReference();
     stuck.blockIn(TaskType.PARTIAL_CONTRIBUTION);
     TcpProxy path = cluster.workerBehindProxy("a-late", 2, stuck);
-    cluster.worker("b-stays", 2, new ControlledBackend());
+    cluster.worker("b-stays", 2, ControlledBackend.overReference());
     cluster.awaitProvers("IDLE", "a-late", "b-stays");
     Path input = Cluster.referenceInput(dir);
     String lostJob = cluster.launch(input, 2);
@@ -249,7 +253,7 @@ class FailureEndToEndTest {
     cluster.awaitProver("a-late", "to reconnect", prover -> !prover.getCoordinatorInstanceId().isEmpty());
 
     // then: the coordinator tells it to drop that work, and it is free for the next job
-    Await.until("the stale task to be interrupted", Cluster.WAIT, stuck::interruptedCalls,
+    await("the stale task to be interrupted").atMost(Cluster.WAIT).until(stuck::interruptedCalls,
         calls -> calls.contains(new ControlledBackend.Call(TaskType.PARTIAL_CONTRIBUTION, lostJob)));
     stuck.openGates();
     String nextJob = cluster.launch(input, 4);

@@ -1,5 +1,6 @@
 package zisk.distributed.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import zisk.distributed.coordinator.testing.RawProver;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,7 +26,6 @@ import zisk.distributed.api.v1.ProverError;
 import zisk.distributed.api.v1.ProverMessage;
 import zisk.distributed.api.v1.ProverRegisterResponse;
 import zisk.distributed.api.v1.TaskType;
-import zisk.distributed.coordinator.testing.Await;
 
 /**
  * Crafted ProverStream messages from a hand-written client: what a real worker never sends (stale,
@@ -99,8 +99,8 @@ class ProverStreamProtocolTest {
     proverB.sendResult(RawProver.success(taskOfB, "raw-b"));
 
     // then
-    Await.until("B's own result to be accepted", Cluster.WAIT, () -> cluster.tasks(jobId),
-        tasks -> tasks.contains("PARTIAL_CONTRIBUTION 1 raw-b SUCCEEDED"));
+    await("B's own result to be accepted").atMost(Cluster.WAIT)
+        .until(() -> cluster.tasks(jobId), tasks -> tasks.contains("PARTIAL_CONTRIBUTION 1 raw-b SUCCEEDED"));
     assertEquals(List.of("PARTIAL_CONTRIBUTION 0 raw-a DISPATCHED", "PARTIAL_CONTRIBUTION 1 raw-b SUCCEEDED"),
         cluster.tasks(jobId));
     assertEquals("PARTIAL_CONTRIBUTION", cluster.job(jobId).getPhase());

@@ -13,6 +13,7 @@ import zisk.distributed.api.v1.GetProofRequest;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.ProverInfo;
 import zisk.distributed.worker.prover.reference.VerificationResult;
+import zisk.distributed.worker.testing.ControlledBackend;
 
 /** A launched job runs through its three phases on real workers to a proof that verifies. */
 class ProvingEndToEndTest {
@@ -33,7 +34,7 @@ class ProvingEndToEndTest {
   void jobOnOneWorkerCompletesWithAProofThatVerifies() {
     // given
     cluster = Cluster.start();
-    cluster.worker("solo", 2, new ControlledBackend());
+    cluster.worker("solo", 2, ControlledBackend.overReference());
     cluster.awaitProvers("IDLE", "solo");
     Path input = Cluster.referenceInput(dir);
 
@@ -54,9 +55,9 @@ class ProvingEndToEndTest {
   void jobOnThreeWorkersOfDifferentCapacitiesCompletesWithAProofThatVerifies() {
     // given
     cluster = Cluster.start();
-    cluster.worker("small", 1, new ControlledBackend());
-    cluster.worker("medium", 2, new ControlledBackend());
-    cluster.worker("large", 4, new ControlledBackend());
+    cluster.worker("small", 1, ControlledBackend.overReference());
+    cluster.worker("medium", 2, ControlledBackend.overReference());
+    cluster.worker("large", 4, ControlledBackend.overReference());
     cluster.awaitProvers("IDLE", "small", "medium", "large");
     Path input = Cluster.referenceInput(dir);
 
@@ -85,7 +86,7 @@ class ProvingEndToEndTest {
   void jobLargerThanTheClusterWaitsWithAReasonAndRunsWhenAWorkerJoins() {
     // given
     cluster = Cluster.start();
-    cluster.worker("first", 2, new ControlledBackend());
+    cluster.worker("first", 2, ControlledBackend.overReference());
     cluster.awaitProvers("IDLE", "first");
     Path input = Cluster.referenceInput(dir);
 
@@ -102,7 +103,7 @@ class ProvingEndToEndTest {
         .getError().getCode());
 
     // when
-    cluster.worker("second", 2, new ControlledBackend());
+    cluster.worker("second", 2, ControlledBackend.overReference());
 
     // then
     JobStatus done = cluster.awaitState(jobId, "COMPLETED");

@@ -1,5 +1,7 @@
 package zisk.distributed.reliability;
 
+import static org.awaitility.Awaitility.await;
+
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -38,6 +40,8 @@ final class ClusterClient implements AutoCloseable {
 
   /** Longer than the coordinator's database timeout (3 s), so an outage answers SYSTEM_UNAVAILABLE. */
   static final Duration CALL_DEADLINE = Duration.ofSeconds(5);
+  /** Pause between two rounds of launch attempts. */
+  private static final Duration LAUNCH_RETRY = Duration.ofMillis(250);
 
   /** What one coordinator answered to a launch: a job id, an error response, or a transport failure. */
   record LaunchAnswer(String coordinator, String jobId, String errorCode, String detail) {
@@ -99,26 +103,31 @@ final class ClusterClient implements AutoCloseable {
    * so a retry after a lost answer finds the same job instead of launching a second one.
    */
   String launch(LaunchProofRequest request, List<String> order, Duration deadline) {
-    long end = System.nanoTime() + deadline.toNanos();
+    // A timeout names the last round's answers.
+    List<LaunchAnswer> lastRound = await("a coordinator of " + order + " to launch " + request.getClientRequestId())
+        .atMost(deadline).pollDelay(Duration.ZERO).pollInterval(LAUNCH_RETRY)
+        .until(() -> launchRound(request, order), round -> round.get(round.size() - 1).launched());
+    return lastRound.get(lastRound.size() - 1).jobId();
+  }
+
+  /**
+   * One launch attempt per coordinator in {@code order}, up to the first that launches. A refusal
+   * other than SYSTEM_UNAVAILABLE fails at once: retrying would not change it.
+   */
+  private List<LaunchAnswer> launchRound(LaunchProofRequest request, List<String> order) {
     List<LaunchAnswer> answers = new ArrayList<>();
-    while (true) {
-      for (String coordinator : order) {
-        LaunchAnswer answer = launchVia(coordinator, request);
-        if (answer.launched()) {
-          return answer.jobId();
-        }
-        if (answer.errorCode() != null && !"SYSTEM_UNAVAILABLE".equals(answer.errorCode())) {
-          throw new AssertionError("LaunchProof " + request.getClientRequestId() + " refused by " + coordinator + ": "
-              + answer.errorCode() + " " + answer.detail());
-        }
-        answers.add(answer);
+    for (String coordinator : order) {
+      LaunchAnswer answer = launchVia(coordinator, request);
+      answers.add(answer);
+      if (answer.launched()) {
+        break;
       }
-      if (System.nanoTime() > end) {
-        throw new AssertionError("no coordinator launched " + request.getClientRequestId() + " within " + deadline
-            + "; last answers: " + answers.subList(Math.max(0, answers.size() - order.size()), answers.size()));
+      if (answer.errorCode() != null && !"SYSTEM_UNAVAILABLE".equals(answer.errorCode())) {
+        throw new AssertionError("LaunchProof " + request.getClientRequestId() + " refused by " + coordinator + ": "
+            + answer.errorCode() + " " + answer.detail());
       }
-      Waits.pause(Duration.ofMillis(250));
     }
+    return answers;
   }
 
   /** The job as the first coordinator that can read it sees it; empty when none could. */

@@ -1,5 +1,7 @@
 package zisk.distributed.reliability;
 
+import static org.awaitility.Awaitility.await;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +17,10 @@ import java.util.stream.Collectors;
  * coordinator JVMs sharing it, and worker JVMs spread over the coordinators (each with every
  * coordinator in its failover list, in a rotated order). Timings are short so that faults are
  * detected in seconds.
+ *
+ * <p>Its waits treat a probe that throws a RuntimeException (the database or a coordinator is down
+ * in the middle of a fault) as "not yet", and report the last one if the deadline passes; an
+ * AssertionError (a process exited) fails at once.
  */
 final class FaultCluster implements AutoCloseable {
 
@@ -136,13 +142,14 @@ final class FaultCluster implements AutoCloseable {
   /** Waits until the coordinator answers gRPC health with SERVING. */
   void awaitServing(String name) {
     ChildProcess process = coordinators.get(name);
-    Waits.until(name + " serving on port " + coordinatorPorts.get(name), START_DEADLINE, () -> {
-      if (!process.isAlive()) {
-        throw new AssertionError(name + " exited during start-up; see " + process.log());
-      }
-      client.resetBackoff(name);
-      return client.serving(name);
-    });
+    await(name + " serving on port " + coordinatorPorts.get(name)).atMost(START_DEADLINE)
+        .ignoreExceptionsInstanceOf(RuntimeException.class).until(() -> {
+          if (!process.isAlive()) {
+            throw new AssertionError(name + " exited during start-up; see " + process.log());
+          }
+          client.resetBackoff(name);
+          return client.serving(name);
+        });
   }
 
   /** SIGKILL: the coordinator vanishes mid-stream, as in a crash. */
@@ -187,15 +194,16 @@ final class FaultCluster implements AutoCloseable {
 
   /** Waits until each of these provers has a stream on some coordinator (IDLE or BUSY). */
   void awaitWorkersConnected(Collection<String> proverIds) {
-    Waits.until("workers " + proverIds + " connected", START_DEADLINE, () -> {
-      for (String proverId : proverIds) {
-        ChildProcess process = workers.get(proverId);
-        if (process != null && !process.isAlive()) {
-          throw new AssertionError(proverId + " exited; see " + process.log());
-        }
-      }
-      return database.provers();
-    }, rows -> proverIds.stream().allMatch(id -> rows.containsKey(id) && rows.get(id).connected()));
+    await("workers " + proverIds + " connected").atMost(START_DEADLINE)
+        .ignoreExceptionsInstanceOf(RuntimeException.class).until(() -> {
+          for (String proverId : proverIds) {
+            ChildProcess process = workers.get(proverId);
+            if (process != null && !process.isAlive()) {
+              throw new AssertionError(proverId + " exited; see " + process.log());
+            }
+          }
+          return database.provers();
+        }, rows -> proverIds.stream().allMatch(id -> rows.containsKey(id) && rows.get(id).connected()));
   }
 
   // --- the whole cluster -----------------------------------------------------------------------
@@ -226,8 +234,8 @@ final class FaultCluster implements AutoCloseable {
     for (java.util.UUID leftover : database.activeJobs()) {
       client.cancel(leftover.toString(), "left over by a failed scenario");
     }
-    Waits.until("no job of an earlier scenario in flight", Duration.ofSeconds(30), database::activeJobs,
-        List::isEmpty);
+    await("no job of an earlier scenario in flight").atMost(Duration.ofSeconds(30))
+        .ignoreExceptionsInstanceOf(RuntimeException.class).until(database::activeJobs, List::isEmpty);
     awaitWorkersConnected(workerIds());
   }
 

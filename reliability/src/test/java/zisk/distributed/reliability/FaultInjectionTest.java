@@ -1,5 +1,6 @@
 package zisk.distributed.reliability;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,7 +53,9 @@ import zisk.distributed.worker.prover.reference.VerificationResult;
  * JVMs spread over them, and faults delivered for real (SIGKILL, SIGSTOP, a PostgreSQL restart).
  * Each scenario launches its own jobs, injects its faults, waits (always with a deadline) for
  * every job to complete, verifies every proof against its input, and checks the
- * {@link Invariants} in SQL. One cluster serves every scenario; before each one, whatever the
+ * {@link Invariants} in SQL. A probe that throws a RuntimeException while a fault is in progress
+ * counts as "not yet" (the last one is reported if the deadline passes); an AssertionError fails
+ * at once. One cluster serves every scenario; before each one, whatever the
  * previous one killed or froze is restarted or thawed, so the scenarios stay independent.
  *
  * <p>Each worker offers one compute unit and each job asks for two, so two jobs run at once, each
@@ -79,6 +82,8 @@ class FaultInjectionTest {
   /** A task dispatched this recently is surely still running (every phase lasts at least the drill delay). */
   private static final Duration JUST_DISPATCHED = Duration.ofMillis(400);
   private static final Duration OUTAGE = Duration.ofSeconds(5);
+  /** How often the stream count is sampled during the outage. */
+  private static final Duration SAMPLE_EVERY = Duration.ofMillis(200);
 
   private final FaultLedger ledger = new FaultLedger();
   private final AtomicInteger launches = new AtomicInteger();
@@ -242,8 +247,9 @@ class FaultInjectionTest {
       row.trials++;
 
       // The coordinator sees the stream break; after the reconnect grace the attempt is re-queued.
-      Waits.until("job " + target.jobId() + " re-queued after " + target.proverId() + " died",
-          Duration.ofSeconds(30), () -> database.hasEvent(target.jobId(), "PROVER_LOST"));
+      await("job " + target.jobId() + " re-queued after " + target.proverId() + " died")
+          .atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(RuntimeException.class)
+          .until(() -> database.hasEvent(target.jobId(), "PROVER_LOST"));
       cluster.startWorker(target.proverId());
       awaitCompleted(batch);
       Duration recovery = recoveryOf(batch, killedAt);
@@ -272,10 +278,12 @@ class FaultInjectionTest {
       row.trials++;
 
       // Its TCP connection stays open, so only the heartbeat timeout can tell it is gone.
-      Waits.until("ProversList showing frozen " + target.proverId() + " DISCONNECTED", Duration.ofSeconds(30),
-          () -> client.provers().orElseThrow(() -> new IllegalStateException("no coordinator listed the provers")),
-          provers -> provers.stream().anyMatch(prover ->
-              prover.getProverId().equals(target.proverId()) && prover.getState().equals("DISCONNECTED")));
+      await("ProversList showing frozen " + target.proverId() + " DISCONNECTED").atMost(Duration.ofSeconds(30))
+          .ignoreExceptionsInstanceOf(RuntimeException.class)
+          .until(() -> client.provers()
+                  .orElseThrow(() -> new IllegalStateException("no coordinator listed the provers")),
+              provers -> provers.stream().anyMatch(prover ->
+                  prover.getProverId().equals(target.proverId()) && prover.getState().equals("DISCONNECTED")));
       Duration detection = Duration.between(frozenAt, Instant.now());
       assertTrue(database.hasEvent(target.jobId(), "REQUEUED"), "job " + target.jobId() + " re-queued:"
           + database.timeline(target.jobId()));
@@ -386,7 +394,7 @@ class FaultInjectionTest {
           streams += Math.max(0, client.streamsHeld(coordinator));
         }
         fewestStreams = Math.min(fewestStreams, streams);
-        Waits.pause(Duration.ofMillis(200));
+        Thread.sleep(SAMPLE_EVERY.toMillis());
       }
       int systemUnavailable = 0;
       for (Future<Optional<String>> status : statuses) {
@@ -470,8 +478,9 @@ class FaultInjectionTest {
 
   /** Waits until a task of {@code phase} of one of these jobs has just been sent to its prover. */
   private RunningTask awaitRunning(List<Launched> jobs, String phase) {
-    return Waits.until("a " + phase + " task of " + ids(jobs) + " running", PHASE_DEADLINE,
-        () -> database.runningTask(ids(jobs), phase, JUST_DISPATCHED), Optional::isPresent).get();
+    return await("a " + phase + " task of " + ids(jobs) + " running").atMost(PHASE_DEADLINE)
+        .ignoreExceptionsInstanceOf(RuntimeException.class)
+        .until(() -> database.runningTask(ids(jobs), phase, JUST_DISPATCHED), Optional::isPresent).get();
   }
 
   /**
@@ -480,18 +489,19 @@ class FaultInjectionTest {
    */
   private void awaitCompleted(List<Launched> jobs) {
     Map<UUID, String> states = new LinkedHashMap<>();
-    Waits.until("jobs " + ids(jobs) + " COMPLETED", JOB_DEADLINE, () -> {
-      for (Launched job : jobs) {
-        Optional<JobStatus> status = client.jobStatus(job.jobId().toString());
-        String state = status.map(JobStatus::getState).orElse("UNREADABLE");
-        states.put(job.jobId(), state);
-        if (state.equals("FAILED") || state.equals("CANCELLED")) {
-          throw new AssertionError("job " + job.jobId() + " ended " + state + ": "
-              + status.get().getError().getMessage() + database.timeline(job.jobId()));
-        }
-      }
-      return states;
-    }, seen -> seen.values().stream().allMatch("COMPLETED"::equals));
+    await("jobs " + ids(jobs) + " COMPLETED").atMost(JOB_DEADLINE).ignoreExceptionsInstanceOf(RuntimeException.class)
+        .until(() -> {
+          for (Launched job : jobs) {
+            Optional<JobStatus> status = client.jobStatus(job.jobId().toString());
+            String state = status.map(JobStatus::getState).orElse("UNREADABLE");
+            states.put(job.jobId(), state);
+            if (state.equals("FAILED") || state.equals("CANCELLED")) {
+              throw new AssertionError("job " + job.jobId() + " ended " + state + ": "
+                  + status.get().getError().getMessage() + database.timeline(job.jobId()));
+            }
+          }
+          return states;
+        }, seen -> seen.values().stream().allMatch("COMPLETED"::equals));
   }
 
   /** From the fault to the completion of the last of these jobs. */

@@ -16,6 +16,8 @@ import picocli.CommandLine.Spec;
 import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.LayeredConfig;
 import zisk.distributed.common.logging.LoggingSetup;
+import zisk.distributed.common.rules.ComputeUnits;
+import zisk.distributed.common.rules.ProverIds;
 import zisk.distributed.worker.config.ConfigTemplate;
 import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.config.WorkerSettings;
@@ -53,12 +55,13 @@ public final class WorkerCommand implements Callable<Integer> {
   List<String> urls;
 
   @Option(names = "--prover-id", paramLabel = "ID",
-      description = "Id of this prover (printable ASCII, 1 to 128 characters). "
+      description = "Id of this prover (printable ASCII without spaces, 1 to " + ProverIds.MAX_LENGTH + " characters). "
           + "Env: DISTRIBUTED_PROVER_ID; file: prover.prover_id; default: a random UUID.")
   String proverId;
 
   @Option(names = "--compute-units", paramLabel = "N",
-      description = "Compute units this prover offers (1 to 100000). Env: DISTRIBUTED_COMPUTE_UNITS; "
+      description = "Compute units this prover offers (1 to " + ComputeUnits.MAX_PER_PROVER + "). "
+          + "Env: DISTRIBUTED_COMPUTE_UNITS; "
           + "file: prover.compute_capacity.compute_units; default: the number of CPUs.")
   String computeUnits;
 

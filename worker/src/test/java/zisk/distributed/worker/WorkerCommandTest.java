@@ -18,8 +18,8 @@ import picocli.CommandLine;
 import zisk.distributed.worker.config.ConfigTemplate;
 import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.prover.ProverBackend;
-import zisk.distributed.worker.testing.Await;
-import zisk.distributed.worker.testing.FakeBackend;
+import zisk.distributed.worker.testing.ControlledBackend;
+import zisk.distributed.worker.testing.Deadlines;
 import zisk.distributed.worker.testing.FakeCoordinator;
 import zisk.distributed.worker.testing.FakeCoordinator.FakeStream;
 import zisk.distributed.worker.testing.Tasks;
@@ -67,18 +67,27 @@ class WorkerCommandTest {
 
   @Test
   void invalidConfigurationIsOneClearLineAndExitStatusTwo() {
-    int status = run(name -> new FakeBackend(), Map.of(), "--compute-units", "0");
+    int status = run(name -> new ControlledBackend(), Map.of(), "--compute-units", "0");
 
     assertEquals(2, status);
     assertEquals("error: invalid prover.compute_capacity.compute_units '0' (from command line): "
-        + "must be between 1 and 100000", err.toString().strip());
+        + "compute_units must be greater than 0", err.toString().strip());
+  }
+
+  @Test
+  void proverIdTheCoordinatorWouldRefuseStopsTheWorkerAtStart() {
+    int status = run(name -> new ControlledBackend(), Map.of(), "--prover-id", "gpu 07");
+
+    assertEquals(2, status, "a config error, not a worker that loops on refused registrations");
+    assertEquals("error: invalid prover.prover_id 'gpu 07' (from command line): "
+        + "prover_id must be printable ASCII without spaces", err.toString().strip());
   }
 
   @Test
   void badValueFromTheConfigFileNamesTheFile() throws Exception {
     Path file = Files.writeString(dir.resolve("w.toml"), "[connection]\nheartbeat_timeout_seconds = \"soon\"\n");
 
-    int status = run(name -> new FakeBackend(), Map.of("CONFIG_PATH", file.toString()));
+    int status = run(name -> new ControlledBackend(), Map.of("CONFIG_PATH", file.toString()));
 
     assertEquals(2, status);
     assertTrue(err.toString().contains("connection.heartbeat_timeout_seconds 'soon' (from " + file + ")"),
@@ -95,7 +104,7 @@ class WorkerCommandTest {
 
   @Test
   void runsUntilTheCoordinatorShutsItDownThenExitsZero() throws Exception {
-    FakeBackend backend = new FakeBackend();
+    ControlledBackend backend = new ControlledBackend();
     try (FakeCoordinator coordinator = FakeCoordinator.start()) {
       Function<String, ProverBackend> backends = name -> name.equals("fake") ? backend : null;
       CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> run(backends,
@@ -109,7 +118,7 @@ class WorkerCommandTest {
       assertTrue(stream.awaitResult().getSuccess());
       stream.shutdown("maintenance", 5);
 
-      assertEquals(0, status.get(Await.DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+      assertEquals(0, status.get(Deadlines.WAIT.toMillis(), TimeUnit.MILLISECONDS));
     }
   }
 

@@ -1,5 +1,6 @@
 package zisk.distributed.worker;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,8 +19,9 @@ import zisk.distributed.api.v1.TaskType;
 import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.connection.Channels;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
-import zisk.distributed.worker.testing.Await;
-import zisk.distributed.worker.testing.FakeBackend;
+import zisk.distributed.worker.testing.ControlledBackend;
+import zisk.distributed.worker.testing.ControlledBackend.Call;
+import zisk.distributed.worker.testing.Deadlines;
 import zisk.distributed.worker.testing.FakeCoordinator;
 import zisk.distributed.worker.testing.FakeCoordinator.FakeStream;
 import zisk.distributed.worker.testing.Tasks;
@@ -30,7 +32,7 @@ class WorkerTest {
   private static final String PROVER = "gpu-node-1";
   private static final Duration LONG_HEARTBEAT_TIMEOUT = Duration.ofSeconds(20);
 
-  private final FakeBackend backend = new FakeBackend();
+  private final ControlledBackend backend = new ControlledBackend();
   private final List<FakeCoordinator> coordinators = new ArrayList<>();
   private final List<CountDownLatch> gates = new ArrayList<>();
   private Worker worker;
@@ -147,7 +149,7 @@ class WorkerTest {
     stream.cancelJob("job-1", "cancelled by operator");
 
     backend.awaitReleased("job-1");
-    assertEquals(List.of("PROVE job-1"), backend.interrupted);
+    assertEquals(List.of(new Call(TaskType.PROVE, "job-1")), backend.interruptedCalls());
     // Anything the worker wrote before this ack has arrived: no result was sent.
     stream.roundTrip();
     assertTrue(stream.results().isEmpty(), stream.results().toString());
@@ -170,7 +172,8 @@ class WorkerTest {
     FakeStream second = coordinator.awaitStream();
     ProverMessage hello = second.hello();
     gate.countDown();
-    Await.until("the task finished while disconnected", () -> backend.completed.contains("PROVE job-1"));
+    await("the task finished while disconnected").atMost(Deadlines.WAIT)
+        .until(backend::finishedCalls, calls -> calls.contains(new Call(TaskType.PROVE, "job-1")));
     second.roundTrip();
     assertTrue(second.results().isEmpty(), "nothing is sent before the reconnect is accepted");
     second.accept();
@@ -182,7 +185,7 @@ class WorkerTest {
     assertEquals(3, hello.getReconnect().getComputeCapacity().getComputeUnits());
     assertEcho(result, "job-1", "task-1", TaskType.PROVE);
     assertTrue(first.results().isEmpty());
-    assertTrue(backend.released.isEmpty(), "the job's state is kept for the next phase");
+    assertTrue(backend.released().isEmpty(), "the job's state is kept for the next phase");
   }
 
   @Test
@@ -200,7 +203,7 @@ class WorkerTest {
     second.sendTask(Tasks.prove("job-1", "task-p", 2));
 
     assertEcho(second.awaitResult(), "job-1", "task-p", TaskType.PROVE);
-    assertTrue(backend.released.isEmpty());
+    assertTrue(backend.released().isEmpty());
   }
 
   @Test
@@ -254,7 +257,7 @@ class WorkerTest {
 
     FakeStream next = coordinator.awaitStream();
 
-    silent.awaitProverClosed(Await.DEADLINE);
+    silent.awaitProverClosed(Deadlines.WAIT);
     assertTrue(next.hello().hasRegister());
   }
 
@@ -266,14 +269,15 @@ class WorkerTest {
     FakeStream unanswered = coordinator.awaitStream();
     unanswered.hello();
 
-    long deadline = System.nanoTime() + Await.DEADLINE.toNanos();
-    while (second.streamCount() == 0 && System.nanoTime() < deadline) {
-      unanswered.sendHeartbeat();
-      Thread.sleep(50);
-    }
+    // Heartbeats keep the unanswered stream alive: only the registration timeout may move the worker on.
+    await("the worker to try the second coordinator").atMost(Deadlines.WAIT).pollInterval(Duration.ofMillis(50))
+        .until(() -> {
+          unanswered.sendHeartbeat();
+          return second.streamCount() > 0;
+        });
 
     assertTrue(second.awaitStream().hello().hasRegister());
-    unanswered.awaitProverClosed(Await.DEADLINE);
+    unanswered.awaitProverClosed(Deadlines.WAIT);
   }
 
   @Test
@@ -294,8 +298,8 @@ class WorkerTest {
     assertEquals("task-late", refusal.getTaskId());
     assertFalse(refusal.getSuccess());
     assertEcho(result, "job-1", "task-a", TaskType.AGGREGATE);
-    assertTrue(worker.awaitTermination(Await.DEADLINE), "worker ends after shutdown");
-    stream.awaitProverClosed(Await.DEADLINE);
+    assertTrue(worker.awaitTermination(Deadlines.WAIT), "worker ends after shutdown");
+    stream.awaitProverClosed(Deadlines.WAIT);
     assertEquals(1, coordinator.streamCount(), "no reconnect after shutdown");
   }
 
@@ -309,9 +313,9 @@ class WorkerTest {
 
     stream.shutdown("going away now", 0);
 
-    assertTrue(worker.awaitTermination(Await.DEADLINE), "worker ends after shutdown");
-    assertEquals(List.of("PROVE job-1"), backend.interrupted);
-    stream.awaitProverClosed(Await.DEADLINE);
+    assertTrue(worker.awaitTermination(Deadlines.WAIT), "worker ends after shutdown");
+    assertEquals(List.of(new Call(TaskType.PROVE, "job-1")), backend.interruptedCalls());
+    stream.awaitProverClosed(Deadlines.WAIT);
     assertTrue(stream.results().isEmpty());
     backend.awaitReleased("job-1");
   }
@@ -325,7 +329,7 @@ class WorkerTest {
     worker.stop(Duration.ofSeconds(1));
 
     assertTrue(worker.isTerminated());
-    stream.awaitProverClosed(Await.DEADLINE);
+    stream.awaitProverClosed(Deadlines.WAIT);
   }
 
   @Test

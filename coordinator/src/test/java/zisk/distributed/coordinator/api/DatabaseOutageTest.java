@@ -1,5 +1,6 @@
 package zisk.distributed.coordinator.api;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.grpc.health.v1.HealthCheckRequest;
@@ -14,7 +15,6 @@ import zisk.distributed.api.v1.JobsListRequest;
 import zisk.distributed.api.v1.JobsListResponse;
 import zisk.distributed.api.v1.LaunchProofRequest;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
-import zisk.distributed.coordinator.testing.Await;
 import zisk.distributed.coordinator.testing.RunningCoordinator;
 import zisk.distributed.coordinator.testing.TcpProxy;
 import zisk.distributed.coordinator.testing.TestDatabase;
@@ -49,12 +49,12 @@ class DatabaseOutageTest {
 
         proxy.restore();
 
-        JobsListResponse up = Await.until("JobsList to succeed again", Duration.ofSeconds(30),
-            () -> api.jobsList(JobsListRequest.getDefaultInstance()), JobsListResponse::hasJobsList);
+        JobsListResponse up = await("JobsList to succeed again").atMost(Duration.ofSeconds(30))
+            .until(() -> api.jobsList(JobsListRequest.getDefaultInstance()), JobsListResponse::hasJobsList);
         assertEquals(jobId, up.getJobsList().getJobs(0).getJobId(), "the job launched before the outage is still there");
         assertEquals(1, up.getJobsList().getJobsCount(), "the launch refused during the outage created nothing");
-        Await.until("health to say SERVING", Duration.ofSeconds(30),
-            () -> health.check(HealthCheckRequest.getDefaultInstance()).getStatus(), ServingStatus.SERVING::equals);
+        await("health to say SERVING").atMost(Duration.ofSeconds(30))
+            .until(() -> health.check(HealthCheckRequest.getDefaultInstance()).getStatus(), ServingStatus.SERVING::equals);
       }
     }
   }

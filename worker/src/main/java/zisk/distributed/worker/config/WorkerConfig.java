@@ -10,6 +10,8 @@ import java.util.UUID;
 import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.LayeredConfig;
 import zisk.distributed.common.logging.LoggingSetup;
+import zisk.distributed.common.rules.ComputeUnits;
+import zisk.distributed.common.rules.ProverIds;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
 
 /**
@@ -65,13 +67,13 @@ public record WorkerConfig(
     if (coordinators.isEmpty()) {
       throw new IllegalArgumentException("at least one coordinator URL is needed");
     }
-    String idProblem = proverIdProblem(proverId);
-    if (idProblem != null) {
-      throw new IllegalArgumentException("prover id " + idProblem);
-    }
-    if (computeUnits < 1 || computeUnits > WorkerSettings.MAX_COMPUTE_UNITS) {
-      throw new IllegalArgumentException("compute units must be between 1 and " + WorkerSettings.MAX_COMPUTE_UNITS);
-    }
+    // The coordinator's own rules: a worker it would refuse at every registration does not start.
+    ProverIds.problem(proverId).ifPresent(problem -> {
+      throw new IllegalArgumentException(problem);
+    });
+    ComputeUnits.problem(computeUnits).ifPresent(problem -> {
+      throw new IllegalArgumentException(problem);
+    });
     if (backend == null || backend.isBlank()) {
       throw new IllegalArgumentException("backend name is empty");
     }
@@ -99,15 +101,13 @@ public record WorkerConfig(
     List<CoordinatorEndpoint> coordinators = coordinators(config);
     String proverId = config.get(WorkerSettings.PROVER_ID.fileKey())
         .map(value -> {
-          String problem = proverIdProblem(value.text());
-          if (problem != null) {
+          ProverIds.problem(value.text()).ifPresent(problem -> {
             throw LayeredConfig.invalid(WorkerSettings.PROVER_ID.fileKey(), value, problem);
-          }
+          });
           return value.text();
         })
         .orElseGet(() -> UUID.randomUUID().toString());
-    int computeUnits = config.integer(WorkerSettings.COMPUTE_UNITS.fileKey(),
-        WorkerSettings.defaultComputeUnits(), 1, WorkerSettings.MAX_COMPUTE_UNITS);
+    int computeUnits = computeUnits(config);
     String backend = config.get(WorkerSettings.BACKEND.fileKey())
         .map(value -> {
           String name = value.text().trim().toLowerCase();
@@ -161,24 +161,13 @@ public record WorkerConfig(
     return endpoints;
   }
 
-  /** Why an id is unacceptable, or null when it is fine. */
-  static String proverIdProblem(String id) {
-    if (id == null || id.isEmpty()) {
-      return "is empty";
-    }
-    if (id.length() > WorkerSettings.MAX_PROVER_ID_LENGTH) {
-      return "is longer than " + WorkerSettings.MAX_PROVER_ID_LENGTH + " characters";
-    }
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (c < 0x20 || c > 0x7e) {
-        return "must be printable ASCII (character " + (i + 1) + " is not)";
-      }
-    }
-    if (!id.equals(id.strip())) {
-      return "must not start or end with a space";
-    }
-    return null;
+  private static int computeUnits(LayeredConfig config) {
+    String key = WorkerSettings.COMPUTE_UNITS.fileKey();
+    int units = config.integer(key, WorkerSettings.defaultComputeUnits(), Integer.MIN_VALUE, Integer.MAX_VALUE);
+    ComputeUnits.problem(units).ifPresent(problem -> {
+      throw LayeredConfig.invalid(key, config.get(key).orElseThrow(), problem);
+    });
+    return units;
   }
 
   private static void requirePositive(Duration duration, String what) {

@@ -3,6 +3,8 @@ package zisk.distributed.worker.config;
 import java.time.Duration;
 import java.util.List;
 import zisk.distributed.common.config.ConfigKey;
+import zisk.distributed.common.rules.ComputeUnits;
+import zisk.distributed.common.rules.ProverIds;
 
 /**
  * Every worker setting: its TOML key, environment variable and meaning, and the built-in defaults.
@@ -16,10 +18,11 @@ public final class WorkerSettings {
           + "Several, comma-separated, for failover: the worker connects to the first and moves to "
           + "the next when one cannot be reached.");
   public static final ConfigKey PROVER_ID = new ConfigKey("prover.prover_id", "DISTRIBUTED_PROVER_ID",
-      "Stable id of this prover (printable ASCII, 1 to 128 characters). A random UUID when unset.");
+      "Stable id of this prover (printable ASCII without spaces, 1 to " + ProverIds.MAX_LENGTH + " characters). "
+          + "A random UUID when unset.");
   public static final ConfigKey COMPUTE_UNITS = new ConfigKey("prover.compute_capacity.compute_units",
       "DISTRIBUTED_COMPUTE_UNITS",
-      "Compute units this prover offers (1 to 100000). Defaults to the number of CPUs.");
+      "Compute units this prover offers (1 to " + ComputeUnits.MAX_PER_PROVER + "). Defaults to the number of CPUs.");
   public static final ConfigKey BACKEND = new ConfigKey("prover.backend", "DISTRIBUTED_PROVER_BACKEND",
       "Prover backend that runs the tasks.");
   public static final ConfigKey RECONNECT_INTERVAL = new ConfigKey("connection.reconnect_interval_seconds",
@@ -54,13 +57,11 @@ public final class WorkerSettings {
   public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
   public static final String DEFAULT_LOGGING_LEVEL = "info";
   public static final String DEFAULT_LOGGING_FORMAT = "pretty";
-  public static final int MAX_COMPUTE_UNITS = 100_000;
-  public static final int MAX_PROVER_ID_LENGTH = 128;
 
   private WorkerSettings() {}
 
   /** The default compute units: this machine's CPU count, within the allowed range. */
   public static int defaultComputeUnits() {
-    return Math.max(1, Math.min(MAX_COMPUTE_UNITS, Runtime.getRuntime().availableProcessors()));
+    return Math.max(1, Math.min(ComputeUnits.MAX_PER_PROVER, Runtime.getRuntime().availableProcessors()));
   }
 }

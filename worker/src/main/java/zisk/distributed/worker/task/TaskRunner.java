@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
 import zisk.distributed.api.v1.TaskType;
+import zisk.distributed.common.concurrent.DaemonThreads;
 import zisk.distributed.worker.prover.ProverBackend;
 
 /**
@@ -49,6 +50,7 @@ public final class TaskRunner implements AutoCloseable {
   private final ProverBackend backend;
   private final String proverId;
   private final Consumer<ExecuteTaskResponse> results;
+  private final TaskPhases phases;
   private final ExecutorService taskThread;
   private final Object lock = new Object();
   private Task current;
@@ -65,12 +67,9 @@ public final class TaskRunner implements AutoCloseable {
     this.backend = backend;
     this.proverId = proverId;
     this.results = results;
-    this.taskThread = Executors.newSingleThreadExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "zisk-worker-task");
-      // A backend that ignores interrupts must not keep the JVM alive after the worker stopped.
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.phases = new TaskPhases(backend, proverId);
+    // A daemon: a backend that ignores interrupts must not keep the JVM alive after the worker stopped.
+    this.taskThread = Executors.newSingleThreadExecutor(DaemonThreads.named("zisk-worker-task"));
   }
 
   /**
@@ -260,7 +259,7 @@ public final class TaskRunner implements AutoCloseable {
     boolean interrupted = false;
     Throwable failure = null;
     try {
-      response = execute(request);
+      response = phases.execute(request);
     } catch (InterruptedException e) {
       interrupted = true;
     } catch (Throwable e) {
@@ -312,40 +311,6 @@ public final class TaskRunner implements AutoCloseable {
       release(jobId);
     }
     finishCounted();
-  }
-
-  private ExecuteTaskResponse execute(ExecuteTaskRequest request) throws Exception {
-    String jobId = request.getJobId();
-    return switch (request.getTaskType()) {
-      case PARTIAL_CONTRIBUTION -> {
-        require(request.hasContributionParams(), "PARTIAL_CONTRIBUTION task without contribution_params");
-        yield TaskResponses.contributed(request, proverId,
-            result(backend.contribute(jobId, request.getContributionParams()), request));
-      }
-      case PROVE -> {
-        require(request.hasProveParams(), "PROVE task without prove_params");
-        yield TaskResponses.proved(request, proverId, result(backend.prove(jobId, request.getProveParams()), request));
-      }
-      case AGGREGATE -> {
-        require(request.hasAggParams(), "AGGREGATE task without agg_params");
-        yield TaskResponses.aggregated(request, proverId,
-            result(backend.aggregate(jobId, request.getAggParams()), request));
-      }
-      default -> throw new IllegalArgumentException("unsupported task type " + request.getTaskType());
-    };
-  }
-
-  private static <T> T result(T value, ExecuteTaskRequest request) {
-    if (value == null) {
-      throw new IllegalStateException("prover backend returned no result for " + request.getTaskType());
-    }
-    return value;
-  }
-
-  private static void require(boolean condition, String message) {
-    if (!condition) {
-      throw new IllegalArgumentException(message);
-    }
   }
 
   /** Marks a task to be dropped and interrupts it if it is running. Caller holds the lock. */

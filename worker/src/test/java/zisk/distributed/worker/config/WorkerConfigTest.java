@@ -1,7 +1,6 @@
 package zisk.distributed.worker.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,11 +9,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.LayeredConfig;
+import zisk.distributed.common.rules.ComputeUnits;
+import zisk.distributed.common.rules.ProverIds;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
 
 class WorkerConfigTest {
@@ -104,7 +106,7 @@ class WorkerConfigTest {
       assertEquals(defaults.maxReconnectInterval(), fromTemplate.maxReconnectInterval());
       assertEquals(defaults.heartbeatTimeout(), fromTemplate.heartbeatTimeout());
       assertEquals(defaults.logging(), fromTemplate.logging());
-      assertNull(WorkerConfig.proverIdProblem(fromTemplate.proverId()));
+      assertEquals(Optional.empty(), ProverIds.problem(fromTemplate.proverId()));
     }
     assertEquals(7, uncommented.lines().filter(line -> line.contains(" = ") && !line.startsWith("#")).count(),
         "every fixed default was uncommented:\n" + uncommented);
@@ -133,7 +135,8 @@ class WorkerConfigTest {
 
   @Test
   void badValuesNameTheSettingAndWhereItCameFrom() {
-    assertEquals("invalid prover.compute_capacity.compute_units '0' (from command line): must be between 1 and 100000",
+    assertEquals("invalid prover.compute_capacity.compute_units '0' (from command line): "
+            + "compute_units must be greater than 0",
         error(Map.of(), LayeredConfig.flags("prover.compute_capacity.compute_units", "0")));
     assertTrue(error(Map.of("DISTRIBUTED_COMPUTE_UNITS", "many"), Map.of())
         .contains("(from DISTRIBUTED_COMPUTE_UNITS): not a whole number"));
@@ -142,7 +145,7 @@ class WorkerConfigTest {
     assertTrue(error(Map.of(), LayeredConfig.flags("server.url", " , "))
         .contains("no coordinator URL given"));
     assertTrue(error(Map.of(), LayeredConfig.flags("prover.prover_id", "x".repeat(129)))
-        .contains("longer than 128 characters"));
+        .endsWith("prover_id is 129 characters long; the limit is 128"));
     assertTrue(error(Map.of("DISTRIBUTED_PROVER_ID", "caf\u00e9"), Map.of()).contains("printable ASCII"));
     assertTrue(error(Map.of(), LayeredConfig.flags("prover.backend", "no such")).contains("invalid prover.backend"));
     assertTrue(error(Map.of("DISTRIBUTED_RECONNECT_INTERVAL_SECONDS", "0"), Map.of())
@@ -151,6 +154,23 @@ class WorkerConfigTest {
         "DISTRIBUTED_MAX_RECONNECT_INTERVAL_SECONDS", "10"), Map.of())
         .contains("must be at least connection.reconnect_interval_seconds (30)"));
     assertTrue(error(Map.of("DISTRIBUTED_LOGGING_LEVEL", "loud"), Map.of()).contains("logging.level"));
+  }
+
+  @Test
+  void proverIdAndComputeUnitsFollowTheCoordinatorsRules() {
+    // The coordinator refuses a prover id with a space at every registration: refuse it at start.
+    assertEquals("invalid prover.prover_id 'gpu 07' (from DISTRIBUTED_PROVER_ID): "
+            + "prover_id must be printable ASCII without spaces",
+        error(Map.of("DISTRIBUTED_PROVER_ID", "gpu 07"), Map.of()));
+    assertThrows(IllegalArgumentException.class, () -> new WorkerConfig(
+        List.of(new CoordinatorEndpoint("a", 1, false)), "gpu 07", 1, "reference", Duration.ofSeconds(1),
+        Duration.ofSeconds(1), Duration.ofSeconds(1), WorkerConfig.Logging.defaults()));
+    // The cap is the coordinator's, not a lower one of the worker's own.
+    assertEquals(ComputeUnits.MAX_PER_PROVER, WorkerConfig.load(Map.of(), null,
+        LayeredConfig.flags("prover.compute_capacity.compute_units", ComputeUnits.MAX_PER_PROVER)).computeUnits());
+    assertEquals("invalid prover.compute_capacity.compute_units '1000001' (from command line): "
+            + "compute_units 1000001 exceeds the limit of 1000000",
+        error(Map.of(), LayeredConfig.flags("prover.compute_capacity.compute_units", "1000001")));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package zisk.distributed.worker.task;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,13 +18,14 @@ import org.junit.jupiter.api.Test;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
 import zisk.distributed.api.v1.TaskType;
-import zisk.distributed.worker.testing.Await;
-import zisk.distributed.worker.testing.FakeBackend;
+import zisk.distributed.worker.testing.ControlledBackend;
+import zisk.distributed.worker.testing.ControlledBackend.Call;
+import zisk.distributed.worker.testing.Deadlines;
 import zisk.distributed.worker.testing.Tasks;
 
 class TaskRunnerTest {
 
-  private final FakeBackend backend = new FakeBackend();
+  private final ControlledBackend backend = new ControlledBackend();
   private final BlockingQueue<ExecuteTaskResponse> results = new LinkedBlockingQueue<>();
   private final TaskRunner runner = new TaskRunner(backend, "p1", results::add);
 
@@ -48,8 +50,8 @@ class TaskRunnerTest {
     assertEquals(List.of("j1", "t3", "p1", "AGGREGATE"), ids(aggregated));
     assertEquals(2L, aggregated.getFinalProof().getFinalProofs(0).getValues(0));
     backend.awaitReleased("j1");
-    assertEquals(List.of("j1"), backend.released);
-    assertEquals(1, Set.copyOf(backend.threads).size(), "every phase on the one task thread");
+    assertEquals(List.of("j1"), backend.released());
+    assertEquals(1, Set.copyOf(backend.threads()).size(), "every phase on the one task thread");
   }
 
   @Test
@@ -119,7 +121,8 @@ class TaskRunnerTest {
     Optional<ExecuteTaskResponse> repeat = runner.submit(Tasks.contribution("j1", "t1", 0));
 
     assertEquals(Optional.of(first), repeat);
-    assertEquals(List.of("PARTIAL_CONTRIBUTION j1"), List.copyOf(backend.completed), "the backend ran it once");
+    assertEquals(List.of(new Call(TaskType.PARTIAL_CONTRIBUTION, "j1")), backend.finishedCalls(),
+        "the backend ran it once");
     assertEquals(Optional.empty(), runner.submit(Tasks.prove("j1", "t2", 1)), "the prover is free for the next phase");
     assertEquals("t2", next().getTaskId());
   }
@@ -133,8 +136,8 @@ class TaskRunnerTest {
     assertEquals(TaskRunner.CancelOutcome.INTERRUPTED, runner.cancel("j1", "", "user asked"));
 
     backend.awaitReleased("j1");
-    assertEquals(List.of("PROVE j1"), backend.interrupted);
-    assertTrue(runner.awaitIdle(Await.DEADLINE));
+    assertEquals(List.of(new Call(TaskType.PROVE, "j1")), backend.interruptedCalls());
+    assertTrue(runner.awaitIdle(Deadlines.WAIT));
     assertEquals(null, results.poll(), "nothing is sent for a cancelled task");
     assertEquals(Optional.empty(), runner.currentJobId());
   }
@@ -160,7 +163,7 @@ class TaskRunnerTest {
     assertEquals(TaskRunner.CancelOutcome.RELEASED, runner.cancel("j1", "", "cancelled"));
 
     backend.awaitReleased("j1");
-    Await.until("state dropped", () -> runner.currentJobId().isEmpty());
+    await("state dropped").atMost(Deadlines.WAIT).until(() -> runner.currentJobId().isEmpty());
   }
 
   @Test
@@ -169,12 +172,12 @@ class TaskRunnerTest {
     next();
     runner.submit(Tasks.prove("j1", "t2", 1));
     next();
-    assertEquals(List.of(), backend.released, "state kept between phases");
+    assertEquals(List.of(), backend.released(), "state kept between phases");
 
     runner.submit(Tasks.contribution("j2", "t3", 0));
     next();
 
-    assertEquals(List.of("j1"), backend.released);
+    assertEquals(List.of("j1"), backend.released());
     assertEquals(Optional.of("j2"), runner.currentJobId());
   }
 
@@ -187,8 +190,8 @@ class TaskRunnerTest {
 
     runner.abandon();
 
-    assertTrue(runner.awaitIdle(Await.DEADLINE));
-    assertEquals(List.of("AGGREGATE j1"), backend.interrupted);
+    assertTrue(runner.awaitIdle(Deadlines.WAIT));
+    assertEquals(List.of(new Call(TaskType.AGGREGATE, "j1")), backend.interruptedCalls());
     assertEquals(null, results.poll());
     Optional<ExecuteTaskResponse> refusal = runner.submit(Tasks.contribution("j2", "t4", 0));
     assertTrue(refusal.isPresent() && refusal.get().getErrorMessage().contains("shutting down"));
@@ -204,14 +207,14 @@ class TaskRunnerTest {
     assertFalse(runner.awaitIdle(Duration.ofMillis(20)));
     gate.countDown();
 
-    assertTrue(runner.awaitIdle(Await.DEADLINE));
+    assertTrue(runner.awaitIdle(Deadlines.WAIT));
     assertEquals("t1", next().getTaskId());
   }
 
   private ExecuteTaskResponse next() throws InterruptedException {
-    ExecuteTaskResponse response = results.poll(Await.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    ExecuteTaskResponse response = results.poll(Deadlines.WAIT.toMillis(), TimeUnit.MILLISECONDS);
     if (response == null) {
-      throw new AssertionError("no result within " + Await.DEADLINE);
+      throw new AssertionError("no result within " + Deadlines.WAIT);
     }
     return response;
   }

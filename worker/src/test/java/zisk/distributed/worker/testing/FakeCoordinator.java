@@ -79,9 +79,9 @@ public final class FakeCoordinator implements AutoCloseable {
 
   /** The next stream the worker opens. */
   public FakeStream awaitStream() throws InterruptedException {
-    FakeStream stream = streams.poll(Await.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    FakeStream stream = streams.poll(Deadlines.WAIT.toMillis(), TimeUnit.MILLISECONDS);
     if (stream == null) {
-      throw new AssertionError("the worker opened no stream within " + Await.DEADLINE);
+      throw new AssertionError("the worker opened no stream within " + Deadlines.WAIT);
     }
     return stream;
   }
@@ -162,8 +162,8 @@ public final class FakeCoordinator implements AutoCloseable {
 
     /** The worker's first message (register or reconnect). */
     public ProverMessage hello() throws InterruptedException {
-      if (!helloSeen.await(Await.DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new AssertionError("no register/reconnect within " + Await.DEADLINE);
+      if (!helloSeen.await(Deadlines.WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("no register/reconnect within " + Deadlines.WAIT);
       }
       return hello;
     }
@@ -215,11 +215,12 @@ public final class FakeCoordinator implements AutoCloseable {
 
     /** The next message matching {@code what}, skipping others. */
     public ProverMessage awaitMessage(String description, Predicate<ProverMessage> what) throws InterruptedException {
-      long end = System.nanoTime() + Await.DEADLINE.toNanos();
+      long end = System.nanoTime() + Deadlines.WAIT.toNanos();
       while (true) {
         ProverMessage message = received.poll(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
         if (message == null) {
-          throw new AssertionError("no " + description + " within " + Await.DEADLINE + "; received " + all);
+          throw new AssertionError("no " + description + " within " + Deadlines.WAIT + "; received "
+              + all);
         }
         if (what.test(message)) {
           return message;

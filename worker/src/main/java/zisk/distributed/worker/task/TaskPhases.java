@@ -1,0 +1,62 @@
+package zisk.distributed.worker.task;
+
+import zisk.distributed.api.v1.ExecuteTaskRequest;
+import zisk.distributed.api.v1.ExecuteTaskResponse;
+import zisk.distributed.worker.prover.ProverBackend;
+
+/**
+ * Runs the phase a task names on the prover backend and wraps its result in the task's response.
+ * Apart from {@link TaskRunner}, which owns the thread, the lock and the job's kept state, so that
+ * mapping a request to a backend call stays in one short place.
+ */
+final class TaskPhases {
+
+  private final ProverBackend backend;
+  private final String proverId;
+
+  TaskPhases(ProverBackend backend, String proverId) {
+    this.backend = backend;
+    this.proverId = proverId;
+  }
+
+  /**
+   * Calls the backend for the task's phase.
+   *
+   * @throws InterruptedException when the task was cancelled while the backend worked
+   * @throws Exception whatever the backend threw, or an {@link IllegalArgumentException} for a task
+   *     without the parameters of its phase
+   */
+  ExecuteTaskResponse execute(ExecuteTaskRequest request) throws Exception {
+    String jobId = request.getJobId();
+    return switch (request.getTaskType()) {
+      case PARTIAL_CONTRIBUTION -> {
+        require(request.hasContributionParams(), "PARTIAL_CONTRIBUTION task without contribution_params");
+        yield TaskResponses.contributed(request, proverId,
+            result(backend.contribute(jobId, request.getContributionParams()), request));
+      }
+      case PROVE -> {
+        require(request.hasProveParams(), "PROVE task without prove_params");
+        yield TaskResponses.proved(request, proverId, result(backend.prove(jobId, request.getProveParams()), request));
+      }
+      case AGGREGATE -> {
+        require(request.hasAggParams(), "AGGREGATE task without agg_params");
+        yield TaskResponses.aggregated(request, proverId,
+            result(backend.aggregate(jobId, request.getAggParams()), request));
+      }
+      default -> throw new IllegalArgumentException("unsupported task type " + request.getTaskType());
+    };
+  }
+
+  private static <T> T result(T value, ExecuteTaskRequest request) {
+    if (value == null) {
+      throw new IllegalStateException("prover backend returned no result for " + request.getTaskType());
+    }
+    return value;
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}
