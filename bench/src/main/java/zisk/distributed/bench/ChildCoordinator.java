@@ -169,6 +169,20 @@ final class ChildCoordinator implements AutoCloseable {
     return new Heap((long) (usedKb * 1024), max.find() ? Long.parseLong(max.group(1)) : -1);
   }
 
+  /** Resident memory of the process (heap, metaspace, thread stacks, direct buffers), from /proc; -1 where there is none. */
+  long residentMib() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
+        }
+      }
+    } catch (IOException | UncheckedIOException | NumberFormatException e) {
+      // not Linux, or the process is gone
+    }
+    return -1;
+  }
+
   record Heap(long usedBytes, long maxBytes) {
 
     long usedMib() {

@@ -78,12 +78,14 @@ final class Report {
 
   void idle(IdleCost.Result result) {
     ChildCoordinator.Heap heap = result.heap();
-    section("idle", String.format("%.1f %% of a core with %d provers (%.1f %% with none), %d heartbeats acknowledged"
-        + " in %d s; heap %d MiB in use after a full GC, max %d MiB   (%d streams over %d connections%s)",
-        result.percent(), result.provers(), result.baselinePercent(), result.heartbeats(), result.window().toSeconds(),
-        heap.usedMib(), heap.maxMib(), result.provers(), result.channels(),
+    section("idle", String.format("%.1f %% of a core with %d provers, %.1f %% with none   (%d s windows; %d"
+        + " heartbeats acknowledged; %d streams over %d connections, registered in %.1f s%s)",
+        result.percent(), result.provers(), result.baselinePercent(), result.window().toSeconds(), result.heartbeats(),
+        result.provers(), result.channels(), result.registration().toMillis() / 1e3,
         result.everyProverHeartbeated() ? "" : "; not every prover had a heartbeat before the window")
         + anomalies(result.anomalies()));
+    section("  memory", String.format("heap %d MiB in use after a full GC, max %d MiB%s", heap.usedMib(),
+        heap.maxMib(), result.rssMib() < 0 ? "" : "; resident " + result.rssMib() + " MiB"));
     rows.add(new Row("idle CPU, " + result.provers() + " provers", String.format("%.1f %% of a core", result.percent()),
         String.format("<= %.0f %%", IDLE_PERCENT), verdict(result.percent() <= IDLE_PERCENT), ""));
     rows.add(new Row("idle heap, " + result.provers() + " provers", heap.usedMib() + " MiB of " + heap.maxMib() + " MiB",
