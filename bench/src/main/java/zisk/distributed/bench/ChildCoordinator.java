@@ -38,12 +38,16 @@ final class ChildCoordinator implements AutoCloseable {
   private final Path log;
   private final ManagedChannel channel;
   private boolean keepLog;
+  private boolean closed;
+  /** Ctrl-C on the bench must not leave a coordinator behind. */
+  private final Thread onExit = new Thread(this::stop, "stop-bench-coordinator");
 
   private ChildCoordinator(Process process, int port, Path log) {
     this.process = process;
     this.port = port;
     this.log = log;
     this.channel = ManagedChannelBuilder.forAddress(host(), port).usePlaintext().build();
+    Runtime.getRuntime().addShutdownHook(onExit);
   }
 
   /** Starts the coordinator on {@code jdbcUrl} and waits until its HealthCheck answers SERVING. */
@@ -228,6 +232,19 @@ final class ChildCoordinator implements AutoCloseable {
   /** SIGTERM (the operator's stop), SIGKILL if it has not exited after a while; the log is deleted unless something failed. */
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(onExit);
+    } catch (IllegalStateException e) {
+      // already shutting down: the hook stops it
+    }
+    stop();
+  }
+
+  private synchronized void stop() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     channel.shutdownNow();
     process.destroy();
     try {
