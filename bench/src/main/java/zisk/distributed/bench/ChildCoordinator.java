@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import zisk.distributed.api.v1.HealthCheckRequest;
 import zisk.distributed.api.v1.StatusInfoRequest;
 import zisk.distributed.api.v1.StatusInfoResponse;
@@ -165,11 +167,10 @@ final class ChildCoordinator implements AutoCloseable {
     double usedKb = 0;
     for (int i = 0; i < names.length && i < values.length; i++) {
       if (List.of("S0U", "S1U", "EU", "OU").contains(names[i])) {
-        usedKb += Double.parseDouble(values[i]);
+        usedKb += Double.parseDouble(values[i].replace(',', '.')); // some locales print a decimal comma
       }
     }
-    java.util.regex.Matcher max = java.util.regex.Pattern.compile("MaxHeapSize=(\\d+)")
-        .matcher(run(jdkTool("jcmd"), pid, "VM.flags"));
+    Matcher max = Pattern.compile("MaxHeapSize=(\\d+)").matcher(run(jdkTool("jcmd"), pid, "VM.flags"));
     return new Heap((long) (usedKb * 1024), max.find() ? Long.parseLong(max.group(1)) : -1);
   }
 

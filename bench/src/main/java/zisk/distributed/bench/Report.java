@@ -49,7 +49,7 @@ final class Report {
   void launch(LatencyRun.Result result) {
     Percentiles launch = result.launch();
     section("launch -> first task", launch.summary() + "   (" + launch.count() + " jobs after "
-        + LatencyRun.WARM_UP_JOBS + " warm-up, one at a time)" + anomalies(result.anomalies()));
+        + result.warmUpJobs() + " warm-up, one at a time)" + anomalies(result.anomalies()));
     rows.add(new Row("launch -> first task", both(launch), "p50 <= " + ms(LAUNCH_P50_MS),
         verdict(launch.p50() <= LAUNCH_P50_MS * 1e6), commits(launch.p50())));
   }
