@@ -20,7 +20,7 @@ final class Report {
 
   private record Row(String figure, String measured, String budget, String verdict, String ratio) {}
 
-  private static final String ROW = "%-44s %-28s %-27s %-7s %s%n";
+  private static final String ROW = "%-44s %-28s %-27s %-7s %s";
 
   private final PrintStream out;
   private final List<Row> rows = new ArrayList<>();
@@ -94,9 +94,9 @@ final class Report {
 
   void summary() {
     line("");
-    out.printf(ROW, "figure", "measured", "budget", "result", "vs. one commit");
+    out.println(String.format(ROW, "figure", "measured", "budget", "result", "vs. one commit").strip());
     for (Row row : rows) {
-      out.printf(ROW, row.figure(), row.measured(), row.budget(), row.verdict(), row.ratio());
+      out.println(String.format(ROW, row.figure(), row.measured(), row.budget(), row.verdict(), row.ratio()).strip());
     }
     out.flush();
   }
