@@ -62,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
   int warmupSeconds;
 
   @Option(names = "--latency-jobs", defaultValue = "200", paramLabel = "N", description =
-      "Jobs run one at a time for the launch and transition latencies, after 20 unmeasured ones (default: ${DEFAULT-VALUE}).")
+      "Jobs run one at a time for the launch and transition latencies, after 20 unmeasured ones, or as many as measured if fewer (default: ${DEFAULT-VALUE}).")
   int latencyJobs;
 
   @Option(names = "--idle-provers", defaultValue = "2000", paramLabel = "N",

@@ -29,6 +29,9 @@ final class BenchDatabase implements AutoCloseable {
   private final EmbeddedPostgres embedded;
   private final Path embeddedDir;
   private final boolean keep;
+  private boolean closed;
+  /** Ctrl-C on the bench still drops the database. */
+  private final Thread onExit = new Thread(this::dropAndStop, "drop-bench-database");
 
   private BenchDatabase(String adminUrl, String name, EmbeddedPostgres embedded, Path embeddedDir, boolean keep) {
     this.adminUrl = adminUrl;
@@ -37,6 +40,7 @@ final class BenchDatabase implements AutoCloseable {
     this.embedded = embedded;
     this.embeddedDir = embeddedDir;
     this.keep = keep && embedded == null;
+    Runtime.getRuntime().addShutdownHook(onExit);
   }
 
   /** Creates the bench database on {@code url}'s server ({@code null}: an embedded server). */
@@ -106,6 +110,19 @@ final class BenchDatabase implements AutoCloseable {
   /** Drops the database (unless --keep-database) and stops an embedded server. */
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(onExit);
+    } catch (IllegalStateException e) {
+      // already shutting down: the hook drops it
+    }
+    dropAndStop();
+  }
+
+  private synchronized void dropAndStop() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     if (!keep) {
       try {
         execute(adminUrl, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import zisk.distributed.api.v1.HealthCheckRequest;
 import zisk.distributed.api.v1.StatusInfoRequest;
 import zisk.distributed.api.v1.StatusInfoResponse;
@@ -38,12 +40,16 @@ final class ChildCoordinator implements AutoCloseable {
   private final Path log;
   private final ManagedChannel channel;
   private boolean keepLog;
+  private boolean closed;
+  /** Ctrl-C on the bench must not leave a coordinator behind. */
+  private final Thread onExit = new Thread(this::stop, "stop-bench-coordinator");
 
   private ChildCoordinator(Process process, int port, Path log) {
     this.process = process;
     this.port = port;
     this.log = log;
     this.channel = ManagedChannelBuilder.forAddress(host(), port).usePlaintext().build();
+    Runtime.getRuntime().addShutdownHook(onExit);
   }
 
   /** Starts the coordinator on {@code jdbcUrl} and waits until its HealthCheck answers SERVING. */
@@ -161,12 +167,25 @@ final class ChildCoordinator implements AutoCloseable {
     double usedKb = 0;
     for (int i = 0; i < names.length && i < values.length; i++) {
       if (List.of("S0U", "S1U", "EU", "OU").contains(names[i])) {
-        usedKb += Double.parseDouble(values[i]);
+        usedKb += Double.parseDouble(values[i].replace(',', '.')); // some locales print a decimal comma
       }
     }
-    java.util.regex.Matcher max = java.util.regex.Pattern.compile("MaxHeapSize=(\\d+)")
-        .matcher(run(jdkTool("jcmd"), pid, "VM.flags"));
+    Matcher max = Pattern.compile("MaxHeapSize=(\\d+)").matcher(run(jdkTool("jcmd"), pid, "VM.flags"));
     return new Heap((long) (usedKb * 1024), max.find() ? Long.parseLong(max.group(1)) : -1);
+  }
+
+  /** Resident memory of the process (heap, metaspace, thread stacks, direct buffers), from /proc; -1 where there is none. */
+  long residentMib() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
+        }
+      }
+    } catch (IOException | UncheckedIOException | NumberFormatException e) {
+      // not Linux, or the process is gone
+    }
+    return -1;
   }
 
   record Heap(long usedBytes, long maxBytes) {
@@ -214,6 +233,19 @@ final class ChildCoordinator implements AutoCloseable {
   /** SIGTERM (the operator's stop), SIGKILL if it has not exited after a while; the log is deleted unless something failed. */
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(onExit);
+    } catch (IllegalStateException e) {
+      // already shutting down: the hook stops it
+    }
+    stop();
+  }
+
+  private synchronized void stop() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     channel.shutdownNow();
     process.destroy();
     try {

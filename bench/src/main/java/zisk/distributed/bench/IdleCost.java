@@ -9,8 +9,9 @@ import java.time.Duration;
  */
 final class IdleCost {
 
-  record Result(int provers, int channels, double baselinePercent, double percent, long heartbeats, Duration window,
-      boolean everyProverHeartbeated, ChildCoordinator.Heap heap, String anomalies) {}
+  record Result(int provers, int channels, Duration registration, double baselinePercent, double percent,
+      long heartbeats, Duration window, boolean everyProverHeartbeated, ChildCoordinator.Heap heap, long rssMib,
+      String anomalies) {}
 
   private static final Duration SETTLE = Duration.ofSeconds(5);
 
@@ -20,16 +21,18 @@ final class IdleCost {
     // What the earlier sections left behind (compilation, sweeps of their provers) winds down first.
     Waits.pause(window.compareTo(SETTLE) < 0 ? window : SETTLE);
     double baseline = cpuPercent(coordinator, window);
+    long connecting = System.nanoTime();
     try (ProverFleet fleet = ProverFleet.connect(coordinator.host(), coordinator.port(), "idle", provers, 1,
         ProverEvents.NONE, Duration.ofSeconds(300))) {
+      Duration registration = Duration.ofNanos(System.nanoTime() - connecting);
       // Settled: every prover has been through the coordinator's heartbeat round at least once.
       boolean everyone = Waits.until(fleet::everyProverHadAHeartbeat, Duration.ofMillis(100), Duration.ofSeconds(60));
       long heartbeats = fleet.heartbeats();
       double percent = cpuPercent(coordinator, window);
       heartbeats = fleet.heartbeats() - heartbeats;
       ChildCoordinator.Heap heap = coordinator.heapAfterGc();
-      return new Result(provers, fleet.channelCount(), baseline, percent, heartbeats, window, everyone, heap,
-          fleet.anomalies());
+      return new Result(provers, fleet.channelCount(), registration, baseline, percent, heartbeats, window, everyone,
+          heap, coordinator.residentMib(), fleet.anomalies());
     }
   }
 

@@ -30,8 +30,8 @@ final class LatencyRun implements ProverEvents {
   static final int WARM_UP_JOBS = 20;
   private static final Duration JOB_DEADLINE = Duration.ofSeconds(10);
 
-  record Result(Percentiles launch, Percentiles toProve, Percentiles toAggregate, Percentiles transitions,
-      String anomalies) {}
+  record Result(int warmUpJobs, Percentiles launch, Percentiles toProve, Percentiles toAggregate,
+      Percentiles transitions, String anomalies) {}
 
   /** What the provers saw of one job; guarded by its own monitor. */
   private static final class Trace {
@@ -48,7 +48,7 @@ final class LatencyRun implements ProverEvents {
     this.coordinator = coordinator;
   }
 
-  /** Runs {@link #WARM_UP_JOBS} unmeasured jobs, then {@code jobs} measured ones. */
+  /** Runs {@link #WARM_UP_JOBS} unmeasured jobs (as many as measured ones if fewer), then {@code jobs} measured ones. */
   static Result run(ChildCoordinator coordinator, int jobs) {
     LatencyRun run = new LatencyRun(coordinator);
     try (ProverFleet fleet = ProverFleet.connect(coordinator.host(), coordinator.port(), "latency", 2, 1, run,
@@ -56,7 +56,8 @@ final class LatencyRun implements ProverEvents {
       long[] launch = new long[jobs];
       long[] toProve = new long[jobs];
       long[] toAggregate = new long[jobs];
-      for (int i = -WARM_UP_JOBS; i < jobs; i++) {
+      int warmUp = Math.min(WARM_UP_JOBS, jobs);
+      for (int i = -warmUp; i < jobs; i++) {
         long[] sample = run.oneJob(i);
         if (i >= 0) {
           launch[i] = sample[0];
@@ -67,7 +68,7 @@ final class LatencyRun implements ProverEvents {
       long[] transitions = new long[2 * jobs];
       System.arraycopy(toProve, 0, transitions, 0, jobs);
       System.arraycopy(toAggregate, 0, transitions, jobs, jobs);
-      return new Result(new Percentiles(launch), new Percentiles(toProve), new Percentiles(toAggregate),
+      return new Result(warmUp, new Percentiles(launch), new Percentiles(toProve), new Percentiles(toAggregate),
           new Percentiles(transitions), fleet.anomalies());
     }
   }

@@ -20,28 +20,62 @@ import zisk.distributed.api.v1.ProverRegisterResponse;
 final class ProverFleet implements AutoCloseable {
 
   private static final int STREAMS_PER_CHANNEL = 100;
+  private static final int REGISTER_ATTEMPTS = 5;
 
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final List<ZeroWorkProver> provers = new ArrayList<>();
+  private int retries;
 
   private ProverFleet() {}
 
   /**
    * Connects {@code count} provers named {@code prefix-1..count} with {@code computeUnits} each and
-   * waits until the coordinator accepted every registration.
+   * waits until the coordinator accepted every registration. They come in waves of 100, as a
+   * fleet that starts up does rather than all in one instant, and a stream the coordinator ends
+   * while registering (it could not record it) registers again, as a real worker would.
    */
   static ProverFleet connect(String host, int port, String prefix, int count, int computeUnits, ProverEvents events,
       Duration deadline) {
     ProverFleet fleet = new ProverFleet();
     try {
-      for (int i = 0; i < count; i++) {
-        if (i % STREAMS_PER_CHANNEL == 0) {
-          fleet.channels.add(ManagedChannelBuilder.forAddress(host, port).usePlaintext().directExecutor().build());
+      for (int first = 0; first < count; first += STREAMS_PER_CHANNEL) {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress(host, port).usePlaintext().directExecutor().build();
+        fleet.channels.add(channel);
+        List<ZeroWorkProver> wave = new ArrayList<>();
+        for (int i = first; i < Math.min(count, first + STREAMS_PER_CHANNEL); i++) {
+          wave.add(ZeroWorkProver.connect(channel, prefix + "-" + (i + 1), computeUnits, events));
         }
-        ManagedChannel channel = fleet.channels.get(fleet.channels.size() - 1);
-        fleet.provers.add(ZeroWorkProver.connect(channel, prefix + "-" + (i + 1), computeUnits, events));
+        for (int attempt = 1; ; attempt++) {
+          awaitAnswered(wave, deadline);
+          List<Integer> failed = new ArrayList<>();
+          for (int k = 0; k < wave.size(); k++) {
+            if (wave.get(k).registered().isCompletedExceptionally()) {
+              failed.add(k);
+            }
+          }
+          if (failed.isEmpty()) {
+            break;
+          }
+          if (attempt == REGISTER_ATTEMPTS) {
+            fleet.provers.addAll(wave);
+            String why = wave.get(failed.get(0)).registered().handle((ok, error) -> error.getMessage()).join();
+            throw new BenchException(failed.size() + " prover(s) could not register in " + REGISTER_ATTEMPTS
+                + " attempts: " + why);
+          }
+          fleet.retries += failed.size();
+          Waits.pause(Duration.ofMillis(200L * attempt));
+          for (int k : failed) {
+            wave.set(k, ZeroWorkProver.connect(channel, wave.get(k).proverId(), computeUnits, events));
+          }
+        }
+        fleet.provers.addAll(wave);
       }
-      fleet.awaitRegistered(deadline);
+      for (ZeroWorkProver prover : fleet.provers) {
+        ProverRegisterResponse answer = prover.registered().join();
+        if (!answer.getAccepted()) {
+          throw new BenchException("the coordinator refused prover " + prover.proverId() + ": " + answer.getMessage());
+        }
+      }
       return fleet;
     } catch (RuntimeException e) {
       fleet.close();
@@ -49,25 +83,21 @@ final class ProverFleet implements AutoCloseable {
     }
   }
 
-  private void awaitRegistered(Duration deadline) {
-    CompletableFuture<?>[] all = provers.stream().map(ZeroWorkProver::registered).toArray(CompletableFuture[]::new);
+  /** Waits until every prover of {@code wave} has its answer to register, or its stream failed. */
+  private static void awaitAnswered(List<ZeroWorkProver> wave, Duration deadline) {
+    CompletableFuture<?>[] all = wave.stream().map(prover -> prover.registered().handle((ok, error) -> ok))
+        .toArray(CompletableFuture[]::new);
     try {
       CompletableFuture.allOf(all).get(deadline.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      long done = provers.stream().filter(p -> p.registered().isDone()).count();
-      throw new BenchException("only " + done + " of " + provers.size() + " provers were answered within "
+      long done = wave.stream().filter(p -> p.registered().isDone()).count();
+      throw new BenchException("only " + done + " of " + wave.size() + " provers were answered within "
           + deadline.toSeconds() + " s of registering");
     } catch (ExecutionException e) {
-      throw new BenchException("a prover's stream failed while registering: " + e.getCause().getMessage(), e);
+      throw new BenchException("waiting for registrations failed: " + e.getCause(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BenchException("interrupted while provers registered", e);
-    }
-    for (ZeroWorkProver prover : provers) {
-      ProverRegisterResponse answer = prover.registered().join();
-      if (!answer.getAccepted()) {
-        throw new BenchException("the coordinator refused prover " + prover.proverId() + ": " + answer.getMessage());
-      }
     }
   }
 
@@ -99,6 +129,9 @@ final class ProverFleet implements AutoCloseable {
   /** Anything unexpected the provers saw, for the section's line; empty when all went well. */
   String anomalies() {
     List<String> found = new ArrayList<>();
+    if (retries > 0) {
+      found.add(retries + " registration(s) retried after the coordinator ended the stream");
+    }
     long ended = streamsEnded();
     if (ended > 0) {
       found.add(ended + " stream(s) ended by the coordinator");

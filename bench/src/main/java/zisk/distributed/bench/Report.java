@@ -20,7 +20,7 @@ final class Report {
 
   private record Row(String figure, String measured, String budget, String verdict, String ratio) {}
 
-  private static final String ROW = "%-44s %-28s %-27s %-7s %s%n";
+  private static final String ROW = "%-44s %-28s %-27s %-7s %s";
 
   private final PrintStream out;
   private final List<Row> rows = new ArrayList<>();
@@ -49,7 +49,7 @@ final class Report {
   void launch(LatencyRun.Result result) {
     Percentiles launch = result.launch();
     section("launch -> first task", launch.summary() + "   (" + launch.count() + " jobs after "
-        + LatencyRun.WARM_UP_JOBS + " warm-up, one at a time)" + anomalies(result.anomalies()));
+        + result.warmUpJobs() + " warm-up, one at a time)" + anomalies(result.anomalies()));
     rows.add(new Row("launch -> first task", both(launch), "p50 <= " + ms(LAUNCH_P50_MS),
         verdict(launch.p50() <= LAUNCH_P50_MS * 1e6), commits(launch.p50())));
   }
@@ -78,12 +78,14 @@ final class Report {
 
   void idle(IdleCost.Result result) {
     ChildCoordinator.Heap heap = result.heap();
-    section("idle", String.format("%.1f %% of a core with %d provers (%.1f %% with none), %d heartbeats acknowledged"
-        + " in %d s; heap %d MiB in use after a full GC, max %d MiB   (%d streams over %d connections%s)",
-        result.percent(), result.provers(), result.baselinePercent(), result.heartbeats(), result.window().toSeconds(),
-        heap.usedMib(), heap.maxMib(), result.provers(), result.channels(),
+    section("idle", String.format("%.1f %% of a core with %d provers, %.1f %% with none   (%d s windows; %d"
+        + " heartbeats acknowledged; %d streams over %d connections, registered in %.1f s%s)",
+        result.percent(), result.provers(), result.baselinePercent(), result.window().toSeconds(), result.heartbeats(),
+        result.provers(), result.channels(), result.registration().toMillis() / 1e3,
         result.everyProverHeartbeated() ? "" : "; not every prover had a heartbeat before the window")
         + anomalies(result.anomalies()));
+    section("  memory", String.format("heap %d MiB in use after a full GC, max %d MiB%s", heap.usedMib(),
+        heap.maxMib(), result.rssMib() < 0 ? "" : "; resident " + result.rssMib() + " MiB"));
     rows.add(new Row("idle CPU, " + result.provers() + " provers", String.format("%.1f %% of a core", result.percent()),
         String.format("<= %.0f %%", IDLE_PERCENT), verdict(result.percent() <= IDLE_PERCENT), ""));
     rows.add(new Row("idle heap, " + result.provers() + " provers", heap.usedMib() + " MiB of " + heap.maxMib() + " MiB",
@@ -92,9 +94,9 @@ final class Report {
 
   void summary() {
     line("");
-    out.printf(ROW, "figure", "measured", "budget", "result", "vs. one commit");
+    out.println(String.format(ROW, "figure", "measured", "budget", "result", "vs. one commit").strip());
     for (Row row : rows) {
-      out.printf(ROW, row.figure(), row.measured(), row.budget(), row.verdict(), row.ratio());
+      out.println(String.format(ROW, row.figure(), row.measured(), row.budget(), row.verdict(), row.ratio()).strip());
     }
     out.flush();
   }
