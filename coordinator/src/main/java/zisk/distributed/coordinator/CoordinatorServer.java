@@ -35,9 +35,7 @@ import zisk.distributed.coordinator.scheduling.Sweeper;
 import zisk.distributed.coordinator.session.ProverSession;
 import zisk.distributed.coordinator.session.SessionRegistry;
 import zisk.distributed.coordinator.store.Database;
-import zisk.distributed.coordinator.store.InstanceDao;
 import zisk.distributed.coordinator.store.Migrations;
-import zisk.distributed.coordinator.store.NotifyDao;
 import zisk.distributed.coordinator.store.Store;
 
 /**
@@ -74,7 +72,7 @@ public final class CoordinatorServer {
 
   private Server server;
   private DatabaseHealth health;
-  private InstanceDao instances;
+  private Store store;
   private Scheduler scheduler;
   private ReportWriter reports;
   private ProverStreams streams;
@@ -102,12 +100,12 @@ public final class CoordinatorServer {
     awaitDatabase();
     new Migrations(database.dataSource()).prepare(config.migrate());
 
-    Store store = new Store(database.jdbi());
+    Store store = new Store(database.dataSource());
     HealthStatusManager healthStatus = new HealthStatusManager();
     health = new DatabaseHealth(database.jdbi(), healthStatus);
-    instances = store.instances();
+    this.store = store;
     // The instance row must exist before any prover row can name it.
-    instances.register(instanceId, config.host() + ":" + config.port(), Version.get());
+    store.read(tx -> tx.instances().register(instanceId, config.host() + ":" + config.port(), Version.get()));
 
     CoordinatorConfig.ProverTiming timing = config.provers();
     SessionRegistry sessions = new SessionRegistry();
@@ -119,7 +117,7 @@ public final class CoordinatorServer {
     scheduler = new Scheduler(new Admission(lifecycle, liveness, INSTANCE_LIVENESS), dispatcher,
         new Sweeper(store, lifecycle, sessions, instanceId, timing.heartbeatTimeout(), timing.reconnectGrace(),
             INSTANCE_LIVENESS, clock),
-        heartbeats, sessions, new Notifications(database.jdbi().onDemand(NotifyDao.class), database.jdbcUrl()),
+        heartbeats, sessions, new Notifications(store, database.jdbcUrl()),
         new Scheduler.Periods(timing.heartbeatInterval(), HEARTBEAT_FLUSH, sweepPeriod(timing), POLL));
     reports = new ReportWriter(dispatcher, lifecycle, scheduler::apply, REPORT_LANES, REPORT_BATCH);
     ProverRegistrations registrations = new ProverRegistrations(store, lifecycle, instanceId, liveness,
@@ -139,7 +137,7 @@ public final class CoordinatorServer {
     health.start(HEALTH_PROBE.toMillis());
     scheduler.start();
     scheduler.requestAdmission();
-    instances.setAddress(instanceId, config.host() + ":" + port());
+    store.read(tx -> tx.instances().setAddress(instanceId, config.host() + ":" + port()));
 
     housekeeping.scheduleWithFixedDelay(this::heartbeatInstance,
         INSTANCE_HEARTBEAT.toMillis(), INSTANCE_HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
@@ -178,7 +176,7 @@ public final class CoordinatorServer {
     housekeeping.shutdownNow();
     health.close();
     try {
-      instances.markStopped(instanceId);
+      store.read(tx -> tx.instances().markStopped(instanceId));
     } catch (RuntimeException e) {
       log.warn("Could not mark instance {} stopped: {}", instanceId, e.getMessage());
     }
@@ -195,7 +193,7 @@ public final class CoordinatorServer {
 
   private void heartbeatInstance() {
     try {
-      if (instances.heartbeat(instanceId) == 0) {
+      if (store.read(tx -> tx.instances().heartbeat(instanceId)) == 0) {
         log.warn("Instance row {} is missing or marked stopped", instanceId);
       }
     } catch (RuntimeException e) {

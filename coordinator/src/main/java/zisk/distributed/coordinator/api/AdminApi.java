@@ -175,7 +175,7 @@ public final class AdminApi {
   }
 
   private ClusterCounts counts() {
-    return store.cluster().counts(instanceLiveness.toMillis() / 1000.0);
+    return store.read(tx -> tx.cluster().counts(instanceLiveness.toMillis() / 1000.0));
   }
 
   /** Job ids are UUIDs; anything else cannot name a job. */

@@ -16,7 +16,7 @@ import zisk.distributed.common.concurrent.Backoff;
 import zisk.distributed.common.concurrent.DaemonThreads;
 import zisk.distributed.common.rules.Uuids;
 import zisk.distributed.coordinator.lifecycle.Effects;
-import zisk.distributed.coordinator.store.NotifyDao;
+import zisk.distributed.coordinator.store.Store;
 
 /**
  * Wake-ups between coordinators over PostgreSQL {@code LISTEN/NOTIFY}: "a task waits for prover
@@ -33,13 +33,13 @@ public final class Notifications implements AutoCloseable {
   private static final Duration RECONNECT_BASE = Duration.ofMillis(500);
   private static final Duration RECONNECT_CAP = Duration.ofSeconds(10);
 
-  private final NotifyDao channels;
+  private final Store store;
   private final String jdbcUrl;
   private volatile boolean running = true;
   private Thread listener;
 
-  public Notifications(NotifyDao notify, String jdbcUrl) {
-    this.channels = notify;
+  public Notifications(Store store, String jdbcUrl) {
+    this.store = store;
     this.jdbcUrl = jdbcUrl;
   }
 
@@ -58,7 +58,7 @@ public final class Notifications implements AutoCloseable {
 
   private void notify(String channel, String payload) {
     try {
-      channels.send(channel, payload);
+      store.read(tx -> tx.notifications().send(channel, payload));
     } catch (RuntimeException e) {
       log.debug("NOTIFY {} failed (the poll will catch up): {}", channel, e.getMessage());
     }

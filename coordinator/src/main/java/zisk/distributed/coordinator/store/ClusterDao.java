@@ -1,12 +1,18 @@
 package zisk.distributed.coordinator.store;
 
-import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import java.sql.Connection;
 
 /** Cluster-wide counts read from the shared database. */
-public interface ClusterDao {
+public final class ClusterDao {
+
+  private final Connection connection;
+
+  ClusterDao(Connection connection) {
+    this.connection = connection;
+  }
 
   /** Counts for SystemStatus and for explaining why a job waits. */
-  record ClusterCounts(
+  public record ClusterCounts(
       int totalProvers,
       long computeCapacity,
       int idleProvers,
@@ -17,7 +23,7 @@ public interface ClusterDao {
       int liveCoordinators) {}
 
   /** @param livenessSeconds how recently a coordinator must have heartbeated to count as live */
-  @SqlQuery("""
+  private static final Sql COUNTS = Sql.of("""
       SELECT count(*) FILTER (WHERE p.state <> 'DISCONNECTED')                  AS total_provers,
              coalesce(sum(p.compute_units) FILTER (WHERE p.state <> 'DISCONNECTED'), 0) AS compute_capacity,
              count(*) FILTER (WHERE p.state = 'IDLE')                           AS idle_provers,
@@ -29,6 +35,12 @@ public interface ClusterDao {
               WHERE stopped_at IS NULL
                 AND last_seen_at > now() - make_interval(secs => :livenessSeconds)) AS live_coordinators
       FROM provers p
-      """)
-  ClusterCounts counts(double livenessSeconds);
+      """);
+
+  public ClusterCounts counts(double livenessSeconds) {
+    return COUNTS.on(connection).bind("livenessSeconds", livenessSeconds)
+        .one(row -> new ClusterCounts(row.getInt("total_provers"), row.getLong("compute_capacity"),
+            row.getInt("idle_provers"), row.getInt("busy_provers"), row.getLong("idle_compute_units"),
+            row.getInt("active_jobs"), row.getInt("queued_jobs"), row.getInt("live_coordinators")));
+  }
 }

@@ -7,12 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 import org.jdbi.v3.postgres.PostgresPlugin;
-import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
@@ -41,21 +38,9 @@ public final class Database implements AutoCloseable {
     return dataSource.getJdbcUrl();
   }
 
-  /** The records rows are read into, mapped by their constructors. */
-  private static final List<Class<?>> ROWS = List.of(Job.class, Prover.class, ClusterDao.ClusterCounts.class,
-      JobDao.QueuedJob.class, JobDao.LaunchedJob.class, JobDao.RunningJob.class,
-      TaskDao.ReportedTask.class, TaskDao.PhaseProgress.class, TaskDao.OutgoingTask.class, TaskDao.WrittenTask.class,
-      TaskDao.ContributionInputs.class,
-      ProverDao.RegistrationRow.class, ProverDao.IdleProver.class, ProverDao.ReleasedProver.class,
-      ProverDao.JobRef.class);
-
-  /** A Jdbi over the data source, with the row mappers of the store's records. */
+  /** A Jdbi over the data source, for start-up checks, health probes and tests (the store uses JDBC). */
   public static Jdbi jdbi(DataSource dataSource) {
-    Jdbi jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin()).installPlugin(new SqlObjectPlugin());
-    for (Class<?> record : ROWS) {
-      jdbi.registerRowMapper(ConstructorMapper.factory(record));
-    }
-    return jdbi;
+    return Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
   }
 
   /** Opens the configured database; starts the embedded one when no URL is configured. */

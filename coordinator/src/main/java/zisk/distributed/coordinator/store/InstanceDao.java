@@ -1,22 +1,40 @@
 package zisk.distributed.coordinator.store;
 
+import java.sql.Connection;
 import java.util.UUID;
-import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /** The SQL of {@code coordinator_instances}: a coordinator registers, keeps its row fresh, and closes it. */
-public interface InstanceDao {
+public final class InstanceDao {
 
-  @SqlUpdate("INSERT INTO coordinator_instances (instance_id, address, version) VALUES (:instanceId, :address, :version)")
-  int register(UUID instanceId, String address, String version);
+  private final Connection connection;
+
+  InstanceDao(Connection connection) {
+    this.connection = connection;
+  }
+
+  private static final Sql REGISTER = Sql.of("INSERT INTO coordinator_instances (instance_id, address, version) VALUES (:instanceId, :address, :version)");
+
+  public int register(UUID instanceId, String address, String version) {
+    return REGISTER.on(connection).bind("instanceId", instanceId).bind("address", address).bind("version", version).update();
+  }
 
   /** Records the address once the server is bound (the configured port may have been 0). */
-  @SqlUpdate("UPDATE coordinator_instances SET address = :address WHERE instance_id = :instanceId")
-  int setAddress(UUID instanceId, String address);
+  private static final Sql SET_ADDRESS = Sql.of("UPDATE coordinator_instances SET address = :address WHERE instance_id = :instanceId");
+
+  public int setAddress(UUID instanceId, String address) {
+    return SET_ADDRESS.on(connection).bind("instanceId", instanceId).bind("address", address).update();
+  }
 
   /** Marks the instance alive; 0 rows when its row is gone or it was marked stopped. */
-  @SqlUpdate("UPDATE coordinator_instances SET last_seen_at = now() WHERE instance_id = :instanceId AND stopped_at IS NULL")
-  int heartbeat(UUID instanceId);
+  private static final Sql HEARTBEAT = Sql.of("UPDATE coordinator_instances SET last_seen_at = now() WHERE instance_id = :instanceId AND stopped_at IS NULL");
 
-  @SqlUpdate("UPDATE coordinator_instances SET stopped_at = now(), last_seen_at = now() WHERE instance_id = :instanceId")
-  int markStopped(UUID instanceId);
+  public int heartbeat(UUID instanceId) {
+    return HEARTBEAT.on(connection).bind("instanceId", instanceId).update();
+  }
+
+  private static final Sql MARK_STOPPED = Sql.of("UPDATE coordinator_instances SET stopped_at = now(), last_seen_at = now() WHERE instance_id = :instanceId");
+
+  public int markStopped(UUID instanceId) {
+    return MARK_STOPPED.on(connection).bind("instanceId", instanceId).update();
+  }
 }

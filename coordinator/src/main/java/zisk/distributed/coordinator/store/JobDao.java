@@ -1,12 +1,10 @@
 package zisk.distributed.coordinator.store;
 
+import java.sql.Connection;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.jdbi.v3.sqlobject.customizer.BindMethods;
-import org.jdbi.v3.sqlobject.statement.SqlQuery;
-import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
  * The SQL of {@code jobs}. Each transition names the state it expects in its WHERE clause and
@@ -14,19 +12,25 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
  * Statements that also append to {@code job_events} do it in the same statement, so a
  * transition's history costs no extra round trip.
  */
-public interface JobDao {
+public final class JobDao {
+
+  private final Connection connection;
+
+  JobDao(Connection connection) {
+    this.connection = connection;
+  }
 
   /** A QUEUED job as admission sees it. */
-  record QueuedJob(UUID jobId, int computeCapacity, int attempt) {}
+  public record QueuedJob(UUID jobId, int computeCapacity, int attempt) {}
 
   /** What a LaunchProof with an already used client request id is compared against. */
-  record LaunchedJob(UUID jobId, String blockId, String inputPath, int computeCapacity) {}
+  public record LaunchedJob(UUID jobId, String blockId, String inputPath, int computeCapacity) {}
 
   /** A RUNNING job locked for a transition. */
-  record RunningJob(UUID jobId, int attempt, int maxAttempts) {}
+  public record RunningJob(UUID jobId, int attempt, int maxAttempts) {}
 
   /** Creates a QUEUED job and its LAUNCHED event; empty when the client request id is taken. */
-  @SqlQuery("""
+  private static final Sql INSERT = Sql.of("""
       WITH created AS (
           INSERT INTO jobs (block_id, input_path, compute_capacity, client_request_id, max_attempts)
           VALUES (:blockId, :inputPath, :computeCapacity, :clientRequestIdOrNull, :maxAttempts)
@@ -37,16 +41,27 @@ public interface JobDao {
           SELECT job_id, 'LAUNCHED', 'QUEUED', 'block ' || block_id || ', ' || compute_capacity || ' compute units'
           FROM created)
       SELECT job_id FROM created
-      """)
-  Optional<UUID> insert(@BindMethods NewJob job);
+      """);
 
-  @SqlQuery("""
+  public Optional<UUID> insert(NewJob job) {
+    return INSERT.on(connection).bind("blockId", job.blockId()).bind("inputPath", job.inputPath())
+        .bind("computeCapacity", job.computeCapacity()).bind("clientRequestIdOrNull", job.clientRequestIdOrNull())
+        .bind("maxAttempts", job.maxAttempts())
+        .optional(row -> Sql.uuid(row, "job_id"));
+  }
+
+  private static final Sql FIND_LAUNCH = Sql.of("""
       SELECT job_id, block_id, input_path, compute_capacity FROM jobs WHERE client_request_id = :clientRequestId
-      """)
-  Optional<LaunchedJob> findLaunch(String clientRequestId);
+      """);
+
+  public Optional<LaunchedJob> findLaunch(String clientRequestId) {
+    return FIND_LAUNCH.on(connection).bind("clientRequestId", clientRequestId)
+        .optional(row -> new LaunchedJob(Sql.uuid(row, "job_id"), row.getString("block_id"), row.getString("input_path"),
+            row.getInt("compute_capacity")));
+  }
 
   /** The job with the provers of its current attempt by rank. */
-  @SqlQuery("""
+  private static final Sql FIND = Sql.of("""
       SELECT j.job_id, j.block_id, j.input_path, j.compute_capacity, j.state, j.phase, j.attempt,
              j.max_attempts, j.created_at, j.started_at, j.finished_at, j.waiting_reason,
              j.error_code, j.error_message,
@@ -55,14 +70,17 @@ public interface JobDao {
                    ORDER BY t.rank_id) AS assigned_provers
       FROM jobs j
       WHERE j.job_id = :jobId
-      """)
-  Optional<Job> find(UUID jobId);
+      """);
+
+  public Optional<Job> find(UUID jobId) {
+    return FIND.on(connection).bind("jobId", jobId).optional(JobDao::job);
+  }
 
   /**
    * Jobs newest first, {@code limit} of them, after the keyset position ({@code afterAt},
    * {@code afterId}) when one is given.
    */
-  @SqlQuery("""
+  private static final Sql LIST = Sql.of("""
       SELECT j.job_id, j.block_id, j.input_path, j.compute_capacity, j.state, j.phase, j.attempt,
              j.max_attempts, j.created_at, j.started_at, j.finished_at, j.waiting_reason,
              j.error_code, j.error_message,
@@ -74,28 +92,43 @@ public interface JobDao {
         AND (CAST(:afterAt AS timestamptz) IS NULL OR (j.created_at, j.job_id) < (:afterAt, :afterId))
       ORDER BY j.created_at DESC, j.job_id DESC
       LIMIT :limit
-      """)
-  List<Job> list(boolean activeOnly, Instant afterAt, UUID afterId, int limit);
+      """);
 
-  @SqlQuery("SELECT final_proof FROM jobs WHERE job_id = :jobId AND state = 'COMPLETED'")
-  Optional<byte[]> finalProof(UUID jobId);
+  public List<Job> list(boolean activeOnly, Instant afterAt, UUID afterId, int limit) {
+    return LIST.on(connection).bind("activeOnly", activeOnly).bind("afterAt", afterAt).bind("afterId", afterId)
+        .bind("limit", limit).list(JobDao::job);
+  }
+
+  private static final Sql FINAL_PROOF = Sql.of("SELECT final_proof FROM jobs WHERE job_id = :jobId AND state = 'COMPLETED'");
+
+  public Optional<byte[]> finalProof(UUID jobId) {
+    return FINAL_PROOF.on(connection).bind("jobId", jobId).optional(row -> row.getBytes("final_proof"));
+  }
 
   /** The oldest QUEUED jobs that no other coordinator is admitting right now. */
-  @SqlQuery("""
+  private static final Sql LOCK_QUEUED = Sql.of("""
       SELECT job_id, compute_capacity, attempt FROM jobs
       WHERE state = 'QUEUED'
       ORDER BY created_at, job_id
       LIMIT :limit
       FOR UPDATE SKIP LOCKED
-      """)
-  List<QueuedJob> lockQueued(int limit);
+      """);
+
+  public List<QueuedJob> lockQueued(int limit) {
+    return LOCK_QUEUED.on(connection).bind("limit", limit)
+        .list(row -> new QueuedJob(Sql.uuid(row, "job_id"), row.getInt("compute_capacity"), row.getInt("attempt")));
+  }
 
   /** Locks the job if it is RUNNING (in any attempt): the first lock of every transition of a job. */
-  @SqlQuery("SELECT job_id, attempt, max_attempts FROM jobs WHERE job_id = :jobId AND state = 'RUNNING' FOR UPDATE")
-  Optional<RunningJob> lockRunning(UUID jobId);
+  private static final Sql LOCK_RUNNING = Sql.of("SELECT job_id, attempt, max_attempts FROM jobs WHERE job_id = :jobId AND state = 'RUNNING' FOR UPDATE");
+
+  public Optional<RunningJob> lockRunning(UUID jobId) {
+    return LOCK_RUNNING.on(connection).bind("jobId", jobId)
+        .optional(row -> new RunningJob(Sql.uuid(row, "job_id"), row.getInt("attempt"), row.getInt("max_attempts")));
+  }
 
   /** QUEUED to RUNNING in a new attempt, with its STARTED event. */
-  @SqlUpdate("""
+  private static final Sql START = Sql.of("""
       WITH started AS (
           UPDATE jobs SET state = 'RUNNING', phase = 'PARTIAL_CONTRIBUTION', attempt = :attempt, started_at = now(),
                           waiting_reason = NULL, updated_at = now()
@@ -103,29 +136,39 @@ public interface JobDao {
           RETURNING job_id)
       INSERT INTO job_events (job_id, event, state, phase, attempt, detail)
       SELECT job_id, 'STARTED', 'RUNNING', 'PARTIAL_CONTRIBUTION', :attempt, :detail FROM started
-      """)
-  int start(UUID jobId, int attempt, String detail);
+      """);
+
+  public int start(UUID jobId, int attempt, String detail) {
+    return START.on(connection).bind("jobId", jobId).bind("attempt", attempt).bind("detail", detail).update();
+  }
 
   /** Why a QUEUED job has not started; written only when it changed. */
-  @SqlUpdate("""
+  private static final Sql NOTE_WAITING = Sql.of("""
       UPDATE jobs SET waiting_reason = :reason
       WHERE job_id = :jobId AND state = 'QUEUED' AND waiting_reason IS DISTINCT FROM :reason
-      """)
-  int noteWaiting(UUID jobId, String reason);
+      """);
+
+  public int noteWaiting(UUID jobId, String reason) {
+    return NOTE_WAITING.on(connection).bind("jobId", jobId).bind("reason", reason).update();
+  }
 
   /** A RUNNING job moves to its next phase, with its PHASE_STARTED event. */
-  @SqlUpdate("""
+  private static final Sql ENTER_PHASE = Sql.of("""
       WITH moved AS (
           UPDATE jobs SET phase = :phase, updated_at = now()
           WHERE job_id = :jobId AND state = 'RUNNING' AND attempt = :attempt
           RETURNING job_id)
       INSERT INTO job_events (job_id, event, state, phase, attempt, detail)
       SELECT job_id, 'PHASE_STARTED', 'RUNNING', :phase, :attempt, :detail FROM moved
-      """)
-  int enterPhase(UUID jobId, int attempt, Phase phase, String detail);
+      """);
+
+  public int enterPhase(UUID jobId, int attempt, Phase phase, String detail) {
+    return ENTER_PHASE.on(connection).bind("jobId", jobId).bind("attempt", attempt).bind("phase", phase)
+        .bind("detail", detail).update();
+  }
 
   /** RUNNING to COMPLETED with its final proof, and the COMPLETED event. */
-  @SqlUpdate("""
+  private static final Sql COMPLETE = Sql.of("""
       WITH completed AS (
           UPDATE jobs SET state = 'COMPLETED', final_proof = :proof, finished_at = clock_timestamp(), updated_at = now(),
                           error_code = NULL, error_message = NULL, waiting_reason = NULL
@@ -135,14 +178,18 @@ public interface JobDao {
       SELECT job_id, 'COMPLETED', 'COMPLETED', 'AGGREGATE', :attempt, :proverId, :taskId,
              'final proof ' || length(:proof) || ' bytes'
       FROM completed
-      """)
-  int complete(UUID jobId, int attempt, byte[] proof, String proverId, UUID taskId);
+      """);
+
+  public int complete(UUID jobId, int attempt, byte[] proof, String proverId, UUID taskId) {
+    return COMPLETE.on(connection).bind("jobId", jobId).bind("attempt", attempt).bind("proof", proof)
+        .bind("proverId", proverId).bind("taskId", taskId).update();
+  }
 
   /**
    * Ends a RUNNING attempt: back to QUEUED when {@code retry}, else FAILED; counts the failure by
    * its cause and records REQUEUED or FAILED.
    */
-  @SqlUpdate("""
+  private static final Sql END_ATTEMPT = Sql.of("""
       WITH ended AS (
           UPDATE jobs
           SET state = CASE WHEN :retry THEN 'QUEUED' ELSE 'FAILED' END,
@@ -157,12 +204,17 @@ public interface JobDao {
       SELECT job_id, CASE WHEN :retry THEN 'REQUEUED' ELSE 'FAILED' END, state, :attempt, :culprit,
              :errorCode || ': ' || :reason
       FROM ended
-      """)
-  int endAttempt(UUID jobId, int attempt, boolean retry, boolean infrastructure, String errorCode, String reason,
-      String culprit);
+      """);
+
+  public int endAttempt(UUID jobId, int attempt, boolean retry, boolean infrastructure, String errorCode, String reason,
+      String culprit) {
+    return END_ATTEMPT.on(connection).bind("jobId", jobId).bind("attempt", attempt).bind("retry", retry)
+        .bind("infrastructure", infrastructure).bind("errorCode", errorCode).bind("reason", reason)
+        .bind("culprit", culprit).update();
+  }
 
   /** QUEUED or RUNNING to CANCELLED, with the CANCELLED event. */
-  @SqlUpdate("""
+  private static final Sql CANCEL = Sql.of("""
       WITH cancelled AS (
           UPDATE jobs
           SET state = 'CANCELLED', finished_at = now(), updated_at = now(), waiting_reason = NULL,
@@ -171,6 +223,18 @@ public interface JobDao {
           RETURNING job_id, phase, attempt)
       INSERT INTO job_events (job_id, event, state, phase, attempt, detail)
       SELECT job_id, 'CANCELLED', 'CANCELLED', phase, attempt, :reason FROM cancelled
-      """)
-  int cancel(UUID jobId, String reason);
+      """);
+
+  public int cancel(UUID jobId, String reason) {
+    return CANCEL.on(connection).bind("jobId", jobId).bind("reason", reason).update();
+  }
+
+  private static Job job(java.sql.ResultSet row) throws java.sql.SQLException {
+    java.sql.Array provers = row.getArray("assigned_provers");
+    return new Job(Sql.uuid(row, "job_id"), row.getString("block_id"), row.getString("input_path"),
+        row.getInt("compute_capacity"), Sql.constant(JobState.class, row, "state"), Sql.constant(Phase.class, row, "phase"),
+        row.getInt("attempt"), row.getInt("max_attempts"), Sql.instant(row, "created_at"), Sql.instant(row, "started_at"),
+        Sql.instant(row, "finished_at"), row.getString("waiting_reason"), row.getString("error_code"),
+        row.getString("error_message"), List.of((String[]) provers.getArray()));
+  }
 }

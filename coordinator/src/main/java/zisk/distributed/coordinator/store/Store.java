@@ -1,39 +1,56 @@
 package zisk.distributed.coordinator.store;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.function.Function;
-import org.jdbi.v3.core.Jdbi;
+import javax.sql.DataSource;
 
 /**
  * Runs work against the database: one transaction ({@link #inTransaction}) for a transition, or
- * one autocommit handle ({@link #read}) for a read or a single self-contained statement.
+ * one autocommit connection ({@link #read}) for reads and single self-contained statements.
+ * Plain JDBC under the data-access objects: a transition's cost is its round trips and its commit.
  */
 public final class Store {
 
-  private final Jdbi jdbi;
+  private final DataSource dataSource;
 
-  public Store(Jdbi jdbi) {
-    this.jdbi = jdbi;
+  public Store(DataSource dataSource) {
+    this.dataSource = dataSource;
   }
 
-  /** Runs {@code work} in one transaction; it commits when {@code work} returns. */
+  /** Runs {@code work} in one transaction: it commits when {@code work} returns, rolls back if it throws. */
   public <T> T inTransaction(Function<Tx, T> work) {
-    return jdbi.inTransaction(handle -> work.apply(Tx.on(handle)));
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        T result = work.apply(Tx.on(connection));
+        connection.commit();
+        return result;
+      } catch (RuntimeException | Error e) {
+        rollback(connection, e);
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new StoreException(e);
+    }
   }
 
-  /** Runs {@code work} on one handle in autocommit mode: each statement is its own transaction. */
+  /** Runs {@code work} on one connection in autocommit mode: each statement is its own transaction. */
   public <T> T read(Function<Tx, T> work) {
-    return jdbi.withHandle(handle -> work.apply(Tx.on(handle)));
+    try (Connection connection = dataSource.getConnection()) {
+      return work.apply(Tx.on(connection));
+    } catch (SQLException e) {
+      throw new StoreException(e);
+    }
   }
 
-  public InstanceDao instances() {
-    return jdbi.onDemand(InstanceDao.class);
-  }
-
-  public ClusterDao cluster() {
-    return jdbi.onDemand(ClusterDao.class);
-  }
-
-  public Jdbi jdbi() {
-    return jdbi;
+  private static void rollback(Connection connection, Throwable cause) {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
   }
 }

@@ -1,20 +1,25 @@
 package zisk.distributed.coordinator.store;
 
+import java.sql.Connection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.jdbi.v3.sqlobject.statement.SqlQuery;
-import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
  * The SQL of {@code tasks}. New tasks are written DISPATCHED straight away for provers whose
  * stream the writing coordinator holds (it sends them right after the commit), ASSIGNED for the
  * others (their coordinator claims and sends them).
  */
-public interface TaskDao {
+public final class TaskDao {
+
+  private final Connection connection;
+
+  TaskDao(Connection connection) {
+    this.connection = connection;
+  }
 
   /** A task a prover reported on, with what its checks need, its job row locked. */
-  record ReportedTask(
+  public record ReportedTask(
       UUID taskId,
       UUID jobId,
       int attempt,
@@ -28,20 +33,20 @@ public interface TaskDao {
       boolean currentSession) {}
 
   /** How a phase stands once one task of it succeeded. */
-  record PhaseProgress(int updated, int succeededBefore, int unfinished) {}
+  public record PhaseProgress(int updated, int succeededBefore, int unfinished) {}
 
   /**
    * A task to send: written DISPATCHED by this coordinator or claimed by it. Its inputs are read
    * when the request is built.
    */
-  record OutgoingTask(UUID taskId, UUID jobId, int attempt, Phase phase, int rankId, String proverId) {}
+  public record OutgoingTask(UUID taskId, UUID jobId, int attempt, Phase phase, int rankId, String proverId) {}
 
   /**
    * Finds the task and locks its job row (the first lock of every transition of a job), with the
    * facts that decide whether the report counts. {@code currentSession}: the reporting stream is
    * the prover's current session on this coordinator.
    */
-  @SqlQuery("""
+  private static final Sql LOCK_REPORTED = Sql.of("""
       SELECT t.task_id, t.job_id, t.attempt, t.task_type AS phase, t.rank_id, t.prover_id, t.state,
              j.state AS job_state, j.attempt AS job_attempt, j.max_attempts AS job_max_attempts,
              coalesce(p.session_epoch = :epoch AND p.instance_id = :instanceId, false) AS current_session
@@ -50,22 +55,33 @@ public interface TaskDao {
       LEFT JOIN provers p ON p.prover_id = :proverId
       WHERE t.task_id = :taskId
       FOR UPDATE OF j
-      """)
-  Optional<ReportedTask> lockReported(UUID taskId, String proverId, long epoch, UUID instanceId);
+      """);
+
+  public Optional<ReportedTask> lockReported(UUID taskId, String proverId, long epoch, UUID instanceId) {
+    return LOCK_REPORTED.on(connection).bind("taskId", taskId).bind("proverId", proverId).bind("epoch", epoch)
+        .bind("instanceId", instanceId)
+        .optional(row -> new ReportedTask(Sql.uuid(row, "task_id"), Sql.uuid(row, "job_id"), row.getInt("attempt"),
+            Sql.constant(Phase.class, row, "phase"), row.getInt("rank_id"), row.getString("prover_id"),
+            Sql.constant(TaskState.class, row, "state"), Sql.constant(JobState.class, row, "job_state"),
+            row.getInt("job_attempt"), row.getInt("job_max_attempts"), row.getBoolean("current_session")));
+  }
 
   /**
    * The prover's DISPATCHED task of a job, for reports that do not name their task (a ProverError
    * without task id).
    */
-  @SqlQuery("SELECT task_id FROM tasks WHERE prover_id = :proverId AND job_id = :jobId AND state = 'DISPATCHED'")
-  Optional<UUID> dispatchedTaskOf(String proverId, UUID jobId);
+  private static final Sql DISPATCHED_TASK_OF = Sql.of("SELECT task_id FROM tasks WHERE prover_id = :proverId AND job_id = :jobId AND state = 'DISPATCHED'");
+
+  public Optional<UUID> dispatchedTaskOf(String proverId, UUID jobId) {
+    return DISPATCHED_TASK_OF.on(connection).bind("proverId", proverId).bind("jobId", jobId).optional(row -> Sql.uuid(row, "task_id"));
+  }
 
   /**
    * DISPATCHED to SUCCEEDED with its result and TASK_SUCCEEDED event, answering how the task's
    * phase stands: {@code updated} (0 or 1), how many of the phase had succeeded before, and how
    * many others are not finished. (The outer query sees the phase as it was before this update.)
    */
-  @SqlQuery("""
+  private static final Sql SUCCEED = Sql.of("""
       WITH succeeded AS (
           UPDATE tasks SET state = 'SUCCEEDED', result = :result, finished_at = clock_timestamp()
           WHERE task_id = :taskId AND state = 'DISPATCHED'
@@ -79,43 +95,58 @@ public interface TaskDao {
              count(*) FILTER (WHERE t.state <> 'SUCCEEDED' AND t.task_id <> :taskId) AS unfinished
       FROM tasks t
       WHERE t.job_id = :jobId AND t.attempt = :attempt AND t.task_type = :phase
-      """)
-  PhaseProgress succeed(UUID taskId, UUID jobId, int attempt, Phase phase, byte[] result);
+      """);
+
+  public PhaseProgress succeed(UUID taskId, UUID jobId, int attempt, Phase phase, byte[] result) {
+    return SUCCEED.on(connection).bind("taskId", taskId).bind("jobId", jobId).bind("attempt", attempt).bind("phase", phase)
+        .bind("result", result)
+        .one(row -> new PhaseProgress(row.getInt("updated"), row.getInt("succeeded_before"), row.getInt("unfinished")));
+  }
 
   /** DISPATCHED to FAILED (the prover reported an error), with the TASK_FAILED event. */
-  @SqlUpdate("""
+  private static final Sql FAIL = Sql.of("""
       WITH failed AS (
           UPDATE tasks SET state = 'FAILED', finished_at = clock_timestamp(), error_message = :reason
           WHERE task_id = :taskId AND state = 'DISPATCHED'
           RETURNING job_id, attempt, task_type, prover_id)
       INSERT INTO job_events (job_id, event, state, phase, attempt, prover_id, task_id, detail)
       SELECT job_id, 'TASK_FAILED', 'RUNNING', task_type, attempt, prover_id, :taskId, :reason FROM failed
-      """)
-  int fail(UUID taskId, String reason);
+      """);
+
+  public int fail(UUID taskId, String reason) {
+    return FAIL.on(connection).bind("taskId", taskId).bind("reason", reason).update();
+  }
 
   /** The prover's open tasks of a job are LOST with it, with the PROVER_LOST event. */
-  @SqlUpdate("""
+  private static final Sql LOSE = Sql.of("""
       WITH lost AS (
           UPDATE tasks SET state = 'LOST', finished_at = clock_timestamp(), error_message = :reason
           WHERE prover_id = :proverId AND job_id = :jobId AND state IN ('ASSIGNED', 'DISPATCHED')
           RETURNING job_id)
       INSERT INTO job_events (job_id, event, state, attempt, prover_id, detail)
       VALUES (:jobId, 'PROVER_LOST', 'RUNNING', :attempt, :proverId, :reason)
-      """)
-  int lose(String proverId, UUID jobId, int attempt, String reason);
+      """);
+
+  public int lose(String proverId, UUID jobId, int attempt, String reason) {
+    return LOSE.on(connection).bind("proverId", proverId).bind("jobId", jobId).bind("attempt", attempt)
+        .bind("reason", reason).update();
+  }
 
   /** Every open task of the job is CANCELLED. */
-  @SqlUpdate("""
+  private static final Sql CANCEL_OPEN = Sql.of("""
       UPDATE tasks SET state = 'CANCELLED', finished_at = clock_timestamp()
       WHERE job_id = :jobId AND state IN ('ASSIGNED', 'DISPATCHED')
-      """)
-  int cancelOpen(UUID jobId);
+      """);
+
+  public int cancelOpen(UUID jobId) {
+    return CANCEL_OPEN.on(connection).bind("jobId", jobId).update();
+  }
 
   /**
    * The first phase of an attempt: one PARTIAL_CONTRIBUTION task per prover, rank by position,
    * each with its share of the compute units.
    */
-  @SqlQuery("""
+  private static final Sql INSERT_CONTRIBUTIONS = Sql.of("""
       INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units, state, dispatched_at)
       SELECT :jobId, :attempt, 'PARTIAL_CONTRIBUTION', (r.ord - 1)::int, r.prover_id, r.units,
              CASE WHEN p.instance_id = :instanceId THEN 'DISPATCHED' ELSE 'ASSIGNED' END,
@@ -123,14 +154,18 @@ public interface TaskDao {
       FROM unnest(CAST(:proverIds AS text[]), CAST(:units AS integer[])) WITH ORDINALITY AS r (prover_id, units, ord)
       JOIN provers p ON p.prover_id = r.prover_id
       RETURNING task_id, job_id, attempt, task_type AS phase, rank_id, prover_id, state
-      """)
-  List<WrittenTask> insertContributions(UUID jobId, int attempt, String[] proverIds, Integer[] units, UUID instanceId);
+      """);
+
+  public List<WrittenTask> insertContributions(UUID jobId, int attempt, String[] proverIds, Integer[] units, UUID instanceId) {
+    return INSERT_CONTRIBUTIONS.on(connection).bind("jobId", jobId).bind("attempt", attempt).bind("proverIds", proverIds)
+        .bind("units", units).bind("instanceId", instanceId).list(TaskDao::written);
+  }
 
   /**
    * The next phase's tasks, one per prover of the job still reserved for it ({@code current_job_id}):
    * every rank for PROVE, the first prover to finish PROVE for AGGREGATE.
    */
-  @SqlQuery("""
+  private static final Sql INSERT_NEXT_PHASE = Sql.of("""
       INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units, state, dispatched_at)
       SELECT t.job_id, t.attempt, :next, t.rank_id, t.prover_id, t.compute_units,
              CASE WHEN p.instance_id = :instanceId THEN 'DISPATCHED' ELSE 'ASSIGNED' END,
@@ -139,65 +174,101 @@ public interface TaskDao {
       WHERE t.job_id = :jobId AND t.attempt = :attempt AND t.task_type = :previous
       ORDER BY t.rank_id
       RETURNING task_id, job_id, attempt, task_type AS phase, rank_id, prover_id, state
-      """)
-  List<WrittenTask> insertNextPhase(UUID jobId, int attempt, Phase previous, Phase next, UUID instanceId);
+      """);
+
+  public List<WrittenTask> insertNextPhase(UUID jobId, int attempt, Phase previous, Phase next, UUID instanceId) {
+    return INSERT_NEXT_PHASE.on(connection).bind("jobId", jobId).bind("attempt", attempt).bind("previous", previous)
+        .bind("next", next).bind("instanceId", instanceId).list(TaskDao::written);
+  }
 
   /** A task just written, and whether it went out DISPATCHED or waits ASSIGNED. */
-  record WrittenTask(UUID taskId, UUID jobId, int attempt, Phase phase, int rankId, String proverId, TaskState state) {
+  public record WrittenTask(UUID taskId, UUID jobId, int attempt, Phase phase, int rankId, String proverId, TaskState state) {
     public OutgoingTask outgoing() {
       return new OutgoingTask(taskId, jobId, attempt, phase, rankId, proverId);
     }
   }
 
   /** Claims the ASSIGNED tasks of these provers, if this coordinator holds their streams. */
-  @SqlQuery("""
+  private static final Sql CLAIM_ASSIGNED = Sql.of("""
       UPDATE tasks t SET state = 'DISPATCHED', dispatched_at = clock_timestamp()
       FROM provers p
       WHERE t.prover_id = p.prover_id AND t.prover_id = ANY(:proverIds) AND t.state = 'ASSIGNED'
         AND p.instance_id = :instanceId
       RETURNING t.task_id, t.job_id, t.attempt, t.task_type AS phase, t.rank_id, t.prover_id
-      """)
-  List<OutgoingTask> claimAssigned(String[] proverIds, UUID instanceId);
+      """);
+
+  public List<OutgoingTask> claimAssigned(String[] proverIds, UUID instanceId) {
+    return CLAIM_ASSIGNED.on(connection).bind("proverIds", proverIds).bind("instanceId", instanceId).list(TaskDao::outgoing);
+  }
 
   /** The provers, held by this coordinator, that have ASSIGNED tasks waiting. */
-  @SqlQuery("""
+  private static final Sql PROVERS_WITH_ASSIGNED = Sql.of("""
       SELECT DISTINCT t.prover_id FROM tasks t JOIN provers p ON p.prover_id = t.prover_id
       WHERE t.state = 'ASSIGNED' AND p.instance_id = :instanceId
-      """)
-  List<String> proversWithAssigned(UUID instanceId);
+      """);
+
+  public List<String> proversWithAssigned(UUID instanceId) {
+    return PROVERS_WITH_ASSIGNED.on(connection).bind("instanceId", instanceId).list(row -> row.getString("prover_id"));
+  }
 
   /** The prover's DISPATCHED tasks, to send again after it reconnected. */
-  @SqlQuery("""
+  private static final Sql DISPATCHED_TO = Sql.of("""
       SELECT task_id, job_id, attempt, task_type AS phase, rank_id, prover_id FROM tasks
       WHERE prover_id = :proverId AND state = 'DISPATCHED'
-      """)
-  List<OutgoingTask> dispatchedTo(String proverId);
+      """);
+
+  public List<OutgoingTask> dispatchedTo(String proverId) {
+    return DISPATCHED_TO.on(connection).bind("proverId", proverId).list(TaskDao::outgoing);
+  }
 
   /** Whether the prover's whole part of the job's running attempt is tasks never sent to it. */
-  @SqlQuery("""
+  private static final Sql ONLY_ASSIGNED = Sql.of("""
       SELECT coalesce(bool_and(t.state = 'ASSIGNED'), false) FROM jobs j
       JOIN tasks t ON t.job_id = j.job_id AND t.attempt = j.attempt AND t.prover_id = :proverId
       WHERE j.job_id = :jobId AND j.state = 'RUNNING'
-      """)
-  boolean onlyAssigned(String proverId, UUID jobId);
+      """);
+
+  public boolean onlyAssigned(String proverId, UUID jobId) {
+    return ONLY_ASSIGNED.on(connection).bind("proverId", proverId).bind("jobId", jobId).one(row -> row.getBoolean(1));
+  }
 
   /** The succeeded results of a phase, in rank order: the inputs of the next phase. */
-  @SqlQuery("""
+  private static final Sql RESULTS = Sql.of("""
       SELECT result FROM tasks
       WHERE job_id = :jobId AND attempt = :attempt AND task_type = :phase AND state = 'SUCCEEDED'
       ORDER BY rank_id
-      """)
-  List<byte[]> results(UUID jobId, int attempt, Phase phase);
+      """);
+
+  public List<byte[]> results(UUID jobId, int attempt, Phase phase) {
+    return RESULTS.on(connection).bind("jobId", jobId).bind("attempt", attempt).bind("phase", phase)
+        .list(row -> row.getBytes("result"));
+  }
 
   /** What a contribution task's parameters are made of. */
-  record ContributionInputs(String blockId, String inputPath, int computeCapacity, List<Integer> allocation) {}
+  public record ContributionInputs(String blockId, String inputPath, int computeCapacity, List<Integer> allocation) {}
 
-  @SqlQuery("""
+  private static final Sql CONTRIBUTION_INPUTS = Sql.of("""
       SELECT j.block_id, j.input_path, j.compute_capacity,
              ARRAY(SELECT t.compute_units FROM tasks t
                    WHERE t.job_id = j.job_id AND t.attempt = :attempt AND t.task_type = 'PARTIAL_CONTRIBUTION'
                    ORDER BY t.rank_id) AS allocation
       FROM jobs j WHERE j.job_id = :jobId
-      """)
-  ContributionInputs contributionInputs(UUID jobId, int attempt);
+      """);
+
+  public ContributionInputs contributionInputs(UUID jobId, int attempt) {
+    return CONTRIBUTION_INPUTS.on(connection).bind("jobId", jobId).bind("attempt", attempt)
+        .one(row -> new ContributionInputs(row.getString("block_id"), row.getString("input_path"),
+            row.getInt("compute_capacity"), List.of((Integer[]) row.getArray("allocation").getArray())));
+  }
+
+  private static WrittenTask written(java.sql.ResultSet row) throws java.sql.SQLException {
+    return new WrittenTask(Sql.uuid(row, "task_id"), Sql.uuid(row, "job_id"), row.getInt("attempt"),
+        Sql.constant(Phase.class, row, "phase"), row.getInt("rank_id"), row.getString("prover_id"),
+        Sql.constant(TaskState.class, row, "state"));
+  }
+
+  private static OutgoingTask outgoing(java.sql.ResultSet row) throws java.sql.SQLException {
+    return new OutgoingTask(Sql.uuid(row, "task_id"), Sql.uuid(row, "job_id"), row.getInt("attempt"),
+        Sql.constant(Phase.class, row, "phase"), row.getInt("rank_id"), row.getString("prover_id"));
+  }
 }

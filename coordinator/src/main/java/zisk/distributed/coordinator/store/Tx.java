@@ -1,11 +1,16 @@
 package zisk.distributed.coordinator.store;
 
-import org.jdbi.v3.core.Handle;
+import java.sql.Connection;
 
-/** The data-access objects of one open transaction (or one handle), so a transition reads as calls. */
-public record Tx(JobDao jobs, TaskDao tasks, ProverDao provers) {
+/**
+ * The data-access objects of one connection: one open transaction, or autocommit for reads and
+ * single statements. A transition reads as calls on them.
+ */
+public record Tx(JobDao jobs, TaskDao tasks, ProverDao provers, InstanceDao instances, ClusterDao cluster,
+    NotifyDao notifications) {
 
-  static Tx on(Handle handle) {
-    return new Tx(handle.attach(JobDao.class), handle.attach(TaskDao.class), handle.attach(ProverDao.class));
+  static Tx on(Connection connection) {
+    return new Tx(new JobDao(connection), new TaskDao(connection), new ProverDao(connection),
+        new InstanceDao(connection), new ClusterDao(connection), new NotifyDao(connection));
   }
 }

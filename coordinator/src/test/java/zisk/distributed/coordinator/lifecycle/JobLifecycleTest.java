@@ -56,7 +56,7 @@ class JobLifecycleTest {
           VALUES ('p1', 'IDLE', 1, ?), ('p2', 'IDLE', 1, ?)
           """, coordinator, coordinator);
     });
-    store = new Store(jdbi);
+    store = new Store(dataSource);
     lifecycle = new JobLifecycle(store, coordinator);
     admission = new Admission(lifecycle, Duration.ofSeconds(30), Duration.ofSeconds(30));
   }

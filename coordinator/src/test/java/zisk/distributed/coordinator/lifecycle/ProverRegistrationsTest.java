@@ -50,7 +50,7 @@ class ProverRegistrationsTest {
                  (?, 1, 'PARTIAL_CONTRIBUTION', 1, 'w2', 1, 'DISPATCHED', now())
           """, jobId, jobId);
     });
-    Store store = new Store(jdbi);
+    Store store = new Store(dataSource);
     registrations = new ProverRegistrations(store, new JobLifecycle(store, thisCoordinator), thisCoordinator,
         Duration.ofSeconds(4), proverId -> false);
   }

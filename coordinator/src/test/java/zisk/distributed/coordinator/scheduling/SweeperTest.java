@@ -55,7 +55,7 @@ class SweeperTest {
           VALUES (?, 1, 'PARTIAL_CONTRIBUTION', 0, 'busy', 1, 'DISPATCHED', now())
           """, jobId);
     });
-    Store store = new Store(jdbi);
+    Store store = new Store(dataSource);
     sweeper = new Sweeper(store, new JobLifecycle(store, coordinator), sessions, coordinator, Duration.ofSeconds(4), Duration.ofSeconds(30),
         Duration.ofSeconds(30), clock);
   }
