@@ -16,9 +16,12 @@ import zisk.distributed.coordinator.store.Phase;
 import zisk.distributed.coordinator.store.ProverDao.ReleasedProver;
 import zisk.distributed.coordinator.store.Rows;
 import zisk.distributed.coordinator.store.Store;
+import zisk.distributed.coordinator.store.TaskDao.EnteredPhase;
 import zisk.distributed.coordinator.store.TaskDao.PhaseProgress;
 import zisk.distributed.coordinator.store.TaskDao.ReportedTask;
+import zisk.distributed.coordinator.store.TaskDao.StartedAttempt;
 import zisk.distributed.coordinator.store.TaskDao.WrittenTask;
+import zisk.distributed.coordinator.store.TaskInputs;
 import zisk.distributed.coordinator.store.TaskState;
 import zisk.distributed.coordinator.store.Tx;
 
@@ -112,16 +115,18 @@ public final class JobLifecycle {
   public Effects start(Tx tx, QueuedJob job, List<String> proverIds, List<Integer> allocation) {
     int attempt = job.attempt() + 1;
     String names = String.join(", ", proverIds);
-    Rows.exactlyOne(tx.jobs().start(job.jobId(), attempt, "attempt " + attempt + " on " + proverIds.size()
-        + " prover(s): " + names + "; allocation " + allocation), "starting job " + job.jobId());
-    int reserved = tx.provers().reserve(job.jobId(), proverIds.toArray(String[]::new));
-    if (reserved != proverIds.size()) {
-      throw new IllegalStateException("reserved " + reserved + " of " + proverIds.size() + " locked idle provers");
+    StartedAttempt started = tx.tasks().startAttempt(job.jobId(), attempt, proverIds.toArray(String[]::new),
+        allocation.toArray(Integer[]::new), instanceId,
+        "attempt " + attempt + " on " + proverIds.size() + " prover(s): " + names + "; allocation " + allocation);
+    if (started.started() != 1 || started.reserved() != proverIds.size() || started.tasks().size() != proverIds.size()) {
+      // Admission holds the job's and the provers' locks: anything else is a bug.
+      throw new IllegalStateException("starting job " + job.jobId() + " on " + proverIds.size() + " locked prover(s) "
+          + "changed " + started.started() + " job(s), " + started.reserved() + " prover(s), "
+          + started.tasks().size() + " task(s)");
     }
-    List<WrittenTask> tasks = tx.tasks().insertContributions(job.jobId(), attempt, proverIds.toArray(String[]::new),
-        allocation.toArray(Integer[]::new), instanceId);
     log.info("Job {} started (attempt {}) on {} with allocation {}", job.jobId(), attempt, names, allocation);
-    return sendOrDispatch(tasks, Effects.none());
+    return sendOrDispatch(started.tasks(),
+        new TaskInputs.Contribution(job.blockId(), job.inputPath(), job.computeCapacity(), allocation), Effects.none());
   }
 
   // ---- report: a result or an error from a prover ------------------------------------------------
@@ -214,17 +219,15 @@ public final class JobLifecycle {
   /** The phase's last task succeeded: write the next phase's tasks. */
   private void advance(Tx tx, ReportedTask task, Effects effects) {
     Phase next = task.phase().next();
-    List<WrittenTask> tasks = tx.tasks().insertNextPhase(task.jobId(), task.attempt(), task.phase(), next, instanceId);
-    if (tasks.isEmpty() || (next == Phase.AGGREGATE && tasks.size() != 1)) {
-      throw new IllegalStateException("job " + task.jobId() + " entering " + next + " found " + tasks.size()
+    EnteredPhase entered = tx.tasks().enterPhase(task.jobId(), task.attempt(), task.phase(), next, instanceId);
+    int expected = next == Phase.AGGREGATE ? 1 : entered.tasks().size();
+    if (entered.tasks().isEmpty() || entered.tasks().size() != expected) {
+      throw new IllegalStateException("job " + task.jobId() + " entering " + next + " found " + entered.tasks().size()
           + " reserved prover(s)");
     }
-    String detail = next == Phase.AGGREGATE
-        ? "aggregator " + tasks.get(0).proverId()
-        : tasks.size() + " prover(s)";
-    Rows.exactlyOne(tx.jobs().enterPhase(task.jobId(), task.attempt(), next, detail), "moving job " + task.jobId());
-    log.debug("Job {} entered {} ({})", task.jobId(), next, detail);
-    sendOrDispatch(tasks, effects);
+    Rows.exactlyOne(entered.moved(), "moving job " + task.jobId() + " to " + next);
+    log.debug("Job {} entered {} on {} prover(s)", task.jobId(), next, entered.tasks().size());
+    sendOrDispatch(entered.tasks(), new TaskInputs.PreviousResults(entered.inputs()), effects);
   }
 
   // ---- complete: the final proof is in ---------------------------------------------------------
@@ -304,10 +307,10 @@ public final class JobLifecycle {
   // ----------------------------------------------------------------------------------------------
 
   /** Written DISPATCHED: send after the commit; ASSIGNED: the prover's coordinator sends it. */
-  private static Effects sendOrDispatch(List<WrittenTask> tasks, Effects effects) {
+  private static Effects sendOrDispatch(List<WrittenTask> tasks, TaskInputs inputs, Effects effects) {
     for (WrittenTask task : tasks) {
       if (task.state() == TaskState.DISPATCHED) {
-        effects.send(task.outgoing());
+        effects.send(task.outgoing(inputs));
       } else {
         effects.dispatch(task.proverId());
       }

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,10 +23,9 @@ import zisk.distributed.coordinator.session.ProverSession;
 import zisk.distributed.coordinator.session.SessionRegistry;
 import zisk.distributed.coordinator.store.Phase;
 import zisk.distributed.coordinator.store.Store;
-import zisk.distributed.coordinator.store.TaskDao.ContributionInputs;
 import zisk.distributed.coordinator.store.TaskDao.OutgoingTask;
+import zisk.distributed.coordinator.store.TaskInputs;
 import zisk.distributed.coordinator.store.Tx;
-import java.util.UUID;
 
 /**
  * Runs transitions and sends provers their tasks. Only the coordinator holding a prover's stream
@@ -105,10 +105,10 @@ public final class Dispatcher {
           .setJobId(task.jobId().toString())
           .setTaskId(task.taskId().toString());
       Object input = inputs.computeIfAbsent(task.jobId() + "/" + task.attempt() + "/" + task.phase(),
-          key -> readInputs(tx, task));
+          key -> params(task, task.inputs() != null ? task.inputs() : readInputs(tx, task)));
       switch (task.phase()) {
         case PARTIAL_CONTRIBUTION -> request.setTaskType(TaskType.PARTIAL_CONTRIBUTION)
-            .setContributionParams(contributionParams((ContributionInputs) input, task.rankId()));
+            .setContributionParams(contributionParams((TaskInputs.Contribution) input, task.rankId()));
         case PROVE -> request.setTaskType(TaskType.PROVE).setProveParams((ProveParams) input);
         case AGGREGATE -> request.setTaskType(TaskType.AGGREGATE).setAggParams((AggParams) input);
       }
@@ -117,15 +117,26 @@ public final class Dispatcher {
     return requests;
   }
 
-  private static Object readInputs(Tx tx, OutgoingTask task) {
+  /** Inputs the transition did not hand over (a claimed or re-sent task) are read from the store. */
+  private static TaskInputs readInputs(Tx tx, OutgoingTask task) {
     return switch (task.phase()) {
       case PARTIAL_CONTRIBUTION -> tx.tasks().contributionInputs(task.jobId(), task.attempt());
-      case PROVE -> proveParams(tx.tasks().results(task.jobId(), task.attempt(), Phase.PARTIAL_CONTRIBUTION), task);
-      case AGGREGATE -> aggParams(tx.tasks().results(task.jobId(), task.attempt(), Phase.PROVE), task);
+      case PROVE -> new TaskInputs.PreviousResults(
+          tx.tasks().results(task.jobId(), task.attempt(), Phase.PARTIAL_CONTRIBUTION));
+      case AGGREGATE -> new TaskInputs.PreviousResults(tx.tasks().results(task.jobId(), task.attempt(), Phase.PROVE));
     };
   }
 
-  private static ContributionParams contributionParams(ContributionInputs inputs, int rank) {
+  /** The part of a request every rank of a phase shares (a contribution's rank is set per task). */
+  private static Object params(OutgoingTask task, TaskInputs inputs) {
+    return switch (task.phase()) {
+      case PARTIAL_CONTRIBUTION -> inputs;
+      case PROVE -> proveParams(((TaskInputs.PreviousResults) inputs).results(), task);
+      case AGGREGATE -> aggParams(((TaskInputs.PreviousResults) inputs).results(), task);
+    };
+  }
+
+  private static ContributionParams contributionParams(TaskInputs.Contribution inputs, int rank) {
     return ContributionParams.newBuilder()
         .setBlockId(inputs.blockId())
         .setInputPath(inputs.inputPath())

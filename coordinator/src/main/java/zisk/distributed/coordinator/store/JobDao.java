@@ -21,7 +21,7 @@ public final class JobDao {
   }
 
   /** A QUEUED job as admission sees it. */
-  public record QueuedJob(UUID jobId, int computeCapacity, int attempt) {}
+  public record QueuedJob(UUID jobId, String blockId, String inputPath, int computeCapacity, int attempt) {}
 
   /** What a LaunchProof with an already used client request id is compared against. */
   public record LaunchedJob(UUID jobId, String blockId, String inputPath, int computeCapacity) {}
@@ -107,7 +107,7 @@ public final class JobDao {
 
   /** The oldest QUEUED jobs that no other coordinator is admitting right now. */
   private static final Sql LOCK_QUEUED = Sql.of("""
-      SELECT job_id, compute_capacity, attempt FROM jobs
+      SELECT job_id, block_id, input_path, compute_capacity, attempt FROM jobs
       WHERE state = 'QUEUED'
       ORDER BY created_at, job_id
       LIMIT :limit
@@ -116,7 +116,8 @@ public final class JobDao {
 
   public List<QueuedJob> lockQueued(int limit) {
     return LOCK_QUEUED.on(connection).bind("limit", limit)
-        .list(row -> new QueuedJob(Sql.uuid(row, "job_id"), row.getInt("compute_capacity"), row.getInt("attempt")));
+        .list(row -> new QueuedJob(Sql.uuid(row, "job_id"), row.getString("block_id"), row.getString("input_path"),
+            row.getInt("compute_capacity"), row.getInt("attempt")));
   }
 
   /** Locks the job if it is RUNNING (in any attempt): the first lock of every transition of a job. */
@@ -127,21 +128,6 @@ public final class JobDao {
         .optional(row -> new RunningJob(Sql.uuid(row, "job_id"), row.getInt("attempt"), row.getInt("max_attempts")));
   }
 
-  /** QUEUED to RUNNING in a new attempt, with its STARTED event. */
-  private static final Sql START = Sql.of("""
-      WITH started AS (
-          UPDATE jobs SET state = 'RUNNING', phase = 'PARTIAL_CONTRIBUTION', attempt = :attempt, started_at = now(),
-                          waiting_reason = NULL, updated_at = now()
-          WHERE job_id = :jobId AND state = 'QUEUED' AND attempt = :attempt - 1
-          RETURNING job_id)
-      INSERT INTO job_events (job_id, event, state, phase, attempt, detail)
-      SELECT job_id, 'STARTED', 'RUNNING', 'PARTIAL_CONTRIBUTION', :attempt, :detail FROM started
-      """);
-
-  public int start(UUID jobId, int attempt, String detail) {
-    return START.on(connection).bind("jobId", jobId).bind("attempt", attempt).bind("detail", detail).update();
-  }
-
   /** Why a QUEUED job has not started; written only when it changed. */
   private static final Sql NOTE_WAITING = Sql.of("""
       UPDATE jobs SET waiting_reason = :reason
@@ -150,21 +136,6 @@ public final class JobDao {
 
   public int noteWaiting(UUID jobId, String reason) {
     return NOTE_WAITING.on(connection).bind("jobId", jobId).bind("reason", reason).update();
-  }
-
-  /** A RUNNING job moves to its next phase, with its PHASE_STARTED event. */
-  private static final Sql ENTER_PHASE = Sql.of("""
-      WITH moved AS (
-          UPDATE jobs SET phase = :phase, updated_at = now()
-          WHERE job_id = :jobId AND state = 'RUNNING' AND attempt = :attempt
-          RETURNING job_id)
-      INSERT INTO job_events (job_id, event, state, phase, attempt, detail)
-      SELECT job_id, 'PHASE_STARTED', 'RUNNING', :phase, :attempt, :detail FROM moved
-      """);
-
-  public int enterPhase(UUID jobId, int attempt, Phase phase, String detail) {
-    return ENTER_PHASE.on(connection).bind("jobId", jobId).bind("attempt", attempt).bind("phase", phase)
-        .bind("detail", detail).update();
   }
 
   /** RUNNING to COMPLETED with its final proof, and the COMPLETED event. */

@@ -241,13 +241,6 @@ public final class ProverDao {
         .list(row -> new IdleProver(row.getString("prover_id"), row.getInt("compute_units")));
   }
 
-  /** Claimed IDLE provers become BUSY for the job. */
-  private static final Sql RESERVE = Sql.of("UPDATE provers SET state = 'BUSY', current_job_id = :jobId WHERE prover_id = ANY(:proverIds) AND state = 'IDLE'");
-
-  public int reserve(UUID jobId, String[] proverIds) {
-    return RESERVE.on(connection).bind("jobId", jobId).bind("proverIds", proverIds).update();
-  }
-
   /**
    * Releases one prover from its job (its part is done): IDLE if it still has a stream,
    * DISCONNECTED otherwise.

@@ -36,10 +36,11 @@ public final class TaskDao {
   public record PhaseProgress(int updated, int succeededBefore, int unfinished) {}
 
   /**
-   * A task to send: written DISPATCHED by this coordinator or claimed by it. Its inputs are read
-   * when the request is built.
+   * A task to send: written DISPATCHED by this coordinator or claimed by it. {@code inputs} are what
+   * its request is built from, or null when they are to be read then.
    */
-  public record OutgoingTask(UUID taskId, UUID jobId, int attempt, Phase phase, int rankId, String proverId) {}
+  public record OutgoingTask(UUID taskId, UUID jobId, int attempt, Phase phase, int rankId, String proverId,
+      TaskInputs inputs) {}
 
   /**
    * Finds the task and locks its job row (the first lock of every transition of a job), with the
@@ -142,49 +143,110 @@ public final class TaskDao {
     return CANCEL_OPEN.on(connection).bind("jobId", jobId).update();
   }
 
+  /** An attempt just started: its tasks, and how many job and prover rows the start changed. */
+  public record StartedAttempt(List<WrittenTask> tasks, int started, int reserved) {}
+
   /**
-   * The first phase of an attempt: one PARTIAL_CONTRIBUTION task per prover, rank by position,
-   * each with its share of the compute units.
+   * Starts the job's next attempt on the provers admission chose, in one statement: the job
+   * RUNNING (with its STARTED event), the provers BUSY for it, and one PARTIAL_CONTRIBUTION task
+   * per prover, rank by position, each with its share of the compute units.
    */
-  private static final Sql INSERT_CONTRIBUTIONS = Sql.of("""
-      INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units, state, dispatched_at)
-      SELECT :jobId, :attempt, 'PARTIAL_CONTRIBUTION', (r.ord - 1)::int, r.prover_id, r.units,
-             CASE WHEN p.instance_id = :instanceId THEN 'DISPATCHED' ELSE 'ASSIGNED' END,
-             CASE WHEN p.instance_id = :instanceId THEN clock_timestamp() END
-      FROM unnest(CAST(:proverIds AS text[]), CAST(:units AS integer[])) WITH ORDINALITY AS r (prover_id, units, ord)
-      JOIN provers p ON p.prover_id = r.prover_id
-      RETURNING task_id, job_id, attempt, task_type AS phase, rank_id, prover_id, state
+  private static final Sql START_ATTEMPT = Sql.of("""
+      WITH started AS (
+          UPDATE jobs SET state = 'RUNNING', phase = 'PARTIAL_CONTRIBUTION', attempt = :attempt, started_at = now(),
+                          waiting_reason = NULL, updated_at = now()
+          WHERE job_id = :jobId AND state = 'QUEUED' AND attempt = :attempt - 1
+          RETURNING job_id),
+      recorded AS (
+          INSERT INTO job_events (job_id, event, state, phase, attempt, detail)
+          SELECT job_id, 'STARTED', 'RUNNING', 'PARTIAL_CONTRIBUTION', :attempt, :detail FROM started),
+      reserved AS (
+          UPDATE provers SET state = 'BUSY', current_job_id = :jobId
+          WHERE prover_id = ANY(:proverIds) AND state = 'IDLE' AND EXISTS (SELECT 1 FROM started)
+          RETURNING prover_id, instance_id),
+      written AS (
+          INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units, state, dispatched_at)
+          SELECT :jobId, :attempt, 'PARTIAL_CONTRIBUTION', (r.ord - 1)::int, r.prover_id, r.units,
+                 CASE WHEN p.instance_id = :instanceId THEN 'DISPATCHED' ELSE 'ASSIGNED' END,
+                 CASE WHEN p.instance_id = :instanceId THEN clock_timestamp() END
+          FROM unnest(CAST(:proverIds AS text[]), CAST(:units AS integer[])) WITH ORDINALITY AS r (prover_id, units, ord)
+          JOIN reserved p ON p.prover_id = r.prover_id
+          RETURNING task_id, job_id, attempt, task_type, rank_id, prover_id, state)
+      SELECT w.task_id, w.job_id, w.attempt, w.task_type AS phase, w.rank_id, w.prover_id, w.state,
+             (SELECT count(*) FROM started) AS started, (SELECT count(*) FROM reserved) AS reserved
+      FROM written w
+      ORDER BY w.rank_id
       """);
 
-  public List<WrittenTask> insertContributions(UUID jobId, int attempt, String[] proverIds, Integer[] units, UUID instanceId) {
-    return INSERT_CONTRIBUTIONS.on(connection).bind("jobId", jobId).bind("attempt", attempt).bind("proverIds", proverIds)
-        .bind("units", units).bind("instanceId", instanceId).list(TaskDao::written);
+  public StartedAttempt startAttempt(UUID jobId, int attempt, String[] proverIds, Integer[] units, UUID instanceId,
+      String detail) {
+    int[] counts = new int[2];
+    List<WrittenTask> tasks = START_ATTEMPT.on(connection).bind("jobId", jobId).bind("attempt", attempt)
+        .bind("proverIds", proverIds).bind("units", units).bind("instanceId", instanceId).bind("detail", detail)
+        .list(row -> {
+          counts[0] = row.getInt("started");
+          counts[1] = row.getInt("reserved");
+          return written(row);
+        });
+    return new StartedAttempt(tasks, counts[0], counts[1]);
   }
 
+  /** A phase just entered: its tasks, whether the job row moved, and the previous phase's results. */
+  public record EnteredPhase(List<WrittenTask> tasks, int moved, List<byte[]> inputs) {}
+
   /**
-   * The next phase's tasks, one per prover of the job still reserved for it ({@code current_job_id}):
-   * every rank for PROVE, the first prover to finish PROVE for AGGREGATE.
+   * Enters the next phase in one statement: one task per prover of the job still reserved for it
+   * ({@code current_job_id}: every rank for PROVE, the first prover to finish PROVE for AGGREGATE),
+   * the job's phase with its PHASE_STARTED event, and the previous phase's results, which are the
+   * new tasks' inputs.
    */
-  private static final Sql INSERT_NEXT_PHASE = Sql.of("""
-      INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units, state, dispatched_at)
-      SELECT t.job_id, t.attempt, :next, t.rank_id, t.prover_id, t.compute_units,
-             CASE WHEN p.instance_id = :instanceId THEN 'DISPATCHED' ELSE 'ASSIGNED' END,
-             CASE WHEN p.instance_id = :instanceId THEN clock_timestamp() END
-      FROM tasks t JOIN provers p ON p.prover_id = t.prover_id AND p.current_job_id = t.job_id
-      WHERE t.job_id = :jobId AND t.attempt = :attempt AND t.task_type = :previous
-      ORDER BY t.rank_id
-      RETURNING task_id, job_id, attempt, task_type AS phase, rank_id, prover_id, state
+  private static final Sql ENTER_PHASE = Sql.of("""
+      WITH written AS (
+          INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units, state, dispatched_at)
+          SELECT t.job_id, t.attempt, :next, t.rank_id, t.prover_id, t.compute_units,
+                 CASE WHEN p.instance_id = :instanceId THEN 'DISPATCHED' ELSE 'ASSIGNED' END,
+                 CASE WHEN p.instance_id = :instanceId THEN clock_timestamp() END
+          FROM tasks t JOIN provers p ON p.prover_id = t.prover_id AND p.current_job_id = t.job_id
+          WHERE t.job_id = :jobId AND t.attempt = :attempt AND t.task_type = :previous
+          RETURNING task_id, job_id, attempt, task_type, rank_id, prover_id, state),
+      moved AS (
+          UPDATE jobs SET phase = :next, updated_at = now()
+          WHERE job_id = :jobId AND state = 'RUNNING' AND attempt = :attempt
+          RETURNING job_id),
+      recorded AS (
+          INSERT INTO job_events (job_id, event, state, phase, attempt, detail)
+          SELECT job_id, 'PHASE_STARTED', 'RUNNING', :next, :attempt,
+                 CASE WHEN :next = 'AGGREGATE' THEN 'aggregator ' || (SELECT min(prover_id) FROM written)
+                      ELSE (SELECT count(*) FROM written) || ' prover(s)' END
+          FROM moved)
+      SELECT w.task_id, w.job_id, w.attempt, w.task_type AS phase, w.rank_id, w.prover_id, w.state,
+             (SELECT count(*) FROM moved) AS moved,
+             ARRAY(SELECT r.result FROM tasks r
+                   WHERE r.job_id = :jobId AND r.attempt = :attempt AND r.task_type = :previous AND r.state = 'SUCCEEDED'
+                   ORDER BY r.rank_id) AS inputs
+      FROM written w
+      ORDER BY w.rank_id
       """);
 
-  public List<WrittenTask> insertNextPhase(UUID jobId, int attempt, Phase previous, Phase next, UUID instanceId) {
-    return INSERT_NEXT_PHASE.on(connection).bind("jobId", jobId).bind("attempt", attempt).bind("previous", previous)
-        .bind("next", next).bind("instanceId", instanceId).list(TaskDao::written);
+  public EnteredPhase enterPhase(UUID jobId, int attempt, Phase previous, Phase next, UUID instanceId) {
+    int[] moved = new int[1];
+    List<List<byte[]>> inputs = new java.util.ArrayList<>();
+    List<WrittenTask> tasks = ENTER_PHASE.on(connection).bind("jobId", jobId).bind("attempt", attempt)
+        .bind("previous", previous).bind("next", next).bind("instanceId", instanceId)
+        .list(row -> {
+          moved[0] = row.getInt("moved");
+          if (inputs.isEmpty()) {
+            inputs.add(List.of((byte[][]) row.getArray("inputs").getArray()));
+          }
+          return written(row);
+        });
+    return new EnteredPhase(tasks, moved[0], inputs.isEmpty() ? List.of() : inputs.get(0));
   }
 
   /** A task just written, and whether it went out DISPATCHED or waits ASSIGNED. */
   public record WrittenTask(UUID taskId, UUID jobId, int attempt, Phase phase, int rankId, String proverId, TaskState state) {
-    public OutgoingTask outgoing() {
-      return new OutgoingTask(taskId, jobId, attempt, phase, rankId, proverId);
+    public OutgoingTask outgoing(TaskInputs inputs) {
+      return new OutgoingTask(taskId, jobId, attempt, phase, rankId, proverId, inputs);
     }
   }
 
@@ -245,8 +307,6 @@ public final class TaskDao {
   }
 
   /** What a contribution task's parameters are made of. */
-  public record ContributionInputs(String blockId, String inputPath, int computeCapacity, List<Integer> allocation) {}
-
   private static final Sql CONTRIBUTION_INPUTS = Sql.of("""
       SELECT j.block_id, j.input_path, j.compute_capacity,
              ARRAY(SELECT t.compute_units FROM tasks t
@@ -255,9 +315,9 @@ public final class TaskDao {
       FROM jobs j WHERE j.job_id = :jobId
       """);
 
-  public ContributionInputs contributionInputs(UUID jobId, int attempt) {
+  public TaskInputs.Contribution contributionInputs(UUID jobId, int attempt) {
     return CONTRIBUTION_INPUTS.on(connection).bind("jobId", jobId).bind("attempt", attempt)
-        .one(row -> new ContributionInputs(row.getString("block_id"), row.getString("input_path"),
+        .one(row -> new TaskInputs.Contribution(row.getString("block_id"), row.getString("input_path"),
             row.getInt("compute_capacity"), List.of((Integer[]) row.getArray("allocation").getArray())));
   }
 
@@ -269,6 +329,6 @@ public final class TaskDao {
 
   private static OutgoingTask outgoing(java.sql.ResultSet row) throws java.sql.SQLException {
     return new OutgoingTask(Sql.uuid(row, "task_id"), Sql.uuid(row, "job_id"), row.getInt("attempt"),
-        Sql.constant(Phase.class, row, "phase"), row.getInt("rank_id"), row.getString("prover_id"));
+        Sql.constant(Phase.class, row, "phase"), row.getInt("rank_id"), row.getString("prover_id"), null);
   }
 }

@@ -41,7 +41,7 @@ class MigrationsTest {
         .mapTo(String.class).list());
     assertEquals(List.of("coordinator_instances", "job_events", "job_history", "job_timeline", "jobs",
         "prover_status", "provers", "tasks"), relations);
-    assertEquals("1", new Migrations(dataSource).currentVersion().orElseThrow());
+    assertEquals("2", new Migrations(dataSource).currentVersion().orElseThrow());
   }
 
   @Test
@@ -49,7 +49,7 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
     new Migrations(dataSource).prepare(true);
 
-    assertEquals(2L, (long) jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM flyway_schema_history").mapTo(Long.class).one()));
+    assertEquals(3L, (long) jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM flyway_schema_history").mapTo(Long.class).one()));
   }
 
   @Test
