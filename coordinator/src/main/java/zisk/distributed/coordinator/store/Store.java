@@ -21,6 +21,8 @@ public final class Store {
   /** Runs {@code work} in one transaction: it commits when {@code work} returns, rolls back if it throws. */
   public <T> T inTransaction(Function<Tx, T> work) {
     try (Connection connection = dataSource.getConnection()) {
+      // The pool puts autocommit back when the connection returns; resetting it here could hide,
+      // behind "connection is closed", the error that broke the connection.
       connection.setAutoCommit(false);
       try {
         T result = work.apply(Tx.on(connection));
@@ -29,8 +31,6 @@ public final class Store {
       } catch (RuntimeException | Error e) {
         rollback(connection, e);
         throw e;
-      } finally {
-        connection.setAutoCommit(true);
       }
     } catch (SQLException e) {
       throw new StoreException(e);
