@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import zisk.distributed.api.v1.CancelJobRequest;
 import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.JobProof;
@@ -104,7 +105,7 @@ public final class AdminApi {
 
   public JobStatus jobStatus(String jobId) {
     Job job = findJob(jobId);
-    return mapper.jobStatus(job, waitingReason(job));
+    return mapper.jobStatus(job, waitingReason(job, this::counts));
   }
 
   public JobsList jobsList(JobsListRequest request) {
@@ -119,7 +120,10 @@ public final class AdminApi {
     List<Job> jobs = store.read(tx -> tx.jobs().list(request.getActiveOnly(),
         after.map(JobCursor::createdAt).orElse(null), after.map(JobCursor::jobId).orElse(null), limit + 1));
     JobsList.Builder list = JobsList.newBuilder();
-    jobs.stream().limit(limit).forEach(job -> list.addJobs(mapper.jobStatus(job, job.waitingReason())));
+    // The cluster's counts, read once for the page and only if a queued job needs them.
+    ClusterCounts[] counts = new ClusterCounts[1];
+    Supplier<ClusterCounts> once = () -> counts[0] != null ? counts[0] : (counts[0] = counts());
+    jobs.stream().limit(limit).forEach(job -> list.addJobs(mapper.jobStatus(job, waitingReason(job, once))));
     if (jobs.size() > limit) {
       Job last = jobs.get(limit - 1);
       list.setNextPageToken(new JobCursor(last.createdAt(), last.jobId()).encode());
@@ -186,15 +190,18 @@ public final class AdminApi {
     return Uuids.parse(jobId).orElseThrow(() -> ApiException.jobNotFound(jobId));
   }
 
-  /** Why a queued job has not started, from its own row or from the cluster's idle capacity. */
-  private String waitingReason(Job job) {
+  /**
+   * Why a queued job has not started: its own row says why after a failed attempt; otherwise the
+   * cluster's capacity, read live (admission writes nothing for a job that keeps waiting).
+   */
+  private static String waitingReason(Job job, Supplier<ClusterCounts> cluster) {
     if (job.state() != JobState.QUEUED) {
       return null;
     }
     if (job.waitingReason() != null) {
       return job.waitingReason();
     }
-    ClusterCounts counts = counts();
+    ClusterCounts counts = cluster.get();
     if (counts.computeCapacity() < job.computeCapacity()) {
       return "waiting for provers: needs " + job.computeCapacity() + " compute units, the connected provers have "
           + counts.computeCapacity() + " in all";

@@ -12,7 +12,7 @@ import zisk.distributed.coordinator.store.Tx;
 /**
  * Starts queued jobs on idle provers. Jobs are taken oldest first and provers claimed with
  * {@code FOR UPDATE SKIP LOCKED}, so coordinators running this at the same time never claim the
- * same job or prover. A job that does not fit the idle capacity stays QUEUED with a reason, and a
+ * same job or prover. A job that does not fit the idle capacity stays QUEUED (JobStatus says why), and a
  * younger job that fits may start before it (backfill), so one large job cannot stall the queue.
  */
 public final class Admission {
@@ -44,16 +44,16 @@ public final class Admission {
       // Only provers that can be reached: their coordinator is alive and they answered recently. A
       // prover whose coordinator just died still reads IDLE until the sweep settles it.
       List<IdleProver> idle = new ArrayList<>(tx.provers().lockIdle(seconds(proverLiveness), seconds(instanceLiveness)));
-      long idleUnits = idle.stream().mapToLong(IdleProver::computeUnits).sum();
       for (QueuedJob job : queued) {
+        if (idle.isEmpty()) {
+          break;
+        }
+        // A job that does not fit stays QUEUED; JobStatus tells why from the cluster's live counts.
         List<IdleProver> chosen = choose(idle, job.computeCapacity());
         if (chosen == null) {
-          tx.jobs().noteWaiting(job.jobId(), "waiting for idle provers: needs " + job.computeCapacity()
-              + " compute units, " + idleUnits + " idle");
           continue;
         }
         idle.removeAll(chosen);
-        idleUnits -= chosen.stream().mapToLong(IdleProver::computeUnits).sum();
         effects.merge(lifecycle.start(tx, job, chosen.stream().map(IdleProver::proverId).toList(),
             allocation(chosen, job.computeCapacity())));
       }

@@ -128,16 +128,6 @@ public final class JobDao {
         .optional(row -> new RunningJob(Sql.uuid(row, "job_id"), row.getInt("attempt"), row.getInt("max_attempts")));
   }
 
-  /** Why a QUEUED job has not started; written only when it changed. */
-  private static final Sql NOTE_WAITING = Sql.of("""
-      UPDATE jobs SET waiting_reason = :reason
-      WHERE job_id = :jobId AND state = 'QUEUED' AND waiting_reason IS DISTINCT FROM :reason
-      """);
-
-  public int noteWaiting(UUID jobId, String reason) {
-    return NOTE_WAITING.on(connection).bind("jobId", jobId).bind("reason", reason).update();
-  }
-
   /** RUNNING to COMPLETED with its final proof, and the COMPLETED event. */
   private static final Sql COMPLETE = Sql.of("""
       WITH completed AS (
