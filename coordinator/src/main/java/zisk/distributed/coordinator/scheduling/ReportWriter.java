@@ -3,7 +3,9 @@ package zisk.distributed.coordinator.scheduling;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -19,10 +21,11 @@ import zisk.distributed.coordinator.lifecycle.TaskReport;
  * window: a lane takes what is queued the moment it is free, so at low load a report is written
  * alone and at once, and under load the reports that queued during one commit share the next.
  *
- * <p>Reports are spread over a few lanes by prover, each lane one thread with its own transaction,
- * so what one prover says is applied in the order it said it, and work queued behind its reports
- * (the end of its stream) runs after them. A batch takes its jobs' locks in job-id order, so two
- * lanes never deadlock on each other's jobs.
+ * <p>Reports are spread over a few lanes by job, each lane one thread with its own transaction: the
+ * ranks of a job that answer together share a transaction instead of queueing on the job's row
+ * lock, and lanes never touch each other's jobs. What one prover says about a job is applied in
+ * the order it said it, and work queued behind a prover's reports (the end of its stream) runs
+ * on the lane of its last report, after them.
  */
 public final class ReportWriter implements AutoCloseable {
 
@@ -46,6 +49,8 @@ public final class ReportWriter implements AutoCloseable {
   private final int maxBatch;
   private final List<BlockingQueue<Work>> lanes = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
+  /** The job each prover last reported on: where work queued behind its reports must go. */
+  private final Map<String, String> lastJobOf = new ConcurrentHashMap<>();
 
   /**
    * @param afterCommit applies a committed batch's effects (sends its tasks)
@@ -68,18 +73,20 @@ public final class ReportWriter implements AutoCloseable {
     }
   }
 
-  /** Queues a report on its prover's lane. */
+  /** Queues a report on its job's lane. */
   public void submit(TaskReport report, Runnable onFailure) {
-    lane(report.proverId()).add(new Report(report, onFailure));
+    lastJobOf.put(report.proverId(), report.jobId());
+    lane(report.jobId()).add(new Report(report, onFailure));
   }
 
   /** Runs {@code action} once every report the prover sent before now is written. */
   public void afterReports(String proverId, Runnable action) {
-    lane(proverId).add(new Action(action));
+    String lastJob = lastJobOf.remove(proverId);
+    lane(lastJob != null ? lastJob : proverId).add(new Action(action));
   }
 
-  private BlockingQueue<Work> lane(String proverId) {
-    return lanes.get(Math.floorMod(proverId.hashCode(), lanes.size()));
+  private BlockingQueue<Work> lane(String key) {
+    return lanes.get(Math.floorMod(key.hashCode(), lanes.size()));
   }
 
   private void drain(BlockingQueue<Work> queue) {
