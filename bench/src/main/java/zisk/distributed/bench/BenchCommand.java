@@ -57,12 +57,12 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Throughput window, after the warm-up (default: ${DEFAULT-VALUE}).")
   int seconds;
 
-  @Option(names = "--warmup-seconds", defaultValue = "2", paramLabel = "S",
+  @Option(names = "--warmup-seconds", defaultValue = "8", paramLabel = "S",
       description = "Throughput warm-up before the window (default: ${DEFAULT-VALUE}).")
   int warmupSeconds;
 
   @Option(names = "--latency-jobs", defaultValue = "200", paramLabel = "N", description =
-      "Jobs run one at a time for the launch and transition latencies, after 20 unmeasured ones, or as many as measured if fewer (default: ${DEFAULT-VALUE}).")
+      "Jobs run one at a time for the launch and transition latencies, after 300 unmeasured ones (the JIT warms up), or as many as measured if fewer (default: ${DEFAULT-VALUE}).")
   int latencyJobs;
 
   @Option(names = "--idle-provers", defaultValue = "2000", paramLabel = "N",

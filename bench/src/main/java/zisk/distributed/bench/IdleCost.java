@@ -14,6 +14,11 @@ final class IdleCost {
       String anomalies) {}
 
   private static final Duration SETTLE = Duration.ofSeconds(5);
+  /**
+   * After the connect burst the JIT compiles the paths it just took for seconds on end; that is a
+   * one-off cost of start-up, not what idle provers cost, so the window opens once it is over.
+   */
+  private static final Duration AFTER_REGISTRATION = Duration.ofSeconds(20);
 
   private IdleCost() {}
 
@@ -27,6 +32,7 @@ final class IdleCost {
       Duration registration = Duration.ofNanos(System.nanoTime() - connecting);
       // Settled: every prover has been through the coordinator's heartbeat round at least once.
       boolean everyone = Waits.until(fleet::everyProverHadAHeartbeat, Duration.ofMillis(100), Duration.ofSeconds(60));
+      Waits.pause(window.compareTo(AFTER_REGISTRATION) < 0 ? window : AFTER_REGISTRATION);
       long heartbeats = fleet.heartbeats();
       double percent = cpuPercent(coordinator, window);
       heartbeats = fleet.heartbeats() - heartbeats;

@@ -27,7 +27,7 @@ import zisk.distributed.api.v1.TaskType;
  */
 final class LatencyRun implements ProverEvents {
 
-  static final int WARM_UP_JOBS = 20;
+  static final int WARM_UP_JOBS = 300;
   private static final Duration JOB_DEADLINE = Duration.ofSeconds(10);
 
   record Result(int warmUpJobs, Percentiles launch, Percentiles toProve, Percentiles toAggregate,
