@@ -30,10 +30,12 @@ final class BenchDatabase implements AutoCloseable {
   private final Path embeddedDir;
   private final boolean keep;
   private boolean closed;
+
   /** Ctrl-C on the bench still drops the database. */
   private final Thread onExit = new Thread(this::dropAndStop, "drop-bench-database");
 
-  private BenchDatabase(String adminUrl, String name, EmbeddedPostgres embedded, Path embeddedDir, boolean keep) {
+  private BenchDatabase(
+      String adminUrl, String name, EmbeddedPostgres embedded, Path embeddedDir, boolean keep) {
     this.adminUrl = adminUrl;
     this.name = name;
     this.jdbcUrl = withDatabase(adminUrl, name);
@@ -57,8 +59,13 @@ final class BenchDatabase implements AutoCloseable {
     } else {
       try {
         dir = Files.createTempDirectory("zisk-bench-postgres");
-        embedded = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(true)
-            .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on").start();
+        embedded =
+            EmbeddedPostgres.builder()
+                .setDataDirectory(dir)
+                .setCleanDataDirectory(true)
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .start();
       } catch (IOException | RuntimeException e) {
         deleteTree(dir);
         throw new BenchException("cannot start the embedded PostgreSQL: " + e.getMessage(), e);
@@ -71,7 +78,8 @@ final class BenchDatabase implements AutoCloseable {
     } catch (SQLException e) {
       stop(embedded);
       deleteTree(dir);
-      throw new BenchException("cannot create a database on " + hostAndPort(admin) + ": " + e.getMessage(), e);
+      throw new BenchException(
+          "cannot create a database on " + hostAndPort(admin) + ": " + e.getMessage(), e);
     }
     return new BenchDatabase(admin, name, embedded, dir, keep);
   }
@@ -89,19 +97,30 @@ final class BenchDatabase implements AutoCloseable {
     return embedded != null;
   }
 
-  /** {@code PostgreSQL 15.4 at 127.0.0.1:5432 (fsync=on, synchronous_commit=on)}, as the bench database's sessions see it. */
+  /**
+   * {@code PostgreSQL 15.4 at 127.0.0.1:5432 (fsync=on, synchronous_commit=on)}, as the bench
+   * database's sessions see it.
+   */
   String describe() {
     try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
-      return (embedded != null ? "embedded " : "") + "PostgreSQL " + show(connection, "server_version").split(" ")[0]
-          + " at " + hostAndPort(adminUrl) + " (fsync=" + show(connection, "fsync")
-          + ", synchronous_commit=" + show(connection, "synchronous_commit") + ")";
+      return (embedded != null ? "embedded " : "")
+          + "PostgreSQL "
+          + show(connection, "server_version").split(" ")[0]
+          + " at "
+          + hostAndPort(adminUrl)
+          + " (fsync="
+          + show(connection, "fsync")
+          + ", synchronous_commit="
+          + show(connection, "synchronous_commit")
+          + ")";
     } catch (SQLException e) {
       throw new BenchException("cannot read the server's settings: " + e.getMessage(), e);
     }
   }
 
   private static String show(Connection connection, String setting) throws SQLException {
-    try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery("SHOW " + setting)) {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SHOW " + setting)) {
       rows.next();
       return rows.getString(1);
     }
@@ -150,13 +169,15 @@ final class BenchDatabase implements AutoCloseable {
       try {
         embedded.close();
       } catch (IOException e) {
-        System.err.println("zisk bench: the embedded PostgreSQL did not stop cleanly: " + e.getMessage());
+        System.err.println(
+            "zisk bench: the embedded PostgreSQL did not stop cleanly: " + e.getMessage());
       }
     }
   }
 
   private static void execute(String url, String sql) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(url); Statement statement = connection.createStatement()) {
+    try (Connection connection = DriverManager.getConnection(url);
+        Statement statement = connection.createStatement()) {
       statement.execute(sql);
     }
   }
@@ -166,8 +187,12 @@ final class BenchDatabase implements AutoCloseable {
     String prefix = "jdbc:postgresql://";
     int query = jdbcUrl.indexOf('?');
     int slash = jdbcUrl.indexOf('/', prefix.length());
-    int hostEnd = slash >= 0 && (query < 0 || slash < query) ? slash : query >= 0 ? query : jdbcUrl.length();
-    return jdbcUrl.substring(0, hostEnd) + "/" + database + (query < 0 ? "" : jdbcUrl.substring(query));
+    int hostEnd =
+        slash >= 0 && (query < 0 || slash < query) ? slash : query >= 0 ? query : jdbcUrl.length();
+    return jdbcUrl.substring(0, hostEnd)
+        + "/"
+        + database
+        + (query < 0 ? "" : jdbcUrl.substring(query));
   }
 
   /** {@code host:port} of a JDBC URL. */

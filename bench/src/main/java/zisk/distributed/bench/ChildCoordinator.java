@@ -24,10 +24,10 @@ import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc.ZiskDistributedApiBlockingStub;
 
 /**
- * The coordinator under test, in its own JVM ({@code zisk coordinator} on a free local port,
- * {@code -Xmx512m}, log level warn), so that its CPU time and heap are its own and can be read
- * from outside, as an operator would: CPU from /proc through {@link ProcessHandle}, heap with the
- * JDK's {@code jcmd} and {@code jstat}. Only its flags and its gRPC API are used.
+ * The coordinator under test, in its own JVM ({@code zisk coordinator} on a free local port, {@code
+ * -Xmx512m}, log level warn), so that its CPU time and heap are its own and can be read from
+ * outside, as an operator would: CPU from /proc through {@link ProcessHandle}, heap with the JDK's
+ * {@code jcmd} and {@code jstat}. Only its flags and its gRPC API are used.
  */
 final class ChildCoordinator implements AutoCloseable {
 
@@ -41,6 +41,7 @@ final class ChildCoordinator implements AutoCloseable {
   private final ManagedChannel channel;
   private boolean keepLog;
   private boolean closed;
+
   /** Ctrl-C on the bench must not leave a coordinator behind. */
   private final Thread onExit = new Thread(this::stop, "stop-bench-coordinator");
 
@@ -59,15 +60,33 @@ final class ChildCoordinator implements AutoCloseable {
     command.add(javaBinary());
     command.add(HEAP);
     command.addAll(extraJvmOptions);
-    command.addAll(List.of("-cp", classPath(), CoordinatorMain.class.getName(),
-        "--host", "127.0.0.1", "--port", String.valueOf(port), "--database-url", jdbcUrl,
-        "--log-level", "warn", "--log-format", "compact"));
+    command.addAll(
+        List.of(
+            "-cp",
+            classPath(),
+            CoordinatorMain.class.getName(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            String.valueOf(port),
+            "--database-url",
+            jdbcUrl,
+            "--log-level",
+            "warn",
+            "--log-format",
+            "compact"));
     try {
       Path log = Files.createTempFile("zisk-bench-coordinator-", ".log");
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-      // The coordinator's defaults, not this machine's: no DISTRIBUTED_* variable or config file leaks in.
-      builder.environment().keySet().removeIf(key -> key.startsWith("DISTRIBUTED_") || key.equals("CONFIG_PATH"));
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      // The coordinator's defaults, not this machine's: no DISTRIBUTED_* variable or config file
+      // leaks in.
+      builder
+          .environment()
+          .keySet()
+          .removeIf(key -> key.startsWith("DISTRIBUTED_") || key.equals("CONFIG_PATH"));
       ChildCoordinator child = new ChildCoordinator(builder.start(), port, log);
       try {
         child.awaitServing();
@@ -89,8 +108,11 @@ final class ChildCoordinator implements AutoCloseable {
         fail("the coordinator exited with status " + process.exitValue() + " while starting");
       }
       try {
-        String status = api().withDeadlineAfter(1, TimeUnit.SECONDS)
-            .healthCheck(HealthCheckRequest.getDefaultInstance()).getStatus();
+        String status =
+            api()
+                .withDeadlineAfter(1, TimeUnit.SECONDS)
+                .healthCheck(HealthCheckRequest.getDefaultInstance())
+                .getStatus();
         if ("SERVING".equals(status)) {
           return;
         }
@@ -100,7 +122,12 @@ final class ChildCoordinator implements AutoCloseable {
       }
       Waits.pause(Duration.ofMillis(100));
     }
-    fail("the coordinator was not SERVING within " + START_DEADLINE.toSeconds() + " s (last answer: " + last + ")");
+    fail(
+        "the coordinator was not SERVING within "
+            + START_DEADLINE.toSeconds()
+            + " s (last answer: "
+            + last
+            + ")");
   }
 
   String host() {
@@ -127,17 +154,25 @@ final class ChildCoordinator implements AutoCloseable {
 
   /** {@code zisk-coordinator 0.1.0}, from StatusInfo. */
   String version() {
-    StatusInfoResponse info = api().withDeadlineAfter(5, TimeUnit.SECONDS).statusInfo(StatusInfoRequest.getDefaultInstance());
+    StatusInfoResponse info =
+        api()
+            .withDeadlineAfter(5, TimeUnit.SECONDS)
+            .statusInfo(StatusInfoRequest.getDefaultInstance());
     return info.getServiceName() + " " + info.getVersion();
   }
 
   /** Cluster-wide counts (provers, active jobs) from SystemStatus. */
   SystemStatus systemStatus() {
-    SystemStatusResponse response = api().withDeadlineAfter(5, TimeUnit.SECONDS)
-        .systemStatus(SystemStatusRequest.getDefaultInstance());
+    SystemStatusResponse response =
+        api()
+            .withDeadlineAfter(5, TimeUnit.SECONDS)
+            .systemStatus(SystemStatusRequest.getDefaultInstance());
     if (response.hasError()) {
-      throw new BenchException("SystemStatus answered " + response.getError().getCode() + ": "
-          + response.getError().getMessage());
+      throw new BenchException(
+          "SystemStatus answered "
+              + response.getError().getCode()
+              + ": "
+              + response.getError().getMessage());
     }
     return response.getStatus();
   }
@@ -149,14 +184,23 @@ final class ChildCoordinator implements AutoCloseable {
     }
   }
 
-  /** User plus system CPU time of the whole coordinator process (all its threads: gRPC, JDBC, GC, JIT). */
+  /**
+   * User plus system CPU time of the whole coordinator process (all its threads: gRPC, JDBC, GC,
+   * JIT).
+   */
   Duration cpuTime() {
     checkAlive();
-    return process.toHandle().info().totalCpuDuration()
+    return process
+        .toHandle()
+        .info()
+        .totalCpuDuration()
         .orElseThrow(() -> new BenchException("this system does not report a process's CPU time"));
   }
 
-  /** Heap after a full GC ({@code jcmd GC.run}), from {@code jstat -gc} (used survivor, eden and old space), and the max heap. */
+  /**
+   * Heap after a full GC ({@code jcmd GC.run}), from {@code jstat -gc} (used survivor, eden and old
+   * space), and the max heap.
+   */
   Heap heapAfterGc() {
     checkAlive();
     String pid = Long.toString(pid());
@@ -167,14 +211,19 @@ final class ChildCoordinator implements AutoCloseable {
     double usedKb = 0;
     for (int i = 0; i < names.length && i < values.length; i++) {
       if (List.of("S0U", "S1U", "EU", "OU").contains(names[i])) {
-        usedKb += Double.parseDouble(values[i].replace(',', '.')); // some locales print a decimal comma
+        usedKb +=
+            Double.parseDouble(values[i].replace(',', '.')); // some locales print a decimal comma
       }
     }
-    Matcher max = Pattern.compile("MaxHeapSize=(\\d+)").matcher(run(jdkTool("jcmd"), pid, "VM.flags"));
+    Matcher max =
+        Pattern.compile("MaxHeapSize=(\\d+)").matcher(run(jdkTool("jcmd"), pid, "VM.flags"));
     return new Heap((long) (usedKb * 1024), max.find() ? Long.parseLong(max.group(1)) : -1);
   }
 
-  /** Resident memory of the process (heap, metaspace, thread stacks, direct buffers), from /proc; -1 where there is none. */
+  /**
+   * Resident memory of the process (heap, metaspace, thread stacks, direct buffers), from /proc; -1
+   * where there is none.
+   */
   long residentMib() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
@@ -208,7 +257,8 @@ final class ChildCoordinator implements AutoCloseable {
       }
       return output;
     } catch (IOException e) {
-      throw new BenchException("cannot run " + command[0] + " (the heap figure needs a JDK): " + e.getMessage(), e);
+      throw new BenchException(
+          "cannot run " + command[0] + " (the heap figure needs a JDK): " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BenchException("interrupted running " + command[0], e);
@@ -230,7 +280,10 @@ final class ChildCoordinator implements AutoCloseable {
     throw new BenchException(message + "; its log is " + log + ", ending with:\n" + logTail(20));
   }
 
-  /** SIGTERM (the operator's stop), SIGKILL if it has not exited after a while; the log is deleted unless something failed. */
+  /**
+   * SIGTERM (the operator's stop), SIGKILL if it has not exited after a while; the log is deleted
+   * unless something failed.
+   */
   @Override
   public void close() {
     try {
@@ -273,10 +326,14 @@ final class ChildCoordinator implements AutoCloseable {
     }
   }
 
-  /** Surefire runs tests from a manifest-only jar and puts the real class path in its own property. */
+  /**
+   * Surefire runs tests from a manifest-only jar and puts the real class path in its own property.
+   */
   private static String classPath() {
     String surefire = System.getProperty("surefire.test.class.path");
-    return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+    return surefire != null && !surefire.isBlank()
+        ? surefire
+        : System.getProperty("java.class.path");
   }
 
   private static String javaBinary() {

@@ -9,8 +9,8 @@ import java.time.Duration;
 
 /**
  * The physical limit every other figure is read against: how many single-row transactions one
- * connection can make durable per second on this database (one INSERT per commit, autocommit).
- * A coordinator that commits once per transition cannot go faster than this without grouping.
+ * connection can make durable per second on this database (one INSERT per commit, autocommit). A
+ * coordinator that commits once per transition cannot go faster than this without grouping.
  */
 final class CommitRate {
 
@@ -25,8 +25,9 @@ final class CommitRate {
     }
 
     String line() {
-      return String.format("%.0f commits/s (%.2f ms each, %d commits in %.1f s)", perSecond(), meanMillis(), commits,
-          nanos / 1e9);
+      return String.format(
+          "%.0f commits/s (%.2f ms each, %d commits in %.1f s)",
+          perSecond(), meanMillis(), commits, nanos / 1e9);
     }
   }
 
@@ -37,12 +38,16 @@ final class CommitRate {
     try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
       connection.setAutoCommit(true);
       try (Statement statement = connection.createStatement()) {
-        statement.execute("CREATE TABLE bench_commit (id bigserial PRIMARY KEY, v bigint NOT NULL)");
+        statement.execute(
+            "CREATE TABLE bench_commit (id bigserial PRIMARY KEY, v bigint NOT NULL)");
       }
       Result result;
-      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO bench_commit (v) VALUES (?)")) {
+      try (PreparedStatement insert =
+          connection.prepareStatement("INSERT INTO bench_commit (v) VALUES (?)")) {
         for (int i = 0; i < 50; i++) {
-          insert(insert, i); // warm-up: the driver switches to a server-side prepared statement after a few
+          insert(
+              insert,
+              i); // warm-up: the driver switches to a server-side prepared statement after a few
         }
         long start = System.nanoTime();
         long end = start + duration.toNanos();

@@ -50,7 +50,7 @@ final class Percentiles {
     return ms < 10 ? String.format("%.2f ms", ms) : String.format("%.1f ms", ms);
   }
 
-  /** {@code p50 1.40 ms   p99 6.20 ms} */
+  /** {@code p50 1.40 ms p99 6.20 ms} */
   String summary() {
     return String.format("p50 %8s   p99 %8s", millis(p50()), millis(p99()));
   }

@@ -12,10 +12,10 @@ import java.util.concurrent.TimeoutException;
 import zisk.distributed.api.v1.ProverRegisterResponse;
 
 /**
- * N zero-work provers connected to one coordinator over real sockets, 100 streams to a channel
- * (one TCP connection each; HTTP/2 multiplexes the streams) so that thousands of idle provers do
- * not need thousands of connections. The channels run callbacks on their transport threads: the
- * provers never block, and the bench adds no thread hop to what it times.
+ * N zero-work provers connected to one coordinator over real sockets, 100 streams to a channel (one
+ * TCP connection each; HTTP/2 multiplexes the streams) so that thousands of idle provers do not
+ * need thousands of connections. The channels run callbacks on their transport threads: the provers
+ * never block, and the bench adds no thread hop to what it times.
  */
 final class ProverFleet implements AutoCloseable {
 
@@ -30,16 +30,23 @@ final class ProverFleet implements AutoCloseable {
 
   /**
    * Connects {@code count} provers named {@code prefix-1..count} with {@code computeUnits} each and
-   * waits until the coordinator accepted every registration. They come in waves of 100, as a
-   * fleet that starts up does rather than all in one instant, and a stream the coordinator ends
-   * while registering (it could not record it) registers again, as a real worker would.
+   * waits until the coordinator accepted every registration. They come in waves of 100, as a fleet
+   * that starts up does rather than all in one instant, and a stream the coordinator ends while
+   * registering (it could not record it) registers again, as a real worker would.
    */
-  static ProverFleet connect(String host, int port, String prefix, int count, int computeUnits, ProverEvents events,
+  static ProverFleet connect(
+      String host,
+      int port,
+      String prefix,
+      int count,
+      int computeUnits,
+      ProverEvents events,
       Duration deadline) {
     ProverFleet fleet = new ProverFleet();
     try {
       for (int first = 0; first < count; first += STREAMS_PER_CHANNEL) {
-        ManagedChannel channel = ManagedChannelBuilder.forAddress(host, port).usePlaintext().directExecutor().build();
+        ManagedChannel channel =
+            ManagedChannelBuilder.forAddress(host, port).usePlaintext().directExecutor().build();
         fleet.channels.add(channel);
         List<ZeroWorkProver> wave = new ArrayList<>();
         for (int i = first; i < Math.min(count, first + STREAMS_PER_CHANNEL); i++) {
@@ -58,14 +65,23 @@ final class ProverFleet implements AutoCloseable {
           }
           if (attempt == REGISTER_ATTEMPTS) {
             fleet.provers.addAll(wave);
-            String why = wave.get(failed.get(0)).registered().handle((ok, error) -> error.getMessage()).join();
-            throw new BenchException(failed.size() + " prover(s) could not register in " + REGISTER_ATTEMPTS
-                + " attempts: " + why);
+            String why =
+                wave.get(failed.get(0))
+                    .registered()
+                    .handle((ok, error) -> error.getMessage())
+                    .join();
+            throw new BenchException(
+                failed.size()
+                    + " prover(s) could not register in "
+                    + REGISTER_ATTEMPTS
+                    + " attempts: "
+                    + why);
           }
           fleet.retries += failed.size();
           Waits.pause(Duration.ofMillis(200L * attempt));
           for (int k : failed) {
-            wave.set(k, ZeroWorkProver.connect(channel, wave.get(k).proverId(), computeUnits, events));
+            wave.set(
+                k, ZeroWorkProver.connect(channel, wave.get(k).proverId(), computeUnits, events));
           }
         }
         fleet.provers.addAll(wave);
@@ -73,7 +89,8 @@ final class ProverFleet implements AutoCloseable {
       for (ZeroWorkProver prover : fleet.provers) {
         ProverRegisterResponse answer = prover.registered().join();
         if (!answer.getAccepted()) {
-          throw new BenchException("the coordinator refused prover " + prover.proverId() + ": " + answer.getMessage());
+          throw new BenchException(
+              "the coordinator refused prover " + prover.proverId() + ": " + answer.getMessage());
         }
       }
       return fleet;
@@ -85,14 +102,22 @@ final class ProverFleet implements AutoCloseable {
 
   /** Waits until every prover of {@code wave} has its answer to register, or its stream failed. */
   private static void awaitAnswered(List<ZeroWorkProver> wave, Duration deadline) {
-    CompletableFuture<?>[] all = wave.stream().map(prover -> prover.registered().handle((ok, error) -> ok))
-        .toArray(CompletableFuture[]::new);
+    CompletableFuture<?>[] all =
+        wave.stream()
+            .map(prover -> prover.registered().handle((ok, error) -> ok))
+            .toArray(CompletableFuture[]::new);
     try {
       CompletableFuture.allOf(all).get(deadline.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       long done = wave.stream().filter(p -> p.registered().isDone()).count();
-      throw new BenchException("only " + done + " of " + wave.size() + " provers were answered within "
-          + deadline.toSeconds() + " s of registering");
+      throw new BenchException(
+          "only "
+              + done
+              + " of "
+              + wave.size()
+              + " provers were answered within "
+              + deadline.toSeconds()
+              + " s of registering");
     } catch (ExecutionException e) {
       throw new BenchException("waiting for registrations failed: " + e.getCause(), e);
     } catch (InterruptedException e) {

@@ -3,7 +3,9 @@ package zisk.distributed.bench;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-/** The bench's two ways to wait: a measured window of fixed length, and a condition with a deadline. */
+/**
+ * The bench's two ways to wait: a measured window of fixed length, and a condition with a deadline.
+ */
 final class Waits {
 
   private Waits() {}
@@ -17,7 +19,10 @@ final class Waits {
     }
   }
 
-  /** Polls {@code condition} every {@code every} until it holds; false if {@code deadline} passes first. */
+  /**
+   * Polls {@code condition} every {@code every} until it holds; false if {@code deadline} passes
+   * first.
+   */
   static boolean until(BooleanSupplier condition, Duration every, Duration deadline) {
     long end = System.nanoTime() + deadline.toNanos();
     while (!condition.getAsBoolean()) {

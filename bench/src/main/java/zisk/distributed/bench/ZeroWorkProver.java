@@ -36,7 +36,10 @@ final class ZeroWorkProver implements ClientResponseObserver<ProverMessage, Coor
   private final AtomicInteger heartbeats = new AtomicInteger();
   private final AtomicInteger cancellations = new AtomicInteger();
   private ClientCallStreamObserver<ProverMessage> requests;
-  /** The rank of this prover's current job (a prover runs one job at a time), for PROVE's answer. */
+
+  /**
+   * The rank of this prover's current job (a prover runs one job at a time), for PROVE's answer.
+   */
   private volatile int rank;
 
   private ZeroWorkProver(String proverId, ProverEvents events) {
@@ -44,32 +47,58 @@ final class ZeroWorkProver implements ClientResponseObserver<ProverMessage, Coor
     this.events = events;
   }
 
-  /** Opens the stream and sends {@code register}; {@link #registered()} completes with the answer. */
-  static ZeroWorkProver connect(Channel channel, String proverId, int computeUnits, ProverEvents events) {
+  /**
+   * Opens the stream and sends {@code register}; {@link #registered()} completes with the answer.
+   */
+  static ZeroWorkProver connect(
+      Channel channel, String proverId, int computeUnits, ProverEvents events) {
     ZeroWorkProver prover = new ZeroWorkProver(proverId, events);
     ZiskDistributedApiGrpc.newStub(channel).proverStream(prover);
-    prover.send(ProverMessage.newBuilder().setRegister(ProverRegisterRequest.newBuilder()
-        .setProverId(proverId)
-        .setComputeCapacity(ComputeCapacity.newBuilder().setComputeUnits(computeUnits))).build());
+    prover.send(
+        ProverMessage.newBuilder()
+            .setRegister(
+                ProverRegisterRequest.newBuilder()
+                    .setProverId(proverId)
+                    .setComputeCapacity(ComputeCapacity.newBuilder().setComputeUnits(computeUnits)))
+            .build());
     return prover;
   }
 
   /** A successful result for {@code task}: a few made-up words in the field its task type fills. */
   static ExecuteTaskResponse answer(ExecuteTaskRequest task, String proverId, int rank) {
-    ExecuteTaskResponse.Builder response = ExecuteTaskResponse.newBuilder()
-        .setJobId(task.getJobId())
-        .setTaskId(task.getTaskId())
-        .setProverId(proverId)
-        .setTaskType(task.getTaskType())
-        .setSuccess(true);
+    ExecuteTaskResponse.Builder response =
+        ExecuteTaskResponse.newBuilder()
+            .setJobId(task.getJobId())
+            .setTaskId(task.getTaskId())
+            .setProverId(proverId)
+            .setTaskType(task.getTaskType())
+            .setSuccess(true);
     switch (task.getTaskType()) {
-      case PARTIAL_CONTRIBUTION -> response.setChallenges(ChallengesList.newBuilder().addChallenges(
-          Challenges.newBuilder().setProverIndex(rank).addChallenge(rank + 1L).addChallenge(2).addChallenge(3)));
-      case PROVE -> response.setProofs(ProofList.newBuilder().addProofs(
-          Proof.newBuilder().setProverIndex(rank).addValues(rank + 7L).addValues(8).addValues(9)));
-      case AGGREGATE -> response.setFinalProof(FinalProofList.newBuilder().addFinalProofs(
-          FinalProof.newBuilder().addValues(1).addValues(2).addValues(3).addValues(4)));
-      default -> throw new IllegalArgumentException("no result for task type " + task.getTaskType());
+      case PARTIAL_CONTRIBUTION ->
+          response.setChallenges(
+              ChallengesList.newBuilder()
+                  .addChallenges(
+                      Challenges.newBuilder()
+                          .setProverIndex(rank)
+                          .addChallenge(rank + 1L)
+                          .addChallenge(2)
+                          .addChallenge(3)));
+      case PROVE ->
+          response.setProofs(
+              ProofList.newBuilder()
+                  .addProofs(
+                      Proof.newBuilder()
+                          .setProverIndex(rank)
+                          .addValues(rank + 7L)
+                          .addValues(8)
+                          .addValues(9)));
+      case AGGREGATE ->
+          response.setFinalProof(
+              FinalProofList.newBuilder()
+                  .addFinalProofs(
+                      FinalProof.newBuilder().addValues(1).addValues(2).addValues(3).addValues(4)));
+      default ->
+          throw new IllegalArgumentException("no result for task type " + task.getTaskType());
     }
     return response.build();
   }
@@ -107,11 +136,14 @@ final class ZeroWorkProver implements ClientResponseObserver<ProverMessage, Coor
       case EXECUTE_TASK -> execute(message.getExecuteTask(), now);
       case HEARTBEAT -> {
         heartbeats.incrementAndGet();
-        send(ProverMessage.newBuilder().setHeartbeatAck(HeartbeatAck.newBuilder().setProverId(proverId)).build());
+        send(
+            ProverMessage.newBuilder()
+                .setHeartbeatAck(HeartbeatAck.newBuilder().setProverId(proverId))
+                .build());
       }
       case REGISTER_RESPONSE -> registered.complete(message.getRegisterResponse());
       case JOB_CANCELLED -> cancellations.incrementAndGet();
-      default -> { }
+      default -> {}
     }
   }
 

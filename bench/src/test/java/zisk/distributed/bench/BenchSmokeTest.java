@@ -20,21 +20,46 @@ class BenchSmokeTest {
   @Test
   void printsEverySectionAndExitsZero() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    List<String> args = new ArrayList<>(List.of("--provers", "2", "--jobs-in-flight", "2", "--seconds", "1",
-        "--warmup-seconds", "0", "--latency-jobs", "3", "--idle-provers", "10", "--idle-seconds", "1",
-        "--commit-seconds", "1"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--provers",
+                "2",
+                "--jobs-in-flight",
+                "2",
+                "--seconds",
+                "1",
+                "--warmup-seconds",
+                "0",
+                "--latency-jobs",
+                "3",
+                "--idle-provers",
+                "10",
+                "--idle-seconds",
+                "1",
+                "--commit-seconds",
+                "1"));
     String server = System.getenv("ZISK_TEST_DATABASE_URL");
     if (server != null && !server.isBlank()) {
       args.addAll(List.of("--database-url", server));
     }
 
-    int status = new CommandLine(new BenchCommand(new PrintStream(bytes, true, StandardCharsets.UTF_8)))
-        .execute(args.toArray(String[]::new));
+    int status =
+        new CommandLine(new BenchCommand(new PrintStream(bytes, true, StandardCharsets.UTF_8)))
+            .execute(args.toArray(String[]::new));
 
     String output = bytes.toString(StandardCharsets.UTF_8);
     assertEquals(0, status, output);
-    for (String section : new String[] {"single-row durable commit", "launch -> first task", "phase transition",
-        "throughput", "idle CPU, 10 provers", "idle heap, 10 provers", "figure"}) {
+    for (String section :
+        new String[] {
+          "single-row durable commit",
+          "launch -> first task",
+          "phase transition",
+          "throughput",
+          "idle CPU, 10 provers",
+          "idle heap, 10 provers",
+          "figure"
+        }) {
       assertTrue(output.contains(section), "printed '" + section + "':\n" + output);
     }
   }

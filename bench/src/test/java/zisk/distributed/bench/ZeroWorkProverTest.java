@@ -16,13 +16,23 @@ import zisk.distributed.api.v1.TaskType;
 class ZeroWorkProverTest {
 
   private static ExecuteTaskRequest.Builder task(TaskType type) {
-    return ExecuteTaskRequest.newBuilder().setJobId("job-1").setTaskId("task-1").setProverId("p-1").setTaskType(type);
+    return ExecuteTaskRequest.newBuilder()
+        .setJobId("job-1")
+        .setTaskId("task-1")
+        .setProverId("p-1")
+        .setTaskType(type);
   }
 
   @Test
   void contributionAnswersChallengesForItsRank() {
-    ExecuteTaskResponse answer = ZeroWorkProver.answer(task(TaskType.PARTIAL_CONTRIBUTION)
-        .setContributionParams(ContributionParams.newBuilder().setRankId(1).setTotalProvers(2)).build(), "p-1", 1);
+    ExecuteTaskResponse answer =
+        ZeroWorkProver.answer(
+            task(TaskType.PARTIAL_CONTRIBUTION)
+                .setContributionParams(
+                    ContributionParams.newBuilder().setRankId(1).setTotalProvers(2))
+                .build(),
+            "p-1",
+            1);
 
     assertEcho(answer, TaskType.PARTIAL_CONTRIBUTION);
     assertEquals(ExecuteTaskResponse.ResultDataCase.CHALLENGES, answer.getResultDataCase());
@@ -33,8 +43,11 @@ class ZeroWorkProverTest {
 
   @Test
   void proveAnswersAProofForItsRank() {
-    ExecuteTaskResponse answer = ZeroWorkProver.answer(task(TaskType.PROVE)
-        .setProveParams(ProveParams.getDefaultInstance()).build(), "p-1", 1);
+    ExecuteTaskResponse answer =
+        ZeroWorkProver.answer(
+            task(TaskType.PROVE).setProveParams(ProveParams.getDefaultInstance()).build(),
+            "p-1",
+            1);
 
     assertEcho(answer, TaskType.PROVE);
     assertEquals(ExecuteTaskResponse.ResultDataCase.PROOFS, answer.getResultDataCase());
@@ -44,8 +57,13 @@ class ZeroWorkProverTest {
 
   @Test
   void aggregateAnswersTheFinalProof() {
-    ExecuteTaskResponse answer = ZeroWorkProver.answer(task(TaskType.AGGREGATE)
-        .setAggParams(AggParams.newBuilder().setFinalProof(true)).build(), "p-1", 0);
+    ExecuteTaskResponse answer =
+        ZeroWorkProver.answer(
+            task(TaskType.AGGREGATE)
+                .setAggParams(AggParams.newBuilder().setFinalProof(true))
+                .build(),
+            "p-1",
+            0);
 
     assertEcho(answer, TaskType.AGGREGATE);
     assertEquals(ExecuteTaskResponse.ResultDataCase.FINAL_PROOF, answer.getResultDataCase());
@@ -54,7 +72,8 @@ class ZeroWorkProverTest {
 
   @Test
   void anUnspecifiedTaskHasNoAnswer() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> ZeroWorkProver.answer(task(TaskType.TASK_TYPE_UNSPECIFIED).build(), "p-1", 0));
   }
 

@@ -41,31 +41,52 @@ import zisk.distributed.worker.prover.reference.ReferenceVerifier;
 import zisk.distributed.worker.prover.reference.VerificationResult;
 
 /**
- * {@code zisk demo}: a whole cluster in one process. An embedded-database coordinator and N
- * workers (each with the reference prover) over real local sockets; one proof launched through
- * the API, followed phase by phase, fetched with GetProof and verified from its input.
+ * {@code zisk demo}: a whole cluster in one process. An embedded-database coordinator and N workers
+ * (each with the reference prover) over real local sockets; one proof launched through the API,
+ * followed phase by phase, fetched with GetProof and verified from its input.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Runs a coordinator (embedded PostgreSQL) and workers in this process, proves one reference",
-        "input end to end, prints its progress and history, saves and verifies the final proof.",
-        "Exit status 0 when the proof verifies."})
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs a coordinator (embedded PostgreSQL) and workers in this process, proves one reference",
+      "input end to end, prints its progress and history, saves and verifies the final proof.",
+      "Exit status 0 when the proof verifies."
+    })
 public final class DemoCommand implements Callable<Integer> {
 
-  @Option(names = "--workers", defaultValue = "2", paramLabel = "N", description = "Workers to start (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--workers",
+      defaultValue = "2",
+      paramLabel = "N",
+      description = "Workers to start (default: ${DEFAULT-VALUE}).")
   int workers;
 
-  @Option(names = "--lanes", defaultValue = "16", paramLabel = "L", description = "Hash chains in the input (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--lanes",
+      defaultValue = "16",
+      paramLabel = "L",
+      description = "Hash chains in the input (default: ${DEFAULT-VALUE}).")
   int lanes;
 
-  @Option(names = "--steps", defaultValue = "1500000", paramLabel = "S",
+  @Option(
+      names = "--steps",
+      defaultValue = "1500000",
+      paramLabel = "S",
       description = "Steps per chain (default: ${DEFAULT-VALUE}, about ten seconds on two cores).")
   long steps;
 
-  @Option(names = "--output-dir", defaultValue = "zisk-demo", paramLabel = "DIR",
+  @Option(
+      names = "--output-dir",
+      defaultValue = "zisk-demo",
+      paramLabel = "DIR",
       description = "Where the input, the proof and the log go (default: ./${DEFAULT-VALUE}).")
   Path outputDir;
 
-  @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS",
+  @Option(
+      names = "--timeout",
+      defaultValue = "600",
+      paramLabel = "SECONDS",
       description = "Give up after this long (default: ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
@@ -92,11 +113,16 @@ public final class DemoCommand implements Callable<Integer> {
     LoggingSetup.configure("info", "compact", logFile.toString());
 
     Path dataDir = Files.createTempDirectory("zisk-demo-postgres");
-    CoordinatorConfig config = CoordinatorConfig.local("unused")
-        .withDatabase(Optional.empty(), dataDir, Duration.ofSeconds(3));
+    CoordinatorConfig config =
+        CoordinatorConfig.local("unused")
+            .withDatabase(Optional.empty(), dataDir, Duration.ofSeconds(3));
     int unitsPerWorker = Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
-    out.printf("ZisK demo: a coordinator on an embedded PostgreSQL and %d worker(s) with the reference prover%n", workers);
-    out.printf("  input     %s (%d lanes x %,d steps)%n  log       %s%n", inputFile, lanes, steps, logFile);
+    out.printf(
+        "ZisK demo: a coordinator on an embedded PostgreSQL and %d worker(s) with the reference prover%n",
+        workers);
+    out.printf(
+        "  input     %s (%d lanes x %,d steps)%n  log       %s%n",
+        inputFile, lanes, steps, logFile);
 
     Database database = Database.open(config);
     CoordinatorServer coordinator = CoordinatorServer.onConfiguredPort(config, database);
@@ -106,20 +132,28 @@ public final class DemoCommand implements Callable<Integer> {
       coordinator.start();
       String url = "http://127.0.0.1:" + coordinator.port();
       for (int i = 1; i <= workers; i++) {
-        Worker worker = new Worker(workerConfig(url, "demo-worker-" + i, unitsPerWorker), new ReferenceProverBackend());
+        Worker worker =
+            new Worker(
+                workerConfig(url, "demo-worker-" + i, unitsPerWorker),
+                new ReferenceProverBackend());
         worker.start();
         cluster.add(worker);
       }
-      out.printf("  cluster   coordinator at %s, %d worker(s) x %d compute unit(s)%n%n", url, workers, unitsPerWorker);
+      out.printf(
+          "  cluster   coordinator at %s, %d worker(s) x %d compute unit(s)%n%n",
+          url, workers, unitsPerWorker);
 
       channel = Channels.open(CoordinatorEndpoint.parse(url));
       ZiskDistributedApiBlockingStub api = ZiskDistributedApiGrpc.newBlockingStub(channel);
       awaitWorkers(api);
-      LaunchProofResponse launched = api.withDeadlineAfter(30, TimeUnit.SECONDS).launchProof(LaunchProofRequest.newBuilder()
-          .setBlockId("demo-block-" + input.seedHex().substring(0, 8))
-          .setComputeCapacity(unitsPerWorker * workers)
-          .setInputPath(inputFile.toString())
-          .build());
+      LaunchProofResponse launched =
+          api.withDeadlineAfter(30, TimeUnit.SECONDS)
+              .launchProof(
+                  LaunchProofRequest.newBuilder()
+                      .setBlockId("demo-block-" + input.seedHex().substring(0, 8))
+                      .setComputeCapacity(unitsPerWorker * workers)
+                      .setInputPath(inputFile.toString())
+                      .build());
       if (launched.hasError()) {
         out.println("LaunchProof failed: " + launched.getError().getMessage());
         return 1;
@@ -131,17 +165,22 @@ public final class DemoCommand implements Callable<Integer> {
       out.println();
       printHistory(database.jdbi(), jobId);
       if (!"COMPLETED".equals(finished.getState())) {
-        out.println("The job ended " + finished.getState() + ": " + finished.getError().getMessage());
+        out.println(
+            "The job ended " + finished.getState() + ": " + finished.getError().getMessage());
         return 1;
       }
 
-      GetProofResponse proof = api.withDeadlineAfter(60, TimeUnit.SECONDS)
-          .getProof(GetProofRequest.newBuilder().setJobId(jobId).build());
+      GetProofResponse proof =
+          api.withDeadlineAfter(60, TimeUnit.SECONDS)
+              .getProof(GetProofRequest.newBuilder().setJobId(jobId).build());
       FinalProofList finalProof = proof.getProof().getFinalProof();
       Files.write(proofFile, finalProof.toByteArray());
-      VerificationResult verdict = ReferenceVerifier.verify(ReferenceInput.read(inputFile), finalProof);
+      VerificationResult verdict =
+          ReferenceVerifier.verify(ReferenceInput.read(inputFile), finalProof);
       out.printf("%nFinal proof  %s (%,d bytes)%n", proofFile, finalProof.getSerializedSize());
-      out.println("Verification " + (verdict.valid() ? "OK: " + verdict.summary() : "FAILED: " + verdict.reason()));
+      out.println(
+          "Verification "
+              + (verdict.valid() ? "OK: " + verdict.summary() : "FAILED: " + verdict.reason()));
       out.printf("Check it again with: ./zisk verify --input %s %s%n", inputFile, proofFile);
       return verdict.valid() ? 0 : 1;
     } finally {
@@ -158,16 +197,25 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private WorkerConfig workerConfig(String url, String proverId, int units) {
-    return new WorkerConfig(List.of(CoordinatorEndpoint.parse(url)), proverId, units, "reference",
-        Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(30), WorkerConfig.Logging.defaults());
+    return new WorkerConfig(
+        List.of(CoordinatorEndpoint.parse(url)),
+        proverId,
+        units,
+        "reference",
+        Duration.ofMillis(200),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
+        WorkerConfig.Logging.defaults());
   }
 
   /** Waits until every worker has registered, so the job starts at once. */
   private void awaitWorkers(ZiskDistributedApiBlockingStub api) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
-      SystemStatus status = api.withDeadlineAfter(10, TimeUnit.SECONDS)
-          .systemStatus(SystemStatusRequest.getDefaultInstance()).getStatus();
+      SystemStatus status =
+          api.withDeadlineAfter(10, TimeUnit.SECONDS)
+              .systemStatus(SystemStatusRequest.getDefaultInstance())
+              .getStatus();
       if (status.getIdleProvers() >= workers) {
         return;
       }
@@ -177,22 +225,30 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /** Polls JobStatus and prints every change of state or phase until the job ends. */
-  private JobStatus follow(ZiskDistributedApiBlockingStub api, String jobId) throws InterruptedException {
+  private JobStatus follow(ZiskDistributedApiBlockingStub api, String jobId)
+      throws InterruptedException {
     long start = System.nanoTime();
     long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     String shown = "";
     while (System.nanoTime() < deadline) {
-      JobStatus job = api.withDeadlineAfter(10, TimeUnit.SECONDS)
-          .jobStatus(JobStatusRequest.newBuilder().setJobId(jobId).build()).getJob();
+      JobStatus job =
+          api.withDeadlineAfter(10, TimeUnit.SECONDS)
+              .jobStatus(JobStatusRequest.newBuilder().setJobId(jobId).build())
+              .getJob();
       String now = job.getState() + " " + job.getPhase();
       if (!now.equals(shown)) {
         shown = now;
         double elapsed = (System.nanoTime() - start) / 1e9;
-        String detail = switch (job.getState()) {
-          case "QUEUED" -> job.getWaitingReason();
-          case "RUNNING" -> "phase " + job.getPhase() + " on " + String.join(", ", job.getAssignedProversList());
-          default -> "after " + job.getDurationMs() + " ms of proving";
-        };
+        String detail =
+            switch (job.getState()) {
+              case "QUEUED" -> job.getWaitingReason();
+              case "RUNNING" ->
+                  "phase "
+                      + job.getPhase()
+                      + " on "
+                      + String.join(", ", job.getAssignedProversList());
+              default -> "after " + job.getDurationMs() + " ms of proving";
+            };
         out.printf("  [%6.2f s] %-9s %s%n", elapsed, job.getState(), detail);
       }
       if (!job.getState().equals("QUEUED") && !job.getState().equals("RUNNING")) {
@@ -206,15 +262,26 @@ public final class DemoCommand implements Callable<Integer> {
   /** The job's transitions from job_events, as an operator would read them in psql. */
   private void printHistory(Jdbi jdbi, String jobId) {
     out.println("History (SELECT * FROM job_timeline WHERE job_id = '" + jobId + "'):");
-    jdbi.useHandle(handle -> handle.createQuery("""
+    jdbi.useHandle(
+        handle ->
+            handle
+                .createQuery(
+                    """
             SELECT extract(epoch FROM since_launch) * 1000 AS ms, event, coalesce(phase, '') AS phase,
                    coalesce(prover_id, '') AS prover, coalesce(detail, '') AS detail
             FROM job_timeline WHERE job_id = :jobId::uuid ORDER BY event_id
             """)
-        .bind("jobId", jobId)
-        .map((rs, ctx) -> String.format("  %9.1f ms  %-15s %-21s %-14s %s", rs.getDouble("ms"), rs.getString("event"),
-            rs.getString("phase"), rs.getString("prover"), rs.getString("detail")))
-        .forEach(out::println));
+                .bind("jobId", jobId)
+                .map(
+                    (rs, ctx) ->
+                        String.format(
+                            "  %9.1f ms  %-15s %-21s %-14s %s",
+                            rs.getDouble("ms"),
+                            rs.getString("event"),
+                            rs.getString("phase"),
+                            rs.getString("prover"),
+                            rs.getString("detail")))
+                .forEach(out::println));
   }
 
   private static void deleteRecursively(Path dir) {

@@ -17,18 +17,32 @@ import zisk.distributed.worker.connection.Channels;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
 
 /** {@code zisk proof JOB_ID -o FILE}: fetches a completed job's final proof over the API. */
-@Command(name = "proof", mixinStandardHelpOptions = true,
-    description = {"Saves the final proof of a COMPLETED job to a file (a serialized FinalProofList, the format",
-        "`zisk verify` reads). Exit status: 0 saved, 1 the coordinator answered an error, 2 bad usage, 3 unreachable."})
+@Command(
+    name = "proof",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Saves the final proof of a COMPLETED job to a file (a serialized FinalProofList, the format",
+      "`zisk verify` reads). Exit status: 0 saved, 1 the coordinator answered an error, 2 bad usage, 3 unreachable."
+    })
 public final class ProofCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", paramLabel = "JOB_ID", description = "The job's id, as LaunchProof answered it.")
+  @Parameters(
+      index = "0",
+      paramLabel = "JOB_ID",
+      description = "The job's id, as LaunchProof answered it.")
   String jobId;
 
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Where to write the proof.")
+  @Option(
+      names = {"-o", "--output"},
+      required = true,
+      paramLabel = "FILE",
+      description = "Where to write the proof.")
   Path output;
 
-  @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
+      defaultValue = "http://127.0.0.1:8080",
       description = "Coordinator address (default: ${DEFAULT-VALUE}).")
   String url;
 
@@ -36,20 +50,33 @@ public final class ProofCommand implements Callable<Integer> {
   public Integer call() {
     ManagedChannel channel = Channels.open(CoordinatorEndpoint.parse(url));
     try {
-      GetProofResponse response = ZiskDistributedApiGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(60, TimeUnit.SECONDS)
-          .getProof(GetProofRequest.newBuilder().setJobId(jobId).build());
+      GetProofResponse response =
+          ZiskDistributedApiGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(60, TimeUnit.SECONDS)
+              .getProof(GetProofRequest.newBuilder().setJobId(jobId).build());
       if (response.hasError()) {
-        System.err.println("zisk proof: " + response.getError().getCode() + ": " + response.getError().getMessage());
+        System.err.println(
+            "zisk proof: "
+                + response.getError().getCode()
+                + ": "
+                + response.getError().getMessage());
         return 1;
       }
       byte[] proof = response.getProof().getFinalProof().toByteArray();
       Files.write(output, proof);
-      System.out.println("saved the final proof of job " + jobId + " (block " + response.getProof().getBlockId() + ", "
-          + proof.length + " bytes) to " + output);
+      System.out.println(
+          "saved the final proof of job "
+              + jobId
+              + " (block "
+              + response.getProof().getBlockId()
+              + ", "
+              + proof.length
+              + " bytes) to "
+              + output);
       return 0;
     } catch (StatusRuntimeException e) {
-      System.err.println("zisk proof: cannot reach the coordinator at " + url + ": " + e.getStatus());
+      System.err.println(
+          "zisk proof: cannot reach the coordinator at " + url + ": " + e.getStatus());
       return 3;
     } catch (IOException e) {
       System.err.println("zisk proof: cannot write " + output + ": " + e.getMessage());

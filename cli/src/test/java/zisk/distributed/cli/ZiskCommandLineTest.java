@@ -22,11 +22,16 @@ class ZiskCommandLineTest {
 
     assertEquals(0, status);
     String help = out.toString();
-    for (String flag : new String[] {"--port", "--config", "--database-url", "--data-dir", "--[no-]migrate", "--host"}) {
+    for (String flag :
+        new String[] {
+          "--port", "--config", "--database-url", "--data-dir", "--[no-]migrate", "--host"
+        }) {
       assertTrue(help.contains(flag), "help mentions " + flag);
     }
     for (ConfigKey key : CoordinatorSettings.KEYS) {
-      assertTrue(help.contains(key.fileKey()) && help.contains(key.envVar()), "help documents " + key.fileKey());
+      assertTrue(
+          help.contains(key.fileKey()) && help.contains(key.envVar()),
+          "help documents " + key.fileKey());
     }
   }
 

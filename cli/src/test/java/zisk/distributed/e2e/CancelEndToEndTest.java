@@ -2,7 +2,6 @@ package zisk.distributed.e2e;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -21,8 +20,7 @@ import zisk.distributed.worker.testing.ControlledBackend;
 /** CancelJob in each phase stops the running prover work at once and frees the provers. */
 class CancelEndToEndTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Cluster cluster;
 
@@ -34,7 +32,9 @@ class CancelEndToEndTest {
   }
 
   @ParameterizedTest(name = "cancel in {0}")
-  @EnumSource(value = TaskType.class, names = {"PARTIAL_CONTRIBUTION", "PROVE", "AGGREGATE"})
+  @EnumSource(
+      value = TaskType.class,
+      names = {"PARTIAL_CONTRIBUTION", "PROVE", "AGGREGATE"})
   void cancelInAPhaseInterruptsTheRunningTaskAndFreesTheProvers(TaskType phase) {
     // given: both workers block when they reach the phase
     cluster = Cluster.start();
@@ -51,8 +51,14 @@ class CancelEndToEndTest {
     cluster.awaitPhase(jobId, phase.name());
 
     // when
-    CancelJobResponse response = cluster.api().cancelJob(CancelJobRequest.newBuilder()
-        .setJobId(jobId).setReason("operator changed their mind").build());
+    CancelJobResponse response =
+        cluster
+            .api()
+            .cancelJob(
+                CancelJobRequest.newBuilder()
+                    .setJobId(jobId)
+                    .setReason("operator changed their mind")
+                    .build());
 
     // then
     assertEquals("CANCELLED", response.getJob().getState(), response.toString());
@@ -61,15 +67,22 @@ class CancelEndToEndTest {
     assertEquals(phase.name(), cancelled.getPhase());
     assertEquals("operator changed their mind", cancelled.getError().getMessage());
     for (ControlledBackend backend : blocked) {
-      await("the blocked " + phase + " call to be interrupted").atMost(Cluster.WAIT)
-          .until(backend::interruptedCalls, calls -> calls.contains(new ControlledBackend.Call(phase, jobId)));
+      await("the blocked " + phase + " call to be interrupted")
+          .atMost(Cluster.WAIT)
+          .until(
+              backend::interruptedCalls,
+              calls -> calls.contains(new ControlledBackend.Call(phase, jobId)));
     }
     for (ProverInfo prover : cluster.provers().values()) {
       assertEquals("IDLE", prover.getState(), prover.getProverId());
     }
-    assertEquals(0, cluster.count("""
+    assertEquals(
+        0,
+        cluster.count(
+            """
         SELECT count(*) FROM tasks WHERE job_id = :jobId::uuid AND state IN ('ASSIGNED', 'DISPATCHED')
-        """, jobId));
+        """,
+            jobId));
     int callsAtCancel = first.callsFor(jobId).size() + second.callsFor(jobId).size();
 
     // and: the same provers prove the next job, and nothing more of the cancelled one reaches them
@@ -77,26 +90,47 @@ class CancelEndToEndTest {
     second.openGates();
     String nextJob = cluster.launch(input, 4);
     cluster.awaitState(nextJob, "COMPLETED");
-    assertEquals(callsAtCancel, first.callsFor(jobId).size() + second.callsFor(jobId).size(),
+    assertEquals(
+        callsAtCancel,
+        first.callsFor(jobId).size() + second.callsFor(jobId).size(),
         "no task of the cancelled job was dispatched after the cancel");
     assertEquals("CANCELLED", cluster.job(jobId).getState());
-    assertEquals(List.of("CANCELLED " + phase.name()), cluster.events(jobId).stream()
-        .filter(event -> !event.startsWith("TASK_SUCCEEDED") && !event.startsWith("PHASE_STARTED")
-            && !event.startsWith("STARTED") && !event.equals("LAUNCHED"))
-        .toList(), "the cancel is the job's last transition");
+    assertEquals(
+        List.of("CANCELLED " + phase.name()),
+        cluster.events(jobId).stream()
+            .filter(
+                event ->
+                    !event.startsWith("TASK_SUCCEEDED")
+                        && !event.startsWith("PHASE_STARTED")
+                        && !event.startsWith("STARTED")
+                        && !event.equals("LAUNCHED"))
+            .toList(),
+        "the cancel is the job's last transition");
   }
 
-  /** Waits until the phase's calls are blocked: both ranks for the first two phases, the aggregator for the last. */
-  private static List<ControlledBackend> awaitBlocked(TaskType phase, String jobId, ControlledBackend... backends) {
+  /**
+   * Waits until the phase's calls are blocked: both ranks for the first two phases, the aggregator
+   * for the last.
+   */
+  private static List<ControlledBackend> awaitBlocked(
+      TaskType phase, String jobId, ControlledBackend... backends) {
     ControlledBackend.Call call = new ControlledBackend.Call(phase, jobId);
     if (phase == TaskType.AGGREGATE) {
-      return List.of(await("an aggregator to start").atMost(Cluster.WAIT)
-          .until(() -> List.of(backends).stream().filter(backend -> backend.calls().contains(call)).findFirst(),
-              java.util.Optional::isPresent)
-          .orElseThrow());
+      return List.of(
+          await("an aggregator to start")
+              .atMost(Cluster.WAIT)
+              .until(
+                  () ->
+                      List.of(backends).stream()
+                          .filter(backend -> backend.calls().contains(call))
+                          .findFirst(),
+                  java.util.Optional::isPresent)
+              .orElseThrow());
     }
     for (ControlledBackend backend : backends) {
-      await("both ranks to start " + phase).atMost(Cluster.WAIT).until(backend::calls, calls -> calls.contains(call));
+      await("both ranks to start " + phase)
+          .atMost(Cluster.WAIT)
+          .until(backend::calls, calls -> calls.contains(call));
     }
     return List.of(backends);
   }
@@ -110,7 +144,8 @@ class CancelEndToEndTest {
     assertEquals("QUEUED", cluster.job(jobId).getState());
 
     // when
-    CancelJobResponse response = cluster.api().cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build());
+    CancelJobResponse response =
+        cluster.api().cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build());
     ControlledBackend backend = ControlledBackend.overReference();
     cluster.worker("late", 2, backend);
     cluster.awaitProvers("IDLE", "late");
@@ -123,7 +158,13 @@ class CancelEndToEndTest {
     assertEquals(List.of(), backend.callsFor(jobId), "the cancelled job never reached the prover");
     assertEquals(0, cluster.count("SELECT count(*) FROM tasks WHERE job_id = :jobId::uuid", jobId));
     assertEquals(List.of("LAUNCHED", "CANCELLED"), cluster.events(jobId));
-    assertEquals("FAILED_PRECONDITION", cluster.api().cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build())
-        .getError().getCode(), "a finished job cannot be cancelled again");
+    assertEquals(
+        "FAILED_PRECONDITION",
+        cluster
+            .api()
+            .cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build())
+            .getError()
+            .getCode(),
+        "a finished job cannot be cancelled again");
   }
 }

@@ -2,7 +2,6 @@ package zisk.distributed.e2e;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import zisk.distributed.coordinator.testing.RawProver;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +21,7 @@ import zisk.distributed.api.v1.ProversListRequest;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc.ZiskDistributedApiBlockingStub;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
 import zisk.distributed.coordinator.config.CoordinatorConfig.ProverTiming;
+import zisk.distributed.coordinator.testing.RawProver;
 import zisk.distributed.coordinator.testing.RunningCoordinator;
 import zisk.distributed.coordinator.testing.TcpProxy;
 import zisk.distributed.coordinator.testing.TestDatabase;
@@ -35,21 +35,23 @@ import zisk.distributed.worker.prover.reference.VerificationResult;
 import zisk.distributed.worker.testing.ControlledBackend;
 
 /**
- * A whole proving cluster in one JVM for end-to-end tests: a real coordinator on a fresh
- * PostgreSQL database and a real TCP port, real {@link Worker}s dialing it over sockets (directly
- * or through a {@link TcpProxy} the test can cut), and hand-driven {@link RawProver} streams.
- * Closing it stops everything it started.
+ * A whole proving cluster in one JVM for end-to-end tests: a real coordinator on a fresh PostgreSQL
+ * database and a real TCP port, real {@link Worker}s dialing it over sockets (directly or through a
+ * {@link TcpProxy} the test can cut), and hand-driven {@link RawProver} streams. Closing it stops
+ * everything it started.
  */
 final class Cluster implements AutoCloseable {
 
   /**
-   * Short prover timing so failure paths play out in seconds. The sweeps judge silence and grace
-   * in whole seconds, so neither is below one second.
+   * Short prover timing so failure paths play out in seconds. The sweeps judge silence and grace in
+   * whole seconds, so neither is below one second.
    */
   static final ProverTiming FAST =
       new ProverTiming(Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(2));
+
   /** How long a test waits for anything the cluster should do. */
   static final Duration WAIT = Duration.ofSeconds(30);
+
   private static final Duration WORKER_HEARTBEAT_TIMEOUT = Duration.ofSeconds(3);
 
   private final RunningCoordinator coordinator;
@@ -67,7 +69,8 @@ final class Cluster implements AutoCloseable {
   }
 
   static Cluster start(ProverTiming timing) {
-    CoordinatorConfig config = CoordinatorConfig.local(TestDatabase.freshJdbcUrl()).withProverTiming(timing);
+    CoordinatorConfig config =
+        CoordinatorConfig.local(TestDatabase.freshJdbcUrl()).withProverTiming(timing);
     return new Cluster(RunningCoordinator.onTcp(config));
   }
 
@@ -93,9 +96,16 @@ final class Cluster implements AutoCloseable {
   }
 
   private Worker startWorker(String proverId, int computeUnits, ProverBackend backend, int port) {
-    WorkerConfig config = new WorkerConfig(List.of(CoordinatorEndpoint.parse("http://127.0.0.1:" + port)), proverId,
-        computeUnits, "reference", Duration.ofMillis(100), Duration.ofMillis(500), WORKER_HEARTBEAT_TIMEOUT,
-        WorkerConfig.Logging.defaults());
+    WorkerConfig config =
+        new WorkerConfig(
+            List.of(CoordinatorEndpoint.parse("http://127.0.0.1:" + port)),
+            proverId,
+            computeUnits,
+            "reference",
+            Duration.ofMillis(100),
+            Duration.ofMillis(500),
+            WORKER_HEARTBEAT_TIMEOUT,
+            WorkerConfig.Logging.defaults());
     Worker worker = new Worker(config, backend);
     workers.add(worker);
     backends.add(backend);
@@ -111,11 +121,14 @@ final class Cluster implements AutoCloseable {
   }
 
   String launch(Path input, int computeCapacity) {
-    var response = api().launchProof(LaunchProofRequest.newBuilder()
-        .setBlockId("block-" + System.nanoTime())
-        .setComputeCapacity(computeCapacity)
-        .setInputPath(input.toString())
-        .build());
+    var response =
+        api()
+            .launchProof(
+                LaunchProofRequest.newBuilder()
+                    .setBlockId("block-" + System.nanoTime())
+                    .setComputeCapacity(computeCapacity)
+                    .setInputPath(input.toString())
+                    .build());
     if (response.hasError()) {
       throw new AssertionError("LaunchProof failed: " + response.getError());
     }
@@ -139,7 +152,9 @@ final class Cluster implements AutoCloseable {
   }
 
   JobStatus awaitPhase(String jobId, String phase) {
-    return awaitJob(jobId, "to be RUNNING in " + phase,
+    return awaitJob(
+        jobId,
+        "to be RUNNING in " + phase,
         job -> job.getState().equals("RUNNING") && job.getPhase().equals(phase));
   }
 
@@ -150,52 +165,86 @@ final class Cluster implements AutoCloseable {
       throw new AssertionError("ProversList failed: " + response.getError());
     }
     Map<String, ProverInfo> byId = new LinkedHashMap<>();
-    response.getProversList().getProversList().forEach(prover -> byId.put(prover.getProverId(), prover));
+    response
+        .getProversList()
+        .getProversList()
+        .forEach(prover -> byId.put(prover.getProverId(), prover));
     return byId;
   }
 
   /** Waits until every named prover is known and in {@code state}. */
   void awaitProvers(String state, String... proverIds) {
-    await("provers " + List.of(proverIds) + " to be " + state).atMost(WAIT).until(this::provers,
-        provers -> List.of(proverIds).stream()
-            .allMatch(id -> provers.containsKey(id) && provers.get(id).getState().equals(state)));
+    await("provers " + List.of(proverIds) + " to be " + state)
+        .atMost(WAIT)
+        .until(
+            this::provers,
+            provers ->
+                List.of(proverIds).stream()
+                    .allMatch(
+                        id -> provers.containsKey(id) && provers.get(id).getState().equals(state)));
   }
 
   ProverInfo awaitProver(String proverId, String what, Predicate<ProverInfo> done) {
-    return await("prover " + proverId + " " + what).atMost(WAIT)
+    return await("prover " + proverId + " " + what)
+        .atMost(WAIT)
         .until(() -> provers().get(proverId), prover -> prover != null && done.test(prover));
   }
 
   /** The job's history, one "EVENT PHASE" (or "EVENT") per row, oldest first. */
   List<String> events(String jobId) {
-    return coordinator.jdbi().withHandle(handle -> handle.createQuery("""
+    return coordinator
+        .jdbi()
+        .withHandle(
+            handle ->
+                handle
+                    .createQuery(
+                        """
             SELECT event || coalesce(' ' || phase, '') FROM job_events WHERE job_id = :jobId::uuid ORDER BY event_id
             """)
-        .bind("jobId", jobId).mapTo(String.class).list());
+                    .bind("jobId", jobId)
+                    .mapTo(String.class)
+                    .list());
   }
 
   /** One integer from SQL, with {@code :jobId} bound when given. */
   long count(String sql, String jobId) {
-    return coordinator.jdbi().withHandle(handle -> handle.createQuery(sql)
-        .bind("jobId", jobId).mapTo(Long.class).one());
+    return coordinator
+        .jdbi()
+        .withHandle(handle -> handle.createQuery(sql).bind("jobId", jobId).mapTo(Long.class).one());
   }
 
   /** The job's failure counters, told apart: a prover reporting an error vs. a lost prover. */
   String failureCounts(String jobId) {
-    return coordinator.jdbi().withHandle(handle -> handle.createQuery("""
+    return coordinator
+        .jdbi()
+        .withHandle(
+            handle ->
+                handle
+                    .createQuery(
+                        """
             SELECT 'task_failures=' || task_failures || ' infra_failures=' || infra_failures FROM jobs
             WHERE job_id = :jobId::uuid
             """)
-        .bind("jobId", jobId).mapTo(String.class).one());
+                    .bind("jobId", jobId)
+                    .mapTo(String.class)
+                    .one());
   }
 
   /** Task rows of a job as "TYPE rank prover STATE", in creation order. */
   List<String> tasks(String jobId) {
-    return coordinator.jdbi().withHandle(handle -> handle.createQuery("""
+    return coordinator
+        .jdbi()
+        .withHandle(
+            handle ->
+                handle
+                    .createQuery(
+                        """
             SELECT task_type || ' ' || rank_id || ' ' || prover_id || ' ' || state FROM tasks
             WHERE job_id = :jobId::uuid ORDER BY attempt, created_at, task_type, rank_id
             """)
-        .bind("jobId", jobId).mapTo(String.class).list());
+                    .bind("jobId", jobId)
+                    .mapTo(String.class)
+                    .list());
   }
 
   /** Writes a reference input small enough to prove in well under a second. */
@@ -217,7 +266,8 @@ final class Cluster implements AutoCloseable {
     }
     assertEquals(jobId, response.getProof().getJobId());
     try {
-      return ReferenceVerifier.verify(ReferenceInput.read(input), response.getProof().getFinalProof());
+      return ReferenceVerifier.verify(
+          ReferenceInput.read(input), response.getProof().getFinalProof());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -2,7 +2,6 @@ package zisk.distributed.e2e;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import zisk.distributed.coordinator.testing.RawProver;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,19 +15,19 @@ import org.junit.jupiter.api.io.TempDir;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.TaskType;
+import zisk.distributed.coordinator.testing.RawProver;
 import zisk.distributed.coordinator.testing.TcpProxy;
 import zisk.distributed.worker.prover.reference.VerificationResult;
 import zisk.distributed.worker.testing.ControlledBackend;
 
 /**
- * Failures driven for real: a prover reporting an error, a stream cut for good, a prover that
- * stops answering heartbeats, and a stream cut briefly. Each one either re-queues the job (and it
+ * Failures driven for real: a prover reporting an error, a stream cut for good, a prover that stops
+ * answering heartbeats, and a stream cut briefly. Each one either re-queues the job (and it
  * completes elsewhere) or, for a short outage, changes nothing.
  */
 class FailureEndToEndTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Cluster cluster;
 
@@ -43,8 +42,9 @@ class FailureEndToEndTest {
   void jobWhoseWorkerReportsFailureIsRequeuedAndCompletesOnAnotherWorker() {
     // given: the only worker at launch fails its task, once two healthier workers have joined
     cluster = Cluster.start();
-    ControlledBackend faulty = ControlledBackend.overReference()
-        .failIn(TaskType.PARTIAL_CONTRIBUTION, "simulated GPU fault");
+    ControlledBackend faulty =
+        ControlledBackend.overReference()
+            .failIn(TaskType.PARTIAL_CONTRIBUTION, "simulated GPU fault");
     CountDownLatch failNow = faulty.blockIn(TaskType.PARTIAL_CONTRIBUTION);
     cluster.worker("faulty", 1, faulty);
     cluster.awaitProvers("IDLE", "faulty");
@@ -62,16 +62,22 @@ class FailureEndToEndTest {
     JobStatus done = cluster.awaitState(jobId, "COMPLETED");
     assertEquals(2, done.getAttempt());
     assertEquals(1, done.getAssignedProversCount());
-    assertFalse(done.getAssignedProversList().contains("faulty"), done.getAssignedProversList().toString());
+    assertFalse(
+        done.getAssignedProversList().contains("faulty"), done.getAssignedProversList().toString());
     VerificationResult verdict = cluster.verifyProof(jobId, input);
     assertTrue(verdict.valid(), verdict.summary());
     List<String> events = cluster.events(jobId);
     assertTrue(events.contains("TASK_FAILED PARTIAL_CONTRIBUTION"), events.toString());
-    assertEquals(1, events.stream().filter(event -> event.equals("REQUEUED")).count(), events.toString());
-    assertEquals(1, cluster.count("""
+    assertEquals(
+        1, events.stream().filter(event -> event.equals("REQUEUED")).count(), events.toString());
+    assertEquals(
+        1,
+        cluster.count(
+            """
         SELECT count(*) FROM job_events WHERE job_id = :jobId::uuid AND event = 'REQUEUED' AND attempt = 1
           AND prover_id = 'faulty' AND detail LIKE 'PROVER_ERROR:%simulated GPU fault%'
-        """, jobId));
+        """,
+            jobId));
     assertEquals("task_failures=1 infra_failures=0", cluster.failureCounts(jobId));
     assertEquals("IDLE", cluster.provers().get("faulty").getState());
   }
@@ -80,10 +86,16 @@ class FailureEndToEndTest {
   void jobWhoseWorkersAllFailEndsFailedAfterMaxAttemptsWithTheReason() {
     // given
     cluster = Cluster.start();
-    cluster.worker("broken-a", 2,
-        ControlledBackend.overReference().failIn(TaskType.PARTIAL_CONTRIBUTION, "simulated GPU fault"));
-    cluster.worker("broken-b", 2,
-        ControlledBackend.overReference().failIn(TaskType.PARTIAL_CONTRIBUTION, "simulated GPU fault"));
+    cluster.worker(
+        "broken-a",
+        2,
+        ControlledBackend.overReference()
+            .failIn(TaskType.PARTIAL_CONTRIBUTION, "simulated GPU fault"));
+    cluster.worker(
+        "broken-b",
+        2,
+        ControlledBackend.overReference()
+            .failIn(TaskType.PARTIAL_CONTRIBUTION, "simulated GPU fault"));
     cluster.awaitProvers("IDLE", "broken-a", "broken-b");
 
     // when
@@ -94,11 +106,15 @@ class FailureEndToEndTest {
     assertEquals(3, failed.getMaxAttempts());
     assertEquals(3, failed.getAttempt());
     assertEquals("PROVER_ERROR", failed.getError().getCode());
-    assertTrue(failed.getError().getMessage().contains("simulated GPU fault"), failed.getError().getMessage());
+    assertTrue(
+        failed.getError().getMessage().contains("simulated GPU fault"),
+        failed.getError().getMessage());
     assertTrue(failed.hasFinishedAt());
     assertEquals("task_failures=3 infra_failures=0", cluster.failureCounts(jobId));
-    List<String> outcomes = cluster.events(jobId).stream()
-        .filter(event -> event.equals("REQUEUED") || event.equals("FAILED")).toList();
+    List<String> outcomes =
+        cluster.events(jobId).stream()
+            .filter(event -> event.equals("REQUEUED") || event.equals("FAILED"))
+            .toList();
     assertEquals(List.of("REQUEUED", "REQUEUED", "FAILED"), outcomes);
     cluster.awaitProvers("IDLE", "broken-a", "broken-b");
   }
@@ -128,12 +144,20 @@ class FailureEndToEndTest {
     VerificationResult verdict = cluster.verifyProof(jobId, input);
     assertTrue(verdict.valid(), verdict.summary());
     assertEquals("task_failures=0 infra_failures=1", cluster.failureCounts(jobId));
-    assertEquals(1, cluster.count("""
+    assertEquals(
+        1,
+        cluster.count(
+            """
         SELECT count(*) FROM job_events WHERE job_id = :jobId::uuid AND event = 'PROVER_LOST' AND prover_id = 'a-cut'
-        """, jobId));
-    assertEquals(1, cluster.count("""
+        """,
+            jobId));
+    assertEquals(
+        1,
+        cluster.count(
+            """
         SELECT count(*) FROM tasks WHERE job_id = :jobId::uuid AND prover_id = 'a-cut' AND state = 'LOST'
-        """, jobId));
+        """,
+            jobId));
     assertEquals("DISCONNECTED", cluster.provers().get("a-cut").getState());
   }
 
@@ -149,7 +173,8 @@ class FailureEndToEndTest {
     assertEquals(jobId, task.getJobId());
 
     // when: the heartbeat timeout passes without an acknowledgement
-    cluster.awaitProver("silent", "to be DISCONNECTED", prover -> prover.getState().equals("DISCONNECTED"));
+    cluster.awaitProver(
+        "silent", "to be DISCONNECTED", prover -> prover.getState().equals("DISCONNECTED"));
 
     // then
     assertTrue(silent.heartbeatsReceived() > 0, "the coordinator did send heartbeats");
@@ -183,9 +208,11 @@ class FailureEndToEndTest {
 
     // when: the path breaks, the coordinator notices, and the path comes back
     path.cut();
-    cluster.awaitProver("flaky", "to lose its stream", prover -> prover.getCoordinatorInstanceId().isEmpty());
+    cluster.awaitProver(
+        "flaky", "to lose its stream", prover -> prover.getCoordinatorInstanceId().isEmpty());
     path.restore();
-    cluster.awaitProver("flaky", "to reconnect", prover -> !prover.getCoordinatorInstanceId().isEmpty());
+    cluster.awaitProver(
+        "flaky", "to reconnect", prover -> !prover.getCoordinatorInstanceId().isEmpty());
     finish.countDown();
 
     // then
@@ -195,8 +222,12 @@ class FailureEndToEndTest {
     assertTrue(verdict.valid(), verdict.summary());
     assertEquals("task_failures=0 infra_failures=0", cluster.failureCounts(jobId));
     assertFalse(cluster.events(jobId).contains("REQUEUED"), cluster.events(jobId).toString());
-    assertEquals(1, backend.callsFor(jobId).stream().filter(call -> call.phase() == TaskType.PARTIAL_CONTRIBUTION)
-        .count(), "the contribution ran once, across the reconnect");
+    assertEquals(
+        1,
+        backend.callsFor(jobId).stream()
+            .filter(call -> call.phase() == TaskType.PARTIAL_CONTRIBUTION)
+            .count(),
+        "the contribution ran once, across the reconnect");
     assertEquals("IDLE", cluster.provers().get("flaky").getState());
   }
 
@@ -214,10 +245,15 @@ class FailureEndToEndTest {
 
     // when: the path breaks, the task finishes while it is down, and the path comes back
     path.cut();
-    cluster.awaitProver("flaky", "to lose its stream", prover -> prover.getCoordinatorInstanceId().isEmpty());
+    cluster.awaitProver(
+        "flaky", "to lose its stream", prover -> prover.getCoordinatorInstanceId().isEmpty());
     finish.countDown();
-    await("the contribution to finish").atMost(Cluster.WAIT).until(backend::finishedCalls,
-        calls -> calls.contains(new ControlledBackend.Call(TaskType.PARTIAL_CONTRIBUTION, jobId)));
+    await("the contribution to finish")
+        .atMost(Cluster.WAIT)
+        .until(
+            backend::finishedCalls,
+            calls ->
+                calls.contains(new ControlledBackend.Call(TaskType.PARTIAL_CONTRIBUTION, jobId)));
     path.restore();
 
     // then: the result kept while disconnected counts, and the job goes on without a re-queue
@@ -226,7 +262,8 @@ class FailureEndToEndTest {
     VerificationResult verdict = cluster.verifyProof(jobId, input);
     assertTrue(verdict.valid(), verdict.summary());
     assertEquals("task_failures=0 infra_failures=0", cluster.failureCounts(jobId));
-    assertEquals(List.of(TaskType.PARTIAL_CONTRIBUTION, TaskType.PROVE, TaskType.AGGREGATE),
+    assertEquals(
+        List.of(TaskType.PARTIAL_CONTRIBUTION, TaskType.PROVE, TaskType.AGGREGATE),
         backend.callsFor(jobId).stream().map(ControlledBackend.Call::phase).toList(),
         "each phase ran once: the finished contribution was not run again after the reconnect");
   }
@@ -250,15 +287,21 @@ class FailureEndToEndTest {
 
     // when: the worker comes back, long after the grace, still running the task it lost
     path.restore();
-    cluster.awaitProver("a-late", "to reconnect", prover -> !prover.getCoordinatorInstanceId().isEmpty());
+    cluster.awaitProver(
+        "a-late", "to reconnect", prover -> !prover.getCoordinatorInstanceId().isEmpty());
 
     // then: the coordinator tells it to drop that work, and it is free for the next job
-    await("the stale task to be interrupted").atMost(Cluster.WAIT).until(stuck::interruptedCalls,
-        calls -> calls.contains(new ControlledBackend.Call(TaskType.PARTIAL_CONTRIBUTION, lostJob)));
+    await("the stale task to be interrupted")
+        .atMost(Cluster.WAIT)
+        .until(
+            stuck::interruptedCalls,
+            calls ->
+                calls.contains(new ControlledBackend.Call(TaskType.PARTIAL_CONTRIBUTION, lostJob)));
     stuck.openGates();
     String nextJob = cluster.launch(input, 4);
     JobStatus done = cluster.awaitState(nextJob, "COMPLETED");
-    assertEquals(1, done.getAttempt(), "no attempt lost to a busy prover: " + cluster.events(nextJob));
+    assertEquals(
+        1, done.getAttempt(), "no attempt lost to a busy prover: " + cluster.events(nextJob));
     assertEquals(List.of("a-late", "b-stays"), done.getAssignedProversList());
     VerificationResult verdict = cluster.verifyProof(nextJob, input);
     assertTrue(verdict.valid(), verdict.summary());

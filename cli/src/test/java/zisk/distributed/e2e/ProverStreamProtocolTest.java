@@ -2,7 +2,6 @@ package zisk.distributed.e2e;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import zisk.distributed.coordinator.testing.RawProver;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,6 +25,7 @@ import zisk.distributed.api.v1.ProverError;
 import zisk.distributed.api.v1.ProverMessage;
 import zisk.distributed.api.v1.ProverRegisterResponse;
 import zisk.distributed.api.v1.TaskType;
+import zisk.distributed.coordinator.testing.RawProver;
 
 /**
  * Crafted ProverStream messages from a hand-written client: what a real worker never sends (stale,
@@ -37,10 +37,10 @@ import zisk.distributed.api.v1.TaskType;
  */
 class ProverStreamProtocolTest {
 
-  private static final String EVENT_COUNT = "SELECT count(*) FROM job_events WHERE job_id = :jobId::uuid";
+  private static final String EVENT_COUNT =
+      "SELECT count(*) FROM job_events WHERE job_id = :jobId::uuid";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Cluster cluster;
   private Path input;
@@ -80,8 +80,11 @@ class ProverStreamProtocolTest {
     assertEquals(List.of("PARTIAL_CONTRIBUTION 0 raw-a CANCELLED"), tasksBefore);
     assertEquals(tasksBefore, cluster.tasks(cancelledJob));
     assertEquals(eventsBefore, cluster.count(EVENT_COUNT, cancelledJob));
-    assertEquals(0, cluster.count("SELECT count(*) FROM tasks WHERE job_id = :jobId::uuid AND result IS NOT NULL",
-        cancelledJob));
+    assertEquals(
+        0,
+        cluster.count(
+            "SELECT count(*) FROM tasks WHERE job_id = :jobId::uuid AND result IS NOT NULL",
+            cancelledJob));
     assertFalse(prover.hasEnded(), "a stale result is not a protocol error");
   }
 
@@ -99,12 +102,18 @@ class ProverStreamProtocolTest {
     proverB.sendResult(RawProver.success(taskOfB, "raw-b"));
 
     // then
-    await("B's own result to be accepted").atMost(Cluster.WAIT)
-        .until(() -> cluster.tasks(jobId), tasks -> tasks.contains("PARTIAL_CONTRIBUTION 1 raw-b SUCCEEDED"));
-    assertEquals(List.of("PARTIAL_CONTRIBUTION 0 raw-a DISPATCHED", "PARTIAL_CONTRIBUTION 1 raw-b SUCCEEDED"),
+    await("B's own result to be accepted")
+        .atMost(Cluster.WAIT)
+        .until(
+            () -> cluster.tasks(jobId),
+            tasks -> tasks.contains("PARTIAL_CONTRIBUTION 1 raw-b SUCCEEDED"));
+    assertEquals(
+        List.of(
+            "PARTIAL_CONTRIBUTION 0 raw-a DISPATCHED", "PARTIAL_CONTRIBUTION 1 raw-b SUCCEEDED"),
         cluster.tasks(jobId));
     assertEquals("PARTIAL_CONTRIBUTION", cluster.job(jobId).getPhase());
-    assertEquals(List.of("LAUNCHED", "STARTED PARTIAL_CONTRIBUTION", "TASK_SUCCEEDED PARTIAL_CONTRIBUTION"),
+    assertEquals(
+        List.of("LAUNCHED", "STARTED PARTIAL_CONTRIBUTION", "TASK_SUCCEEDED PARTIAL_CONTRIBUTION"),
         cluster.events(jobId));
 
     // and A's task is still A's to finish
@@ -118,7 +127,8 @@ class ProverStreamProtocolTest {
     RawProver prover = registered("raw-a", 1);
     String jobId = cluster.launch(input, 1);
 
-    // when: every result but the last is sent twice; each next task proves the duplicate was handled
+    // when: every result but the last is sent twice; each next task proves the duplicate was
+    // handled
     ExecuteTaskRequest contribution = prover.awaitTask();
     prover.sendResult(RawProver.success(contribution, "raw-a"));
     prover.sendResult(RawProver.success(contribution, "raw-a"));
@@ -132,11 +142,23 @@ class ProverStreamProtocolTest {
 
     // then
     cluster.awaitState(jobId, "COMPLETED");
-    assertEquals(List.of("LAUNCHED", "STARTED PARTIAL_CONTRIBUTION", "TASK_SUCCEEDED PARTIAL_CONTRIBUTION",
-        "PHASE_STARTED PROVE", "TASK_SUCCEEDED PROVE", "PHASE_STARTED AGGREGATE", "TASK_SUCCEEDED AGGREGATE",
-        "COMPLETED AGGREGATE"), cluster.events(jobId));
-    assertEquals(List.of("PARTIAL_CONTRIBUTION 0 raw-a SUCCEEDED", "PROVE 0 raw-a SUCCEEDED",
-        "AGGREGATE 0 raw-a SUCCEEDED"), cluster.tasks(jobId));
+    assertEquals(
+        List.of(
+            "LAUNCHED",
+            "STARTED PARTIAL_CONTRIBUTION",
+            "TASK_SUCCEEDED PARTIAL_CONTRIBUTION",
+            "PHASE_STARTED PROVE",
+            "TASK_SUCCEEDED PROVE",
+            "PHASE_STARTED AGGREGATE",
+            "TASK_SUCCEEDED AGGREGATE",
+            "COMPLETED AGGREGATE"),
+        cluster.events(jobId));
+    assertEquals(
+        List.of(
+            "PARTIAL_CONTRIBUTION 0 raw-a SUCCEEDED",
+            "PROVE 0 raw-a SUCCEEDED",
+            "AGGREGATE 0 raw-a SUCCEEDED"),
+        cluster.tasks(jobId));
     assertEquals("IDLE", cluster.provers().get("raw-a").getState());
     assertFalse(prover.hasEnded(), "a duplicate is not a protocol error");
   }
@@ -149,22 +171,44 @@ class ProverStreamProtocolTest {
     ExecuteTaskRequest task = prover.awaitTask();
     ExecuteTaskResponse real = RawProver.success(task, "raw-a");
 
-    // when: an unknown task, a malformed task id, and the right task with the wrong phase; then the real one
+    // when: an unknown task, a malformed task id, and the right task with the wrong phase; then the
+    // real one
     prover.sendResult(real.toBuilder().setTaskId(UUID.randomUUID().toString()).build());
     prover.sendResult(real.toBuilder().setTaskId("not-a-task-id").build());
-    prover.sendResult(real.toBuilder().setTaskType(TaskType.PROVE)
-        .setProofs(ProofList.newBuilder().addProofs(Proof.newBuilder().addValues(1))).build());
+    prover.sendResult(
+        real.toBuilder()
+            .setTaskType(TaskType.PROVE)
+            .setProofs(ProofList.newBuilder().addProofs(Proof.newBuilder().addValues(1)))
+            .build());
     prover.sendResult(real);
 
     // then
     cluster.awaitPhase(jobId, "PROVE");
-    assertEquals(List.of("LAUNCHED", "STARTED PARTIAL_CONTRIBUTION", "TASK_SUCCEEDED PARTIAL_CONTRIBUTION",
-        "PHASE_STARTED PROVE"), cluster.events(jobId));
-    assertEquals(List.of("PARTIAL_CONTRIBUTION 0 raw-a SUCCEEDED", "PROVE 0 raw-a DISPATCHED"), cluster.tasks(jobId));
-    byte[] stored = cluster.coordinator().jdbi().withHandle(handle -> handle.createQuery(
-            "SELECT result FROM tasks WHERE task_id = :taskId::uuid")
-        .bind("taskId", task.getTaskId()).mapTo(byte[].class).one());
-    assertEquals(real.getChallenges().toByteString(), ByteString.copyFrom(stored), "the real result is the one stored");
+    assertEquals(
+        List.of(
+            "LAUNCHED",
+            "STARTED PARTIAL_CONTRIBUTION",
+            "TASK_SUCCEEDED PARTIAL_CONTRIBUTION",
+            "PHASE_STARTED PROVE"),
+        cluster.events(jobId));
+    assertEquals(
+        List.of("PARTIAL_CONTRIBUTION 0 raw-a SUCCEEDED", "PROVE 0 raw-a DISPATCHED"),
+        cluster.tasks(jobId));
+    byte[] stored =
+        cluster
+            .coordinator()
+            .jdbi()
+            .withHandle(
+                handle ->
+                    handle
+                        .createQuery("SELECT result FROM tasks WHERE task_id = :taskId::uuid")
+                        .bind("taskId", task.getTaskId())
+                        .mapTo(byte[].class)
+                        .one());
+    assertEquals(
+        real.getChallenges().toByteString(),
+        ByteString.copyFrom(stored),
+        "the real result is the one stored");
     assertFalse(prover.hasEnded());
   }
 
@@ -176,22 +220,36 @@ class ProverStreamProtocolTest {
     ExecuteTaskRequest task = prover.awaitTask();
 
     // when
-    prover.send(ProverMessage.newBuilder().setError(ProverError.newBuilder()
-        .setProverId("raw-a").setJobId(jobId).setTaskId(task.getTaskId()).setErrorMessage("GPU fell off the bus"))
-        .build());
+    prover.send(
+        ProverMessage.newBuilder()
+            .setError(
+                ProverError.newBuilder()
+                    .setProverId("raw-a")
+                    .setJobId(jobId)
+                    .setTaskId(task.getTaskId())
+                    .setErrorMessage("GPU fell off the bus"))
+            .build());
 
     // then: re-queued and started again, on the same (only) prover
     ExecuteTaskRequest retry = prover.awaitTask();
     assertEquals(jobId, retry.getJobId());
     JobStatus job = cluster.job(jobId);
     assertEquals(2, job.getAttempt());
-    assertEquals(1, cluster.count("SELECT task_failures FROM jobs WHERE job_id = :jobId::uuid", jobId));
-    assertEquals(0, cluster.count("SELECT infra_failures FROM jobs WHERE job_id = :jobId::uuid", jobId));
-    assertEquals(1, cluster.count("""
+    assertEquals(
+        1, cluster.count("SELECT task_failures FROM jobs WHERE job_id = :jobId::uuid", jobId));
+    assertEquals(
+        0, cluster.count("SELECT infra_failures FROM jobs WHERE job_id = :jobId::uuid", jobId));
+    assertEquals(
+        1,
+        cluster.count(
+            """
         SELECT count(*) FROM job_events WHERE job_id = :jobId::uuid AND event = 'REQUEUED'
           AND detail LIKE '%GPU fell off the bus%'
-        """, jobId));
-    assertTrue(cluster.tasks(jobId).contains("PARTIAL_CONTRIBUTION 0 raw-a FAILED"), cluster.tasks(jobId).toString());
+        """,
+            jobId));
+    assertTrue(
+        cluster.tasks(jobId).contains("PARTIAL_CONTRIBUTION 0 raw-a FAILED"),
+        cluster.tasks(jobId).toString());
   }
 
   @Test
@@ -200,7 +258,10 @@ class ProverStreamProtocolTest {
     RawProver prover = cluster.rawProver(true);
 
     // when
-    prover.send(ProverMessage.newBuilder().setHeartbeatAck(HeartbeatAck.newBuilder().setProverId("raw-a")).build());
+    prover.send(
+        ProverMessage.newBuilder()
+            .setHeartbeatAck(HeartbeatAck.newBuilder().setProverId("raw-a"))
+            .build());
 
     // then
     Status status = prover.awaitEnd();
@@ -251,7 +312,8 @@ class ProverStreamProtocolTest {
 
     // when: the original stream dies, and the prover comes back
     original.cancel();
-    cluster.awaitProver("twin", "to be DISCONNECTED", prover -> prover.getState().equals("DISCONNECTED"));
+    cluster.awaitProver(
+        "twin", "to be DISCONNECTED", prover -> prover.getState().equals("DISCONNECTED"));
     RawProver returning = cluster.rawProver(true);
 
     // then

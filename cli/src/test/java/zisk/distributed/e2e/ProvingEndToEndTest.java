@@ -18,8 +18,7 @@ import zisk.distributed.worker.testing.ControlledBackend;
 /** A launched job runs through its three phases on real workers to a proof that verifies. */
 class ProvingEndToEndTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Cluster cluster;
 
@@ -70,12 +69,23 @@ class ProvingEndToEndTest {
     assertEquals(3, done.getAssignedProversCount());
     VerificationResult verdict = cluster.verifyProof(jobId, input);
     assertTrue(verdict.valid(), verdict.summary());
-    List<String> milestones = cluster.events(jobId).stream()
-        .filter(event -> !event.startsWith("TASK_SUCCEEDED")).toList();
-    assertEquals(List.of("LAUNCHED", "STARTED PARTIAL_CONTRIBUTION", "PHASE_STARTED PROVE",
-        "PHASE_STARTED AGGREGATE", "COMPLETED AGGREGATE"), milestones);
-    assertEquals(3 + 3 + 1, cluster.count(
-        "SELECT count(*) FROM job_events WHERE job_id = :jobId::uuid AND event = 'TASK_SUCCEEDED'", jobId));
+    List<String> milestones =
+        cluster.events(jobId).stream()
+            .filter(event -> !event.startsWith("TASK_SUCCEEDED"))
+            .toList();
+    assertEquals(
+        List.of(
+            "LAUNCHED",
+            "STARTED PARTIAL_CONTRIBUTION",
+            "PHASE_STARTED PROVE",
+            "PHASE_STARTED AGGREGATE",
+            "COMPLETED AGGREGATE"),
+        milestones);
+    assertEquals(
+        3 + 3 + 1,
+        cluster.count(
+            "SELECT count(*) FROM job_events WHERE job_id = :jobId::uuid AND event = 'TASK_SUCCEEDED'",
+            jobId));
     for (ProverInfo prover : cluster.provers().values()) {
       assertEquals("IDLE", prover.getState(), prover.getProverId());
       assertEquals("", prover.getCurrentJobId(), prover.getProverId());
@@ -94,13 +104,23 @@ class ProvingEndToEndTest {
     String jobId = cluster.launch(input, 4);
 
     // then
-    JobStatus waiting = cluster.awaitJob(jobId, "to say why it waits", job -> !job.getWaitingReason().isEmpty());
+    JobStatus waiting =
+        cluster.awaitJob(jobId, "to say why it waits", job -> !job.getWaitingReason().isEmpty());
     assertEquals("QUEUED", waiting.getState());
-    assertTrue(waiting.getWaitingReason().contains("needs 4 compute units"), waiting.getWaitingReason());
+    assertTrue(
+        waiting.getWaitingReason().contains("needs 4 compute units"), waiting.getWaitingReason());
     assertEquals(0, waiting.getAttempt());
-    assertEquals("IDLE", cluster.provers().get("first").getState(), "a job that does not fit claims no prover");
-    assertEquals("PROOF_NOT_READY", cluster.api().getProof(GetProofRequest.newBuilder().setJobId(jobId).build())
-        .getError().getCode());
+    assertEquals(
+        "IDLE",
+        cluster.provers().get("first").getState(),
+        "a job that does not fit claims no prover");
+    assertEquals(
+        "PROOF_NOT_READY",
+        cluster
+            .api()
+            .getProof(GetProofRequest.newBuilder().setJobId(jobId).build())
+            .getError()
+            .getCode());
 
     // when
     cluster.worker("second", 2, ControlledBackend.overReference());

@@ -32,7 +32,6 @@ import zisk.distributed.coordinator.scheduling.Notifications;
 import zisk.distributed.coordinator.scheduling.ReportWriter;
 import zisk.distributed.coordinator.scheduling.Scheduler;
 import zisk.distributed.coordinator.scheduling.Sweeper;
-import zisk.distributed.coordinator.session.ProverSession;
 import zisk.distributed.coordinator.session.SessionRegistry;
 import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.coordinator.store.Migrations;
@@ -40,9 +39,9 @@ import zisk.distributed.coordinator.store.Store;
 
 /**
  * One coordinator process: prepares the schema, registers itself in {@code coordinator_instances},
- * and serves the ZisK API, gRPC health and server reflection. Owns the lifecycle
- * ({@link #start}, {@link #stop}, {@link #blockUntilShutdown}); takes a {@link ServerBuilder} so
- * tests can serve in-process.
+ * and serves the ZisK API, gRPC health and server reflection. Owns the lifecycle ({@link #start},
+ * {@link #stop}, {@link #blockUntilShutdown}); takes a {@link ServerBuilder} so tests can serve
+ * in-process.
  */
 public final class CoordinatorServer {
 
@@ -50,15 +49,21 @@ public final class CoordinatorServer {
 
   /** How often this instance refreshes its row, and how stale a row may be before it is dead. */
   static final Duration INSTANCE_HEARTBEAT = Duration.ofSeconds(5);
+
   static final Duration INSTANCE_LIVENESS = Duration.ofSeconds(30);
   static final Duration HEALTH_PROBE = Duration.ofSeconds(2);
   static final Duration STARTUP_DATABASE_WAIT = Duration.ofSeconds(60);
+
   /** Batched heartbeat writes, and the slow poll that catches any missed wake-up. */
   static final Duration HEARTBEAT_FLUSH = Duration.ofSeconds(1);
+
   static final Duration POLL = Duration.ofSeconds(1);
+
   /** Report transactions open at once, and most reports one of them commits (see ReportWriter). */
   static final int REPORT_LANES = 4;
+
   static final int REPORT_BATCH = 64;
+
   /** Largest message accepted: final proofs and aggregation inputs are large. */
   public static final int MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 
@@ -77,7 +82,8 @@ public final class CoordinatorServer {
   private ReportWriter reports;
   private ProverStreams streams;
 
-  public CoordinatorServer(CoordinatorConfig config, Database database, ServerBuilder<?> serverBuilder, Clock clock) {
+  public CoordinatorServer(
+      CoordinatorConfig config, Database database, ServerBuilder<?> serverBuilder, Clock clock) {
     this.config = config;
     this.database = database;
     this.serverBuilder = serverBuilder;
@@ -86,13 +92,14 @@ public final class CoordinatorServer {
 
   /** A server on the configured host and port. */
   public static CoordinatorServer onConfiguredPort(CoordinatorConfig config, Database database) {
-    ServerBuilder<?> builder = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
-        .forAddress(new InetSocketAddress(config.host(), config.port()))
-        .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-        // Workers hold their streams for hours; let them ping, and notice dead peers.
-        .permitKeepAliveTime(10, TimeUnit.SECONDS)
-        .keepAliveTime(30, TimeUnit.SECONDS)
-        .keepAliveTimeout(10, TimeUnit.SECONDS);
+    ServerBuilder<?> builder =
+        io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                new InetSocketAddress(config.host(), config.port()))
+            .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+            // Workers hold their streams for hours; let them ping, and notice dead peers.
+            .permitKeepAliveTime(10, TimeUnit.SECONDS)
+            .keepAliveTime(30, TimeUnit.SECONDS)
+            .keepAliveTimeout(10, TimeUnit.SECONDS);
     return new CoordinatorServer(config, database, builder, Clock.systemUTC());
   }
 
@@ -105,7 +112,10 @@ public final class CoordinatorServer {
     health = new DatabaseHealth(database.jdbi(), healthStatus);
     this.store = store;
     // The instance row must exist before any prover row can name it.
-    store.read(tx -> tx.instances().register(instanceId, config.host() + ":" + config.port(), Version.get()));
+    store.read(
+        tx ->
+            tx.instances()
+                .register(instanceId, config.host() + ":" + config.port(), Version.get()));
 
     CoordinatorConfig.ProverTiming timing = config.provers();
     SessionRegistry sessions = new SessionRegistry();
@@ -114,34 +124,80 @@ public final class CoordinatorServer {
     HeartbeatWriter heartbeats = new HeartbeatWriter(store, instanceId);
     // A stream counts as live while acknowledgements keep coming: two heartbeats plus slack.
     Duration liveness = timing.heartbeatInterval().multipliedBy(2).plusSeconds(2);
-    scheduler = new Scheduler(new Admission(lifecycle, liveness, INSTANCE_LIVENESS), dispatcher,
-        new Sweeper(store, lifecycle, sessions, instanceId, timing.heartbeatTimeout(), timing.reconnectGrace(),
-            INSTANCE_LIVENESS, clock),
-        heartbeats, sessions, new Notifications(store, database.jdbcUrl()),
-        new Scheduler.Periods(timing.heartbeatInterval(), HEARTBEAT_FLUSH, sweepPeriod(timing), POLL));
+    scheduler =
+        new Scheduler(
+            new Admission(lifecycle, liveness, INSTANCE_LIVENESS),
+            dispatcher,
+            new Sweeper(
+                store,
+                lifecycle,
+                sessions,
+                instanceId,
+                timing.heartbeatTimeout(),
+                timing.reconnectGrace(),
+                INSTANCE_LIVENESS,
+                clock),
+            heartbeats,
+            sessions,
+            new Notifications(store, database.jdbcUrl()),
+            new Scheduler.Periods(
+                timing.heartbeatInterval(), HEARTBEAT_FLUSH, sweepPeriod(timing), POLL));
     reports = new ReportWriter(dispatcher, lifecycle, scheduler::apply, REPORT_LANES, REPORT_BATCH);
-    ProverRegistrations registrations = new ProverRegistrations(store, lifecycle, instanceId, liveness,
-        proverId -> sessions.find(proverId).filter(session -> session.heardWithin(liveness)).isPresent());
-    streams = new ProverStreams(registrations, reports, heartbeats, dispatcher, scheduler, sessions, clock);
-    AdminApi admin = new AdminApi(lifecycle, store, INSTANCE_LIVENESS, config.maxComputeCapacity(), config.maxAttempts(),
-        new AdminApi.Identity(config.serviceName(), Version.get(), config.environment(), instanceId, Instant.now(clock)),
-        sessions::size, clock, scheduler::apply);
+    ProverRegistrations registrations =
+        new ProverRegistrations(
+            store,
+            lifecycle,
+            instanceId,
+            liveness,
+            proverId ->
+                sessions
+                    .find(proverId)
+                    .filter(session -> session.heardWithin(liveness))
+                    .isPresent());
+    streams =
+        new ProverStreams(
+            registrations, reports, heartbeats, dispatcher, scheduler, sessions, clock);
+    AdminApi admin =
+        new AdminApi(
+            lifecycle,
+            store,
+            INSTANCE_LIVENESS,
+            config.maxComputeCapacity(),
+            config.maxAttempts(),
+            new AdminApi.Identity(
+                config.serviceName(),
+                Version.get(),
+                config.environment(),
+                instanceId,
+                Instant.now(clock)),
+            sessions::size,
+            clock,
+            scheduler::apply);
 
-    server = serverBuilder
-        .addService(new ZiskApiService(admin, streams, health, new ErrorMapper(health)))
-        .addService(healthStatus.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .addService(ProtoReflectionService.newInstance())
-        .build()
-        .start();
+    server =
+        serverBuilder
+            .addService(new ZiskApiService(admin, streams, health, new ErrorMapper(health)))
+            .addService(healthStatus.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance())
+            .addService(ProtoReflectionService.newInstance())
+            .build()
+            .start();
     health.start(HEALTH_PROBE.toMillis());
     scheduler.start();
     scheduler.requestAdmission();
     store.read(tx -> tx.instances().setAddress(instanceId, config.host() + ":" + port()));
 
-    housekeeping.scheduleWithFixedDelay(this::heartbeatInstance,
-        INSTANCE_HEARTBEAT.toMillis(), INSTANCE_HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
-    log.info("ZisK coordinator {} serving on {}:{} (instance {})", Version.get(), config.host(), port(), instanceId);
+    housekeeping.scheduleWithFixedDelay(
+        this::heartbeatInstance,
+        INSTANCE_HEARTBEAT.toMillis(),
+        INSTANCE_HEARTBEAT.toMillis(),
+        TimeUnit.MILLISECONDS);
+    log.info(
+        "ZisK coordinator {} serving on {}:{} (instance {})",
+        Version.get(),
+        config.host(),
+        port(),
+        instanceId);
     return this;
   }
 
@@ -207,7 +263,9 @@ public final class CoordinatorServer {
     RuntimeException last = null;
     while (System.nanoTime() < deadline) {
       try {
-        database.jdbi().withHandle(handle -> handle.createQuery("SELECT 1").mapTo(Integer.class).one());
+        database
+            .jdbi()
+            .withHandle(handle -> handle.createQuery("SELECT 1").mapTo(Integer.class).one());
         return;
       } catch (RuntimeException e) {
         if (last == null) {
@@ -222,7 +280,11 @@ public final class CoordinatorServer {
         }
       }
     }
-    throw new Database.DatabaseStartException("the database did not answer within "
-        + STARTUP_DATABASE_WAIT.toSeconds() + " s: " + (last == null ? "interrupted" : last.getMessage()), last);
+    throw new Database.DatabaseStartException(
+        "the database did not answer within "
+            + STARTUP_DATABASE_WAIT.toSeconds()
+            + " s: "
+            + (last == null ? "interrupted" : last.getMessage()),
+        last);
   }
 }

@@ -37,40 +37,82 @@ class CoordinatorOverTcpTest {
     }
 
     try (RunningCoordinator restarted = RunningCoordinator.onTcp(config)) {
-      List<String> ids = restarted.stub().jobsList(JobsListRequest.getDefaultInstance())
-          .getJobsList().getJobsList().stream().map(JobStatus::getJobId).toList();
+      List<String> ids =
+          restarted
+              .stub()
+              .jobsList(JobsListRequest.getDefaultInstance())
+              .getJobsList()
+              .getJobsList()
+              .stream()
+              .map(JobStatus::getJobId)
+              .toList();
 
       assertEquals(List.of(second, first), ids);
-      assertEquals(List.of(true, false), restarted.jdbi().withHandle(h -> h.createQuery(
-          "SELECT stopped_at IS NOT NULL FROM coordinator_instances ORDER BY started_at").mapTo(Boolean.class).list()),
+      assertEquals(
+          List.of(true, false),
+          restarted
+              .jdbi()
+              .withHandle(
+                  h ->
+                      h.createQuery(
+                              "SELECT stopped_at IS NOT NULL FROM coordinator_instances ORDER BY started_at")
+                          .mapTo(Boolean.class)
+                          .list()),
           "the first instance was marked stopped, the second is live");
     }
   }
 
   @Test
   void servesHealthAndReflectionForGrpcurl() throws Exception {
-    try (RunningCoordinator coordinator = RunningCoordinator.onTcp(CoordinatorConfig.local(TestDatabase.freshJdbcUrl()))) {
-      assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(coordinator.channel())
-          .check(HealthCheckRequest.getDefaultInstance()).getStatus());
+    try (RunningCoordinator coordinator =
+        RunningCoordinator.onTcp(CoordinatorConfig.local(TestDatabase.freshJdbcUrl()))) {
+      assertEquals(
+          ServingStatus.SERVING,
+          HealthGrpc.newBlockingStub(coordinator.channel())
+              .check(HealthCheckRequest.getDefaultInstance())
+              .getStatus());
 
       CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
-      StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(coordinator.channel())
-          .serverReflectionInfo(new StreamObserver<>() {
-            @Override public void onNext(ServerReflectionResponse value) { answer.complete(value); }
-            @Override public void onError(Throwable t) { answer.completeExceptionally(t); }
-            @Override public void onCompleted() {}
-          });
+      StreamObserver<ServerReflectionRequest> requests =
+          ServerReflectionGrpc.newStub(coordinator.channel())
+              .serverReflectionInfo(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse value) {
+                      answer.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                      answer.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {}
+                  });
       requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
-      List<String> services = answer.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
-          .map(ServiceResponse::getName).sorted().toList();
+      List<String> services =
+          answer.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
+              .map(ServiceResponse::getName)
+              .sorted()
+              .toList();
       requests.onCompleted();
 
-      assertEquals(List.of("grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
-          "grpc.reflection.v1alpha.ServerReflection", "zisk.distributed.api.v1.ZiskDistributedApi"), services);
+      assertEquals(
+          List.of(
+              "grpc.health.v1.Health",
+              "grpc.reflection.v1.ServerReflection",
+              "grpc.reflection.v1alpha.ServerReflection",
+              "zisk.distributed.api.v1.ZiskDistributedApi"),
+          services);
     }
   }
 
   private static LaunchProofRequest launch(String blockId) {
-    return LaunchProofRequest.newBuilder().setBlockId(blockId).setComputeCapacity(2).setInputPath("/data/" + blockId).build();
+    return LaunchProofRequest.newBuilder()
+        .setBlockId(blockId)
+        .setComputeCapacity(2)
+        .setInputPath("/data/" + blockId)
+        .build();
   }
 }

@@ -12,14 +12,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One child JVM running a {@code zisk} command ({@code java -cp <test classpath>
- * zisk.distributed.cli.Zisk ...}), its output appended to its own log file. Faults are delivered
- * as signals: SIGKILL, SIGSTOP and SIGCONT, SIGTERM.
+ * zisk.distributed.cli.Zisk ...}), its output appended to its own log file. Faults are delivered as
+ * signals: SIGKILL, SIGSTOP and SIGCONT, SIGTERM.
  */
 final class ChildProcess {
 
-  /** Small heaps and the C1 compiler only: six or seven of these share two cores and must start fast. */
-  private static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-      "-XX:-UsePerfData");
+  /**
+   * Small heaps and the C1 compiler only: six or seven of these share two cores and must start
+   * fast.
+   */
+  private static final List<String> JVM_OPTIONS =
+      List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
+
   private static final Duration EXIT_PATIENCE = Duration.ofSeconds(10);
 
   private final String name;
@@ -35,7 +39,8 @@ final class ChildProcess {
 
   /**
    * Starts {@code zisk <args>} with {@code env} added to a copy of this JVM's environment from
-   * which every {@code DISTRIBUTED_*} variable was removed, so the machine's settings cannot leak in.
+   * which every {@code DISTRIBUTED_*} variable was removed, so the machine's settings cannot leak
+   * in.
    */
   static ChildProcess start(String name, List<String> args, Map<String, String> env, Path log) {
     List<String> command = new ArrayList<>();
@@ -45,15 +50,26 @@ final class ChildProcess {
     command.add(classPath());
     command.add("zisk.distributed.cli.Zisk");
     command.addAll(args);
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    builder.environment().keySet().removeIf(key -> key.startsWith("DISTRIBUTED_") || key.equals("CONFIG_PATH")
-        || key.startsWith("ZISK_"));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder
+        .environment()
+        .keySet()
+        .removeIf(
+            key ->
+                key.startsWith("DISTRIBUTED_")
+                    || key.equals("CONFIG_PATH")
+                    || key.startsWith("ZISK_"));
     builder.environment().putAll(env);
     try {
       Files.createDirectories(log.getParent());
-      Files.writeString(log, "### " + name + ": " + String.join(" ", args) + " " + env + "\n",
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      Files.writeString(
+          log,
+          "### " + name + ": " + String.join(" ", args) + " " + env + "\n",
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
       return new ChildProcess(name, builder.start(), log);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name, e);
@@ -63,11 +79,15 @@ final class ChildProcess {
   /** Surefire runs tests from a manifest-only jar and puts the real test class path here. */
   private static String classPath() {
     String surefire = System.getProperty("surefire.test.class.path");
-    return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+    return surefire != null && !surefire.isBlank()
+        ? surefire
+        : System.getProperty("java.class.path");
   }
 
   private static String javaBinary() {
-    return ProcessHandle.current().info().command()
+    return ProcessHandle.current()
+        .info()
+        .command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
@@ -127,9 +147,13 @@ final class ChildProcess {
 
   private void signal(String signal) {
     try {
-      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+      Process kill =
+          new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+              .inheritIO()
+              .start();
       if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-        throw new IllegalStateException("kill -" + signal + " " + process.pid() + " (" + name + ") failed");
+        throw new IllegalStateException(
+            "kill -" + signal + " " + process.pid() + " (" + name + ") failed");
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot signal " + name, e);
@@ -142,7 +166,8 @@ final class ChildProcess {
   private void awaitExit() {
     try {
       if (!process.waitFor(EXIT_PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException(name + " (pid " + process.pid() + ") did not exit after SIGKILL");
+        throw new IllegalStateException(
+            name + " (pid " + process.pid() + ") did not exit after SIGKILL");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -151,6 +176,10 @@ final class ChildProcess {
 
   @Override
   public String toString() {
-    return name + " (pid " + process.pid() + (process.isAlive() ? frozen ? ", frozen" : "" : ", exited") + ")";
+    return name
+        + " (pid "
+        + process.pid()
+        + (process.isAlive() ? frozen ? ", frozen" : "" : ", exited")
+        + ")";
   }
 }

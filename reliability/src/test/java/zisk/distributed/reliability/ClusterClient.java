@@ -38,12 +38,17 @@ import zisk.distributed.api.v1.ZiskDistributedApiGrpc.ZiskDistributedApiBlocking
  */
 final class ClusterClient implements AutoCloseable {
 
-  /** Longer than the coordinator's database timeout (3 s), so an outage answers SYSTEM_UNAVAILABLE. */
+  /**
+   * Longer than the coordinator's database timeout (3 s), so an outage answers SYSTEM_UNAVAILABLE.
+   */
   static final Duration CALL_DEADLINE = Duration.ofSeconds(5);
+
   /** Pause between two rounds of launch attempts. */
   private static final Duration LAUNCH_RETRY = Duration.ofMillis(250);
 
-  /** What one coordinator answered to a launch: a job id, an error response, or a transport failure. */
+  /**
+   * What one coordinator answered to a launch: a job id, an error response, or a transport failure.
+   */
   record LaunchAnswer(String coordinator, String jobId, String errorCode, String detail) {
     boolean launched() {
       return jobId != null;
@@ -53,9 +58,14 @@ final class ClusterClient implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
 
   ClusterClient(Map<String, Integer> ports) {
-    ports.forEach((name, port) -> channels.put(name,
-        NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
-            .maxInboundMessageSize(64 * 1024 * 1024).build()));
+    ports.forEach(
+        (name, port) ->
+            channels.put(
+                name,
+                NettyChannelBuilder.forAddress("127.0.0.1", port)
+                    .usePlaintext()
+                    .maxInboundMessageSize(64 * 1024 * 1024)
+                    .build()));
   }
 
   List<String> coordinators() {
@@ -76,9 +86,10 @@ final class ClusterClient implements AutoCloseable {
   boolean serving(String coordinator) {
     try {
       return HealthGrpc.newBlockingStub(channels.get(coordinator))
-          .withDeadlineAfter(2, TimeUnit.SECONDS)
-          .check(HealthCheckRequest.getDefaultInstance())
-          .getStatus() == HealthCheckResponse.ServingStatus.SERVING;
+              .withDeadlineAfter(2, TimeUnit.SECONDS)
+              .check(HealthCheckRequest.getDefaultInstance())
+              .getStatus()
+          == HealthCheckResponse.ServingStatus.SERVING;
     } catch (StatusRuntimeException e) {
       return false;
     }
@@ -89,24 +100,30 @@ final class ClusterClient implements AutoCloseable {
     try {
       LaunchProofResponse response = stub(coordinator).launchProof(request);
       if (response.hasError()) {
-        return new LaunchAnswer(coordinator, null, response.getError().getCode(), response.getError().getMessage());
+        return new LaunchAnswer(
+            coordinator, null, response.getError().getCode(), response.getError().getMessage());
       }
       return new LaunchAnswer(coordinator, response.getJobId(), null, null);
     } catch (StatusRuntimeException e) {
-      return new LaunchAnswer(coordinator, null, null, e.getStatus().getCode() + " " + e.getStatus().getDescription());
+      return new LaunchAnswer(
+          coordinator, null, null, e.getStatus().getCode() + " " + e.getStatus().getDescription());
     }
   }
 
   /**
    * Launches through the coordinators in {@code order}, moving on when one is dead or unavailable,
-   * until one answers a job id or the deadline passes. The request carries a client request id,
-   * so a retry after a lost answer finds the same job instead of launching a second one.
+   * until one answers a job id or the deadline passes. The request carries a client request id, so
+   * a retry after a lost answer finds the same job instead of launching a second one.
    */
   String launch(LaunchProofRequest request, List<String> order, Duration deadline) {
     // A timeout names the last round's answers.
-    List<LaunchAnswer> lastRound = await("a coordinator of " + order + " to launch " + request.getClientRequestId())
-        .atMost(deadline).pollDelay(Duration.ZERO).pollInterval(LAUNCH_RETRY)
-        .until(() -> launchRound(request, order), round -> round.get(round.size() - 1).launched());
+    List<LaunchAnswer> lastRound =
+        await("a coordinator of " + order + " to launch " + request.getClientRequestId())
+            .atMost(deadline)
+            .pollDelay(Duration.ZERO)
+            .pollInterval(LAUNCH_RETRY)
+            .until(
+                () -> launchRound(request, order), round -> round.get(round.size() - 1).launched());
     return lastRound.get(lastRound.size() - 1).jobId();
   }
 
@@ -123,8 +140,15 @@ final class ClusterClient implements AutoCloseable {
         break;
       }
       if (answer.errorCode() != null && !"SYSTEM_UNAVAILABLE".equals(answer.errorCode())) {
-        throw new AssertionError("LaunchProof " + request.getClientRequestId() + " refused by " + coordinator + ": "
-            + answer.errorCode() + " " + answer.detail());
+        throw new AssertionError(
+            "LaunchProof "
+                + request.getClientRequestId()
+                + " refused by "
+                + coordinator
+                + ": "
+                + answer.errorCode()
+                + " "
+                + answer.detail());
       }
     }
     return answers;
@@ -134,7 +158,8 @@ final class ClusterClient implements AutoCloseable {
   Optional<JobStatus> jobStatus(String jobId) {
     for (String coordinator : channels.keySet()) {
       try {
-        JobStatusResponse response = stub(coordinator).jobStatus(JobStatusRequest.newBuilder().setJobId(jobId).build());
+        JobStatusResponse response =
+            stub(coordinator).jobStatus(JobStatusRequest.newBuilder().setJobId(jobId).build());
         if (response.hasJob()) {
           return Optional.of(response.getJob());
         }
@@ -148,7 +173,8 @@ final class ClusterClient implements AutoCloseable {
   /** JobStatus through one coordinator: its error code, or empty when it answered the job. */
   Optional<String> jobStatusError(String coordinator, String jobId) {
     try {
-      JobStatusResponse response = stub(coordinator).jobStatus(JobStatusRequest.newBuilder().setJobId(jobId).build());
+      JobStatusResponse response =
+          stub(coordinator).jobStatus(JobStatusRequest.newBuilder().setJobId(jobId).build());
       return response.hasError() ? Optional.of(response.getError().getCode()) : Optional.empty();
     } catch (StatusRuntimeException e) {
       return Optional.of("grpc " + e.getStatus().getCode());
@@ -159,7 +185,8 @@ final class ClusterClient implements AutoCloseable {
   boolean cancel(String jobId, String reason) {
     for (String coordinator : channels.keySet()) {
       try {
-        stub(coordinator).cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).setReason(reason).build());
+        stub(coordinator)
+            .cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).setReason(reason).build());
         return true;
       } catch (StatusRuntimeException e) {
         // ask the next one
@@ -173,7 +200,8 @@ final class ClusterClient implements AutoCloseable {
     List<String> failures = new ArrayList<>();
     for (String coordinator : channels.keySet()) {
       try {
-        GetProofResponse response = stub(coordinator).getProof(GetProofRequest.newBuilder().setJobId(jobId).build());
+        GetProofResponse response =
+            stub(coordinator).getProof(GetProofRequest.newBuilder().setJobId(jobId).build());
         if (response.hasProof()) {
           return response.getProof().getFinalProof();
         }
@@ -190,7 +218,8 @@ final class ClusterClient implements AutoCloseable {
   Optional<List<ProverInfo>> provers() {
     for (String coordinator : channels.keySet()) {
       try {
-        ProversListResponse response = stub(coordinator).proversList(ProversListRequest.getDefaultInstance());
+        ProversListResponse response =
+            stub(coordinator).proversList(ProversListRequest.getDefaultInstance());
         if (response.hasProversList()) {
           return Optional.of(response.getProversList().getProversList());
         }
@@ -201,10 +230,16 @@ final class ClusterClient implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** The prover streams a coordinator holds in memory (StatusInfo needs no database); -1 if unreachable. */
+  /**
+   * The prover streams a coordinator holds in memory (StatusInfo needs no database); -1 if
+   * unreachable.
+   */
   int streamsHeld(String coordinator) {
     try {
-      return stub(coordinator).statusInfo(StatusInfoRequest.getDefaultInstance()).getMetrics().getActiveConnections();
+      return stub(coordinator)
+          .statusInfo(StatusInfoRequest.getDefaultInstance())
+          .getMetrics()
+          .getActiveConnections();
     } catch (StatusRuntimeException e) {
       return -1;
     }

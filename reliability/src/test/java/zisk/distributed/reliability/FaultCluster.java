@@ -30,6 +30,7 @@ final class FaultCluster implements AutoCloseable {
   static final int HEARTBEAT_INTERVAL_SECONDS = 1;
   static final int HEARTBEAT_TIMEOUT_SECONDS = 4;
   static final int RECONNECT_GRACE_SECONDS = 4;
+
   /** Makes PROVE and AGGREGATE (tens of milliseconds) last long enough to be hit by a fault. */
   static final int PHASE_DELAY_MILLIS = 600;
 
@@ -43,7 +44,11 @@ final class FaultCluster implements AutoCloseable {
   private final Map<String, ChildProcess> workers = new LinkedHashMap<>();
   private final Map<String, Integer> incarnations = new LinkedHashMap<>();
   private final List<Path> logs = new CopyOnWriteArrayList<>();
-  /** If the test JVM ends before {@link #close()} (a crash, Ctrl-C), the children must not outlive it. */
+
+  /**
+   * If the test JVM ends before {@link #close()} (a crash, Ctrl-C), the children must not outlive
+   * it.
+   */
   private final Thread closeOnExit = new Thread(this::close, "close-fault-cluster");
 
   private FaultCluster(Path logDir, RestartablePostgres postgres, List<String> coordinatorNames) {
@@ -59,14 +64,15 @@ final class FaultCluster implements AutoCloseable {
 
   /**
    * Starts PostgreSQL, {@code coordinatorCount} coordinators (the first alone, so that it creates
-   * the schema) and {@code workerCount} workers, and waits until every coordinator serves and
-   * every worker is registered.
+   * the schema) and {@code workerCount} workers, and waits until every coordinator serves and every
+   * worker is registered.
    */
   static FaultCluster start(Path workDir, int coordinatorCount, int workerCount) {
     Path logDir = workDir.resolve("reliability-logs");
     RestartablePostgres.deleteRecursively(logDir);
-    RestartablePostgres postgres = RestartablePostgres.startFresh(workDir.resolve("reliability-postgres"),
-        logDir.resolve("postgres.log"));
+    RestartablePostgres postgres =
+        RestartablePostgres.startFresh(
+            workDir.resolve("reliability-postgres"), logDir.resolve("postgres.log"));
     List<String> names = new ArrayList<>();
     for (int i = 1; i <= coordinatorCount; i++) {
       names.add("c" + i);
@@ -120,36 +126,53 @@ final class FaultCluster implements AutoCloseable {
 
   /** The coordinator serving on this port. */
   String coordinatorOnPort(int port) {
-    return coordinatorPorts.entrySet().stream().filter(entry -> entry.getValue() == port).map(Map.Entry::getKey)
-        .findFirst().orElseThrow(() -> new AssertionError("no coordinator of this suite serves port " + port));
+    return coordinatorPorts.entrySet().stream()
+        .filter(entry -> entry.getValue() == port)
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no coordinator of this suite serves port " + port));
   }
 
   // --- coordinators ----------------------------------------------------------------------------
 
   synchronized void startCoordinator(String name) {
     int port = coordinatorPorts.get(name);
-    Map<String, String> env = Map.of(
-        "DISTRIBUTED_HEARTBEAT_INTERVAL_SECONDS", String.valueOf(HEARTBEAT_INTERVAL_SECONDS),
-        "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS", String.valueOf(HEARTBEAT_TIMEOUT_SECONDS),
-        "DISTRIBUTED_RECONNECT_GRACE_SECONDS", String.valueOf(RECONNECT_GRACE_SECONDS),
-        "DISTRIBUTED_LOGGING_FORMAT", "compact");
-    coordinators.put(name, ChildProcess.start(name,
-        List.of("coordinator", "--host", "127.0.0.1", "--port", String.valueOf(port),
-            "--database-url", postgres.jdbcUrl()),
-        env, nextLog(name)));
+    Map<String, String> env =
+        Map.of(
+            "DISTRIBUTED_HEARTBEAT_INTERVAL_SECONDS", String.valueOf(HEARTBEAT_INTERVAL_SECONDS),
+            "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS", String.valueOf(HEARTBEAT_TIMEOUT_SECONDS),
+            "DISTRIBUTED_RECONNECT_GRACE_SECONDS", String.valueOf(RECONNECT_GRACE_SECONDS),
+            "DISTRIBUTED_LOGGING_FORMAT", "compact");
+    coordinators.put(
+        name,
+        ChildProcess.start(
+            name,
+            List.of(
+                "coordinator",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                String.valueOf(port),
+                "--database-url",
+                postgres.jdbcUrl()),
+            env,
+            nextLog(name)));
   }
 
   /** Waits until the coordinator answers gRPC health with SERVING. */
   void awaitServing(String name) {
     ChildProcess process = coordinators.get(name);
-    await(name + " serving on port " + coordinatorPorts.get(name)).atMost(START_DEADLINE)
-        .ignoreExceptionsInstanceOf(RuntimeException.class).until(() -> {
-          if (!process.isAlive()) {
-            throw new AssertionError(name + " exited during start-up; see " + process.log());
-          }
-          client.resetBackoff(name);
-          return client.serving(name);
-        });
+    await(name + " serving on port " + coordinatorPorts.get(name))
+        .atMost(START_DEADLINE)
+        .ignoreExceptionsInstanceOf(RuntimeException.class)
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new AssertionError(name + " exited during start-up; see " + process.log());
+              }
+              client.resetBackoff(name);
+              return client.serving(name);
+            });
   }
 
   /** SIGKILL: the coordinator vanishes mid-stream, as in a crash. */
@@ -165,17 +188,24 @@ final class FaultCluster implements AutoCloseable {
   // --- workers ---------------------------------------------------------------------------------
 
   synchronized void startWorker(String proverId) {
-    String urls = workerCoordinators.get(proverId).stream()
-        .map(name -> "http://127.0.0.1:" + coordinatorPorts.get(name)).collect(Collectors.joining(","));
-    Map<String, String> env = Map.of(
-        "DISTRIBUTED_RECONNECT_INTERVAL_SECONDS", "1",
-        "DISTRIBUTED_MAX_RECONNECT_INTERVAL_SECONDS", "2",
-        "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS", String.valueOf(HEARTBEAT_TIMEOUT_SECONDS),
-        "DISTRIBUTED_LOGGING_FORMAT", "compact",
-        "ZISK_REFERENCE_PHASE_DELAY_MS", String.valueOf(PHASE_DELAY_MILLIS));
-    workers.put(proverId, ChildProcess.start(proverId,
-        List.of("worker", "--url", urls, "--prover-id", proverId, "--compute-units", "1"),
-        env, nextLog(proverId)));
+    String urls =
+        workerCoordinators.get(proverId).stream()
+            .map(name -> "http://127.0.0.1:" + coordinatorPorts.get(name))
+            .collect(Collectors.joining(","));
+    Map<String, String> env =
+        Map.of(
+            "DISTRIBUTED_RECONNECT_INTERVAL_SECONDS", "1",
+            "DISTRIBUTED_MAX_RECONNECT_INTERVAL_SECONDS", "2",
+            "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS", String.valueOf(HEARTBEAT_TIMEOUT_SECONDS),
+            "DISTRIBUTED_LOGGING_FORMAT", "compact",
+            "ZISK_REFERENCE_PHASE_DELAY_MS", String.valueOf(PHASE_DELAY_MILLIS));
+    workers.put(
+        proverId,
+        ChildProcess.start(
+            proverId,
+            List.of("worker", "--url", urls, "--prover-id", proverId, "--compute-units", "1"),
+            env,
+            nextLog(proverId)));
   }
 
   /** kill -9 of the worker's JVM. */
@@ -183,7 +213,9 @@ final class FaultCluster implements AutoCloseable {
     workers.get(proverId).kill();
   }
 
-  /** SIGSTOP: its TCP connection stays open, but it sends nothing (no heartbeat acknowledgements). */
+  /**
+   * SIGSTOP: its TCP connection stays open, but it sends nothing (no heartbeat acknowledgements).
+   */
   synchronized void freezeWorker(String proverId) {
     workers.get(proverId).freeze();
   }
@@ -194,16 +226,22 @@ final class FaultCluster implements AutoCloseable {
 
   /** Waits until each of these provers has a stream on some coordinator (IDLE or BUSY). */
   void awaitWorkersConnected(Collection<String> proverIds) {
-    await("workers " + proverIds + " connected").atMost(START_DEADLINE)
-        .ignoreExceptionsInstanceOf(RuntimeException.class).until(() -> {
-          for (String proverId : proverIds) {
-            ChildProcess process = workers.get(proverId);
-            if (process != null && !process.isAlive()) {
-              throw new AssertionError(proverId + " exited; see " + process.log());
-            }
-          }
-          return database.provers();
-        }, rows -> proverIds.stream().allMatch(id -> rows.containsKey(id) && rows.get(id).connected()));
+    await("workers " + proverIds + " connected")
+        .atMost(START_DEADLINE)
+        .ignoreExceptionsInstanceOf(RuntimeException.class)
+        .until(
+            () -> {
+              for (String proverId : proverIds) {
+                ChildProcess process = workers.get(proverId);
+                if (process != null && !process.isAlive()) {
+                  throw new AssertionError(proverId + " exited; see " + process.log());
+                }
+              }
+              return database.provers();
+            },
+            rows ->
+                proverIds.stream()
+                    .allMatch(id -> rows.containsKey(id) && rows.get(id).connected()));
   }
 
   // --- the whole cluster -----------------------------------------------------------------------
@@ -234,8 +272,10 @@ final class FaultCluster implements AutoCloseable {
     for (java.util.UUID leftover : database.activeJobs()) {
       client.cancel(leftover.toString(), "left over by a failed scenario");
     }
-    await("no job of an earlier scenario in flight").atMost(Duration.ofSeconds(30))
-        .ignoreExceptionsInstanceOf(RuntimeException.class).until(database::activeJobs, List::isEmpty);
+    await("no job of an earlier scenario in flight")
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptionsInstanceOf(RuntimeException.class)
+        .until(database::activeJobs, List::isEmpty);
     awaitWorkersConnected(workerIds());
   }
 

@@ -49,14 +49,14 @@ import zisk.distributed.worker.prover.reference.ReferenceVerifier;
 import zisk.distributed.worker.prover.reference.VerificationResult;
 
 /**
- * Fault injection with real processes: three coordinator JVMs over one PostgreSQL, four worker
- * JVMs spread over them, and faults delivered for real (SIGKILL, SIGSTOP, a PostgreSQL restart).
- * Each scenario launches its own jobs, injects its faults, waits (always with a deadline) for
- * every job to complete, verifies every proof against its input, and checks the
- * {@link Invariants} in SQL. A probe that throws a RuntimeException while a fault is in progress
- * counts as "not yet" (the last one is reported if the deadline passes); an AssertionError fails
- * at once. One cluster serves every scenario; before each one, whatever the
- * previous one killed or froze is restarted or thawed, so the scenarios stay independent.
+ * Fault injection with real processes: three coordinator JVMs over one PostgreSQL, four worker JVMs
+ * spread over them, and faults delivered for real (SIGKILL, SIGSTOP, a PostgreSQL restart). Each
+ * scenario launches its own jobs, injects its faults, waits (always with a deadline) for every job
+ * to complete, verifies every proof against its input, and checks the {@link Invariants} in SQL. A
+ * probe that throws a RuntimeException while a fault is in progress counts as "not yet" (the last
+ * one is reported if the deadline passes); an AssertionError fails at once. One cluster serves
+ * every scenario; before each one, whatever the previous one killed or froze is restarted or
+ * thawed, so the scenarios stay independent.
  *
  * <p>Each worker offers one compute unit and each job asks for two, so two jobs run at once, each
  * on two provers, and a third waits in the queue.
@@ -69,19 +69,32 @@ class FaultInjectionTest {
   private static final Path TARGET = Path.of(System.getProperty("basedir", ".")).resolve("target");
   private static final List<String> PHASES = List.of("PARTIAL_CONTRIBUTION", "PROVE", "AGGREGATE");
   private static final int JOB_CAPACITY = 2;
+
   /**
    * Each rank proves one lane of 400,000 SHA-256 steps: about half a second of hashing in a
    * C1-compiled worker, plus the drill's phase delay, so PARTIAL_CONTRIBUTION takes about a second.
    */
   private static final int LANES = 2;
+
   private static final long STEPS = 400_000;
-  /** Three times as long: a frozen worker's task must still be running when it is thawed and rejoins. */
+
+  /**
+   * Three times as long: a frozen worker's task must still be running when it is thawed and
+   * rejoins.
+   */
   private static final long LONG_STEPS = 3 * STEPS;
+
   private static final Duration JOB_DEADLINE = Duration.ofSeconds(90);
   private static final Duration PHASE_DEADLINE = Duration.ofSeconds(60);
-  /** A task dispatched this recently is surely still running (every phase lasts at least the drill delay). */
+
+  /**
+   * A task dispatched this recently is surely still running (every phase lasts at least the drill
+   * delay).
+   */
   private static final Duration JUST_DISPATCHED = Duration.ofMillis(400);
+
   private static final Duration OUTAGE = Duration.ofSeconds(5);
+
   /** How often the stream count is sampled during the outage. */
   private static final Duration SAMPLE_EVERY = Duration.ofMillis(200);
 
@@ -96,12 +109,13 @@ class FaultInjectionTest {
   private record Launched(UUID jobId, LaunchProofRequest request, ReferenceInput input) {}
 
   @RegisterExtension
-  final TestWatcher logsOnFailure = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      printLogs(context.getDisplayName() + " failed");
-    }
-  };
+  final TestWatcher logsOnFailure =
+      new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+          printLogs(context.getDisplayName() + " failed");
+        }
+      };
 
   @BeforeAll
   void startCluster() {
@@ -114,8 +128,13 @@ class FaultInjectionTest {
     }
     client = cluster.client();
     database = cluster.database();
-    say("cluster up: coordinators " + cluster.coordinatorNames() + ", workers " + cluster.workerIds()
-        + ", PostgreSQL on port " + cluster.postgres().port());
+    say(
+        "cluster up: coordinators "
+            + cluster.coordinatorNames()
+            + ", workers "
+            + cluster.workerIds()
+            + ", PostgreSQL on port "
+            + cluster.postgres().port());
   }
 
   @BeforeEach
@@ -131,7 +150,9 @@ class FaultInjectionTest {
   @AfterAll
   void stopCluster() {
     try {
-      ledger.publish(TARGET.resolve("reliability-summary.md"), Duration.ofNanos(System.nanoTime() - suiteStart));
+      ledger.publish(
+          TARGET.resolve("reliability-summary.md"),
+          Duration.ofNanos(System.nanoTime() - suiteStart));
     } finally {
       if (cluster != null) {
         cluster.close();
@@ -145,13 +166,16 @@ class FaultInjectionTest {
     FaultLedger.Row row = ledger.open("none: 8 jobs over 3 coordinators");
     Set<UUID> holders = new HashSet<>();
     database.provers().values().forEach(prover -> holders.add(prover.instanceId()));
-    assertTrue(holders.size() >= 2, "workers spread over several coordinators, got " + database.provers());
+    assertTrue(
+        holders.size() >= 2, "workers spread over several coordinators, got " + database.provers());
 
     List<Launched> jobs = launch("baseline", 8, row);
     for (Launched job : jobs) {
       // The same request again, through every coordinator: the same job, not a second one.
       for (String coordinator : client.coordinators()) {
-        assertEquals(job.jobId().toString(), client.launchVia(coordinator, job.request()).jobId(),
+        assertEquals(
+            job.jobId().toString(),
+            client.launchVia(coordinator, job.request()).jobId(),
             "retried launch of " + job.request().getClientRequestId() + " via " + coordinator);
       }
     }
@@ -174,19 +198,24 @@ class FaultInjectionTest {
     cluster.killCoordinator(idleVictim);
     Instant idleKilledAt = Instant.now();
     row.trials++;
-    List<String> idleSurvivors = cluster.coordinatorNames().stream().filter(name -> !name.equals(idleVictim)).toList();
+    List<String> idleSurvivors =
+        cluster.coordinatorNames().stream().filter(name -> !name.equals(idleVictim)).toList();
     List<Launched> afterIdleKill = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       LaunchProofRequest request = newRequest(tag);
-      afterIdleKill.add(launched(request, client.launch(request, idleSurvivors, Duration.ofSeconds(30))));
+      afterIdleKill.add(
+          launched(request, client.launch(request, idleSurvivors, Duration.ofSeconds(30))));
     }
     row.launched += afterIdleKill.size();
     all.addAll(afterIdleKill);
     cluster.startCoordinator(idleVictim);
     awaitCompleted(afterIdleKill);
     row.recovery(recoveryOf(afterIdleKill, idleKilledAt));
-    say(String.format("coordinator kill %d: %s killed while its provers were idle; 2 jobs launched at once; done %.1f s"
-        + " later", row.trials, idleVictim, recoveryOf(afterIdleKill, idleKilledAt).toMillis() / 1000.0));
+    say(
+        String.format(
+            "coordinator kill %d: %s killed while its provers were idle; 2 jobs launched at once; done %.1f s"
+                + " later",
+            row.trials, idleVictim, recoveryOf(afterIdleKill, idleKilledAt).toMillis() / 1000.0));
     cluster.awaitServing(idleVictim);
     cluster.awaitWorkersConnected(cluster.workerIds());
 
@@ -202,31 +231,54 @@ class FaultInjectionTest {
         row.trials++;
 
         // Only the dead coordinator held the stream the result would come back on.
-        assertEquals("DISPATCHED", database.taskState(target.taskId()), "the kill struck " + phase + " mid-task");
+        assertEquals(
+            "DISPATCHED",
+            database.taskState(target.taskId()),
+            "the kill struck " + phase + " mid-task");
         // A client whose launch answer was lost with the coordinator retries elsewhere: same jobs.
-        List<String> survivors = cluster.coordinatorNames().stream().filter(name -> !name.equals(victim)).toList();
+        List<String> survivors =
+            cluster.coordinatorNames().stream().filter(name -> !name.equals(victim)).toList();
         for (Launched job : batch) {
-          assertEquals(job.jobId().toString(), client.launch(job.request(), survivors, Duration.ofSeconds(30)),
-              "retried launch of " + job.request().getClientRequestId() + " after " + victim + " died");
+          assertEquals(
+              job.jobId().toString(),
+              client.launch(job.request(), survivors, Duration.ofSeconds(30)),
+              "retried launch of "
+                  + job.request().getClientRequestId()
+                  + " after "
+                  + victim
+                  + " died");
         }
         cluster.startCoordinator(victim);
         awaitCompleted(batch);
         Duration recovery = recoveryOf(batch, killedAt);
         row.recovery(recovery);
-        say(String.format("coordinator kill %d: %s killed during %s (prover %s, job %s); jobs done %.1f s later",
-            row.trials, victim, phase, target.proverId(), target.jobId(), recovery.toMillis() / 1000.0));
+        say(
+            String.format(
+                "coordinator kill %d: %s killed during %s (prover %s, job %s); jobs done %.1f s later",
+                row.trials,
+                victim,
+                phase,
+                target.proverId(),
+                target.jobId(),
+                recovery.toMillis() / 1000.0));
         cluster.awaitServing(victim);
         cluster.awaitWorkersConnected(cluster.workerIds());
       }
     }
 
     finish(row, tag, all);
-    // The provers of a dead coordinator reconnect elsewhere and keep their tasks: no attempt is lost.
+    // The provers of a dead coordinator reconnect elsewhere and keep their tasks: no attempt is
+    // lost.
     for (JobRow job : database.jobs(ids(all)).values()) {
       if (job.attempt() != 1) {
         row.result = "FAIL: a coordinator crash cost an attempt";
-        throw new AssertionError("job " + job.jobId() + " needed attempt " + job.attempt()
-            + " after a coordinator crash:" + database.timeline(job.jobId()));
+        throw new AssertionError(
+            "job "
+                + job.jobId()
+                + " needed attempt "
+                + job.attempt()
+                + " after a coordinator crash:"
+                + database.timeline(job.jobId()));
       }
     }
   }
@@ -248,14 +300,17 @@ class FaultInjectionTest {
 
       // The coordinator sees the stream break; after the reconnect grace the attempt is re-queued.
       await("job " + target.jobId() + " re-queued after " + target.proverId() + " died")
-          .atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(RuntimeException.class)
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptionsInstanceOf(RuntimeException.class)
           .until(() -> database.hasEvent(target.jobId(), "PROVER_LOST"));
       cluster.startWorker(target.proverId());
       awaitCompleted(batch);
       Duration recovery = recoveryOf(batch, killedAt);
       row.recovery(recovery);
-      say(String.format("worker kill %d: %s killed during %s of job %s; replaced; jobs done %.1f s later",
-          row.trials, target.proverId(), phase, target.jobId(), recovery.toMillis() / 1000.0));
+      say(
+          String.format(
+              "worker kill %d: %s killed during %s of job %s; replaced; jobs done %.1f s later",
+              row.trials, target.proverId(), phase, target.jobId(), recovery.toMillis() / 1000.0));
       cluster.awaitWorkersConnected(cluster.workerIds());
     }
 
@@ -278,21 +333,38 @@ class FaultInjectionTest {
       row.trials++;
 
       // Its TCP connection stays open, so only the heartbeat timeout can tell it is gone.
-      await("ProversList showing frozen " + target.proverId() + " DISCONNECTED").atMost(Duration.ofSeconds(30))
+      await("ProversList showing frozen " + target.proverId() + " DISCONNECTED")
+          .atMost(Duration.ofSeconds(30))
           .ignoreExceptionsInstanceOf(RuntimeException.class)
-          .until(() -> client.provers()
-                  .orElseThrow(() -> new IllegalStateException("no coordinator listed the provers")),
-              provers -> provers.stream().anyMatch(prover ->
-                  prover.getProverId().equals(target.proverId()) && prover.getState().equals("DISCONNECTED")));
+          .until(
+              () ->
+                  client
+                      .provers()
+                      .orElseThrow(
+                          () -> new IllegalStateException("no coordinator listed the provers")),
+              provers ->
+                  provers.stream()
+                      .anyMatch(
+                          prover ->
+                              prover.getProverId().equals(target.proverId())
+                                  && prover.getState().equals("DISCONNECTED")));
       Duration detection = Duration.between(frozenAt, Instant.now());
-      assertTrue(database.hasEvent(target.jobId(), "REQUEUED"), "job " + target.jobId() + " re-queued:"
-          + database.timeline(target.jobId()));
+      assertTrue(
+          database.hasEvent(target.jobId(), "REQUEUED"),
+          "job " + target.jobId() + " re-queued:" + database.timeline(target.jobId()));
       awaitCompleted(batch);
       Duration recovery = recoveryOf(batch, frozenAt);
       row.recovery(recovery);
-      say(String.format("worker freeze %d: %s frozen during %s of job %s; DISCONNECTED after %.1f s; jobs done %.1f s"
-              + " after the freeze, while it was still frozen", row.trials, target.proverId(), phase, target.jobId(),
-          detection.toMillis() / 1000.0, recovery.toMillis() / 1000.0));
+      say(
+          String.format(
+              "worker freeze %d: %s frozen during %s of job %s; DISCONNECTED after %.1f s; jobs done %.1f s"
+                  + " after the freeze, while it was still frozen",
+              row.trials,
+              target.proverId(),
+              phase,
+              target.jobId(),
+              detection.toMillis() / 1000.0,
+              recovery.toMillis() / 1000.0));
 
       // Two more jobs: one starts on the three live provers, the other waits for a fourth. Thawed,
       // the worker finds its stream gone, rejoins while its abandoned task is still running, and is
@@ -320,27 +392,44 @@ class FaultInjectionTest {
       all.addAll(batch);
       awaitRunning(batch, phase);
       Map<String, ProverRow> before = database.provers();
-      List<String> idle = before.values().stream().filter(prover -> prover.state().equals("IDLE"))
-          .map(ProverRow::proverId).toList();
+      List<String> idle =
+          before.values().stream()
+              .filter(prover -> prover.state().equals("IDLE"))
+              .map(ProverRow::proverId)
+              .toList();
 
       Instant downAt = Instant.now();
       cluster.postgres().stop();
       row.trials++;
-      say("PostgreSQL stopped during " + phase + " of job " + batch.get(0).jobId() + "; idle provers " + idle);
+      say(
+          "PostgreSQL stopped during "
+              + phase
+              + " of job "
+              + batch.get(0).jobId()
+              + "; idle provers "
+              + idle);
       Outage outage = probeOutage(batch.get(0).jobId(), tag);
       systemUnavailable += outage.systemUnavailable();
       cluster.postgres().start();
       Instant upAt = Instant.now();
       Duration down = Duration.between(downAt, upAt);
 
-      assertTrue(systemUnavailable > 0, "coordinators answered SYSTEM_UNAVAILABLE while PostgreSQL was down");
+      assertTrue(
+          systemUnavailable > 0,
+          "coordinators answered SYSTEM_UNAVAILABLE while PostgreSQL was down");
       // Heartbeats need no database: the idle provers' streams stayed open on their coordinators.
-      assertTrue(outage.fewestStreams() >= idle.size(), "coordinators kept at least the " + idle.size()
-          + " idle provers' streams through the outage; fewest seen: " + outage.fewestStreams());
+      assertTrue(
+          outage.fewestStreams() >= idle.size(),
+          "coordinators kept at least the "
+              + idle.size()
+              + " idle provers' streams through the outage; fewest seen: "
+              + outage.fewestStreams());
       // The launches refused during the outage, retried with the same ids now that it is over.
       List<Launched> retried = new ArrayList<>();
       for (LaunchProofRequest request : outage.refusedLaunches()) {
-        retried.add(launched(request, client.launch(request, client.coordinators(), Duration.ofSeconds(60))));
+        retried.add(
+            launched(
+                request, client.launch(request, client.coordinators(), Duration.ofSeconds(60))));
       }
       row.launched += retried.size();
       all.addAll(retried);
@@ -351,21 +440,32 @@ class FaultInjectionTest {
       cluster.coordinatorNames().forEach(cluster::awaitServing);
       Map<String, ProverRow> after = database.provers();
       for (String proverId : idle) {
-        assertEquals(before.get(proverId).sessionEpoch(), after.get(proverId).sessionEpoch(),
+        assertEquals(
+            before.get(proverId).sessionEpoch(),
+            after.get(proverId).sessionEpoch(),
             "idle prover " + proverId + " kept its stream (same session) through the outage");
       }
-      int attempts = database.jobs(ids(batch)).values().stream().mapToInt(JobRow::attempt).max().orElse(0);
-      say(String.format("PostgreSQL restart %d: down %.1f s during %s; %d SYSTEM_UNAVAILABLE answers so far; "
-              + "at least %d streams held throughout; job done in %d attempt(s), %.1f s after PostgreSQL returned",
-          row.trials, down.toMillis() / 1000.0, phase, systemUnavailable, outage.fewestStreams(), attempts,
-          recovery.toMillis() / 1000.0));
+      int attempts =
+          database.jobs(ids(batch)).values().stream().mapToInt(JobRow::attempt).max().orElse(0);
+      say(
+          String.format(
+              "PostgreSQL restart %d: down %.1f s during %s; %d SYSTEM_UNAVAILABLE answers so far; "
+                  + "at least %d streams held throughout; job done in %d attempt(s), %.1f s after PostgreSQL returned",
+              row.trials,
+              down.toMillis() / 1000.0,
+              phase,
+              systemUnavailable,
+              outage.fewestStreams(),
+              attempts,
+              recovery.toMillis() / 1000.0));
     }
 
     finish(row, tag, all);
   }
 
   /** What the clients saw while PostgreSQL was down. */
-  private record Outage(int systemUnavailable, int fewestStreams, List<LaunchProofRequest> refusedLaunches) {}
+  private record Outage(
+      int systemUnavailable, int fewestStreams, List<LaunchProofRequest> refusedLaunches) {}
 
   /**
    * For {@link #OUTAGE}, while PostgreSQL is down: asks every coordinator for a job's status and
@@ -387,7 +487,8 @@ class FaultInjectionTest {
         launches.put(request, probes.submit(() -> client.launchVia(coordinator, request)));
       }
       int fewestStreams = Integer.MAX_VALUE;
-      while (System.nanoTime() < end || !statuses.stream().allMatch(Future::isDone)
+      while (System.nanoTime() < end
+          || !statuses.stream().allMatch(Future::isDone)
           || !launches.values().stream().allMatch(Future::isDone)) {
         int streams = 0;
         for (String coordinator : client.coordinators()) {
@@ -402,9 +503,13 @@ class FaultInjectionTest {
           systemUnavailable++;
         }
       }
-      for (Map.Entry<LaunchProofRequest, Future<ClusterClient.LaunchAnswer>> launch : launches.entrySet()) {
+      for (Map.Entry<LaunchProofRequest, Future<ClusterClient.LaunchAnswer>> launch :
+          launches.entrySet()) {
         ClusterClient.LaunchAnswer answer = launch.getValue().get();
-        assertEquals("SYSTEM_UNAVAILABLE", answer.errorCode(), "LaunchProof while PostgreSQL is down: " + answer);
+        assertEquals(
+            "SYSTEM_UNAVAILABLE",
+            answer.errorCode(),
+            "LaunchProof while PostgreSQL is down: " + answer);
         systemUnavailable++;
       }
       return new Outage(systemUnavailable, fewestStreams, List.copyOf(launches.keySet()));
@@ -421,9 +526,11 @@ class FaultInjectionTest {
   /** The coordinator holding the most prover streams right now. */
   private String coordinatorHoldingMostProvers() {
     Map<UUID, Long> byInstance = new LinkedHashMap<>();
-    database.provers().values().stream().filter(ProverRow::connected)
+    database.provers().values().stream()
+        .filter(ProverRow::connected)
         .forEach(prover -> byInstance.merge(prover.instanceId(), 1L, Long::sum));
-    UUID busiest = byInstance.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    UUID busiest =
+        byInstance.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
     return cluster.coordinatorOnPort(database.instancePort(busiest));
   }
 
@@ -470,7 +577,8 @@ class FaultInjectionTest {
 
   private static Launched launched(LaunchProofRequest request, String jobId) {
     try {
-      return new Launched(UUID.fromString(jobId), request, ReferenceInput.read(Path.of(request.getInputPath())));
+      return new Launched(
+          UUID.fromString(jobId), request, ReferenceInput.read(Path.of(request.getInputPath())));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -478,9 +586,11 @@ class FaultInjectionTest {
 
   /** Waits until a task of {@code phase} of one of these jobs has just been sent to its prover. */
   private RunningTask awaitRunning(List<Launched> jobs, String phase) {
-    return await("a " + phase + " task of " + ids(jobs) + " running").atMost(PHASE_DEADLINE)
+    return await("a " + phase + " task of " + ids(jobs) + " running")
+        .atMost(PHASE_DEADLINE)
         .ignoreExceptionsInstanceOf(RuntimeException.class)
-        .until(() -> database.runningTask(ids(jobs), phase, JUST_DISPATCHED), Optional::isPresent).get();
+        .until(() -> database.runningTask(ids(jobs), phase, JUST_DISPATCHED), Optional::isPresent)
+        .get();
   }
 
   /**
@@ -489,25 +599,38 @@ class FaultInjectionTest {
    */
   private void awaitCompleted(List<Launched> jobs) {
     Map<UUID, String> states = new LinkedHashMap<>();
-    await("jobs " + ids(jobs) + " COMPLETED").atMost(JOB_DEADLINE).ignoreExceptionsInstanceOf(RuntimeException.class)
-        .until(() -> {
-          for (Launched job : jobs) {
-            Optional<JobStatus> status = client.jobStatus(job.jobId().toString());
-            String state = status.map(JobStatus::getState).orElse("UNREADABLE");
-            states.put(job.jobId(), state);
-            if (state.equals("FAILED") || state.equals("CANCELLED")) {
-              throw new AssertionError("job " + job.jobId() + " ended " + state + ": "
-                  + status.get().getError().getMessage() + database.timeline(job.jobId()));
-            }
-          }
-          return states;
-        }, seen -> seen.values().stream().allMatch("COMPLETED"::equals));
+    await("jobs " + ids(jobs) + " COMPLETED")
+        .atMost(JOB_DEADLINE)
+        .ignoreExceptionsInstanceOf(RuntimeException.class)
+        .until(
+            () -> {
+              for (Launched job : jobs) {
+                Optional<JobStatus> status = client.jobStatus(job.jobId().toString());
+                String state = status.map(JobStatus::getState).orElse("UNREADABLE");
+                states.put(job.jobId(), state);
+                if (state.equals("FAILED") || state.equals("CANCELLED")) {
+                  throw new AssertionError(
+                      "job "
+                          + job.jobId()
+                          + " ended "
+                          + state
+                          + ": "
+                          + status.get().getError().getMessage()
+                          + database.timeline(job.jobId()));
+                }
+              }
+              return states;
+            },
+            seen -> seen.values().stream().allMatch("COMPLETED"::equals));
   }
 
   /** From the fault to the completion of the last of these jobs. */
   private Duration recoveryOf(List<Launched> jobs, Instant faultAt) {
-    Instant last = database.jobs(ids(jobs)).values().stream().map(JobRow::finishedAt).max(Instant::compareTo)
-        .orElseThrow();
+    Instant last =
+        database.jobs(ids(jobs)).values().stream()
+            .map(JobRow::finishedAt)
+            .max(Instant::compareTo)
+            .orElseThrow();
     return last.isAfter(faultAt) ? Duration.between(faultAt, last) : Duration.ZERO;
   }
 
@@ -526,9 +649,16 @@ class FaultInjectionTest {
     row.completed = outcome.completed();
     row.duplicateCompletions = outcome.duplicateCompletions();
     row.result = outcome.violations().isEmpty() ? "pass" : "FAIL";
-    assertTrue(outcome.violations().isEmpty(), "invariants broken after '" + tag + "':\n  "
-        + String.join("\n  ", outcome.violations()));
-    say(row.fault + ": " + jobs.size() + " jobs completed, " + row.proofsVerified + " proofs verified, invariants hold");
+    assertTrue(
+        outcome.violations().isEmpty(),
+        "invariants broken after '" + tag + "':\n  " + String.join("\n  ", outcome.violations()));
+    say(
+        row.fault
+            + ": "
+            + jobs.size()
+            + " jobs completed, "
+            + row.proofsVerified
+            + " proofs verified, invariants hold");
   }
 
   private static List<UUID> ids(Collection<Launched> jobs) {

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The suite's record of what it did and what came of it, one row per fault, printed as a
- * Markdown table at the end.
+ * The suite's record of what it did and what came of it, one row per fault, printed as a Markdown
+ * table at the end.
  */
 final class FaultLedger {
 
@@ -50,19 +50,32 @@ final class FaultLedger {
 
   synchronized String table() {
     StringBuilder out = new StringBuilder();
-    out.append("| fault | trials | jobs launched | jobs completed | jobs lost | duplicate completions "
-        + "| proofs verified | longest recovery | result |\n");
+    out.append(
+        "| fault | trials | jobs launched | jobs completed | jobs lost | duplicate completions "
+            + "| proofs verified | longest recovery | result |\n");
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (Row row : rows) {
-      out.append("| ").append(row.fault)
-          .append(" | ").append(row.trials)
-          .append(" | ").append(row.launched)
-          .append(" | ").append(row.completed)
-          .append(" | ").append(row.lost())
-          .append(" | ").append(row.duplicateCompletions)
-          .append(" | ").append(row.proofsVerified)
-          .append(" | ").append(row.longestRecovery.isZero() ? "-" : String.format("%.1f s", row.longestRecovery.toMillis() / 1000.0))
-          .append(" | ").append(row.result)
+      out.append("| ")
+          .append(row.fault)
+          .append(" | ")
+          .append(row.trials)
+          .append(" | ")
+          .append(row.launched)
+          .append(" | ")
+          .append(row.completed)
+          .append(" | ")
+          .append(row.lost())
+          .append(" | ")
+          .append(row.duplicateCompletions)
+          .append(" | ")
+          .append(row.proofsVerified)
+          .append(" | ")
+          .append(
+              row.longestRecovery.isZero()
+                  ? "-"
+                  : String.format("%.1f s", row.longestRecovery.toMillis() / 1000.0))
+          .append(" | ")
+          .append(row.result)
           .append(" |\n");
     }
     return out.toString();
@@ -74,9 +87,14 @@ final class FaultLedger {
     System.out.println();
     System.out.println("Fault-injection summary (" + suiteTime.toSeconds() + " s):");
     System.out.println(table);
-    String document = "# Fault-injection summary\n\n" + table + "\n"
-        + "Suite time: " + suiteTime.toSeconds() + " s. Recovery: from the fault (the kill, the freeze, or "
-        + "PostgreSQL's return) to the completion of the last job that was in flight when it struck.\n";
+    String document =
+        "# Fault-injection summary\n\n"
+            + table
+            + "\n"
+            + "Suite time: "
+            + suiteTime.toSeconds()
+            + " s. Recovery: from the fault (the kill, the freeze, or "
+            + "PostgreSQL's return) to the completion of the last job that was in flight when it struck.\n";
     try {
       Files.createDirectories(file.getParent());
       Files.writeString(file, document);

@@ -47,17 +47,19 @@ final class RestartablePostgres implements AutoCloseable {
     try {
       Files.createDirectories(dataDir);
       Files.createDirectories(log.getParent());
-      server = EmbeddedPostgres.builder()
-          .setPort(port)
-          .setDataDirectory(dataDir)
-          .setCleanDataDirectory(false)
-          .setRegisterShutdownHook(false)
-          .setPGStartupWait(Duration.ofSeconds(60))
-          .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .start();
+      server =
+          EmbeddedPostgres.builder()
+              .setPort(port)
+              .setDataDirectory(dataDir)
+              .setCleanDataDirectory(false)
+              .setRegisterShutdownHook(false)
+              .setPGStartupWait(Duration.ofSeconds(60))
+              .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start PostgreSQL on port " + port + " in " + dataDir, e);
+      throw new UncheckedIOException(
+          "cannot start PostgreSQL on port " + port + " in " + dataDir, e);
     }
   }
 

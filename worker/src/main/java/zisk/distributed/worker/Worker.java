@@ -34,10 +34,10 @@ import zisk.distributed.worker.task.TaskRunner;
  * A prover worker: stays connected to a coordinator, answers its heartbeats, and runs its tasks
  * through a {@link ProverBackend}, one at a time.
  *
- * <p>Lifecycle: {@link #start()} starts the connection loop on its own thread;
- * {@link #awaitTermination()} returns once the worker has stopped, which happens when the
- * coordinator sends {@code shutdown} or someone calls {@link #stop()}. The backend belongs to the
- * caller, who closes it after termination.
+ * <p>Lifecycle: {@link #start()} starts the connection loop on its own thread; {@link
+ * #awaitTermination()} returns once the worker has stopped, which happens when the coordinator
+ * sends {@code shutdown} or someone calls {@link #stop()}. The backend belongs to the caller, who
+ * closes it after termination.
  */
 public final class Worker {
 
@@ -45,6 +45,7 @@ public final class Worker {
 
   /** How long {@link #stop()} lets a running task finish before abandoning it. */
   public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(10);
+
   private static final Duration ABANDON_PATIENCE = Duration.ofSeconds(5);
   private static final Duration STOP_SLACK = Duration.ofSeconds(5);
 
@@ -64,14 +65,24 @@ public final class Worker {
    * @param jitter source of the back-off jitter
    * @param channels opens a channel to a coordinator (tests may pass in-process channels)
    */
-  public Worker(WorkerConfig config, ProverBackend backend, Random jitter,
+  public Worker(
+      WorkerConfig config,
+      ProverBackend backend,
+      Random jitter,
       Function<CoordinatorEndpoint, ManagedChannel> channels) {
     this.config = config;
     this.delivery = new ResultDelivery(config.proverId(), config.heartbeatTimeout());
     this.runner = new TaskRunner(backend, config.proverId(), delivery::deliver);
-    this.loop = new ConnectionLoop(config.proverId(), new EndpointRotation(config.coordinators()),
-        new Backoff(config.reconnectInterval(), config.maxReconnectInterval(), jitter),
-        config.heartbeatTimeout(), this::hello, new Handler(), this::drain, channels);
+    this.loop =
+        new ConnectionLoop(
+            config.proverId(),
+            new EndpointRotation(config.coordinators()),
+            new Backoff(config.reconnectInterval(), config.maxReconnectInterval(), jitter),
+            config.heartbeatTimeout(),
+            this::hello,
+            new Handler(),
+            this::drain,
+            channels);
     this.loopThread = new Thread(this::runLoop, "zisk-worker-connection");
   }
 
@@ -80,8 +91,11 @@ public final class Worker {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("worker already started");
     }
-    log.info("prover {}: starting with {} compute units, coordinators {}", config.proverId(),
-        config.computeUnits(), config.coordinators());
+    log.info(
+        "prover {}: starting with {} compute units, coordinators {}",
+        config.proverId(),
+        config.computeUnits(),
+        config.coordinators());
     loopThread.start();
   }
 
@@ -147,24 +161,33 @@ public final class Worker {
 
   /** The first message of a session: reconnect while a job is in hand, else register. */
   private ProverMessage hello() {
-    ComputeCapacity capacity = ComputeCapacity.newBuilder().setComputeUnits(config.computeUnits()).build();
+    ComputeCapacity capacity =
+        ComputeCapacity.newBuilder().setComputeUnits(config.computeUnits()).build();
     Optional<String> job = runner.currentJobId().or(delivery::pendingJobId);
     if (job.isPresent()) {
       log.info("prover {} job {}: reconnecting", config.proverId(), job.get());
-      return ProverMessage.newBuilder().setReconnect(ProverReconnectRequest.newBuilder()
-          .setProverId(config.proverId())
-          .setComputeCapacity(capacity)
-          .setLastKnownJobId(job.get())).build();
+      return ProverMessage.newBuilder()
+          .setReconnect(
+              ProverReconnectRequest.newBuilder()
+                  .setProverId(config.proverId())
+                  .setComputeCapacity(capacity)
+                  .setLastKnownJobId(job.get()))
+          .build();
     }
-    return ProverMessage.newBuilder().setRegister(ProverRegisterRequest.newBuilder()
-        .setProverId(config.proverId())
-        .setComputeCapacity(capacity)).build();
+    return ProverMessage.newBuilder()
+        .setRegister(
+            ProverRegisterRequest.newBuilder()
+                .setProverId(config.proverId())
+                .setComputeCapacity(capacity))
+        .build();
   }
 
   private void drain(Duration grace) throws InterruptedException {
     runner.stopAccepting();
     if (!runner.awaitIdle(grace)) {
-      log.warn("prover {}: running task did not finish within {} ms; abandoning it", config.proverId(),
+      log.warn(
+          "prover {}: running task did not finish within {} ms; abandoning it",
+          config.proverId(),
           grace.toMillis());
       runner.abandon();
       runner.awaitIdle(ABANDON_PATIENCE);
@@ -181,19 +204,33 @@ public final class Worker {
 
     @Override
     public void onTask(ExecuteTaskRequest task, ProverSession session) {
-      log.info("prover {} job {} task {}: received {}", config.proverId(), task.getJobId(), task.getTaskId(),
+      log.info(
+          "prover {} job {} task {}: received {}",
+          config.proverId(),
+          task.getJobId(),
+          task.getTaskId(),
           task.getTaskType());
       if (!task.getProverId().isEmpty() && !task.getProverId().equals(config.proverId())) {
-        log.warn("prover {} job {} task {}: task is addressed to prover '{}'; running it anyway",
-            config.proverId(), task.getJobId(), task.getTaskId(), task.getProverId());
+        log.warn(
+            "prover {} job {} task {}: task is addressed to prover '{}'; running it anyway",
+            config.proverId(),
+            task.getJobId(),
+            task.getTaskId(),
+            task.getProverId());
       }
-      runner.submit(task).ifPresent(answer ->
-          session.send(ProverMessage.newBuilder().setExecuteTaskResponse(answer).build()));
+      runner
+          .submit(task)
+          .ifPresent(
+              answer ->
+                  session.send(ProverMessage.newBuilder().setExecuteTaskResponse(answer).build()));
     }
 
     @Override
     public void onJobCancelled(JobCancelled cancelled) {
-      log.info("prover {} job {}: cancelled by the coordinator: {}", config.proverId(), cancelled.getJobId(),
+      log.info(
+          "prover {} job {}: cancelled by the coordinator: {}",
+          config.proverId(),
+          cancelled.getJobId(),
           cancelled.getReason());
       if (runner.cancel(cancelled.getJobId(), cancelled.getTaskId(), cancelled.getReason())
           != TaskRunner.CancelOutcome.STALE) {
@@ -203,10 +240,14 @@ public final class Worker {
 
     @Override
     public void onShutdown(Shutdown shutdown) {
-      log.info("prover {}: coordinator shuts down ({}), grace {} s", config.proverId(), shutdown.getReason(),
+      log.info(
+          "prover {}: coordinator shuts down ({}), grace {} s",
+          config.proverId(),
+          shutdown.getReason(),
           shutdown.getGracePeriodSeconds());
       runner.stopAccepting();
-      loop.requestStop(Duration.ofSeconds(shutdown.getGracePeriodSeconds()),
+      loop.requestStop(
+          Duration.ofSeconds(shutdown.getGracePeriodSeconds()),
           "coordinator shutdown: " + shutdown.getReason());
     }
 

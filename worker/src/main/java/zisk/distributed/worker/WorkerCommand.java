@@ -30,55 +30,89 @@ import zisk.distributed.worker.prover.ProverBackend;
  * <p>The prover backends come from the launcher through a factory, by name: the factory returns
  * null (or throws {@link IllegalArgumentException}) for a name it does not know.
  */
-@Command(name = "worker", mixinStandardHelpOptions = true, versionProvider = WorkerCommand.Version.class,
+@Command(
+    name = "worker",
+    mixinStandardHelpOptions = true,
+    versionProvider = WorkerCommand.Version.class,
     sortOptions = false,
     description = {
-        "Runs a ZisK prover worker: connects to a coordinator over ProverStream, registers its compute "
-            + "capacity, answers heartbeats and runs proving tasks one at a time.",
-        "Settings come from flags, then the config file (--config or CONFIG_PATH), then DISTRIBUTED_* "
-            + "environment variables, then defaults."},
+      "Runs a ZisK prover worker: connects to a coordinator over ProverStream, registers its compute "
+          + "capacity, answers heartbeats and runs proving tasks one at a time.",
+      "Settings come from flags, then the config file (--config or CONFIG_PATH), then DISTRIBUTED_* "
+          + "environment variables, then defaults."
+    },
     exitCodeListHeading = "%nExit status:%n",
-    exitCodeList = {"0:stopped cleanly (the coordinator sent Shutdown)", "2:invalid configuration or usage",
-        "143:stopped by SIGTERM (the coordinator re-queues any work it had)"})
+    exitCodeList = {
+      "0:stopped cleanly (the coordinator sent Shutdown)",
+      "2:invalid configuration or usage",
+      "143:stopped by SIGTERM (the coordinator re-queues any work it had)"
+    })
 public final class WorkerCommand implements Callable<Integer> {
 
   static final int EXIT_OK = 0;
   static final int EXIT_CONFIG = 2;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--url", split = ",", paramLabel = "URL",
-      description = "Coordinator URL: http://host:port (plaintext), https://host:port (TLS) or host:port. "
-          + "Repeat it or separate with commas for failover, in order. "
-          + "Env: DISTRIBUTED_SERVER_URL; file: server.url; default: " + WorkerSettings.DEFAULT_SERVER_URL + ".")
+  @Option(
+      names = "--url",
+      split = ",",
+      paramLabel = "URL",
+      description =
+          "Coordinator URL: http://host:port (plaintext), https://host:port (TLS) or host:port. "
+              + "Repeat it or separate with commas for failover, in order. "
+              + "Env: DISTRIBUTED_SERVER_URL; file: server.url; default: "
+              + WorkerSettings.DEFAULT_SERVER_URL
+              + ".")
   List<String> urls;
 
-  @Option(names = "--prover-id", paramLabel = "ID",
-      description = "Id of this prover (printable ASCII without spaces, 1 to " + ProverIds.MAX_LENGTH + " characters). "
-          + "Env: DISTRIBUTED_PROVER_ID; file: prover.prover_id; default: a random UUID.")
+  @Option(
+      names = "--prover-id",
+      paramLabel = "ID",
+      description =
+          "Id of this prover (printable ASCII without spaces, 1 to "
+              + ProverIds.MAX_LENGTH
+              + " characters). "
+              + "Env: DISTRIBUTED_PROVER_ID; file: prover.prover_id; default: a random UUID.")
   String proverId;
 
-  @Option(names = "--compute-units", paramLabel = "N",
-      description = "Compute units this prover offers (1 to " + ComputeUnits.MAX_PER_PROVER + "). "
-          + "Env: DISTRIBUTED_COMPUTE_UNITS; "
-          + "file: prover.compute_capacity.compute_units; default: the number of CPUs.")
+  @Option(
+      names = "--compute-units",
+      paramLabel = "N",
+      description =
+          "Compute units this prover offers (1 to "
+              + ComputeUnits.MAX_PER_PROVER
+              + "). "
+              + "Env: DISTRIBUTED_COMPUTE_UNITS; "
+              + "file: prover.compute_capacity.compute_units; default: the number of CPUs.")
   String computeUnits;
 
-  @Option(names = "--backend", paramLabel = "NAME",
-      description = "Prover backend. Env: DISTRIBUTED_PROVER_BACKEND; file: prover.backend; default: "
-          + WorkerSettings.DEFAULT_BACKEND + ".")
+  @Option(
+      names = "--backend",
+      paramLabel = "NAME",
+      description =
+          "Prover backend. Env: DISTRIBUTED_PROVER_BACKEND; file: prover.backend; default: "
+              + WorkerSettings.DEFAULT_BACKEND
+              + ".")
   String backend;
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "TOML config file. Env: CONFIG_PATH; default: none. Other settings there "
-          + "(connection.reconnect_interval_seconds, connection.max_reconnect_interval_seconds, "
-          + "connection.heartbeat_timeout_seconds, logging.level, logging.format, logging.file_path) "
-          + "are listed by --generate-config.")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "TOML config file. Env: CONFIG_PATH; default: none. Other settings there "
+              + "(connection.reconnect_interval_seconds, connection.max_reconnect_interval_seconds, "
+              + "connection.heartbeat_timeout_seconds, logging.level, logging.format, logging.file_path) "
+              + "are listed by --generate-config.")
   Path configFile;
 
-  @Option(names = "--generate-config", arity = "0..1", paramLabel = "FILE", fallbackValue = "-",
-      description = "Write a documented config template to FILE (standard output when FILE is omitted) and exit.")
+  @Option(
+      names = "--generate-config",
+      arity = "0..1",
+      paramLabel = "FILE",
+      fallbackValue = "-",
+      description =
+          "Write a documented config template to FILE (standard output when FILE is omitted) and exit.")
   String generateConfig;
 
   private final Function<String, ProverBackend> backends;
@@ -104,17 +138,22 @@ public final class WorkerCommand implements Callable<Integer> {
 
     WorkerConfig config;
     try {
-      config = WorkerConfig.load(env, configFile(), LayeredConfig.flags(
-          WorkerSettings.SERVER_URL.fileKey(), urls == null ? null : String.join(",", urls),
-          WorkerSettings.PROVER_ID.fileKey(), proverId,
-          WorkerSettings.COMPUTE_UNITS.fileKey(), computeUnits,
-          WorkerSettings.BACKEND.fileKey(), backend));
+      config =
+          WorkerConfig.load(
+              env,
+              configFile(),
+              LayeredConfig.flags(
+                  WorkerSettings.SERVER_URL.fileKey(), urls == null ? null : String.join(",", urls),
+                  WorkerSettings.PROVER_ID.fileKey(), proverId,
+                  WorkerSettings.COMPUTE_UNITS.fileKey(), computeUnits,
+                  WorkerSettings.BACKEND.fileKey(), backend));
     } catch (ConfigException e) {
       err.println("error: " + e.getMessage());
       err.flush();
       return EXIT_CONFIG;
     }
-    LoggingSetup.configure(config.logging().level(), config.logging().format(), config.logging().filePath());
+    LoggingSetup.configure(
+        config.logging().level(), config.logging().format(), config.logging().filePath());
 
     ProverBackend prover;
     try {

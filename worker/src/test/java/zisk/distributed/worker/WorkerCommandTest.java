@@ -37,9 +37,22 @@ class WorkerCommandTest {
 
     String help = out.toString();
     assertEquals(0, status);
-    for (String text : List.of("--url", "--prover-id", "--compute-units", "--backend", "--config",
-        "--generate-config", "DISTRIBUTED_SERVER_URL", "DISTRIBUTED_PROVER_ID", "DISTRIBUTED_COMPUTE_UNITS",
-        "DISTRIBUTED_PROVER_BACKEND", "CONFIG_PATH", "http://127.0.0.1:8080", "random UUID", "number of CPUs")) {
+    for (String text :
+        List.of(
+            "--url",
+            "--prover-id",
+            "--compute-units",
+            "--backend",
+            "--config",
+            "--generate-config",
+            "DISTRIBUTED_SERVER_URL",
+            "DISTRIBUTED_PROVER_ID",
+            "DISTRIBUTED_COMPUTE_UNITS",
+            "DISTRIBUTED_PROVER_BACKEND",
+            "CONFIG_PATH",
+            "http://127.0.0.1:8080",
+            "random UUID",
+            "number of CPUs")) {
       assertTrue(help.contains(text), "help mentions " + text + ":\n" + help);
     }
   }
@@ -61,7 +74,8 @@ class WorkerCommandTest {
     assertEquals(0, status);
     assertEquals(ConfigTemplate.render(), Files.readString(file));
     assertEquals("reference", WorkerConfig.load(Map.of(), file, Map.of()).backend());
-    assertEquals(2, run(name -> null, Map.of(), "--generate-config=" + file), "an existing file is kept");
+    assertEquals(
+        2, run(name -> null, Map.of(), "--generate-config=" + file), "an existing file is kept");
     assertTrue(err.toString().contains("already exists"), err.toString());
   }
 
@@ -70,8 +84,10 @@ class WorkerCommandTest {
     int status = run(name -> new ControlledBackend(), Map.of(), "--compute-units", "0");
 
     assertEquals(2, status);
-    assertEquals("error: invalid prover.compute_capacity.compute_units '0' (from command line): "
-        + "compute_units must be greater than 0", err.toString().strip());
+    assertEquals(
+        "error: invalid prover.compute_capacity.compute_units '0' (from command line): "
+            + "compute_units must be greater than 0",
+        err.toString().strip());
   }
 
   @Test
@@ -79,18 +95,23 @@ class WorkerCommandTest {
     int status = run(name -> new ControlledBackend(), Map.of(), "--prover-id", "gpu 07");
 
     assertEquals(2, status, "a config error, not a worker that loops on refused registrations");
-    assertEquals("error: invalid prover.prover_id 'gpu 07' (from command line): "
-        + "prover_id must be printable ASCII without spaces", err.toString().strip());
+    assertEquals(
+        "error: invalid prover.prover_id 'gpu 07' (from command line): "
+            + "prover_id must be printable ASCII without spaces",
+        err.toString().strip());
   }
 
   @Test
   void badValueFromTheConfigFileNamesTheFile() throws Exception {
-    Path file = Files.writeString(dir.resolve("w.toml"), "[connection]\nheartbeat_timeout_seconds = \"soon\"\n");
+    Path file =
+        Files.writeString(
+            dir.resolve("w.toml"), "[connection]\nheartbeat_timeout_seconds = \"soon\"\n");
 
     int status = run(name -> new ControlledBackend(), Map.of("CONFIG_PATH", file.toString()));
 
     assertEquals(2, status);
-    assertTrue(err.toString().contains("connection.heartbeat_timeout_seconds 'soon' (from " + file + ")"),
+    assertTrue(
+        err.toString().contains("connection.heartbeat_timeout_seconds 'soon' (from " + file + ")"),
         err.toString());
   }
 
@@ -107,9 +128,18 @@ class WorkerCommandTest {
     ControlledBackend backend = new ControlledBackend();
     try (FakeCoordinator coordinator = FakeCoordinator.start()) {
       Function<String, ProverBackend> backends = name -> name.equals("fake") ? backend : null;
-      CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> run(backends,
-          Map.of("DISTRIBUTED_PROVER_BACKEND", "fake"),
-          "--url", coordinator.url(), "--prover-id", "cli-prover", "--compute-units", "5"));
+      CompletableFuture<Integer> status =
+          CompletableFuture.supplyAsync(
+              () ->
+                  run(
+                      backends,
+                      Map.of("DISTRIBUTED_PROVER_BACKEND", "fake"),
+                      "--url",
+                      coordinator.url(),
+                      "--prover-id",
+                      "cli-prover",
+                      "--compute-units",
+                      "5"));
 
       FakeStream stream = coordinator.awaitStream();
       assertEquals("cli-prover", stream.hello().getRegister().getProverId());
@@ -122,7 +152,8 @@ class WorkerCommandTest {
     }
   }
 
-  private int run(Function<String, ProverBackend> backends, Map<String, String> env, String... args) {
+  private int run(
+      Function<String, ProverBackend> backends, Map<String, String> env, String... args) {
     CommandLine command = new CommandLine(new WorkerCommand(backends, env));
     command.setOut(new PrintWriter(out, true));
     command.setErr(new PrintWriter(err, true));

@@ -103,9 +103,11 @@ class WorkerTest {
 
   @Test
   void backendFailureIsReportedWithItsMessage() throws Exception {
-    backend.on(TaskType.PARTIAL_CONTRIBUTION, jobId -> {
-      throw new IllegalArgumentException("input /tmp/input is not a ZisK input");
-    });
+    backend.on(
+        TaskType.PARTIAL_CONTRIBUTION,
+        jobId -> {
+          throw new IllegalArgumentException("input /tmp/input is not a ZisK input");
+        });
     start(config(LONG_HEARTBEAT_TIMEOUT, coordinator.url()));
     FakeStream stream = coordinator.awaitStream();
 
@@ -172,7 +174,8 @@ class WorkerTest {
     FakeStream second = coordinator.awaitStream();
     ProverMessage hello = second.hello();
     gate.countDown();
-    await("the task finished while disconnected").atMost(Deadlines.WAIT)
+    await("the task finished while disconnected")
+        .atMost(Deadlines.WAIT)
         .until(backend::finishedCalls, calls -> calls.contains(new Call(TaskType.PROVE, "job-1")));
     second.roundTrip();
     assertTrue(second.results().isEmpty(), "nothing is sent before the reconnect is accepted");
@@ -269,12 +272,16 @@ class WorkerTest {
     FakeStream unanswered = coordinator.awaitStream();
     unanswered.hello();
 
-    // Heartbeats keep the unanswered stream alive: only the registration timeout may move the worker on.
-    await("the worker to try the second coordinator").atMost(Deadlines.WAIT).pollInterval(Duration.ofMillis(50))
-        .until(() -> {
-          unanswered.sendHeartbeat();
-          return second.streamCount() > 0;
-        });
+    // Heartbeats keep the unanswered stream alive: only the registration timeout may move the
+    // worker on.
+    await("the worker to try the second coordinator")
+        .atMost(Deadlines.WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              unanswered.sendHeartbeat();
+              return second.streamCount() > 0;
+            });
 
     assertTrue(second.awaitStream().hello().hasRegister());
     unanswered.awaitProverClosed(Deadlines.WAIT);
@@ -349,7 +356,12 @@ class WorkerTest {
   private static WorkerConfig config(Duration heartbeatTimeout, String... urls) {
     return new WorkerConfig(
         List.of(urls).stream().map(CoordinatorEndpoint::parse).toList(),
-        PROVER, 3, "fake", Duration.ofMillis(40), Duration.ofMillis(160), heartbeatTimeout,
+        PROVER,
+        3,
+        "fake",
+        Duration.ofMillis(40),
+        Duration.ofMillis(160),
+        heartbeatTimeout,
         WorkerConfig.Logging.defaults());
   }
 
@@ -365,7 +377,8 @@ class WorkerTest {
     return gate;
   }
 
-  private static void assertEcho(ExecuteTaskResponse response, String jobId, String taskId, TaskType type) {
+  private static void assertEcho(
+      ExecuteTaskResponse response, String jobId, String taskId, TaskType type) {
     assertTrue(response.getSuccess(), response.getErrorMessage());
     assertEquals(jobId, response.getJobId());
     assertEquals(taskId, response.getTaskId());

@@ -27,7 +27,8 @@ public final class Backoff {
    */
   public Backoff(Duration base, Duration cap, Random random) {
     if (base.isNegative() || base.isZero() || cap.compareTo(base) < 0) {
-      throw new IllegalArgumentException("back-off needs 0 < base <= cap, got " + base + " and " + cap);
+      throw new IllegalArgumentException(
+          "back-off needs 0 < base <= cap, got " + base + " and " + cap);
     }
     this.baseNanos = base.toNanos();
     this.capNanos = cap.toNanos();
@@ -45,7 +46,9 @@ public final class Backoff {
     return Duration.ofNanos(half + jitter);
   }
 
-  /** Back to the first delay, after a retry succeeded (a session was accepted, a connection opened). */
+  /**
+   * Back to the first delay, after a retry succeeded (a session was accepted, a connection opened).
+   */
   public void reset() {
     attempt = 0;
   }

@@ -14,8 +14,8 @@ public final class DaemonThreads {
   private DaemonThreads() {}
 
   /**
-   * A factory of daemon threads: the first is named {@code name}, later ones {@code name-2},
-   * {@code name-3} and so on (an executor may replace a thread that died).
+   * A factory of daemon threads: the first is named {@code name}, later ones {@code name-2}, {@code
+   * name-3} and so on (an executor may replace a thread that died).
    */
   public static ThreadFactory named(String name) {
     AtomicInteger created = new AtomicInteger();

@@ -42,7 +42,10 @@ public final class LayeredConfig {
    * @param flags flag values by file key; only flags given on the command line
    */
   public static LayeredConfig load(
-      Collection<ConfigKey> keys, Map<String, String> env, Path configFile, Map<String, String> flags) {
+      Collection<ConfigKey> keys,
+      Map<String, String> env,
+      Path configFile,
+      Map<String, String> flags) {
     Map<String, Value> merged = new HashMap<>();
     for (ConfigKey key : keys) {
       String fromEnv = env.get(key.envVar());
@@ -55,17 +58,22 @@ public final class LayeredConfig {
       for (Map.Entry<String, String> entry : fromFile.entrySet()) {
         if (keys.stream().noneMatch(k -> k.fileKey().equals(entry.getKey()))) {
           throw new ConfigException(
-              "unknown setting '" + entry.getKey() + "' in " + configFile + "; known settings: "
+              "unknown setting '"
+                  + entry.getKey()
+                  + "' in "
+                  + configFile
+                  + "; known settings: "
                   + keys.stream().map(ConfigKey::fileKey).sorted().toList());
         }
         merged.put(entry.getKey(), new Value(entry.getValue(), configFile.toString()));
       }
     }
-    flags.forEach((fileKey, text) -> {
-      if (text != null) {
-        merged.put(fileKey, new Value(text, "command line"));
-      }
-    });
+    flags.forEach(
+        (fileKey, text) -> {
+          if (text != null) {
+            merged.put(fileKey, new Value(text, "command line"));
+          }
+        });
     return new LayeredConfig(merged);
   }
 
@@ -115,7 +123,10 @@ public final class LayeredConfig {
     try {
       long parsed = Long.parseLong(value.get().text());
       if (parsed < minSeconds || parsed > maxSeconds) {
-        throw invalid(fileKey, value.get(), "must be between " + minSeconds + " and " + maxSeconds + " seconds");
+        throw invalid(
+            fileKey,
+            value.get(),
+            "must be between " + minSeconds + " and " + maxSeconds + " seconds");
       }
       return Duration.ofSeconds(parsed);
     } catch (NumberFormatException e) {

@@ -68,9 +68,10 @@ public final class LoggingSetup {
     }
     PatternLayoutEncoder pattern = new PatternLayoutEncoder();
     pattern.setContext(context);
-    pattern.setPattern("compact".equals(format)
-        ? "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n"
-        : "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - %msg%n");
+    pattern.setPattern(
+        "compact".equals(format)
+            ? "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n"
+            : "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - %msg%n");
     pattern.start();
     return pattern;
   }

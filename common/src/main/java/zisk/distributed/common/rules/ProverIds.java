@@ -7,8 +7,8 @@ import java.util.Optional;
  * worker at start-up, so a worker never starts with an id it would then see refused on every
  * registration.
  *
- * <p>An id is non-empty, at most {@link #MAX_LENGTH} characters, printable ASCII without spaces:
- * it appears in logs, SQL rows and notification payloads, where spaces and control characters would
+ * <p>An id is non-empty, at most {@link #MAX_LENGTH} characters, printable ASCII without spaces: it
+ * appears in logs, SQL rows and notification payloads, where spaces and control characters would
  * only cause confusion.
  */
 public final class ProverIds {
@@ -29,7 +29,8 @@ public final class ProverIds {
       return Optional.of("prover_id is required");
     }
     if (proverId.length() > MAX_LENGTH) {
-      return Optional.of("prover_id is " + proverId.length() + " characters long; the limit is " + MAX_LENGTH);
+      return Optional.of(
+          "prover_id is " + proverId.length() + " characters long; the limit is " + MAX_LENGTH);
     }
     if (!proverId.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
       return Optional.of("prover_id must be printable ASCII without spaces");

@@ -49,7 +49,8 @@ class BackoffTest {
     for (int i = 0; i < 3; i++) {
       assertTrue(delays.get(i + 1).compareTo(delays.get(i)) > 0, "grows: " + delays);
     }
-    assertTrue(delays.get(11).compareTo(CAP.dividedBy(2)) >= 0, "late delays sit near the cap: " + delays);
+    assertTrue(
+        delays.get(11).compareTo(CAP.dividedBy(2)) >= 0, "late delays sit near the cap: " + delays);
   }
 
   @Test
@@ -82,7 +83,9 @@ class BackoffTest {
     backoff.reset();
     Duration first = backoff.nextDelay();
 
-    assertTrue(first.compareTo(BASE) < 0 && first.compareTo(BASE.dividedBy(2)) >= 0, "first delay " + first);
+    assertTrue(
+        first.compareTo(BASE) < 0 && first.compareTo(BASE.dividedBy(2)) >= 0,
+        "first delay " + first);
   }
 
   @Test
@@ -91,12 +94,15 @@ class BackoffTest {
 
     Duration delay = backoff.nextDelay();
 
-    assertTrue(delay.compareTo(Duration.ofMillis(10)) >= 0 && delay.compareTo(Duration.ofMillis(20)) < 0);
+    assertTrue(
+        delay.compareTo(Duration.ofMillis(10)) >= 0 && delay.compareTo(Duration.ofMillis(20)) < 0);
     assertNotEquals(Duration.ZERO, delay);
   }
 
   @Test
   void rejectsACapBelowTheBase() {
-    assertThrows(IllegalArgumentException.class, () -> new Backoff(BASE, Duration.ofSeconds(1), new Random()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new Backoff(BASE, Duration.ofSeconds(1), new Random()));
   }
 }

@@ -14,24 +14,38 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LayeredConfigTest {
 
-  private static final List<ConfigKey> KEYS = List.of(
-      new ConfigKey("server.host", "DISTRIBUTED_SERVER_HOST", "bind address"),
-      new ConfigKey("server.port", "DISTRIBUTED_SERVER_PORT", "port"),
-      new ConfigKey("connection.heartbeat_timeout_seconds", "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS", "timeout"));
+  private static final List<ConfigKey> KEYS =
+      List.of(
+          new ConfigKey("server.host", "DISTRIBUTED_SERVER_HOST", "bind address"),
+          new ConfigKey("server.port", "DISTRIBUTED_SERVER_PORT", "port"),
+          new ConfigKey(
+              "connection.heartbeat_timeout_seconds",
+              "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS",
+              "timeout"));
 
   @TempDir Path dir;
 
   @Test
   void flagsBeatFileBeatsEnvironmentBeatsDefaults() throws Exception {
-    Path file = Files.writeString(dir.resolve("c.toml"), "[server]\nport = 9000\nhost = \"10.0.0.1\"\n");
-    Map<String, String> env = Map.of("DISTRIBUTED_SERVER_PORT", "7000", "DISTRIBUTED_SERVER_HOST", "10.0.0.2",
-        "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS", "12");
+    Path file =
+        Files.writeString(dir.resolve("c.toml"), "[server]\nport = 9000\nhost = \"10.0.0.1\"\n");
+    Map<String, String> env =
+        Map.of(
+            "DISTRIBUTED_SERVER_PORT",
+            "7000",
+            "DISTRIBUTED_SERVER_HOST",
+            "10.0.0.2",
+            "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS",
+            "12");
 
-    LayeredConfig config = LayeredConfig.load(KEYS, env, file, LayeredConfig.flags("server.port", 9100));
+    LayeredConfig config =
+        LayeredConfig.load(KEYS, env, file, LayeredConfig.flags("server.port", 9100));
 
     assertEquals(9100, config.integer("server.port", 8080, 1, 65535));
     assertEquals("10.0.0.1", config.string("server.host", "0.0.0.0"));
-    assertEquals(Duration.ofSeconds(12), config.seconds("connection.heartbeat_timeout_seconds", Duration.ofSeconds(30), 1, 3600));
+    assertEquals(
+        Duration.ofSeconds(12),
+        config.seconds("connection.heartbeat_timeout_seconds", Duration.ofSeconds(30), 1, 3600));
     assertEquals("command line", config.get("server.port").orElseThrow().origin());
   }
 
@@ -45,25 +59,30 @@ class LayeredConfigTest {
 
   @Test
   void environmentBeatsDefaults() {
-    LayeredConfig config = LayeredConfig.load(KEYS, Map.of("DISTRIBUTED_SERVER_PORT", "7000"), null, Map.of());
+    LayeredConfig config =
+        LayeredConfig.load(KEYS, Map.of("DISTRIBUTED_SERVER_PORT", "7000"), null, Map.of());
 
     assertEquals(7000, config.integer("server.port", 8080, 1, 65535));
   }
 
   @Test
   void badValueNamesTheSettingAndItsOrigin() {
-    LayeredConfig config = LayeredConfig.load(KEYS, Map.of("DISTRIBUTED_SERVER_PORT", "eighty"), null, Map.of());
+    LayeredConfig config =
+        LayeredConfig.load(KEYS, Map.of("DISTRIBUTED_SERVER_PORT", "eighty"), null, Map.of());
 
-    ConfigException error = assertThrows(ConfigException.class, () -> config.integer("server.port", 8080, 1, 65535));
+    ConfigException error =
+        assertThrows(ConfigException.class, () -> config.integer("server.port", 8080, 1, 65535));
     assertTrue(error.getMessage().contains("server.port"), error.getMessage());
     assertTrue(error.getMessage().contains("DISTRIBUTED_SERVER_PORT"), error.getMessage());
   }
 
   @Test
   void outOfRangeValueIsRejected() {
-    LayeredConfig config = LayeredConfig.load(KEYS, Map.of(), null, LayeredConfig.flags("server.port", 70000));
+    LayeredConfig config =
+        LayeredConfig.load(KEYS, Map.of(), null, LayeredConfig.flags("server.port", 70000));
 
-    ConfigException error = assertThrows(ConfigException.class, () -> config.integer("server.port", 8080, 1, 65535));
+    ConfigException error =
+        assertThrows(ConfigException.class, () -> config.integer("server.port", 8080, 1, 65535));
     assertTrue(error.getMessage().contains("between 1 and 65535"), error.getMessage());
   }
 
@@ -71,14 +90,18 @@ class LayeredConfigTest {
   void unknownFileKeyIsRejected() throws Exception {
     Path file = Files.writeString(dir.resolve("c.toml"), "[server]\nprot = 9000\n");
 
-    ConfigException error = assertThrows(ConfigException.class, () -> LayeredConfig.load(KEYS, Map.of(), file, Map.of()));
+    ConfigException error =
+        assertThrows(
+            ConfigException.class, () -> LayeredConfig.load(KEYS, Map.of(), file, Map.of()));
     assertTrue(error.getMessage().contains("server.prot"), error.getMessage());
   }
 
   @Test
   void missingFileIsRejected() {
-    ConfigException error = assertThrows(ConfigException.class,
-        () -> LayeredConfig.load(KEYS, Map.of(), dir.resolve("nope.toml"), Map.of()));
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () -> LayeredConfig.load(KEYS, Map.of(), dir.resolve("nope.toml"), Map.of()));
     assertTrue(error.getMessage().contains("does not exist"), error.getMessage());
   }
 }

@@ -22,9 +22,12 @@ class ComputeUnitsTest {
 
   @Test
   void refusesMoreThanTheLimit() {
-    assertEquals(Optional.of("compute_units 1000001 exceeds the limit of 1000000"), ComputeUnits.problem(1_000_001));
+    assertEquals(
+        Optional.of("compute_units 1000001 exceeds the limit of 1000000"),
+        ComputeUnits.problem(1_000_001));
     // An unsigned 32-bit wire value widened to a long.
-    assertEquals(Optional.of("compute_units 4294967295 exceeds the limit of 1000000"),
+    assertEquals(
+        Optional.of("compute_units 4294967295 exceeds the limit of 1000000"),
         ComputeUnits.problem(Integer.toUnsignedLong(-1)));
   }
 }

@@ -23,14 +23,19 @@ class ProverIdsTest {
 
   @Test
   void refusesAnIdOverTheLimit() {
-    assertEquals(Optional.of("prover_id is 129 characters long; the limit is 128"),
+    assertEquals(
+        Optional.of("prover_id is 129 characters long; the limit is 128"),
         ProverIds.problem("x".repeat(129)));
   }
 
   @Test
   void refusesSpacesControlCharactersAndNonAscii() {
-    for (String id : new String[] {"gpu 07", " gpu", "gpu ", "gpu\t07", "gpu\n", "caf\u00e9", "del\u007f"}) {
-      assertEquals(Optional.of("prover_id must be printable ASCII without spaces"), ProverIds.problem(id), id);
+    for (String id :
+        new String[] {"gpu 07", " gpu", "gpu ", "gpu\t07", "gpu\n", "caf\u00e9", "del\u007f"}) {
+      assertEquals(
+          Optional.of("prover_id must be printable ASCII without spaces"),
+          ProverIds.problem(id),
+          id);
     }
   }
 }

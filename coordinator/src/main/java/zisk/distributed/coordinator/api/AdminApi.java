@@ -23,10 +23,10 @@ import zisk.distributed.api.v1.ProversListRequest;
 import zisk.distributed.api.v1.StatusInfoResponse;
 import zisk.distributed.api.v1.SystemStatus;
 import zisk.distributed.common.rules.Uuids;
+import zisk.distributed.coordinator.lifecycle.CancelOutcome;
 import zisk.distributed.coordinator.lifecycle.Effects;
 import zisk.distributed.coordinator.lifecycle.JobLifecycle;
-import zisk.distributed.coordinator.lifecycle.JobLifecycle.CancelOutcome;
-import zisk.distributed.coordinator.lifecycle.JobLifecycle.LaunchOutcome;
+import zisk.distributed.coordinator.lifecycle.LaunchOutcome;
 import zisk.distributed.coordinator.store.ClusterDao.ClusterCounts;
 import zisk.distributed.coordinator.store.Job;
 import zisk.distributed.coordinator.store.JobCursor;
@@ -43,7 +43,8 @@ public final class AdminApi {
   static final int MAX_PAGE_SIZE = 500;
 
   /** Facts about this coordinator process for StatusInfo. */
-  public record Identity(String serviceName, String version, String environment, UUID instanceId, Instant startedAt) {}
+  public record Identity(
+      String serviceName, String version, String environment, UUID instanceId, Instant startedAt) {}
 
   private final JobLifecycle lifecycle;
   private final Store store;
@@ -59,8 +60,16 @@ public final class AdminApi {
    * @param afterCommit applies what a committed launch or cancel means for the cluster (admission,
    *     JobCancelled to the provers)
    */
-  public AdminApi(JobLifecycle lifecycle, Store store, Duration instanceLiveness, int maxComputeCapacity,
-      int maxAttempts, Identity identity, IntSupplier activeConnections, Clock clock, Consumer<Effects> afterCommit) {
+  public AdminApi(
+      JobLifecycle lifecycle,
+      Store store,
+      Duration instanceLiveness,
+      int maxComputeCapacity,
+      int maxAttempts,
+      Identity identity,
+      IntSupplier activeConnections,
+      Clock clock,
+      Consumer<Effects> afterCommit) {
     this.lifecycle = lifecycle;
     this.store = store;
     this.instanceLiveness = instanceLiveness;
@@ -99,8 +108,13 @@ public final class AdminApi {
       return existing.jobId().toString();
     }
     LaunchOutcome.Conflict conflict = (LaunchOutcome.Conflict) outcome;
-    throw new ApiException(ApiException.FAILED_PRECONDITION, "client_request_id '" + request.getClientRequestId().strip()
-        + "' was already used to launch job " + conflict.jobId() + " with different parameters");
+    throw new ApiException(
+        ApiException.FAILED_PRECONDITION,
+        "client_request_id '"
+            + request.getClientRequestId().strip()
+            + "' was already used to launch job "
+            + conflict.jobId()
+            + " with different parameters");
   }
 
   public JobStatus jobStatus(String jobId) {
@@ -110,20 +124,37 @@ public final class AdminApi {
 
   public JobsList jobsList(JobsListRequest request) {
     // uint32 on the wire: above 2^31 it reads negative, more than the cap anyway.
-    int requested = Integer.compareUnsigned(request.getLimit(), MAX_PAGE_SIZE) > 0 ? MAX_PAGE_SIZE : request.getLimit();
+    int requested =
+        Integer.compareUnsigned(request.getLimit(), MAX_PAGE_SIZE) > 0
+            ? MAX_PAGE_SIZE
+            : request.getLimit();
     int limit = requested == 0 ? DEFAULT_PAGE_SIZE : requested;
-    Optional<JobCursor> after = request.getPageToken().isEmpty()
-        ? Optional.empty()
-        : Optional.of(JobCursor.decode(request.getPageToken())
-            .orElseThrow(() -> ApiException.invalidArgument("page_token is not one this server issued")));
+    Optional<JobCursor> after =
+        request.getPageToken().isEmpty()
+            ? Optional.empty()
+            : Optional.of(
+                JobCursor.decode(request.getPageToken())
+                    .orElseThrow(
+                        () ->
+                            ApiException.invalidArgument(
+                                "page_token is not one this server issued")));
     // One more than a page tells whether another page follows.
-    List<Job> jobs = store.read(tx -> tx.jobs().list(request.getActiveOnly(),
-        after.map(JobCursor::createdAt).orElse(null), after.map(JobCursor::jobId).orElse(null), limit + 1));
+    List<Job> jobs =
+        store.read(
+            tx ->
+                tx.jobs()
+                    .list(
+                        request.getActiveOnly(),
+                        after.map(JobCursor::createdAt).orElse(null),
+                        after.map(JobCursor::jobId).orElse(null),
+                        limit + 1));
     JobsList.Builder list = JobsList.newBuilder();
     // The cluster's counts, read once for the page and only if a queued job needs them.
     ClusterCounts[] counts = new ClusterCounts[1];
     Supplier<ClusterCounts> once = () -> counts[0] != null ? counts[0] : (counts[0] = counts());
-    jobs.stream().limit(limit).forEach(job -> list.addJobs(mapper.jobStatus(job, waitingReason(job, once))));
+    jobs.stream()
+        .limit(limit)
+        .forEach(job -> list.addJobs(mapper.jobStatus(job, waitingReason(job, once))));
     if (jobs.size() > limit) {
       Job last = jobs.get(limit - 1);
       list.setNextPageToken(new JobCursor(last.createdAt(), last.jobId()).encode());
@@ -133,14 +164,18 @@ public final class AdminApi {
 
   public ProversList proversList(ProversListRequest request) {
     ProversList.Builder list = ProversList.newBuilder();
-    store.read(tx -> tx.provers().list(request.getAvailableOnly())).forEach(prover -> list.addProvers(mapper.proverInfo(prover)));
+    store
+        .read(tx -> tx.provers().list(request.getAvailableOnly()))
+        .forEach(prover -> list.addProvers(mapper.proverInfo(prover)));
     return list.build();
   }
 
   public JobStatus cancelJob(CancelJobRequest request) {
-    String reason = request.getReason().isBlank() ? "cancelled by operator" : request.getReason().strip();
+    String reason =
+        request.getReason().isBlank() ? "cancelled by operator" : request.getReason().strip();
     if (reason.length() > 1024) {
-      throw ApiException.invalidArgument("reason is " + reason.length() + " characters long; the limit is 1024");
+      throw ApiException.invalidArgument(
+          "reason is " + reason.length() + " characters long; the limit is 1024");
     }
     CancelOutcome outcome = lifecycle.cancel(parseJobId(request.getJobId()), reason);
     if (outcome instanceof CancelOutcome.Cancelled cancelled) {
@@ -148,8 +183,13 @@ public final class AdminApi {
       return mapper.jobStatus(cancelled.job(), null);
     }
     if (outcome instanceof CancelOutcome.AlreadyFinished finished) {
-      throw new ApiException(ApiException.FAILED_PRECONDITION,
-          "job " + request.getJobId() + " is already " + finished.job().state() + "; only QUEUED or RUNNING jobs can be cancelled");
+      throw new ApiException(
+          ApiException.FAILED_PRECONDITION,
+          "job "
+              + request.getJobId()
+              + " is already "
+              + finished.job().state()
+              + "; only QUEUED or RUNNING jobs can be cancelled");
     }
     throw ApiException.jobNotFound(request.getJobId());
   }
@@ -157,11 +197,19 @@ public final class AdminApi {
   public JobProof getProof(String jobId) {
     Job job = findJob(jobId);
     if (job.state() != JobState.COMPLETED) {
-      throw new ApiException(ApiException.PROOF_NOT_READY, "job " + jobId + " is " + job.state()
-          + (job.phase() == null ? "" : " (phase " + job.phase() + ")")
-          + "; its proof is available once it is COMPLETED");
+      throw new ApiException(
+          ApiException.PROOF_NOT_READY,
+          "job "
+              + jobId
+              + " is "
+              + job.state()
+              + (job.phase() == null ? "" : " (phase " + job.phase() + ")")
+              + "; its proof is available once it is COMPLETED");
     }
-    byte[] stored = store.read(tx -> tx.jobs().finalProof(job.jobId())).orElseThrow(() -> ApiException.jobNotFound(jobId));
+    byte[] stored =
+        store
+            .read(tx -> tx.jobs().finalProof(job.jobId()))
+            .orElseThrow(() -> ApiException.jobNotFound(jobId));
     try {
       return JobProof.newBuilder()
           .setJobId(jobId)
@@ -203,12 +251,20 @@ public final class AdminApi {
     }
     ClusterCounts counts = cluster.get();
     if (counts.computeCapacity() < job.computeCapacity()) {
-      return "waiting for provers: needs " + job.computeCapacity() + " compute units, the connected provers have "
-          + counts.computeCapacity() + " in all";
+      return "waiting for provers: needs "
+          + job.computeCapacity()
+          + " compute units, the connected provers have "
+          + counts.computeCapacity()
+          + " in all";
     }
     if (counts.idleComputeUnits() < job.computeCapacity()) {
-      return "waiting for idle provers: needs " + job.computeCapacity() + " compute units, "
-          + counts.idleComputeUnits() + " idle on " + counts.idleProvers() + " prover(s)";
+      return "waiting for idle provers: needs "
+          + job.computeCapacity()
+          + " compute units, "
+          + counts.idleComputeUnits()
+          + " idle on "
+          + counts.idleProvers()
+          + " prover(s)";
     }
     return "waiting to be admitted (" + counts.queuedJobs() + " job(s) queued)";
   }

@@ -1,6 +1,9 @@
 package zisk.distributed.coordinator.api;
 
-/** An expected failure of an admin call, answered to the client as {@code ErrorResponse{code, message}}. */
+/**
+ * An expected failure of an admin call, answered to the client as {@code ErrorResponse{code,
+ * message}}.
+ */
 public final class ApiException extends RuntimeException {
 
   public static final String INVALID_ARGUMENT = "INVALID_ARGUMENT";

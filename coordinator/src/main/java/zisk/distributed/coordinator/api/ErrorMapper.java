@@ -5,8 +5,8 @@ import java.sql.SQLTransientConnectionException;
 import org.jdbi.v3.core.ConnectionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import zisk.distributed.coordinator.health.DatabaseAvailability;
 import zisk.distributed.api.v1.ErrorResponse;
+import zisk.distributed.coordinator.health.DatabaseAvailability;
 
 /**
  * Turns whatever a handler threw into the {@code ErrorResponse} the client sees, and chooses how
@@ -30,7 +30,8 @@ public final class ErrorMapper {
     }
     if (isDatabaseUnavailable(error)) {
       availability.reportFailure(error);
-      log.warn("{} answered SYSTEM_UNAVAILABLE: database unreachable ({})", rpc, rootMessage(error));
+      log.warn(
+          "{} answered SYSTEM_UNAVAILABLE: database unreachable ({})", rpc, rootMessage(error));
       return ErrorResponse.newBuilder()
           .setCode(ApiException.SYSTEM_UNAVAILABLE)
           .setMessage("the coordinator's database is unavailable; retry shortly")
@@ -44,8 +45,8 @@ public final class ErrorMapper {
   }
 
   /**
-   * Connection-level failures: no connection within the pool's timeout, or a connection that
-   * broke (SQL state class 08, or 57P01..57P03 when the server shuts down).
+   * Connection-level failures: no connection within the pool's timeout, or a connection that broke
+   * (SQL state class 08, or 57P01..57P03 when the server shuts down).
    */
   static boolean isDatabaseUnavailable(Throwable error) {
     if (error instanceof ConnectionException) {
@@ -55,7 +56,8 @@ public final class ErrorMapper {
       if (cause instanceof SQLTransientConnectionException) {
         return true;
       }
-      if (cause instanceof SQLException sql && sql.getSQLState() != null
+      if (cause instanceof SQLException sql
+          && sql.getSQLState() != null
           && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
         return true;
       }

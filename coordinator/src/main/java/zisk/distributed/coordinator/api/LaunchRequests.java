@@ -31,15 +31,19 @@ final class LaunchRequests {
       throw ApiException.invalidArgument("compute_capacity must be greater than 0");
     }
     if (capacity > maxComputeCapacity) {
-      throw ApiException.invalidArgument("compute_capacity " + capacity
-          + " exceeds this coordinator's maximum of " + maxComputeCapacity);
+      throw ApiException.invalidArgument(
+          "compute_capacity "
+              + capacity
+              + " exceeds this coordinator's maximum of "
+              + maxComputeCapacity);
     }
     String inputPath = request.getInputPath().strip();
     if (inputPath.isEmpty()) {
       throw ApiException.invalidArgument("input_path is required");
     }
     requirePrintable("input_path", inputPath, MAX_INPUT_PATH_LENGTH);
-    Optional<String> clientRequestId = Optional.of(request.getClientRequestId().strip()).filter(id -> !id.isEmpty());
+    Optional<String> clientRequestId =
+        Optional.of(request.getClientRequestId().strip()).filter(id -> !id.isEmpty());
     if (clientRequestId.isPresent()) {
       requirePrintable("client_request_id", clientRequestId.get(), MAX_CLIENT_REQUEST_ID_LENGTH);
     }
@@ -48,7 +52,8 @@ final class LaunchRequests {
 
   private static void requirePrintable(String field, String value, int maxLength) {
     if (value.length() > maxLength) {
-      throw ApiException.invalidArgument(field + " is " + value.length() + " characters long; the limit is " + maxLength);
+      throw ApiException.invalidArgument(
+          field + " is " + value.length() + " characters long; the limit is " + maxLength);
     }
     if (value.chars().anyMatch(Character::isISOControl)) {
       throw ApiException.invalidArgument(field + " contains control characters");

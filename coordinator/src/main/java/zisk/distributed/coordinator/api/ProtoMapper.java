@@ -22,20 +22,22 @@ public final class ProtoMapper {
   }
 
   public JobStatus jobStatus(Job job, String waitingReason) {
-    JobStatus.Builder status = JobStatus.newBuilder()
-        .setJobId(job.jobId().toString())
-        .setBlockId(job.blockId())
-        .setPhase(job.phase() == null ? "" : job.phase().name())
-        .setState(job.state().name())
-        .addAllAssignedProvers(job.assignedProvers())
-        .setComputeCapacity(job.computeCapacity())
-        .setInputPath(job.inputPath())
-        .setAttempt(job.attempt())
-        .setMaxAttempts(job.maxAttempts())
-        .setCreatedAt(timestamp(job.createdAt()));
+    JobStatus.Builder status =
+        JobStatus.newBuilder()
+            .setJobId(job.jobId().toString())
+            .setBlockId(job.blockId())
+            .setPhase(job.phase() == null ? "" : job.phase().name())
+            .setState(job.state().name())
+            .addAllAssignedProvers(job.assignedProvers())
+            .setComputeCapacity(job.computeCapacity())
+            .setInputPath(job.inputPath())
+            .setAttempt(job.attempt())
+            .setMaxAttempts(job.maxAttempts())
+            .setCreatedAt(timestamp(job.createdAt()));
     if (job.startedAt() != null) {
       Instant end = job.finishedAt() != null ? job.finishedAt() : clock.instant();
-      status.setStartTime(job.startedAt().toEpochMilli())
+      status
+          .setStartTime(job.startedAt().toEpochMilli())
           .setDurationMs(Math.max(0, end.toEpochMilli() - job.startedAt().toEpochMilli()));
     }
     if (job.finishedAt() != null) {
@@ -45,20 +47,22 @@ public final class ProtoMapper {
       status.setWaitingReason(waitingReason);
     }
     if (job.errorCode() != null) {
-      status.setError(ErrorResponse.newBuilder()
-          .setCode(job.errorCode())
-          .setMessage(job.errorMessage() == null ? "" : job.errorMessage()));
+      status.setError(
+          ErrorResponse.newBuilder()
+              .setCode(job.errorCode())
+              .setMessage(job.errorMessage() == null ? "" : job.errorMessage()));
     }
     return status.build();
   }
 
   public ProverInfo proverInfo(Prover prover) {
-    ProverInfo.Builder info = ProverInfo.newBuilder()
-        .setProverId(prover.proverId())
-        .setState(prover.state().name())
-        .setComputeCapacity(ComputeCapacity.newBuilder().setComputeUnits(prover.computeUnits()))
-        .setConnectedAt(timestamp(prover.connectedAt()))
-        .setLastHeartbeat(timestamp(prover.lastHeartbeatAt()));
+    ProverInfo.Builder info =
+        ProverInfo.newBuilder()
+            .setProverId(prover.proverId())
+            .setState(prover.state().name())
+            .setComputeCapacity(ComputeCapacity.newBuilder().setComputeUnits(prover.computeUnits()))
+            .setConnectedAt(timestamp(prover.connectedAt()))
+            .setLastHeartbeat(timestamp(prover.lastHeartbeatAt()));
     if (prover.currentJobId() != null) {
       info.setCurrentJobId(prover.currentJobId().toString());
     }
@@ -81,7 +85,10 @@ public final class ProtoMapper {
   }
 
   public static Timestamp timestamp(Instant instant) {
-    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    return Timestamp.newBuilder()
+        .setSeconds(instant.getEpochSecond())
+        .setNanos(instant.getNano())
+        .build();
   }
 
   private static int saturatedInt(long value) {

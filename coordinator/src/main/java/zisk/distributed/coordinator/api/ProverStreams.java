@@ -45,8 +45,14 @@ public final class ProverStreams {
   private final SessionRegistry sessions;
   private final Clock clock;
 
-  public ProverStreams(ProverRegistrations registrations, ReportWriter reports, HeartbeatWriter heartbeats,
-      Dispatcher dispatcher, Scheduler scheduler, SessionRegistry sessions, Clock clock) {
+  public ProverStreams(
+      ProverRegistrations registrations,
+      ReportWriter reports,
+      HeartbeatWriter heartbeats,
+      Dispatcher dispatcher,
+      Scheduler scheduler,
+      SessionRegistry sessions,
+      Clock clock) {
     this.registrations = registrations;
     this.reports = reports;
     this.heartbeats = heartbeats;
@@ -77,7 +83,10 @@ public final class ProverStreams {
       registrations.streamClosed(session.proverId(), session.epoch());
     } catch (RuntimeException e) {
       // The sweep settles the row once the database answers again.
-      log.warn("Could not record the closed stream of prover {}: {}", session.proverId(), e.getMessage());
+      log.warn(
+          "Could not record the closed stream of prover {}: {}",
+          session.proverId(),
+          e.getMessage());
     }
   }
 
@@ -108,9 +117,13 @@ public final class ProverStreams {
       } catch (RuntimeException e) {
         // Most likely the database is away. Ending the stream makes the worker reconnect; its
         // running task and any result it holds are re-synchronized then.
-        log.warn("ProverStream of {} failed: {}", session == null ? "an unregistered prover" : session.proverId(),
+        log.warn(
+            "ProverStream of {} failed: {}",
+            session == null ? "an unregistered prover" : session.proverId(),
             e.getMessage());
-        end(Status.UNAVAILABLE.withDescription("the coordinator could not process the message; reconnect"));
+        end(
+            Status.UNAVAILABLE.withDescription(
+                "the coordinator could not process the message; reconnect"));
       }
     }
 
@@ -129,39 +142,60 @@ public final class ProverStreams {
           lastKnownJob = Uuids.parse(message.getReconnect().getLastKnownJobId());
         }
         default -> {
-          end(Status.INVALID_ARGUMENT.withDescription(
-              "the first message on ProverStream must be register or reconnect, not " + message.getMessageCase()));
+          end(
+              Status.INVALID_ARGUMENT.withDescription(
+                  "the first message on ProverStream must be register or reconnect, not "
+                      + message.getMessageCase()));
           return;
         }
       }
-      String problem = ProverIds.problem(proverId)
-          .or(() -> ComputeUnits.problem(Integer.toUnsignedLong(capacity.getComputeUnits()))
-              .map(units -> "compute_capacity." + units))
-          .orElse(null);
+      String problem =
+          ProverIds.problem(proverId)
+              .or(
+                  () ->
+                      ComputeUnits.problem(Integer.toUnsignedLong(capacity.getComputeUnits()))
+                          .map(units -> "compute_capacity." + units))
+              .orElse(null);
       if (problem != null) {
         refuse(proverId, problem);
         end(Status.INVALID_ARGUMENT.withDescription(problem));
         return;
       }
-      ProverRegistrations.Outcome outcome = registrations.register(proverId, capacity.getComputeUnits(), lastKnownJob);
+      ProverRegistrations.Outcome outcome =
+          registrations.register(proverId, capacity.getComputeUnits(), lastKnownJob);
       if (outcome instanceof ProverRegistrations.Outcome.Refused refused) {
         log.info("Refused prover {}: {}", proverId, refused.reason());
         refuse(proverId, refused.reason());
         end(Status.ALREADY_EXISTS.withDescription(refused.reason()));
         return;
       }
-      ProverRegistrations.Outcome.Accepted accepted = (ProverRegistrations.Outcome.Accepted) outcome;
+      ProverRegistrations.Outcome.Accepted accepted =
+          (ProverRegistrations.Outcome.Accepted) outcome;
       ProverSession opened = new ProverSession(proverId, accepted.epoch(), out, clock);
-      sessions.put(opened).ifPresent(old -> old.close(Status.ABORTED.withDescription("replaced by a newer stream")));
+      sessions
+          .put(opened)
+          .ifPresent(
+              old -> old.close(Status.ABORTED.withDescription("replaced by a newer stream")));
       session = opened;
-      opened.send(CoordinatorMessage.newBuilder().setRegisterResponse(ProverRegisterResponse.newBuilder()
-              .setProverId(proverId)
-              .setAccepted(true)
-              .setMessage(accepted.resumedJob().map(job -> "welcome back; keep working on job " + job).orElse("registered"))
-              .setRegisteredAt(ProtoMapper.timestamp(accepted.registeredAt())))
-          .build());
-      log.info("Prover {} {} with {} compute units (session {})", proverId,
-          message.hasReconnect() ? "reconnected" : "registered", capacity.getComputeUnits(), accepted.epoch());
+      opened.send(
+          CoordinatorMessage.newBuilder()
+              .setRegisterResponse(
+                  ProverRegisterResponse.newBuilder()
+                      .setProverId(proverId)
+                      .setAccepted(true)
+                      .setMessage(
+                          accepted
+                              .resumedJob()
+                              .map(job -> "welcome back; keep working on job " + job)
+                              .orElse("registered"))
+                      .setRegisteredAt(ProtoMapper.timestamp(accepted.registeredAt())))
+              .build());
+      log.info(
+          "Prover {} {} with {} compute units (session {})",
+          proverId,
+          message.hasReconnect() ? "reconnected" : "registered",
+          capacity.getComputeUnits(),
+          accepted.epoch());
       scheduler.apply(accepted.effects());
       if (accepted.resumedJob().isPresent()) {
         dispatcher.redeliver(proverId);
@@ -176,7 +210,8 @@ public final class ProverStreams {
       switch (message.getMessageCase()) {
         case HEARTBEAT_ACK -> heartbeats.ack(current.proverId());
         case EXECUTE_TASK_RESPONSE -> {
-          // Before the transition: the next task it may trigger must not count this one as unanswered.
+          // Before the transition: the next task it may trigger must not count this one as
+          // unanswered.
           current.answered(message.getExecuteTaskResponse().getTaskId());
           reports.submit(report(current, message.getExecuteTaskResponse()), this::unrecorded);
         }
@@ -184,21 +219,31 @@ public final class ProverStreams {
           current.answered(message.getError().getTaskId());
           reports.submit(report(current, message.getError()), this::unrecorded);
         }
-        default -> log.info("Ignored {} from prover {}: it is already registered", message.getMessageCase(),
-            current.proverId());
+        default ->
+            log.info(
+                "Ignored {} from prover {}: it is already registered",
+                message.getMessageCase(),
+                current.proverId());
       }
     }
 
     /** A report could not be written: ending the stream makes the worker reconnect and re-sync. */
     private void unrecorded() {
-      end(Status.UNAVAILABLE.withDescription("the coordinator could not record the report; reconnect"));
+      end(
+          Status.UNAVAILABLE.withDescription(
+              "the coordinator could not record the report; reconnect"));
     }
 
     private void refuse(String proverId, String reason) {
       try {
-        out.onNext(CoordinatorMessage.newBuilder().setRegisterResponse(ProverRegisterResponse.newBuilder()
-                .setProverId(proverId).setAccepted(false).setMessage(reason))
-            .build());
+        out.onNext(
+            CoordinatorMessage.newBuilder()
+                .setRegisterResponse(
+                    ProverRegisterResponse.newBuilder()
+                        .setProverId(proverId)
+                        .setAccepted(false)
+                        .setMessage(reason))
+                .build());
       } catch (RuntimeException e) {
         log.debug("Could not send the refusal to {}: {}", proverId, e.getMessage());
       }
@@ -221,7 +266,9 @@ public final class ProverStreams {
 
     @Override
     public void onError(Throwable error) {
-      log.debug("ProverStream of {} broke: {}", session == null ? "an unregistered prover" : session.proverId(),
+      log.debug(
+          "ProverStream of {} broke: {}",
+          session == null ? "an unregistered prover" : session.proverId(),
           error.getMessage());
       closed();
     }
@@ -255,35 +302,52 @@ public final class ProverStreams {
     }
   }
 
-
-
   /** A task result as the lifecycle reads it; the result's shape names the phase it belongs to. */
   private static TaskReport report(ProverSession session, ExecuteTaskResponse response) {
-    Phase shape = switch (response.getResultDataCase()) {
-      case CHALLENGES -> Phase.PARTIAL_CONTRIBUTION;
-      case PROOFS -> Phase.PROVE;
-      case FINAL_PROOF -> Phase.AGGREGATE;
-      case RESULTDATA_NOT_SET -> null;
-    };
-    byte[] result = switch (response.getResultDataCase()) {
-      case CHALLENGES -> response.getChallenges().toByteArray();
-      case PROOFS -> response.getProofs().toByteArray();
-      case FINAL_PROOF -> response.getFinalProof().toByteArray();
-      case RESULTDATA_NOT_SET -> null;
-    };
-    Phase reported = switch (response.getTaskType()) {
-      case PARTIAL_CONTRIBUTION -> Phase.PARTIAL_CONTRIBUTION;
-      case PROVE -> Phase.PROVE;
-      case AGGREGATE -> Phase.AGGREGATE;
-      default -> null;
-    };
-    return new TaskReport(session.proverId(), session.epoch(), response.getTaskId(), response.getJobId(), reported,
-        response.getSuccess(), shape, result, response.getErrorMessage());
+    Phase shape =
+        switch (response.getResultDataCase()) {
+          case CHALLENGES -> Phase.PARTIAL_CONTRIBUTION;
+          case PROOFS -> Phase.PROVE;
+          case FINAL_PROOF -> Phase.AGGREGATE;
+          case RESULTDATA_NOT_SET -> null;
+        };
+    byte[] result =
+        switch (response.getResultDataCase()) {
+          case CHALLENGES -> response.getChallenges().toByteArray();
+          case PROOFS -> response.getProofs().toByteArray();
+          case FINAL_PROOF -> response.getFinalProof().toByteArray();
+          case RESULTDATA_NOT_SET -> null;
+        };
+    Phase reported =
+        switch (response.getTaskType()) {
+          case PARTIAL_CONTRIBUTION -> Phase.PARTIAL_CONTRIBUTION;
+          case PROVE -> Phase.PROVE;
+          case AGGREGATE -> Phase.AGGREGATE;
+          default -> null;
+        };
+    return new TaskReport(
+        session.proverId(),
+        session.epoch(),
+        response.getTaskId(),
+        response.getJobId(),
+        reported,
+        response.getSuccess(),
+        shape,
+        result,
+        response.getErrorMessage());
   }
 
   /** A ProverError: a failure of the prover's running task of that job (the named one, if any). */
   private static TaskReport report(ProverSession session, ProverError error) {
-    return new TaskReport(session.proverId(), session.epoch(), error.getTaskId(), error.getJobId(), null, false, null,
-        null, "prover error: " + error.getErrorMessage());
+    return new TaskReport(
+        session.proverId(),
+        session.epoch(),
+        error.getTaskId(),
+        error.getJobId(),
+        null,
+        false,
+        null,
+        null,
+        "prover error: " + error.getErrorMessage());
   }
 }

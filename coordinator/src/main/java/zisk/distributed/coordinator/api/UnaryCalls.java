@@ -17,7 +17,11 @@ final class UnaryCalls {
     this.errors = errors;
   }
 
-  <T> void answer(String rpc, StreamObserver<T> observer, Callable<T> handler, Function<ErrorResponse, T> onError) {
+  <T> void answer(
+      String rpc,
+      StreamObserver<T> observer,
+      Callable<T> handler,
+      Function<ErrorResponse, T> onError) {
     T response;
     try {
       response = handler.call();

@@ -4,7 +4,6 @@ import io.grpc.stub.StreamObserver;
 import zisk.distributed.api.v1.CancelJobRequest;
 import zisk.distributed.api.v1.CancelJobResponse;
 import zisk.distributed.api.v1.CoordinatorMessage;
-import zisk.distributed.api.v1.ProverMessage;
 import zisk.distributed.api.v1.ErrorResponse;
 import zisk.distributed.api.v1.GetProofRequest;
 import zisk.distributed.api.v1.GetProofResponse;
@@ -16,6 +15,7 @@ import zisk.distributed.api.v1.JobsListRequest;
 import zisk.distributed.api.v1.JobsListResponse;
 import zisk.distributed.api.v1.LaunchProofRequest;
 import zisk.distributed.api.v1.LaunchProofResponse;
+import zisk.distributed.api.v1.ProverMessage;
 import zisk.distributed.api.v1.ProversListRequest;
 import zisk.distributed.api.v1.ProversListResponse;
 import zisk.distributed.api.v1.StatusInfoRequest;
@@ -33,7 +33,8 @@ public final class ZiskApiService extends ZiskDistributedApiGrpc.ZiskDistributed
   private final UnaryCalls calls;
   private final ProverStreams streams;
 
-  public ZiskApiService(AdminApi admin, ProverStreams streams, DatabaseHealth health, ErrorMapper errors) {
+  public ZiskApiService(
+      AdminApi admin, ProverStreams streams, DatabaseHealth health, ErrorMapper errors) {
     this.admin = admin;
     this.streams = streams;
     this.health = health;
@@ -46,61 +47,86 @@ public final class ZiskApiService extends ZiskDistributedApiGrpc.ZiskDistributed
   }
 
   @Override
-  public void healthCheck(HealthCheckRequest request, StreamObserver<HealthCheckResponse> observer) {
-    calls.answer("HealthCheck", observer, this::checkHealth, error -> HealthCheckResponse.newBuilder()
-        .setStatus("NOT_SERVING").setError(error).build());
+  public void healthCheck(
+      HealthCheckRequest request, StreamObserver<HealthCheckResponse> observer) {
+    calls.answer(
+        "HealthCheck",
+        observer,
+        this::checkHealth,
+        error -> HealthCheckResponse.newBuilder().setStatus("NOT_SERVING").setError(error).build());
   }
 
   @Override
   public void statusInfo(StatusInfoRequest request, StreamObserver<StatusInfoResponse> observer) {
-    calls.answer("StatusInfo", observer, admin::statusInfo, error -> StatusInfoResponse.getDefaultInstance());
+    calls.answer(
+        "StatusInfo",
+        observer,
+        admin::statusInfo,
+        error -> StatusInfoResponse.getDefaultInstance());
   }
 
   @Override
-  public void systemStatus(SystemStatusRequest request, StreamObserver<SystemStatusResponse> observer) {
-    calls.answer("SystemStatus", observer,
+  public void systemStatus(
+      SystemStatusRequest request, StreamObserver<SystemStatusResponse> observer) {
+    calls.answer(
+        "SystemStatus",
+        observer,
         () -> SystemStatusResponse.newBuilder().setStatus(admin.systemStatus()).build(),
         error -> SystemStatusResponse.newBuilder().setError(error).build());
   }
 
   @Override
   public void jobsList(JobsListRequest request, StreamObserver<JobsListResponse> observer) {
-    calls.answer("JobsList", observer,
+    calls.answer(
+        "JobsList",
+        observer,
         () -> JobsListResponse.newBuilder().setJobsList(admin.jobsList(request)).build(),
         error -> JobsListResponse.newBuilder().setError(error).build());
   }
 
   @Override
-  public void proversList(ProversListRequest request, StreamObserver<ProversListResponse> observer) {
-    calls.answer("ProversList", observer,
+  public void proversList(
+      ProversListRequest request, StreamObserver<ProversListResponse> observer) {
+    calls.answer(
+        "ProversList",
+        observer,
         () -> ProversListResponse.newBuilder().setProversList(admin.proversList(request)).build(),
         error -> ProversListResponse.newBuilder().setError(error).build());
   }
 
   @Override
   public void jobStatus(JobStatusRequest request, StreamObserver<JobStatusResponse> observer) {
-    calls.answer("JobStatus", observer,
+    calls.answer(
+        "JobStatus",
+        observer,
         () -> JobStatusResponse.newBuilder().setJob(admin.jobStatus(request.getJobId())).build(),
         error -> JobStatusResponse.newBuilder().setError(error).build());
   }
 
   @Override
-  public void launchProof(LaunchProofRequest request, StreamObserver<LaunchProofResponse> observer) {
-    calls.answer("LaunchProof", observer,
+  public void launchProof(
+      LaunchProofRequest request, StreamObserver<LaunchProofResponse> observer) {
+    calls.answer(
+        "LaunchProof",
+        observer,
         () -> LaunchProofResponse.newBuilder().setJobId(admin.launchProof(request)).build(),
         error -> LaunchProofResponse.newBuilder().setError(error).build());
   }
 
   @Override
   public void cancelJob(CancelJobRequest request, StreamObserver<CancelJobResponse> observer) {
-    calls.answer("CancelJob", observer,
+    calls.answer(
+        "CancelJob",
+        observer,
         () -> CancelJobResponse.newBuilder().setJob(admin.cancelJob(request)).build(),
         error -> CancelJobResponse.newBuilder().setError(error).build());
   }
 
   @Override
   public void getProof(GetProofRequest request, StreamObserver<GetProofResponse> observer) {
-    calls.answer("GetProof", observer,
+    calls.answer(
+        "GetProof",
+        observer,
         () -> GetProofResponse.newBuilder().setProof(admin.getProof(request.getJobId())).build(),
         error -> GetProofResponse.newBuilder().setError(error).build());
   }
@@ -111,9 +137,10 @@ public final class ZiskApiService extends ZiskDistributedApiGrpc.ZiskDistributed
     }
     return HealthCheckResponse.newBuilder()
         .setStatus("NOT_SERVING")
-        .setError(ErrorResponse.newBuilder()
-            .setCode(ApiException.SYSTEM_UNAVAILABLE)
-            .setMessage("the coordinator's database is unavailable"))
+        .setError(
+            ErrorResponse.newBuilder()
+                .setCode(ApiException.SYSTEM_UNAVAILABLE)
+                .setMessage("the coordinator's database is unavailable"))
         .build();
   }
 }

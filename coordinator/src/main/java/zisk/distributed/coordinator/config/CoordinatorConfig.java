@@ -42,7 +42,8 @@ public record CoordinatorConfig(
    * @param heartbeatTimeout silence after which a prover is DISCONNECTED and its work re-queued
    * @param reconnectGrace how long a busy prover whose stream broke may reconnect and keep its work
    */
-  public record ProverTiming(Duration heartbeatInterval, Duration heartbeatTimeout, Duration reconnectGrace) {
+  public record ProverTiming(
+      Duration heartbeatInterval, Duration heartbeatTimeout, Duration reconnectGrace) {
     public static final ProverTiming DEFAULT =
         new ProverTiming(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(30));
   }
@@ -54,25 +55,75 @@ public record CoordinatorConfig(
   public static final int DEFAULT_MAX_COMPUTE_CAPACITY = 10_000;
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
 
-  /** A coordinator for one machine (tests, the demo): loopback, an ephemeral port, the given database. */
+  /**
+   * A coordinator for one machine (tests, the demo): loopback, an ephemeral port, the given
+   * database.
+   */
   public static CoordinatorConfig local(String jdbcUrl) {
-    return new CoordinatorConfig("127.0.0.1", 0, "zisk-coordinator", "test", Optional.of(jdbcUrl),
-        Path.of("unused"), true, 5, Duration.ofSeconds(2), DEFAULT_MAX_COMPUTE_CAPACITY,
-        DEFAULT_MAX_ATTEMPTS, ProverTiming.DEFAULT, new Logging("info", "compact", Optional.empty()));
+    return new CoordinatorConfig(
+        "127.0.0.1",
+        0,
+        "zisk-coordinator",
+        "test",
+        Optional.of(jdbcUrl),
+        Path.of("unused"),
+        true,
+        5,
+        Duration.ofSeconds(2),
+        DEFAULT_MAX_COMPUTE_CAPACITY,
+        DEFAULT_MAX_ATTEMPTS,
+        ProverTiming.DEFAULT,
+        new Logging("info", "compact", Optional.empty()));
   }
 
   public CoordinatorConfig withPort(int newPort) {
-    return new CoordinatorConfig(host, newPort, serviceName, environment, databaseUrl, dataDir, migrate,
-        poolSize, databaseTimeout, maxComputeCapacity, maxAttempts, provers, logging);
+    return new CoordinatorConfig(
+        host,
+        newPort,
+        serviceName,
+        environment,
+        databaseUrl,
+        dataDir,
+        migrate,
+        poolSize,
+        databaseTimeout,
+        maxComputeCapacity,
+        maxAttempts,
+        provers,
+        logging);
   }
 
   public CoordinatorConfig withDatabase(Optional<String> url, Path newDataDir, Duration timeout) {
-    return new CoordinatorConfig(host, port, serviceName, environment, url, newDataDir, migrate,
-        poolSize, timeout, maxComputeCapacity, maxAttempts, provers, logging);
+    return new CoordinatorConfig(
+        host,
+        port,
+        serviceName,
+        environment,
+        url,
+        newDataDir,
+        migrate,
+        poolSize,
+        timeout,
+        maxComputeCapacity,
+        maxAttempts,
+        provers,
+        logging);
   }
 
   public CoordinatorConfig withProverTiming(ProverTiming timing) {
-    return new CoordinatorConfig(host, port, serviceName, environment, databaseUrl, dataDir, migrate,
-        poolSize, databaseTimeout, maxComputeCapacity, maxAttempts, timing, logging);
+    return new CoordinatorConfig(
+        host,
+        port,
+        serviceName,
+        environment,
+        databaseUrl,
+        dataDir,
+        migrate,
+        poolSize,
+        databaseTimeout,
+        maxComputeCapacity,
+        maxAttempts,
+        timing,
+        logging);
   }
 }

@@ -12,29 +12,56 @@ import zisk.distributed.common.logging.LoggingSetup;
 /** The coordinator's settings: their names in each source, their defaults, and their validation. */
 public final class CoordinatorSettings {
 
-  public static final List<ConfigKey> KEYS = List.of(
-      new ConfigKey("server.host", "DISTRIBUTED_SERVER_HOST", "bind address"),
-      new ConfigKey("server.port", "DISTRIBUTED_SERVER_PORT", "gRPC port"),
-      new ConfigKey("service.name", "DISTRIBUTED_SERVICE_NAME", "name reported by StatusInfo"),
-      new ConfigKey("service.environment", "DISTRIBUTED_SERVICE_ENVIRONMENT", "environment reported by StatusInfo"),
-      new ConfigKey("database.url", "DISTRIBUTED_DATABASE_URL", "PostgreSQL URL; unset starts an embedded PostgreSQL"),
-      new ConfigKey("database.data_dir", "DISTRIBUTED_DATA_DIR", "embedded PostgreSQL data directory"),
-      new ConfigKey("database.migrate", "DISTRIBUTED_DATABASE_MIGRATE", "apply pending migrations on start"),
-      new ConfigKey("database.pool_size", "DISTRIBUTED_DATABASE_POOL_SIZE", "most database connections"),
-      new ConfigKey("database.timeout_seconds", "DISTRIBUTED_DATABASE_TIMEOUT_SECONDS",
-          "wait for a database connection before answering SYSTEM_UNAVAILABLE"),
-      new ConfigKey("jobs.max_compute_capacity", "DISTRIBUTED_MAX_COMPUTE_CAPACITY",
-          "largest compute capacity a job may request"),
-      new ConfigKey("jobs.max_attempts", "DISTRIBUTED_JOB_MAX_ATTEMPTS", "attempts before a job fails"),
-      new ConfigKey("provers.heartbeat_interval_seconds", "DISTRIBUTED_HEARTBEAT_INTERVAL_SECONDS",
-          "how often the coordinator sends Heartbeat to each prover"),
-      new ConfigKey("provers.heartbeat_timeout_seconds", "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS",
-          "silence after which a prover is disconnected and its job re-queued"),
-      new ConfigKey("provers.reconnect_grace_seconds", "DISTRIBUTED_RECONNECT_GRACE_SECONDS",
-          "how long a busy prover whose stream broke may reconnect and keep its work"),
-      new ConfigKey("logging.level", "DISTRIBUTED_LOGGING_LEVEL", "trace, debug, info, warn or error"),
-      new ConfigKey("logging.format", "DISTRIBUTED_LOGGING_FORMAT", "pretty, compact or json"),
-      new ConfigKey("logging.file_path", "DISTRIBUTED_LOGGING_FILE_PATH", "log file; unset logs to stderr"));
+  public static final List<ConfigKey> KEYS =
+      List.of(
+          new ConfigKey("server.host", "DISTRIBUTED_SERVER_HOST", "bind address"),
+          new ConfigKey("server.port", "DISTRIBUTED_SERVER_PORT", "gRPC port"),
+          new ConfigKey("service.name", "DISTRIBUTED_SERVICE_NAME", "name reported by StatusInfo"),
+          new ConfigKey(
+              "service.environment",
+              "DISTRIBUTED_SERVICE_ENVIRONMENT",
+              "environment reported by StatusInfo"),
+          new ConfigKey(
+              "database.url",
+              "DISTRIBUTED_DATABASE_URL",
+              "PostgreSQL URL; unset starts an embedded PostgreSQL"),
+          new ConfigKey(
+              "database.data_dir", "DISTRIBUTED_DATA_DIR", "embedded PostgreSQL data directory"),
+          new ConfigKey(
+              "database.migrate",
+              "DISTRIBUTED_DATABASE_MIGRATE",
+              "apply pending migrations on start"),
+          new ConfigKey(
+              "database.pool_size", "DISTRIBUTED_DATABASE_POOL_SIZE", "most database connections"),
+          new ConfigKey(
+              "database.timeout_seconds",
+              "DISTRIBUTED_DATABASE_TIMEOUT_SECONDS",
+              "wait for a database connection before answering SYSTEM_UNAVAILABLE"),
+          new ConfigKey(
+              "jobs.max_compute_capacity",
+              "DISTRIBUTED_MAX_COMPUTE_CAPACITY",
+              "largest compute capacity a job may request"),
+          new ConfigKey(
+              "jobs.max_attempts", "DISTRIBUTED_JOB_MAX_ATTEMPTS", "attempts before a job fails"),
+          new ConfigKey(
+              "provers.heartbeat_interval_seconds",
+              "DISTRIBUTED_HEARTBEAT_INTERVAL_SECONDS",
+              "how often the coordinator sends Heartbeat to each prover"),
+          new ConfigKey(
+              "provers.heartbeat_timeout_seconds",
+              "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS",
+              "silence after which a prover is disconnected and its job re-queued"),
+          new ConfigKey(
+              "provers.reconnect_grace_seconds",
+              "DISTRIBUTED_RECONNECT_GRACE_SECONDS",
+              "how long a busy prover whose stream broke may reconnect and keep its work"),
+          new ConfigKey(
+              "logging.level", "DISTRIBUTED_LOGGING_LEVEL", "trace, debug, info, warn or error"),
+          new ConfigKey("logging.format", "DISTRIBUTED_LOGGING_FORMAT", "pretty, compact or json"),
+          new ConfigKey(
+              "logging.file_path",
+              "DISTRIBUTED_LOGGING_FILE_PATH",
+              "log file; unset logs to stderr"));
 
   /** Where the embedded database keeps its data unless told otherwise. */
   public static Path defaultDataDir() {
@@ -45,13 +72,21 @@ public final class CoordinatorSettings {
 
   private static CoordinatorConfig.ProverTiming proverTiming(LayeredConfig config) {
     CoordinatorConfig.ProverTiming defaults = CoordinatorConfig.ProverTiming.DEFAULT;
-    Duration interval = config.seconds("provers.heartbeat_interval_seconds", defaults.heartbeatInterval(), 1, 3600);
-    Duration timeout = config.seconds("provers.heartbeat_timeout_seconds", defaults.heartbeatTimeout(), 2, 86_400);
+    Duration interval =
+        config.seconds("provers.heartbeat_interval_seconds", defaults.heartbeatInterval(), 1, 3600);
+    Duration timeout =
+        config.seconds("provers.heartbeat_timeout_seconds", defaults.heartbeatTimeout(), 2, 86_400);
     if (timeout.compareTo(interval.multipliedBy(2)) < 0) {
-      throw new zisk.distributed.common.config.ConfigException("provers.heartbeat_timeout_seconds (" + timeout.toSeconds()
-          + ") must be at least twice provers.heartbeat_interval_seconds (" + interval.toSeconds() + ")");
+      throw new zisk.distributed.common.config.ConfigException(
+          "provers.heartbeat_timeout_seconds ("
+              + timeout.toSeconds()
+              + ") must be at least twice provers.heartbeat_interval_seconds ("
+              + interval.toSeconds()
+              + ")");
     }
-    return new CoordinatorConfig.ProverTiming(interval, timeout,
+    return new CoordinatorConfig.ProverTiming(
+        interval,
+        timeout,
         config.seconds("provers.reconnect_grace_seconds", defaults.reconnectGrace(), 0, 86_400));
   }
 
@@ -62,20 +97,29 @@ public final class CoordinatorSettings {
    * @param configFile TOML file from --config or CONFIG_PATH, or null
    * @param flags values given on the command line, by file key
    */
-  public static CoordinatorConfig resolve(Map<String, String> env, Path configFile, Map<String, String> flags) {
+  public static CoordinatorConfig resolve(
+      Map<String, String> env, Path configFile, Map<String, String> flags) {
     LayeredConfig config = LayeredConfig.load(KEYS, env, configFile, flags);
-    Optional<String> databaseUrl = config.get("database.url").map(v -> DatabaseUrls.toJdbc(v.text(), v.origin()));
+    Optional<String> databaseUrl =
+        config.get("database.url").map(v -> DatabaseUrls.toJdbc(v.text(), v.origin()));
     return new CoordinatorConfig(
         config.string("server.host", "0.0.0.0"),
         config.integer("server.port", CoordinatorConfig.DEFAULT_PORT, 0, 65535),
         config.string("service.name", "zisk-coordinator"),
         config.string("service.environment", "development"),
         databaseUrl,
-        config.get("database.data_dir").map(v -> Path.of(v.text())).orElseGet(CoordinatorSettings::defaultDataDir),
+        config
+            .get("database.data_dir")
+            .map(v -> Path.of(v.text()))
+            .orElseGet(CoordinatorSettings::defaultDataDir),
         config.bool("database.migrate", true),
         config.integer("database.pool_size", 10, 2, 500),
         config.seconds("database.timeout_seconds", Duration.ofSeconds(3), 1, 600),
-        config.integer("jobs.max_compute_capacity", CoordinatorConfig.DEFAULT_MAX_COMPUTE_CAPACITY, 1, Integer.MAX_VALUE),
+        config.integer(
+            "jobs.max_compute_capacity",
+            CoordinatorConfig.DEFAULT_MAX_COMPUTE_CAPACITY,
+            1,
+            Integer.MAX_VALUE),
         config.integer("jobs.max_attempts", CoordinatorConfig.DEFAULT_MAX_ATTEMPTS, 1, 100),
         proverTiming(config),
         new CoordinatorConfig.Logging(

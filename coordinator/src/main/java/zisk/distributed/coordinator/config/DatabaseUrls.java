@@ -8,8 +8,9 @@ import java.nio.charset.StandardCharsets;
 import zisk.distributed.common.config.ConfigException;
 
 /**
- * Accepts a database URL as operators write it: a JDBC URL ({@code jdbc:postgresql://host:5432/db?user=u})
- * or a libpq-style URL ({@code postgresql://user:secret@host:5432/db}), and answers the JDBC form.
+ * Accepts a database URL as operators write it: a JDBC URL ({@code
+ * jdbc:postgresql://host:5432/db?user=u}) or a libpq-style URL ({@code
+ * postgresql://user:secret@host:5432/db}), and answers the JDBC form.
  */
 public final class DatabaseUrls {
 
@@ -21,8 +22,10 @@ public final class DatabaseUrls {
       return trimmed;
     }
     if (!trimmed.startsWith("postgresql://") && !trimmed.startsWith("postgres://")) {
-      throw new ConfigException("invalid database.url (from " + origin
-          + "): expected jdbc:postgresql://host:5432/db?user=u or postgresql://user@host:5432/db");
+      throw new ConfigException(
+          "invalid database.url (from "
+              + origin
+              + "): expected jdbc:postgresql://host:5432/db?user=u or postgresql://user@host:5432/db");
     }
     try {
       URI uri = new URI(trimmed);
@@ -33,7 +36,8 @@ public final class DatabaseUrls {
       if (uri.getPort() > 0) {
         jdbc.append(':').append(uri.getPort());
       }
-      String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/postgres" : uri.getRawPath();
+      String path =
+          uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/postgres" : uri.getRawPath();
       jdbc.append(path);
       String query = uri.getRawQuery() == null ? "" : uri.getRawQuery();
       String userInfo = uri.getRawUserInfo();

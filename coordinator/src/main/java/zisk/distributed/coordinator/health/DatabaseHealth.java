@@ -64,7 +64,9 @@ public final class DatabaseHealth implements DatabaseAvailability, AutoCloseable
       if (up) {
         log.info("Database reachable: serving");
       } else {
-        log.warn("Database unreachable: not serving ({})", error == null ? "unknown" : error.getMessage());
+        log.warn(
+            "Database unreachable: not serving ({})",
+            error == null ? "unknown" : error.getMessage());
       }
     }
     ServingStatus status = up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;

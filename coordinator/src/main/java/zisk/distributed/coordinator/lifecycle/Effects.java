@@ -34,7 +34,9 @@ public final class Effects {
     return this;
   }
 
-  /** The prover has ASSIGNED tasks: whichever coordinator holds its stream claims and sends them. */
+  /**
+   * The prover has ASSIGNED tasks: whichever coordinator holds its stream claims and sends them.
+   */
   public Effects dispatch(String proverId) {
     dispatchTo.add(proverId);
     return this;

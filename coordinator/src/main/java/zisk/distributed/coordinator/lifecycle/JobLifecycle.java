@@ -6,7 +6,6 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.common.rules.Uuids;
-import zisk.distributed.coordinator.store.Job;
 import zisk.distributed.coordinator.store.JobDao.LaunchedJob;
 import zisk.distributed.coordinator.store.JobDao.QueuedJob;
 import zisk.distributed.coordinator.store.JobDao.RunningJob;
@@ -36,17 +35,17 @@ import zisk.distributed.coordinator.store.Tx;
  * </pre>
  *
  * Each transition runs inside one transaction ({@link Tx}), locks the job row first (then tasks,
- * then provers: the lock order everywhere), checks the state it expects, and answers the
- * {@link Effects} to apply after the commit. New tasks for provers whose stream this coordinator
- * holds are written DISPATCHED in the same transaction and sent right after the commit, so a phase
- * transition costs one commit.
+ * then provers: the lock order everywhere), checks the state it expects, and answers the {@link
+ * Effects} to apply after the commit. New tasks for provers whose stream this coordinator holds are
+ * written DISPATCHED in the same transaction and sent right after the commit, so a phase transition
+ * costs one commit.
  */
 public final class JobLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(JobLifecycle.class);
 
   /** Why an attempt failed: a prover reported an error, or the infrastructure lost a prover. */
-  public enum Cause {
+  private enum Cause {
     TASK_ERROR("PROVER_ERROR"),
     INFRASTRUCTURE("PROVER_LOST");
 
@@ -57,31 +56,12 @@ public final class JobLifecycle {
     }
   }
 
-  /** What LaunchProof did: created a job, or found the one an earlier call with the same request id created. */
-  public sealed interface LaunchOutcome {
-    record Created(UUID jobId) implements LaunchOutcome {}
-
-    record Existing(UUID jobId) implements LaunchOutcome {}
-
-    /** The client request id was used before for a different request. */
-    record Conflict(UUID jobId) implements LaunchOutcome {}
-  }
-
-  /** What CancelJob did. */
-  public sealed interface CancelOutcome {
-    /** The job is now CANCELLED; {@code effects} stop its provers' tasks. */
-    record Cancelled(Job job, Effects effects) implements CancelOutcome {}
-
-    record NotFound() implements CancelOutcome {}
-
-    /** The job had already reached a final state; nothing changed. */
-    record AlreadyFinished(Job job) implements CancelOutcome {}
-  }
-
   private final Store store;
   private final UUID instanceId;
 
-  /** @param instanceId this coordinator: tasks for provers whose rows name it are written DISPATCHED */
+  /**
+   * @param instanceId this coordinator: tasks for provers whose rows name it are written DISPATCHED
+   */
   public JobLifecycle(Store store, UUID instanceId) {
     this.store = store;
     this.instanceId = instanceId;
@@ -90,18 +70,22 @@ public final class JobLifecycle {
   // ---- launch: a new QUEUED job ----------------------------------------------------------------
 
   public LaunchOutcome launch(NewJob job) {
-    return store.inTransaction(tx -> {
-      Optional<UUID> created = tx.jobs().insert(job);
-      if (created.isPresent()) {
-        return new LaunchOutcome.Created(created.get());
-      }
-      // Only a client_request_id conflict skips the insert: find the job of the first call.
-      LaunchedJob existing = tx.jobs().findLaunch(job.clientRequestIdOrNull()).orElseThrow();
-      boolean sameRequest = existing.blockId().equals(job.blockId())
-          && existing.inputPath().equals(job.inputPath())
-          && existing.computeCapacity() == job.computeCapacity();
-      return sameRequest ? new LaunchOutcome.Existing(existing.jobId()) : new LaunchOutcome.Conflict(existing.jobId());
-    });
+    return store.inTransaction(
+        tx -> {
+          Optional<UUID> created = tx.jobs().insert(job);
+          if (created.isPresent()) {
+            return new LaunchOutcome.Created(created.get());
+          }
+          // Only a client_request_id conflict skips the insert: find the job of the first call.
+          LaunchedJob existing = tx.jobs().findLaunch(job.clientRequestIdOrNull()).orElseThrow();
+          boolean sameRequest =
+              existing.blockId().equals(job.blockId())
+                  && existing.inputPath().equals(job.inputPath())
+                  && existing.computeCapacity() == job.computeCapacity();
+          return sameRequest
+              ? new LaunchOutcome.Existing(existing.jobId())
+              : new LaunchOutcome.Conflict(existing.jobId());
+        });
   }
 
   // ---- start: QUEUED to RUNNING on the provers admission chose ---------------------------------
@@ -115,21 +99,55 @@ public final class JobLifecycle {
   public Effects start(Tx tx, QueuedJob job, List<String> proverIds, List<Integer> allocation) {
     int attempt = job.attempt() + 1;
     String names = String.join(", ", proverIds);
-    StartedAttempt started = tx.tasks().startAttempt(job.jobId(), attempt, proverIds.toArray(String[]::new),
-        allocation.toArray(Integer[]::new), instanceId,
-        "attempt " + attempt + " on " + proverIds.size() + " prover(s): " + names + "; allocation " + allocation);
-    if (started.started() != 1 || started.reserved() != proverIds.size() || started.tasks().size() != proverIds.size()) {
+    StartedAttempt started =
+        tx.tasks()
+            .startAttempt(
+                job.jobId(),
+                attempt,
+                proverIds.toArray(String[]::new),
+                allocation.toArray(Integer[]::new),
+                instanceId,
+                "attempt "
+                    + attempt
+                    + " on "
+                    + proverIds.size()
+                    + " prover(s): "
+                    + names
+                    + "; allocation "
+                    + allocation);
+    if (started.started() != 1
+        || started.reserved() != proverIds.size()
+        || started.tasks().size() != proverIds.size()) {
       // Admission holds the job's and the provers' locks: anything else is a bug.
-      throw new IllegalStateException("starting job " + job.jobId() + " on " + proverIds.size() + " locked prover(s) "
-          + "changed " + started.started() + " job(s), " + started.reserved() + " prover(s), "
-          + started.tasks().size() + " task(s)");
+      throw new IllegalStateException(
+          "starting job "
+              + job.jobId()
+              + " on "
+              + proverIds.size()
+              + " locked prover(s) "
+              + "changed "
+              + started.started()
+              + " job(s), "
+              + started.reserved()
+              + " prover(s), "
+              + started.tasks().size()
+              + " task(s)");
     }
-    log.info("Job {} started (attempt {}) on {} with allocation {}", job.jobId(), attempt, names, allocation);
-    return sendOrDispatch(started.tasks(),
-        new TaskInputs.Contribution(job.blockId(), job.inputPath(), job.computeCapacity(), allocation), Effects.none());
+    log.info(
+        "Job {} started (attempt {}) on {} with allocation {}",
+        job.jobId(),
+        attempt,
+        names,
+        allocation);
+    return sendOrDispatch(
+        started.tasks(),
+        new TaskInputs.Contribution(
+            job.blockId(), job.inputPath(), job.computeCapacity(), allocation),
+        Effects.none());
   }
 
-  // ---- report: a result or an error from a prover ------------------------------------------------
+  // ---- report: a result or an error from a prover
+  // ------------------------------------------------
 
   /**
    * Accepts a prover's report about a task. It counts only when it comes from the prover that holds
@@ -145,7 +163,11 @@ public final class JobLifecycle {
     }
     ReportedTask task = checked.get();
     if (!report.success()) {
-      failTask(tx, task, report.errorMessage().isBlank() ? "task failed" : report.errorMessage(), effects);
+      failTask(
+          tx,
+          task,
+          report.errorMessage().isBlank() ? "task failed" : report.errorMessage(),
+          effects);
     } else if (report.resultPhase() != task.phase()) {
       failTask(tx, task, "the result does not match the task type " + task.phase(), effects);
     } else {
@@ -156,15 +178,20 @@ public final class JobLifecycle {
 
   private Optional<ReportedTask> check(Tx tx, TaskReport report) {
     String proverId = report.proverId();
-    Optional<UUID> taskId = report.taskId().isEmpty()
-        ? Uuids.parse(report.jobId()).flatMap(job -> tx.tasks().dispatchedTaskOf(proverId, job))
-        : Uuids.parse(report.taskId());
+    Optional<UUID> taskId =
+        report.taskId().isEmpty()
+            ? Uuids.parse(report.jobId()).flatMap(job -> tx.tasks().dispatchedTaskOf(proverId, job))
+            : Uuids.parse(report.taskId());
     if (taskId.isEmpty()) {
-      log.info("Ignored a report from prover {} naming task '{}' of job '{}': no such running task", proverId,
-          abbreviate(report.taskId()), abbreviate(report.jobId()));
+      log.info(
+          "Ignored a report from prover {} naming task '{}' of job '{}': no such running task",
+          proverId,
+          abbreviate(report.taskId()),
+          abbreviate(report.jobId()));
       return Optional.empty();
     }
-    Optional<ReportedTask> found = tx.tasks().lockReported(taskId.get(), proverId, report.epoch(), instanceId);
+    Optional<ReportedTask> found =
+        tx.tasks().lockReported(taskId.get(), proverId, report.epoch(), instanceId);
     if (found.isEmpty()) {
       log.warn("Ignored a report from prover {} for unknown task {}", proverId, taskId.get());
       return Optional.empty();
@@ -185,7 +212,11 @@ public final class JobLifecycle {
       problem = "it comes from an old session of the prover";
     }
     if (problem != null) {
-      log.info("Ignored a report from prover {} for task {} of job {}: {}", proverId, task.taskId(), task.jobId(),
+      log.info(
+          "Ignored a report from prover {} for task {} of job {}: {}",
+          proverId,
+          task.taskId(),
+          task.jobId(),
           problem);
       return Optional.empty();
     }
@@ -193,7 +224,8 @@ public final class JobLifecycle {
   }
 
   private void succeed(Tx tx, ReportedTask task, byte[] result, Effects effects) {
-    PhaseProgress progress = tx.tasks().succeed(task.taskId(), task.jobId(), task.attempt(), task.phase(), result);
+    PhaseProgress progress =
+        tx.tasks().succeed(task.taskId(), task.jobId(), task.attempt(), task.phase(), result);
     Rows.exactlyOne(progress.updated(), "recording the result of task " + task.taskId());
     boolean phaseDone = progress.unfinished() == 0;
     switch (task.phase()) {
@@ -205,7 +237,8 @@ public final class JobLifecycle {
       case PROVE -> {
         // The first prover to finish PROVE stays reserved to aggregate; the others are done.
         if (progress.succeededBefore() > 0) {
-          Rows.exactlyOne(tx.provers().release(task.proverId(), task.jobId()), "releasing " + task.proverId());
+          Rows.exactlyOne(
+              tx.provers().release(task.proverId(), task.jobId()), "releasing " + task.proverId());
           effects.admit();
         }
         if (phaseDone) {
@@ -219,11 +252,18 @@ public final class JobLifecycle {
   /** The phase's last task succeeded: write the next phase's tasks. */
   private void advance(Tx tx, ReportedTask task, Effects effects) {
     Phase next = task.phase().next();
-    EnteredPhase entered = tx.tasks().enterPhase(task.jobId(), task.attempt(), task.phase(), next, instanceId);
+    EnteredPhase entered =
+        tx.tasks().enterPhase(task.jobId(), task.attempt(), task.phase(), next, instanceId);
     int expected = next == Phase.AGGREGATE ? 1 : entered.tasks().size();
     if (entered.tasks().isEmpty() || entered.tasks().size() != expected) {
-      throw new IllegalStateException("job " + task.jobId() + " entering " + next + " found " + entered.tasks().size()
-          + " reserved prover(s)");
+      throw new IllegalStateException(
+          "job "
+              + task.jobId()
+              + " entering "
+              + next
+              + " found "
+              + entered.tasks().size()
+              + " reserved prover(s)");
     }
     Rows.exactlyOne(entered.moved(), "moving job " + task.jobId() + " to " + next);
     log.debug("Job {} entered {} on {} prover(s)", task.jobId(), next, entered.tasks().size());
@@ -233,10 +273,16 @@ public final class JobLifecycle {
   // ---- complete: the final proof is in ---------------------------------------------------------
 
   private void complete(Tx tx, ReportedTask task, byte[] finalProof, Effects effects) {
-    Rows.exactlyOne(tx.jobs().complete(task.jobId(), task.attempt(), finalProof, task.proverId(), task.taskId()),
+    Rows.exactlyOne(
+        tx.jobs()
+            .complete(task.jobId(), task.attempt(), finalProof, task.proverId(), task.taskId()),
         "completing job " + task.jobId());
     tx.provers().releaseAll(task.jobId());
-    log.info("Job {} COMPLETED (attempt {}, aggregated by {})", task.jobId(), task.attempt(), task.proverId());
+    log.info(
+        "Job {} COMPLETED (attempt {}, aggregated by {})",
+        task.jobId(),
+        task.attempt(),
+        task.proverId());
     effects.admit();
   }
 
@@ -245,14 +291,19 @@ public final class JobLifecycle {
   private void failTask(Tx tx, ReportedTask task, String reason, Effects effects) {
     Rows.exactlyOne(tx.tasks().fail(task.taskId(), reason), "failing task " + task.taskId());
     RunningJob job = new RunningJob(task.jobId(), task.attempt(), task.jobMaxAttempts());
-    failAttempt(tx, job, task.proverId(), Cause.TASK_ERROR,
-        "prover " + task.proverId() + " failed " + task.phase() + ": " + reason, effects);
+    failAttempt(
+        tx,
+        job,
+        task.proverId(),
+        Cause.TASK_ERROR,
+        "prover " + task.proverId() + " failed " + task.phase() + ": " + reason,
+        effects);
   }
 
   /**
-   * A prover's part of a job is lost with the prover (stream gone for good, silent, or back
-   * without the job's state): its open task is LOST and the attempt fails as an infrastructure
-   * failure, which re-queues the job while attempts remain. Runs inside the caller's transaction.
+   * A prover's part of a job is lost with the prover (stream gone for good, silent, or back without
+   * the job's state): its open task is LOST and the attempt fails as an infrastructure failure,
+   * which re-queues the job while attempts remain. Runs inside the caller's transaction.
    */
   public void loseProver(Tx tx, String proverId, UUID jobId, String reason, Effects effects) {
     Optional<RunningJob> job = tx.jobs().lockRunning(jobId);
@@ -266,21 +317,39 @@ public final class JobLifecycle {
   }
 
   /**
-   * Fails the running attempt: stops the job's other tasks, frees its provers (all but
-   * {@code culprit} are told to stop), and re-queues the job while attempts remain, else FAILED.
+   * Fails the running attempt: stops the job's other tasks, frees its provers (all but {@code
+   * culprit} are told to stop), and re-queues the job while attempts remain, else FAILED.
    */
-  private void failAttempt(Tx tx, RunningJob job, String culprit, Cause cause, String reason, Effects effects) {
+  private void failAttempt(
+      Tx tx, RunningJob job, String culprit, Cause cause, String reason, Effects effects) {
     tx.tasks().cancelOpen(job.jobId());
     for (ReleasedProver released : tx.provers().releaseAll(job.jobId())) {
       if (!released.proverId().equals(culprit)) {
-        effects.cancel(released.proverId(), job.jobId(), released.lastTaskId(),
+        effects.cancel(
+            released.proverId(),
+            job.jobId(),
+            released.lastTaskId(),
             "job attempt " + job.attempt() + " failed: " + reason);
       }
     }
     boolean retry = job.attempt() < job.maxAttempts();
-    Rows.exactlyOne(tx.jobs().endAttempt(job.jobId(), job.attempt(), retry, cause == Cause.INFRASTRUCTURE,
-        cause.errorCode, reason, culprit), "ending attempt " + job.attempt() + " of job " + job.jobId());
-    log.info("Job {} attempt {} failed ({}: {}); {}", job.jobId(), job.attempt(), cause.errorCode, reason,
+    Rows.exactlyOne(
+        tx.jobs()
+            .endAttempt(
+                job.jobId(),
+                job.attempt(),
+                retry,
+                cause == Cause.INFRASTRUCTURE,
+                cause.errorCode,
+                reason,
+                culprit),
+        "ending attempt " + job.attempt() + " of job " + job.jobId());
+    log.info(
+        "Job {} attempt {} failed ({}: {}); {}",
+        job.jobId(),
+        job.attempt(),
+        cause.errorCode,
+        reason,
         retry ? "re-queued" : "no attempts left, FAILED");
     effects.admit();
   }
@@ -288,26 +357,29 @@ public final class JobLifecycle {
   // ---- cancel ----------------------------------------------------------------------------------
 
   public CancelOutcome cancel(UUID jobId, String reason) {
-    return store.inTransaction(tx -> {
-      if (!Rows.one(tx.jobs().cancel(jobId, reason), "cancelling job " + jobId)) {
-        return tx.jobs().find(jobId)
-            .<CancelOutcome>map(CancelOutcome.AlreadyFinished::new)
-            .orElseGet(CancelOutcome.NotFound::new);
-      }
-      tx.tasks().cancelOpen(jobId);
-      Effects effects = Effects.none().admit();
-      for (ReleasedProver released : tx.provers().releaseAll(jobId)) {
-        effects.cancel(released.proverId(), jobId, released.lastTaskId(), reason);
-      }
-      log.info("Job {} CANCELLED: {}", jobId, reason);
-      return new CancelOutcome.Cancelled(tx.jobs().find(jobId).orElseThrow(), effects);
-    });
+    return store.inTransaction(
+        tx -> {
+          if (!Rows.one(tx.jobs().cancel(jobId, reason), "cancelling job " + jobId)) {
+            return tx.jobs()
+                .find(jobId)
+                .<CancelOutcome>map(CancelOutcome.AlreadyFinished::new)
+                .orElseGet(CancelOutcome.NotFound::new);
+          }
+          tx.tasks().cancelOpen(jobId);
+          Effects effects = Effects.none().admit();
+          for (ReleasedProver released : tx.provers().releaseAll(jobId)) {
+            effects.cancel(released.proverId(), jobId, released.lastTaskId(), reason);
+          }
+          log.info("Job {} CANCELLED: {}", jobId, reason);
+          return new CancelOutcome.Cancelled(tx.jobs().find(jobId).orElseThrow(), effects);
+        });
   }
 
   // ----------------------------------------------------------------------------------------------
 
   /** Written DISPATCHED: send after the commit; ASSIGNED: the prover's coordinator sends it. */
-  private static Effects sendOrDispatch(List<WrittenTask> tasks, TaskInputs inputs, Effects effects) {
+  private static Effects sendOrDispatch(
+      List<WrittenTask> tasks, TaskInputs inputs, Effects effects) {
     for (WrittenTask task : tasks) {
       if (task.state() == TaskState.DISPATCHED) {
         effects.send(task.outgoing(inputs));

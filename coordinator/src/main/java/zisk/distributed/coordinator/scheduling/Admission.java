@@ -10,9 +10,9 @@ import zisk.distributed.coordinator.store.ProverDao.IdleProver;
 import zisk.distributed.coordinator.store.Tx;
 
 /**
- * Starts queued jobs on idle provers. Jobs are taken oldest first and provers claimed with
- * {@code FOR UPDATE SKIP LOCKED}, so coordinators running this at the same time never claim the
- * same job or prover. A job that does not fit the idle capacity stays QUEUED (JobStatus says why), and a
+ * Starts queued jobs on idle provers. Jobs are taken oldest first and provers claimed with {@code
+ * FOR UPDATE SKIP LOCKED}, so coordinators running this at the same time never claim the same job
+ * or prover. A job that does not fit the idle capacity stays QUEUED (JobStatus says why), and a
  * younger job that fits may start before it (backfill), so one large job cannot stall the queue.
  */
 public final class Admission {
@@ -34,30 +34,38 @@ public final class Admission {
     this.instanceLiveness = instanceLiveness;
   }
 
-  /** One admission round, inside the caller's transaction; answers what the started attempts need sent. */
+  /**
+   * One admission round, inside the caller's transaction; answers what the started attempts need
+   * sent.
+   */
   public Effects admit(Tx tx) {
-      Effects effects = Effects.none();
-      List<QueuedJob> queued = tx.jobs().lockQueued(JOBS_PER_ROUND);
-      if (queued.isEmpty()) {
-        return effects;
-      }
-      // Only provers that can be reached: their coordinator is alive and they answered recently. A
-      // prover whose coordinator just died still reads IDLE until the sweep settles it.
-      List<IdleProver> idle = new ArrayList<>(tx.provers().lockIdle(seconds(proverLiveness), seconds(instanceLiveness)));
-      for (QueuedJob job : queued) {
-        if (idle.isEmpty()) {
-          break;
-        }
-        // A job that does not fit stays QUEUED; JobStatus tells why from the cluster's live counts.
-        List<IdleProver> chosen = choose(idle, job.computeCapacity());
-        if (chosen == null) {
-          continue;
-        }
-        idle.removeAll(chosen);
-        effects.merge(lifecycle.start(tx, job, chosen.stream().map(IdleProver::proverId).toList(),
-            allocation(chosen, job.computeCapacity())));
-      }
+    Effects effects = Effects.none();
+    List<QueuedJob> queued = tx.jobs().lockQueued(JOBS_PER_ROUND);
+    if (queued.isEmpty()) {
       return effects;
+    }
+    // Only provers that can be reached: their coordinator is alive and they answered recently. A
+    // prover whose coordinator just died still reads IDLE until the sweep settles it.
+    List<IdleProver> idle =
+        new ArrayList<>(tx.provers().lockIdle(seconds(proverLiveness), seconds(instanceLiveness)));
+    for (QueuedJob job : queued) {
+      if (idle.isEmpty()) {
+        break;
+      }
+      // A job that does not fit stays QUEUED; JobStatus tells why from the cluster's live counts.
+      List<IdleProver> chosen = choose(idle, job.computeCapacity());
+      if (chosen == null) {
+        continue;
+      }
+      idle.removeAll(chosen);
+      effects.merge(
+          lifecycle.start(
+              tx,
+              job,
+              chosen.stream().map(IdleProver::proverId).toList(),
+              allocation(chosen, job.computeCapacity())));
+    }
+    return effects;
   }
 
   /** Largest provers first until their units cover the request; null when the idle ones cannot. */

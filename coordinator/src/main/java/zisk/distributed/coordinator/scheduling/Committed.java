@@ -5,8 +5,8 @@ import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.coordinator.lifecycle.Effects;
 
 /**
- * A committed transition: its effects, and the task requests it wrote DISPATCHED, built inside
- * the transaction so that nothing but sending is left after the commit.
+ * A committed transition: its effects, and the task requests it wrote DISPATCHED, built inside the
+ * transaction so that nothing but sending is left after the commit.
  */
 public record Committed(Effects effects, List<ExecuteTaskRequest> requests) {
 

@@ -50,10 +50,11 @@ public final class Dispatcher {
 
   /** Runs a transition in one transaction, building the requests for the tasks it dispatched. */
   public Committed run(Function<Tx, Effects> transition) {
-    return store.inTransaction(tx -> {
-      Effects effects = transition.apply(tx);
-      return new Committed(effects, build(tx, effects.toSend()));
-    });
+    return store.inTransaction(
+        tx -> {
+          Effects effects = transition.apply(tx);
+          return new Committed(effects, build(tx, effects.toSend()));
+        });
   }
 
   /** Claims and sends the ASSIGNED tasks of those provers whose streams this coordinator holds. */
@@ -62,12 +63,14 @@ public final class Dispatcher {
     if (local.length == 0) {
       return;
     }
-    send(store.inTransaction(tx -> build(tx, tx.tasks().claimAssigned(local, instanceId))));
+    send(store.inTransaction(tx -> build(tx, tx.dispatch().claimAssigned(local, instanceId))));
   }
 
-  /** The safety net: dispatches every ASSIGNED task of provers whose streams this coordinator holds. */
+  /**
+   * The safety net: dispatches every ASSIGNED task of provers whose streams this coordinator holds.
+   */
   public void dispatchPending() {
-    dispatch(store.read(tx -> tx.tasks().proversWithAssigned(instanceId)));
+    dispatch(store.read(tx -> tx.dispatch().proversWithAssigned(instanceId)));
   }
 
   /**
@@ -75,7 +78,7 @@ public final class Dispatcher {
    * already runs, and answers with its result if it finished meanwhile), then anything ASSIGNED.
    */
   public void redeliver(String proverId) {
-    send(store.read(tx -> build(tx, tx.tasks().dispatchedTo(proverId))));
+    send(store.read(tx -> build(tx, tx.dispatch().dispatchedTo(proverId))));
     dispatch(List.of(proverId));
   }
 
@@ -84,13 +87,20 @@ public final class Dispatcher {
     for (ExecuteTaskRequest request : requests) {
       ProverSession session = sessions.find(request.getProverId()).orElse(null);
       if (session != null && session.sendTask(request)) {
-        log.debug("Sent {} task {} of job {} to prover {}", request.getTaskType(), request.getTaskId(),
-            request.getJobId(), request.getProverId());
+        log.debug(
+            "Sent {} task {} of job {} to prover {}",
+            request.getTaskType(),
+            request.getTaskId(),
+            request.getJobId(),
+            request.getProverId());
       } else {
         // The stream is gone; the task stays DISPATCHED and is sent again if the prover reconnects
         // in time, else the lost-prover sweep fails the attempt.
-        log.info("Could not send task {} of job {} to prover {}: stream closed", request.getTaskId(),
-            request.getJobId(), request.getProverId());
+        log.info(
+            "Could not send task {} of job {} to prover {}: stream closed",
+            request.getTaskId(),
+            request.getJobId(),
+            request.getProverId());
       }
     }
   }
@@ -100,15 +110,21 @@ public final class Dispatcher {
     // Every rank of a phase gets the same inputs: read them once per job, not once per task.
     Map<String, Object> inputs = new HashMap<>();
     for (OutgoingTask task : tasks) {
-      ExecuteTaskRequest.Builder request = ExecuteTaskRequest.newBuilder()
-          .setProverId(task.proverId())
-          .setJobId(task.jobId().toString())
-          .setTaskId(task.taskId().toString());
-      Object input = inputs.computeIfAbsent(task.jobId() + "/" + task.attempt() + "/" + task.phase(),
-          key -> params(task, task.inputs() != null ? task.inputs() : readInputs(tx, task)));
+      ExecuteTaskRequest.Builder request =
+          ExecuteTaskRequest.newBuilder()
+              .setProverId(task.proverId())
+              .setJobId(task.jobId().toString())
+              .setTaskId(task.taskId().toString());
+      Object input =
+          inputs.computeIfAbsent(
+              task.jobId() + "/" + task.attempt() + "/" + task.phase(),
+              key -> params(task, task.inputs() != null ? task.inputs() : readInputs(tx, task)));
       switch (task.phase()) {
-        case PARTIAL_CONTRIBUTION -> request.setTaskType(TaskType.PARTIAL_CONTRIBUTION)
-            .setContributionParams(contributionParams((TaskInputs.Contribution) input, task.rankId()));
+        case PARTIAL_CONTRIBUTION ->
+            request
+                .setTaskType(TaskType.PARTIAL_CONTRIBUTION)
+                .setContributionParams(
+                    contributionParams((TaskInputs.Contribution) input, task.rankId()));
         case PROVE -> request.setTaskType(TaskType.PROVE).setProveParams((ProveParams) input);
         case AGGREGATE -> request.setTaskType(TaskType.AGGREGATE).setAggParams((AggParams) input);
       }
@@ -117,13 +133,18 @@ public final class Dispatcher {
     return requests;
   }
 
-  /** Inputs the transition did not hand over (a claimed or re-sent task) are read from the store. */
+  /**
+   * Inputs the transition did not hand over (a claimed or re-sent task) are read from the store.
+   */
   private static TaskInputs readInputs(Tx tx, OutgoingTask task) {
     return switch (task.phase()) {
-      case PARTIAL_CONTRIBUTION -> tx.tasks().contributionInputs(task.jobId(), task.attempt());
-      case PROVE -> new TaskInputs.PreviousResults(
-          tx.tasks().results(task.jobId(), task.attempt(), Phase.PARTIAL_CONTRIBUTION));
-      case AGGREGATE -> new TaskInputs.PreviousResults(tx.tasks().results(task.jobId(), task.attempt(), Phase.PROVE));
+      case PARTIAL_CONTRIBUTION -> tx.dispatch().contributionInputs(task.jobId(), task.attempt());
+      case PROVE ->
+          new TaskInputs.PreviousResults(
+              tx.dispatch().results(task.jobId(), task.attempt(), Phase.PARTIAL_CONTRIBUTION));
+      case AGGREGATE ->
+          new TaskInputs.PreviousResults(
+              tx.dispatch().results(task.jobId(), task.attempt(), Phase.PROVE));
     };
   }
 

@@ -19,10 +19,10 @@ import zisk.distributed.coordinator.lifecycle.Effects;
 import zisk.distributed.coordinator.store.Store;
 
 /**
- * Wake-ups between coordinators over PostgreSQL {@code LISTEN/NOTIFY}: "a task waits for prover
- * P" and "tell prover P that job J is cancelled" reach the coordinator holding P's stream at once.
- * A dedicated connection listens and reconnects after a loss; a missed notification only delays
- * work until the next poll, which dispatches whatever is still ASSIGNED.
+ * Wake-ups between coordinators over PostgreSQL {@code LISTEN/NOTIFY}: "a task waits for prover P"
+ * and "tell prover P that job J is cancelled" reach the coordinator holding P's stream at once. A
+ * dedicated connection listens and reconnects after a loss; a missed notification only delays work
+ * until the next poll, which dispatches whatever is still ASSIGNED.
  */
 public final class Notifications implements AutoCloseable {
 
@@ -52,8 +52,14 @@ public final class Notifications implements AutoCloseable {
   public void publishCancel(Effects.Cancellation cancellation) {
     String reason = cancellation.reason();
     String shortReason = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
-    notify(CANCEL, encodeCancel(new Effects.Cancellation(cancellation.proverId(), cancellation.jobId(),
-        cancellation.taskId(), shortReason)));
+    notify(
+        CANCEL,
+        encodeCancel(
+            new Effects.Cancellation(
+                cancellation.proverId(),
+                cancellation.jobId(),
+                cancellation.taskId(),
+                shortReason)));
   }
 
   private void notify(String channel, String payload) {
@@ -71,13 +77,16 @@ public final class Notifications implements AutoCloseable {
    * @param onCancel called with the cancellation to deliver
    * @param onReconnect called after the listener (re)connects, to catch up on what it missed
    */
-  public void start(Consumer<String> onDispatch, Consumer<Effects.Cancellation> onCancel, Runnable onReconnect) {
-    listener = DaemonThreads.named("coordinator-notifications")
-        .newThread(() -> listen(onDispatch, onCancel, onReconnect));
+  public void start(
+      Consumer<String> onDispatch, Consumer<Effects.Cancellation> onCancel, Runnable onReconnect) {
+    listener =
+        DaemonThreads.named("coordinator-notifications")
+            .newThread(() -> listen(onDispatch, onCancel, onReconnect));
     listener.start();
   }
 
-  private void listen(Consumer<String> onDispatch, Consumer<Effects.Cancellation> onCancel, Runnable onReconnect) {
+  private void listen(
+      Consumer<String> onDispatch, Consumer<Effects.Cancellation> onCancel, Runnable onReconnect) {
     Backoff backoff = new Backoff(RECONNECT_BASE, RECONNECT_CAP, new Random());
     while (running) {
       try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
@@ -93,7 +102,8 @@ public final class Notifications implements AutoCloseable {
         while (running) {
           PGNotification[] notifications = pg.getNotifications(1000);
           if (notifications == null || notifications.length == 0) {
-            // A silently dropped connection delivers nothing and raises nothing: probe it now and then.
+            // A silently dropped connection delivers nothing and raises nothing: probe it now and
+            // then.
             if (++quietSeconds >= 10) {
               quietSeconds = 0;
               try (Statement probe = connection.createStatement()) {
@@ -112,7 +122,9 @@ public final class Notifications implements AutoCloseable {
           return;
         }
         Duration delay = backoff.nextDelay();
-        log.debug("Notification listener lost its connection ({}); reconnecting in {} ms", e.getMessage(),
+        log.debug(
+            "Notification listener lost its connection ({}); reconnecting in {} ms",
+            e.getMessage(),
             delay.toMillis());
         try {
           Thread.sleep(delay.toMillis()); // reconnect pacing
@@ -123,7 +135,9 @@ public final class Notifications implements AutoCloseable {
     }
   }
 
-  private static void deliver(PGNotification notification, Consumer<String> onDispatch,
+  private static void deliver(
+      PGNotification notification,
+      Consumer<String> onDispatch,
       Consumer<Effects.Cancellation> onCancel) {
     try {
       if (DISPATCH.equals(notification.getName())) {
@@ -142,20 +156,31 @@ public final class Notifications implements AutoCloseable {
    */
   static String encodeCancel(Effects.Cancellation cancellation) {
     String proverId = cancellation.proverId();
-    return cancellation.jobId() + "|" + (cancellation.taskId() == null ? "" : cancellation.taskId()) + "|"
-        + proverId.length() + "|" + proverId + "|" + cancellation.reason();
+    return cancellation.jobId()
+        + "|"
+        + (cancellation.taskId() == null ? "" : cancellation.taskId())
+        + "|"
+        + proverId.length()
+        + "|"
+        + proverId
+        + "|"
+        + cancellation.reason();
   }
 
   static Effects.Cancellation decodeCancel(String payload) {
     String[] head = payload.split("\\|", 4);
     int length = Integer.parseInt(head[2]);
     String rest = head[3];
-    return new Effects.Cancellation(rest.substring(0, length), uuid(head[0]),
-        head[1].isEmpty() ? null : uuid(head[1]), rest.substring(length + 1));
+    return new Effects.Cancellation(
+        rest.substring(0, length),
+        uuid(head[0]),
+        head[1].isEmpty() ? null : uuid(head[1]),
+        rest.substring(length + 1));
   }
 
   private static UUID uuid(String text) {
-    return Uuids.parse(text).orElseThrow(() -> new IllegalArgumentException("not a UUID: '" + text + "'"));
+    return Uuids.parse(text)
+        .orElseThrow(() -> new IllegalArgumentException("not a UUID: '" + text + "'"));
   }
 
   @Override

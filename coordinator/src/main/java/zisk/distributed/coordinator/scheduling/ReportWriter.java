@@ -23,9 +23,9 @@ import zisk.distributed.coordinator.lifecycle.TaskReport;
  *
  * <p>Reports are spread over a few lanes by job, each lane one thread with its own transaction: the
  * ranks of a job that answer together share a transaction instead of queueing on the job's row
- * lock, and lanes never touch each other's jobs. What one prover says about a job is applied in
- * the order it said it, and work queued behind a prover's reports (the end of its stream) runs
- * on the lane of its last report, after them.
+ * lock, and lanes never touch each other's jobs. What one prover says about a job is applied in the
+ * order it said it, and work queued behind a prover's reports (the end of its stream) runs on the
+ * lane of its last report, after them.
  */
 public final class ReportWriter implements AutoCloseable {
 
@@ -49,6 +49,7 @@ public final class ReportWriter implements AutoCloseable {
   private final int maxBatch;
   private final List<BlockingQueue<Work>> lanes = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
+
   /** The job each prover last reported on: where work queued behind its reports must go. */
   private final Map<String, String> lastJobOf = new ConcurrentHashMap<>();
 
@@ -57,7 +58,11 @@ public final class ReportWriter implements AutoCloseable {
    * @param lanes how many transactions may be open at once
    * @param maxBatch most reports in one transaction
    */
-  public ReportWriter(Dispatcher dispatcher, JobLifecycle lifecycle, Consumer<Committed> afterCommit, int lanes,
+  public ReportWriter(
+      Dispatcher dispatcher,
+      JobLifecycle lifecycle,
+      Consumer<Committed> afterCommit,
+      int lanes,
       int maxBatch) {
     this.dispatcher = dispatcher;
     this.lifecycle = lifecycle;
@@ -126,13 +131,15 @@ public final class ReportWriter implements AutoCloseable {
     ordered.sort(Comparator.comparing(report -> report.report().jobId()));
     Committed committed;
     try {
-      committed = dispatcher.run(tx -> {
-        Effects effects = Effects.none();
-        for (Report report : ordered) {
-          effects.merge(lifecycle.report(tx, report.report()));
-        }
-        return effects;
-      });
+      committed =
+          dispatcher.run(
+              tx -> {
+                Effects effects = Effects.none();
+                for (Report report : ordered) {
+                  effects.merge(lifecycle.report(tx, report.report()));
+                }
+                return effects;
+              });
     } catch (RuntimeException e) {
       if (batch.size() > 1) {
         // One report spoiled the batch's transaction: write each alone, so the others still count.
@@ -142,8 +149,11 @@ public final class ReportWriter implements AutoCloseable {
       Report report = batch.get(0);
       // Most likely the database is away. Ending the stream makes the worker reconnect; its running
       // task and any result it holds are re-synchronized then.
-      log.warn("Could not record the report of prover {} on task {}: {}", report.report().proverId(),
-          report.report().taskId(), e.getMessage());
+      log.warn(
+          "Could not record the report of prover {} on task {}: {}",
+          report.report().proverId(),
+          report.report().taskId(),
+          e.getMessage());
       run(report.onFailure());
       return;
     }

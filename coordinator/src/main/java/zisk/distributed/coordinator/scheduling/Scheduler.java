@@ -20,8 +20,8 @@ import zisk.distributed.coordinator.session.ProverSession;
 import zisk.distributed.coordinator.session.SessionRegistry;
 
 /**
- * Applies the effects of committed transitions (pushes tasks and cancellations to the streams
- * this coordinator holds, wakes other coordinators, wakes admission) and runs the periodic work:
+ * Applies the effects of committed transitions (pushes tasks and cancellations to the streams this
+ * coordinator holds, wakes other coordinators, wakes admission) and runs the periodic work:
  * heartbeats out, batched acknowledgements in, sweeps, and a slow poll that catches any missed
  * wake-up.
  */
@@ -30,7 +30,8 @@ public final class Scheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
 
   /** Periods of the background work. */
-  public record Periods(Duration heartbeat, Duration heartbeatFlush, Duration sweep, Duration poll) {}
+  public record Periods(
+      Duration heartbeat, Duration heartbeatFlush, Duration sweep, Duration poll) {}
 
   private final Admission admission;
   private final Dispatcher dispatcher;
@@ -40,15 +41,22 @@ public final class Scheduler implements AutoCloseable {
   private final Notifications notifications;
   private final Periods periods;
   private final AtomicBoolean admissionQueued = new AtomicBoolean();
-  // One thread for admission and the periodic work: admission rounds never overlap on one coordinator.
+  // One thread for admission and the periodic work: admission rounds never overlap on one
+  // coordinator.
   private final ScheduledExecutorService executor =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("coordinator-scheduler"));
   // Heartbeats on their own thread, so a slow database cannot delay them.
   private final ScheduledExecutorService heartbeatSender =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("coordinator-heartbeats"));
 
-  public Scheduler(Admission admission, Dispatcher dispatcher, Sweeper sweeper, HeartbeatWriter heartbeats,
-      SessionRegistry sessions, Notifications notifications, Periods periods) {
+  public Scheduler(
+      Admission admission,
+      Dispatcher dispatcher,
+      Sweeper sweeper,
+      HeartbeatWriter heartbeats,
+      SessionRegistry sessions,
+      Notifications notifications,
+      Periods periods) {
     this.admission = admission;
     this.dispatcher = dispatcher;
     this.sweeper = sweeper;
@@ -59,18 +67,26 @@ public final class Scheduler implements AutoCloseable {
   }
 
   public void start() {
-    heartbeatSender.scheduleAtFixedRate(this::sendHeartbeats, periods.heartbeat().toMillis(),
-        periods.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
+    heartbeatSender.scheduleAtFixedRate(
+        this::sendHeartbeats,
+        periods.heartbeat().toMillis(),
+        periods.heartbeat().toMillis(),
+        TimeUnit.MILLISECONDS);
     every(periods.heartbeatFlush(), "heartbeat flush", heartbeats::flush);
     every(periods.sweep(), "sweep", () -> apply(sweeper.sweep()));
     notifications.start(
-        proverId -> executor.execute(() -> guarded("dispatch", () -> dispatcher.dispatch(List.of(proverId)))),
+        proverId ->
+            executor.execute(
+                () -> guarded("dispatch", () -> dispatcher.dispatch(List.of(proverId)))),
         this::sendCancellation,
         () -> executor.execute(() -> guarded("dispatch", dispatcher::dispatchPending)));
-    every(periods.poll(), "poll", () -> {
-      admit();
-      dispatcher.dispatchPending();
-    });
+    every(
+        periods.poll(),
+        "poll",
+        () -> {
+          admit();
+          dispatcher.dispatchPending();
+        });
   }
 
   /** Pushes what a committed transition decided. Called on the thread that committed it. */
@@ -83,14 +99,20 @@ public final class Scheduler implements AutoCloseable {
       }
     }
     for (String proverId : effects.disconnects()) {
-      sessions.find(proverId).ifPresent(session -> {
-        sessions.remove(session);
-        session.close(Status.UNAVAILABLE.withDescription("no heartbeat acknowledgement in time; reconnect"));
-      });
+      sessions
+          .find(proverId)
+          .ifPresent(
+              session -> {
+                sessions.remove(session);
+                session.close(
+                    Status.UNAVAILABLE.withDescription(
+                        "no heartbeat acknowledgement in time; reconnect"));
+              });
     }
     if (!effects.dispatchTo().isEmpty()) {
       // Provers whose streams another coordinator holds hear of their tasks through it.
-      effects.dispatchTo().stream().filter(proverId -> !sessions.holds(proverId))
+      effects.dispatchTo().stream()
+          .filter(proverId -> !sessions.holds(proverId))
           .forEach(notifications::publishDispatch);
       try {
         dispatcher.dispatch(effects.dispatchTo());
@@ -112,8 +134,12 @@ public final class Scheduler implements AutoCloseable {
   /** Sends JobCancelled if this coordinator holds the prover's stream; answers whether it does. */
   private boolean sendCancellation(Effects.Cancellation cancellation) {
     Optional<ProverSession> session = sessions.find(cancellation.proverId());
-    session.ifPresent(held -> held.sendCancel(cancellation.jobId().toString(),
-        cancellation.taskId() == null ? "" : cancellation.taskId().toString(), cancellation.reason()));
+    session.ifPresent(
+        held ->
+            held.sendCancel(
+                cancellation.jobId().toString(),
+                cancellation.taskId() == null ? "" : cancellation.taskId().toString(),
+                cancellation.reason()));
     return session.isPresent();
   }
 
@@ -121,10 +147,11 @@ public final class Scheduler implements AutoCloseable {
   public void requestAdmission() {
     if (admissionQueued.compareAndSet(false, true)) {
       try {
-        executor.execute(() -> {
-          admissionQueued.set(false);
-          guarded("admission", this::admit);
-        });
+        executor.execute(
+            () -> {
+              admissionQueued.set(false);
+              guarded("admission", this::admit);
+            });
       } catch (RejectedExecutionException e) {
         admissionQueued.set(false); // stopping
       }
@@ -136,17 +163,20 @@ public final class Scheduler implements AutoCloseable {
   }
 
   private void sendHeartbeats() {
-    CoordinatorMessage heartbeat = CoordinatorMessage.newBuilder()
-        .setHeartbeat(Heartbeat.newBuilder().setTimestamp(Timestamps.fromMillis(System.currentTimeMillis())))
-        .build();
+    CoordinatorMessage heartbeat =
+        CoordinatorMessage.newBuilder()
+            .setHeartbeat(
+                Heartbeat.newBuilder()
+                    .setTimestamp(Timestamps.fromMillis(System.currentTimeMillis())))
+            .build();
     for (ProverSession session : sessions.all()) {
       session.send(heartbeat);
     }
   }
 
   private void every(Duration period, String what, Runnable work) {
-    executor.scheduleWithFixedDelay(() -> guarded(what, work), period.toMillis(), period.toMillis(),
-        TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(
+        () -> guarded(what, work), period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private static void guarded(String what, Runnable work) {

@@ -23,8 +23,8 @@ import zisk.distributed.coordinator.store.Tx;
  * run on every coordinator at once: each prover is settled in its own transaction that re-checks
  * the row under lock.
  *
- * <p>Silence is judged from memory for the streams this coordinator holds (a database outage
- * must not look like a thousand silent provers), and from the database only for provers whose
+ * <p>Silence is judged from memory for the streams this coordinator holds (a database outage must
+ * not look like a thousand silent provers), and from the database only for provers whose
  * coordinator itself is dead.
  */
 public final class Sweeper {
@@ -40,8 +40,15 @@ public final class Sweeper {
   private final Duration instanceLiveness;
   private final Clock clock;
 
-  public Sweeper(Store store, JobLifecycle lifecycle, SessionRegistry sessions, UUID instanceId,
-      Duration heartbeatTimeout, Duration reconnectGrace, Duration instanceLiveness, Clock clock) {
+  public Sweeper(
+      Store store,
+      JobLifecycle lifecycle,
+      SessionRegistry sessions,
+      UUID instanceId,
+      Duration heartbeatTimeout,
+      Duration reconnectGrace,
+      Duration instanceLiveness,
+      Clock clock) {
     this.store = store;
     this.lifecycle = lifecycle;
     this.sessions = sessions;
@@ -57,26 +64,46 @@ public final class Sweeper {
     Instant silentSince = clock.instant().minus(heartbeatTimeout);
     for (ProverSession session : sessions.all()) {
       if (session.lastHeard().isBefore(silentSince)) {
-        settle(session.proverId(), tx -> tx.provers().lockIfSilent(session.proverId(), instanceId, session.epoch()),
-            "prover " + session.proverId() + " sent nothing for " + heartbeatTimeout.toSeconds()
-                + " s (heartbeat timeout)", effects);
+        settle(
+            session.proverId(),
+            tx -> tx.provers().lockIfSilent(session.proverId(), instanceId, session.epoch()),
+            "prover "
+                + session.proverId()
+                + " sent nothing for "
+                + heartbeatTimeout.toSeconds()
+                + " s (heartbeat timeout)",
+            effects);
         effects.disconnect(session.proverId());
       }
     }
-    for (String proverId : store.read(tx -> tx.provers().unheardOn(instanceId, seconds(heartbeatTimeout)))) {
+    for (String proverId :
+        store.read(tx -> tx.provers().unheardOn(instanceId, seconds(heartbeatTimeout)))) {
       if (!sessions.holds(proverId)) {
         recordLostStream(proverId);
       }
     }
     for (String proverId : store.read(tx -> tx.provers().pastGrace(seconds(reconnectGrace)))) {
-      settle(proverId, tx -> tx.provers().lockIfPastGrace(proverId, seconds(reconnectGrace)),
-          "prover " + proverId + " lost its stream and did not reconnect within " + reconnectGrace.toSeconds() + " s",
+      settle(
+          proverId,
+          tx -> tx.provers().lockIfPastGrace(proverId, seconds(reconnectGrace)),
+          "prover "
+              + proverId
+              + " lost its stream and did not reconnect within "
+              + reconnectGrace.toSeconds()
+              + " s",
           effects);
     }
-    var orphans = store.read(tx -> tx.provers().orphans(instanceId, seconds(instanceLiveness), seconds(heartbeatTimeout)));
+    var orphans =
+        store.read(
+            tx ->
+                tx.provers()
+                    .orphans(instanceId, seconds(instanceLiveness), seconds(heartbeatTimeout)));
     for (String proverId : orphans) {
-      settle(proverId, tx -> tx.provers().lockIfOrphaned(proverId, instanceId),
-          "prover " + proverId + " was connected to a coordinator that stopped heartbeating", effects);
+      settle(
+          proverId,
+          tx -> tx.provers().lockIfOrphaned(proverId, instanceId),
+          "prover " + proverId + " was connected to a coordinator that stopped heartbeating",
+          effects);
     }
     return effects;
   }
@@ -90,10 +117,15 @@ public final class Sweeper {
    */
   private void recordLostStream(String proverId) {
     try {
-      int changed = store.read(tx -> tx.provers().endUnheardStream(proverId, instanceId, seconds(heartbeatTimeout)));
+      int changed =
+          store.read(
+              tx -> tx.provers().endUnheardStream(proverId, instanceId, seconds(heartbeatTimeout)));
       if (Rows.one(changed, "ending the stream of prover " + proverId)) {
-        log.warn("Prover {} has no stream on this coordinator (it ended while the database was away); "
-            + "it has {} s to reconnect", proverId, reconnectGrace.toSeconds());
+        log.warn(
+            "Prover {} has no stream on this coordinator (it ended while the database was away); "
+                + "it has {} s to reconnect",
+            proverId,
+            reconnectGrace.toSeconds());
       }
     } catch (RuntimeException e) {
       log.warn("Could not record the lost stream of prover {}: {}", proverId, e.getMessage());
@@ -104,22 +136,27 @@ public final class Sweeper {
    * Disconnects one prover if its row, locked, still shows it gone ({@code stillGone} answers its
    * job then), losing its work.
    */
-  private void settle(String proverId, Function<Tx, Optional<JobRef>> stillGone, String reason, Effects effects) {
+  private void settle(
+      String proverId, Function<Tx, Optional<JobRef>> stillGone, String reason, Effects effects) {
     try {
-      effects.merge(store.inTransaction(tx -> {
-        Effects settled = Effects.none();
-        tx.provers().lockJobOf(proverId);
-        Optional<JobRef> gone = stillGone.apply(tx);
-        if (gone.isEmpty()) {
-          return settled; // settled meanwhile (reconnected, or another coordinator got there first)
-        }
-        log.warn("{}: disconnecting it", reason);
-        if (gone.get().currentJobId() != null) {
-          lifecycle.loseProver(tx, proverId, gone.get().currentJobId(), reason, settled);
-        }
-        Rows.exactlyOne(tx.provers().disconnect(proverId), "disconnecting prover " + proverId);
-        return settled;
-      }));
+      effects.merge(
+          store.inTransaction(
+              tx -> {
+                Effects settled = Effects.none();
+                tx.provers().lockJobOf(proverId);
+                Optional<JobRef> gone = stillGone.apply(tx);
+                if (gone.isEmpty()) {
+                  return settled; // settled meanwhile (reconnected, or another coordinator got
+                  // there first)
+                }
+                log.warn("{}: disconnecting it", reason);
+                if (gone.get().currentJobId() != null) {
+                  lifecycle.loseProver(tx, proverId, gone.get().currentJobId(), reason, settled);
+                }
+                Rows.exactlyOne(
+                    tx.provers().disconnect(proverId), "disconnecting prover " + proverId);
+                return settled;
+              }));
     } catch (RuntimeException e) {
       log.warn("Could not settle prover {}: {}", proverId, e.getMessage());
     }

@@ -12,9 +12,9 @@ import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.JobCancelled;
 
 /**
- * One registered prover stream on this coordinator. Writes are serialized (a StreamObserver is
- * not thread-safe) and never throw: a failed write means the stream is gone, which its close
- * handler turns into a lost prover.
+ * One registered prover stream on this coordinator. Writes are serialized (a StreamObserver is not
+ * thread-safe) and never throw: a failed write means the stream is gone, which its close handler
+ * turns into a lost prover.
  */
 public final class ProverSession {
 
@@ -26,10 +26,12 @@ public final class ProverSession {
   private final Clock clock;
   private volatile Instant lastHeard;
   private boolean closed;
+
   /** The last task sent on this stream that the prover has not answered yet; null when none. */
   private ExecuteTaskRequest unanswered;
 
-  public ProverSession(String proverId, long epoch, ServerCallStreamObserver<CoordinatorMessage> out, Clock clock) {
+  public ProverSession(
+      String proverId, long epoch, ServerCallStreamObserver<CoordinatorMessage> out, Clock clock) {
     this.proverId = proverId;
     this.epoch = epoch;
     this.out = out;
@@ -80,10 +82,20 @@ public final class ProverSession {
    */
   public synchronized boolean sendTask(ExecuteTaskRequest task) {
     if (unanswered != null && !unanswered.getTaskId().equals(task.getTaskId())) {
-      log.info("Prover {} never answered task {} of job {}; telling it to drop that task before task {}", proverId,
-          unanswered.getTaskId(), unanswered.getJobId(), task.getTaskId());
-      sendCancel(unanswered.getJobId(), unanswered.getTaskId(),
-          "task " + unanswered.getTaskId() + " was given up; task " + task.getTaskId() + " replaces it");
+      log.info(
+          "Prover {} never answered task {} of job {}; telling it to drop that task before task {}",
+          proverId,
+          unanswered.getTaskId(),
+          unanswered.getJobId(),
+          task.getTaskId());
+      sendCancel(
+          unanswered.getJobId(),
+          unanswered.getTaskId(),
+          "task "
+              + unanswered.getTaskId()
+              + " was given up; task "
+              + task.getTaskId()
+              + " replaces it");
     }
     boolean sent = send(CoordinatorMessage.newBuilder().setExecuteTask(task).build());
     if (sent) {
@@ -97,13 +109,16 @@ public final class ProverSession {
    * unanswered task it covers.
    */
   public synchronized boolean sendCancel(String jobId, String taskId, String reason) {
-    if (unanswered != null && unanswered.getJobId().equals(jobId)
+    if (unanswered != null
+        && unanswered.getJobId().equals(jobId)
         && (taskId.isEmpty() || unanswered.getTaskId().equals(taskId))) {
       unanswered = null;
     }
-    return send(CoordinatorMessage.newBuilder()
-        .setJobCancelled(JobCancelled.newBuilder().setJobId(jobId).setTaskId(taskId).setReason(reason))
-        .build());
+    return send(
+        CoordinatorMessage.newBuilder()
+            .setJobCancelled(
+                JobCancelled.newBuilder().setJobId(jobId).setTaskId(taskId).setReason(reason))
+            .build());
   }
 
   /** The prover answered a task (a result or an error about it). */

@@ -22,8 +22,12 @@ public final class ClusterDao {
       int queuedJobs,
       int liveCoordinators) {}
 
-  /** @param livenessSeconds how recently a coordinator must have heartbeated to count as live */
-  private static final Sql COUNTS = Sql.of("""
+  /**
+   * @param livenessSeconds how recently a coordinator must have heartbeated to count as live
+   */
+  private static final Sql COUNTS =
+      Sql.of(
+          """
       SELECT count(*) FILTER (WHERE p.state <> 'DISCONNECTED')                  AS total_provers,
              coalesce(sum(p.compute_units) FILTER (WHERE p.state <> 'DISCONNECTED'), 0) AS compute_capacity,
              count(*) FILTER (WHERE p.state = 'IDLE')                           AS idle_provers,
@@ -38,9 +42,19 @@ public final class ClusterDao {
       """);
 
   public ClusterCounts counts(double livenessSeconds) {
-    return COUNTS.on(connection).bind("livenessSeconds", livenessSeconds)
-        .one(row -> new ClusterCounts(row.getInt("total_provers"), row.getLong("compute_capacity"),
-            row.getInt("idle_provers"), row.getInt("busy_provers"), row.getLong("idle_compute_units"),
-            row.getInt("active_jobs"), row.getInt("queued_jobs"), row.getInt("live_coordinators")));
+    return COUNTS
+        .on(connection)
+        .bind("livenessSeconds", livenessSeconds)
+        .one(
+            row ->
+                new ClusterCounts(
+                    row.getInt("total_provers"),
+                    row.getLong("compute_capacity"),
+                    row.getInt("idle_provers"),
+                    row.getInt("busy_provers"),
+                    row.getLong("idle_compute_units"),
+                    row.getInt("active_jobs"),
+                    row.getInt("queued_jobs"),
+                    row.getInt("live_coordinators")));
   }
 }

@@ -38,7 +38,10 @@ public final class Database implements AutoCloseable {
     return dataSource.getJdbcUrl();
   }
 
-  /** A Jdbi over the data source, for start-up checks, health probes and tests (the store uses JDBC). */
+  /**
+   * A Jdbi over the data source, for start-up checks, health probes and tests (the store uses
+   * JDBC).
+   */
   public static Jdbi jdbi(DataSource dataSource) {
     return Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
   }
@@ -67,8 +70,12 @@ public final class Database implements AutoCloseable {
           .setRegisterShutdownHook(false)
           .start();
     } catch (IOException | RuntimeException e) {
-      throw new DatabaseStartException("cannot start the embedded PostgreSQL in " + dataDir
-          + " (is another coordinator using it? use --data-dir or --database-url): " + e.getMessage(), e);
+      throw new DatabaseStartException(
+          "cannot start the embedded PostgreSQL in "
+              + dataDir
+              + " (is another coordinator using it? use --data-dir or --database-url): "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -87,7 +94,8 @@ public final class Database implements AutoCloseable {
     hikari.setValidationTimeout(Math.max(250, Math.min(timeout.toMillis(), 1000)));
     // Start even when the database is down right now; start-up waits for it explicitly.
     hikari.setInitializationFailTimeout(-1);
-    hikari.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, timeout.toSeconds())));
+    hikari.addDataSourceProperty(
+        "connectTimeout", String.valueOf(Math.max(1, timeout.toSeconds())));
     hikari.addDataSourceProperty("socketTimeout", "30");
     hikari.addDataSourceProperty("tcpKeepAlive", "true");
     hikari.addDataSourceProperty("ApplicationName", "zisk-coordinator");

@@ -9,8 +9,8 @@ import java.util.UUID;
 /**
  * The SQL of {@code jobs}. Each transition names the state it expects in its WHERE clause and
  * answers the rows it changed, so a caller can tell "moved on meanwhile" (0) from success (1).
- * Statements that also append to {@code job_events} do it in the same statement, so a
- * transition's history costs no extra round trip.
+ * Statements that also append to {@code job_events} do it in the same statement, so a transition's
+ * history costs no extra round trip.
  */
 public final class JobDao {
 
@@ -21,7 +21,8 @@ public final class JobDao {
   }
 
   /** A QUEUED job as admission sees it. */
-  public record QueuedJob(UUID jobId, String blockId, String inputPath, int computeCapacity, int attempt) {}
+  public record QueuedJob(
+      UUID jobId, String blockId, String inputPath, int computeCapacity, int attempt) {}
 
   /** What a LaunchProof with an already used client request id is compared against. */
   public record LaunchedJob(UUID jobId, String blockId, String inputPath, int computeCapacity) {}
@@ -30,7 +31,9 @@ public final class JobDao {
   public record RunningJob(UUID jobId, int attempt, int maxAttempts) {}
 
   /** Creates a QUEUED job and its LAUNCHED event; empty when the client request id is taken. */
-  private static final Sql INSERT = Sql.of("""
+  private static final Sql INSERT =
+      Sql.of(
+          """
       WITH created AS (
           INSERT INTO jobs (block_id, input_path, compute_capacity, client_request_id, max_attempts)
           VALUES (:blockId, :inputPath, :computeCapacity, :clientRequestIdOrNull, :maxAttempts)
@@ -44,24 +47,39 @@ public final class JobDao {
       """);
 
   public Optional<UUID> insert(NewJob job) {
-    return INSERT.on(connection).bind("blockId", job.blockId()).bind("inputPath", job.inputPath())
-        .bind("computeCapacity", job.computeCapacity()).bind("clientRequestIdOrNull", job.clientRequestIdOrNull())
+    return INSERT
+        .on(connection)
+        .bind("blockId", job.blockId())
+        .bind("inputPath", job.inputPath())
+        .bind("computeCapacity", job.computeCapacity())
+        .bind("clientRequestIdOrNull", job.clientRequestIdOrNull())
         .bind("maxAttempts", job.maxAttempts())
         .optional(row -> Sql.uuid(row, "job_id"));
   }
 
-  private static final Sql FIND_LAUNCH = Sql.of("""
+  private static final Sql FIND_LAUNCH =
+      Sql.of(
+          """
       SELECT job_id, block_id, input_path, compute_capacity FROM jobs WHERE client_request_id = :clientRequestId
       """);
 
   public Optional<LaunchedJob> findLaunch(String clientRequestId) {
-    return FIND_LAUNCH.on(connection).bind("clientRequestId", clientRequestId)
-        .optional(row -> new LaunchedJob(Sql.uuid(row, "job_id"), row.getString("block_id"), row.getString("input_path"),
-            row.getInt("compute_capacity")));
+    return FIND_LAUNCH
+        .on(connection)
+        .bind("clientRequestId", clientRequestId)
+        .optional(
+            row ->
+                new LaunchedJob(
+                    Sql.uuid(row, "job_id"),
+                    row.getString("block_id"),
+                    row.getString("input_path"),
+                    row.getInt("compute_capacity")));
   }
 
   /** The job with the provers of its current attempt by rank. */
-  private static final Sql FIND = Sql.of("""
+  private static final Sql FIND =
+      Sql.of(
+          """
       SELECT j.job_id, j.block_id, j.input_path, j.compute_capacity, j.state, j.phase, j.attempt,
              j.max_attempts, j.created_at, j.started_at, j.finished_at, j.waiting_reason,
              j.error_code, j.error_message,
@@ -77,10 +95,12 @@ public final class JobDao {
   }
 
   /**
-   * Jobs newest first, {@code limit} of them, after the keyset position ({@code afterAt},
-   * {@code afterId}) when one is given.
+   * Jobs newest first, {@code limit} of them, after the keyset position ({@code afterAt}, {@code
+   * afterId}) when one is given.
    */
-  private static final Sql LIST = Sql.of("""
+  private static final Sql LIST =
+      Sql.of(
+          """
       SELECT j.job_id, j.block_id, j.input_path, j.compute_capacity, j.state, j.phase, j.attempt,
              j.max_attempts, j.created_at, j.started_at, j.finished_at, j.waiting_reason,
              j.error_code, j.error_message,
@@ -95,18 +115,28 @@ public final class JobDao {
       """);
 
   public List<Job> list(boolean activeOnly, Instant afterAt, UUID afterId, int limit) {
-    return LIST.on(connection).bind("activeOnly", activeOnly).bind("afterAt", afterAt).bind("afterId", afterId)
-        .bind("limit", limit).list(JobDao::job);
+    return LIST.on(connection)
+        .bind("activeOnly", activeOnly)
+        .bind("afterAt", afterAt)
+        .bind("afterId", afterId)
+        .bind("limit", limit)
+        .list(JobDao::job);
   }
 
-  private static final Sql FINAL_PROOF = Sql.of("SELECT final_proof FROM jobs WHERE job_id = :jobId AND state = 'COMPLETED'");
+  private static final Sql FINAL_PROOF =
+      Sql.of("SELECT final_proof FROM jobs WHERE job_id = :jobId AND state = 'COMPLETED'");
 
   public Optional<byte[]> finalProof(UUID jobId) {
-    return FINAL_PROOF.on(connection).bind("jobId", jobId).optional(row -> row.getBytes("final_proof"));
+    return FINAL_PROOF
+        .on(connection)
+        .bind("jobId", jobId)
+        .optional(row -> row.getBytes("final_proof"));
   }
 
   /** The oldest QUEUED jobs that no other coordinator is admitting right now. */
-  private static final Sql LOCK_QUEUED = Sql.of("""
+  private static final Sql LOCK_QUEUED =
+      Sql.of(
+          """
       SELECT job_id, block_id, input_path, compute_capacity, attempt FROM jobs
       WHERE state = 'QUEUED'
       ORDER BY created_at, job_id
@@ -115,21 +145,40 @@ public final class JobDao {
       """);
 
   public List<QueuedJob> lockQueued(int limit) {
-    return LOCK_QUEUED.on(connection).bind("limit", limit)
-        .list(row -> new QueuedJob(Sql.uuid(row, "job_id"), row.getString("block_id"), row.getString("input_path"),
-            row.getInt("compute_capacity"), row.getInt("attempt")));
+    return LOCK_QUEUED
+        .on(connection)
+        .bind("limit", limit)
+        .list(
+            row ->
+                new QueuedJob(
+                    Sql.uuid(row, "job_id"),
+                    row.getString("block_id"),
+                    row.getString("input_path"),
+                    row.getInt("compute_capacity"),
+                    row.getInt("attempt")));
   }
 
-  /** Locks the job if it is RUNNING (in any attempt): the first lock of every transition of a job. */
-  private static final Sql LOCK_RUNNING = Sql.of("SELECT job_id, attempt, max_attempts FROM jobs WHERE job_id = :jobId AND state = 'RUNNING' FOR UPDATE");
+  /**
+   * Locks the job if it is RUNNING (in any attempt): the first lock of every transition of a job.
+   */
+  private static final Sql LOCK_RUNNING =
+      Sql.of(
+          "SELECT job_id, attempt, max_attempts FROM jobs WHERE job_id = :jobId AND state = 'RUNNING' FOR UPDATE");
 
   public Optional<RunningJob> lockRunning(UUID jobId) {
-    return LOCK_RUNNING.on(connection).bind("jobId", jobId)
-        .optional(row -> new RunningJob(Sql.uuid(row, "job_id"), row.getInt("attempt"), row.getInt("max_attempts")));
+    return LOCK_RUNNING
+        .on(connection)
+        .bind("jobId", jobId)
+        .optional(
+            row ->
+                new RunningJob(
+                    Sql.uuid(row, "job_id"), row.getInt("attempt"), row.getInt("max_attempts")));
   }
 
   /** RUNNING to COMPLETED with its final proof, and the COMPLETED event. */
-  private static final Sql COMPLETE = Sql.of("""
+  private static final Sql COMPLETE =
+      Sql.of(
+          """
       WITH completed AS (
           UPDATE jobs SET state = 'COMPLETED', final_proof = :proof, finished_at = clock_timestamp(), updated_at = now(),
                           error_code = NULL, error_message = NULL, waiting_reason = NULL
@@ -142,15 +191,23 @@ public final class JobDao {
       """);
 
   public int complete(UUID jobId, int attempt, byte[] proof, String proverId, UUID taskId) {
-    return COMPLETE.on(connection).bind("jobId", jobId).bind("attempt", attempt).bind("proof", proof)
-        .bind("proverId", proverId).bind("taskId", taskId).update();
+    return COMPLETE
+        .on(connection)
+        .bind("jobId", jobId)
+        .bind("attempt", attempt)
+        .bind("proof", proof)
+        .bind("proverId", proverId)
+        .bind("taskId", taskId)
+        .update();
   }
 
   /**
    * Ends a RUNNING attempt: back to QUEUED when {@code retry}, else FAILED; counts the failure by
    * its cause and records REQUEUED or FAILED.
    */
-  private static final Sql END_ATTEMPT = Sql.of("""
+  private static final Sql END_ATTEMPT =
+      Sql.of(
+          """
       WITH ended AS (
           UPDATE jobs
           SET state = CASE WHEN :retry THEN 'QUEUED' ELSE 'FAILED' END,
@@ -167,15 +224,30 @@ public final class JobDao {
       FROM ended
       """);
 
-  public int endAttempt(UUID jobId, int attempt, boolean retry, boolean infrastructure, String errorCode, String reason,
+  public int endAttempt(
+      UUID jobId,
+      int attempt,
+      boolean retry,
+      boolean infrastructure,
+      String errorCode,
+      String reason,
       String culprit) {
-    return END_ATTEMPT.on(connection).bind("jobId", jobId).bind("attempt", attempt).bind("retry", retry)
-        .bind("infrastructure", infrastructure).bind("errorCode", errorCode).bind("reason", reason)
-        .bind("culprit", culprit).update();
+    return END_ATTEMPT
+        .on(connection)
+        .bind("jobId", jobId)
+        .bind("attempt", attempt)
+        .bind("retry", retry)
+        .bind("infrastructure", infrastructure)
+        .bind("errorCode", errorCode)
+        .bind("reason", reason)
+        .bind("culprit", culprit)
+        .update();
   }
 
   /** QUEUED or RUNNING to CANCELLED, with the CANCELLED event. */
-  private static final Sql CANCEL = Sql.of("""
+  private static final Sql CANCEL =
+      Sql.of(
+          """
       WITH cancelled AS (
           UPDATE jobs
           SET state = 'CANCELLED', finished_at = now(), updated_at = now(), waiting_reason = NULL,
@@ -192,10 +264,21 @@ public final class JobDao {
 
   private static Job job(java.sql.ResultSet row) throws java.sql.SQLException {
     java.sql.Array provers = row.getArray("assigned_provers");
-    return new Job(Sql.uuid(row, "job_id"), row.getString("block_id"), row.getString("input_path"),
-        row.getInt("compute_capacity"), Sql.constant(JobState.class, row, "state"), Sql.constant(Phase.class, row, "phase"),
-        row.getInt("attempt"), row.getInt("max_attempts"), Sql.instant(row, "created_at"), Sql.instant(row, "started_at"),
-        Sql.instant(row, "finished_at"), row.getString("waiting_reason"), row.getString("error_code"),
-        row.getString("error_message"), List.of((String[]) provers.getArray()));
+    return new Job(
+        Sql.uuid(row, "job_id"),
+        row.getString("block_id"),
+        row.getString("input_path"),
+        row.getInt("compute_capacity"),
+        Sql.constant(JobState.class, row, "state"),
+        Sql.constant(Phase.class, row, "phase"),
+        row.getInt("attempt"),
+        row.getInt("max_attempts"),
+        Sql.instant(row, "created_at"),
+        Sql.instant(row, "started_at"),
+        Sql.instant(row, "finished_at"),
+        row.getString("waiting_reason"),
+        row.getString("error_code"),
+        row.getString("error_message"),
+        List.of((String[]) provers.getArray()));
   }
 }

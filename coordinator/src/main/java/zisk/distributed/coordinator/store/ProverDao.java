@@ -20,7 +20,11 @@ public final class ProverDao {
   }
 
   /** A prover row locked for registration, with the liveness facts the decision needs. */
-  public record RegistrationRow(UUID instanceId, UUID currentJobId, long sessionEpoch, boolean heardRecently,
+  public record RegistrationRow(
+      UUID instanceId,
+      UUID currentJobId,
+      long sessionEpoch,
+      boolean heardRecently,
       boolean holderAlive) {}
 
   /** An IDLE prover admission may claim. */
@@ -30,7 +34,9 @@ public final class ProverDao {
   public record ReleasedProver(String proverId, UUID lastTaskId) {}
 
   /** Every known prover, or only the connected IDLE ones, by id. */
-  private static final Sql LIST = Sql.of("""
+  private static final Sql LIST =
+      Sql.of(
+          """
       SELECT prover_id, state, compute_units, instance_id, session_epoch, connected_at, last_heartbeat_at, current_job_id
       FROM provers
       WHERE NOT :availableOnly OR state = 'IDLE'
@@ -38,26 +44,42 @@ public final class ProverDao {
       """);
 
   public List<Prover> list(boolean availableOnly) {
-    return LIST.on(connection).bind("availableOnly", availableOnly)
-        .list(row -> new Prover(row.getString("prover_id"), Sql.constant(ProverState.class, row, "state"),
-            row.getInt("compute_units"), Sql.uuid(row, "instance_id"), row.getLong("session_epoch"),
-            Sql.instant(row, "connected_at"), Sql.instant(row, "last_heartbeat_at"), Sql.uuid(row, "current_job_id")));
+    return LIST.on(connection)
+        .bind("availableOnly", availableOnly)
+        .list(
+            row ->
+                new Prover(
+                    row.getString("prover_id"),
+                    Sql.constant(ProverState.class, row, "state"),
+                    row.getInt("compute_units"),
+                    Sql.uuid(row, "instance_id"),
+                    row.getLong("session_epoch"),
+                    Sql.instant(row, "connected_at"),
+                    Sql.instant(row, "last_heartbeat_at"),
+                    Sql.uuid(row, "current_job_id")));
   }
 
   /**
    * Locks the prover's job row first (the lock order of every transition: job, then prover) and
    * answers the job it works for.
    */
-  private static final Sql LOCK_JOB_OF = Sql.of("""
+  private static final Sql LOCK_JOB_OF =
+      Sql.of(
+          """
       SELECT j.job_id FROM jobs j JOIN provers p ON p.current_job_id = j.job_id
       WHERE p.prover_id = :proverId FOR UPDATE OF j
       """);
 
   public Optional<UUID> lockJobOf(String proverId) {
-    return LOCK_JOB_OF.on(connection).bind("proverId", proverId).optional(row -> Sql.uuid(row, "job_id"));
+    return LOCK_JOB_OF
+        .on(connection)
+        .bind("proverId", proverId)
+        .optional(row -> Sql.uuid(row, "job_id"));
   }
 
-  private static final Sql LOCK_FOR_REGISTRATION = Sql.of("""
+  private static final Sql LOCK_FOR_REGISTRATION =
+      Sql.of(
+          """
       SELECT p.instance_id, p.current_job_id, p.session_epoch,
              p.last_heartbeat_at > now() - make_interval(secs => :livenessSeconds) AS heard_recently,
              coalesce(i.stopped_at IS NULL AND i.last_seen_at > now() - make_interval(secs => :livenessSeconds), false)
@@ -68,24 +90,43 @@ public final class ProverDao {
       """);
 
   public Optional<RegistrationRow> lockForRegistration(String proverId, double livenessSeconds) {
-    return LOCK_FOR_REGISTRATION.on(connection).bind("proverId", proverId).bind("livenessSeconds", livenessSeconds)
-        .optional(row -> new RegistrationRow(Sql.uuid(row, "instance_id"), Sql.uuid(row, "current_job_id"),
-            row.getLong("session_epoch"), row.getBoolean("heard_recently"), row.getBoolean("holder_alive")));
+    return LOCK_FOR_REGISTRATION
+        .on(connection)
+        .bind("proverId", proverId)
+        .bind("livenessSeconds", livenessSeconds)
+        .optional(
+            row ->
+                new RegistrationRow(
+                    Sql.uuid(row, "instance_id"),
+                    Sql.uuid(row, "current_job_id"),
+                    row.getLong("session_epoch"),
+                    row.getBoolean("heard_recently"),
+                    row.getBoolean("holder_alive")));
   }
 
-  private static final Sql INSERT = Sql.of("""
+  private static final Sql INSERT =
+      Sql.of(
+          """
       INSERT INTO provers (prover_id, state, compute_units, instance_id)
       VALUES (:proverId, 'IDLE', :computeUnits, :instanceId)
       RETURNING connected_at
       """);
 
   public Instant insert(String proverId, int computeUnits, UUID instanceId) {
-    return INSERT.on(connection).bind("proverId", proverId).bind("computeUnits", computeUnits)
-        .bind("instanceId", instanceId).one(row -> Sql.instant(row, "connected_at"));
+    return INSERT
+        .on(connection)
+        .bind("proverId", proverId)
+        .bind("computeUnits", computeUnits)
+        .bind("instanceId", instanceId)
+        .one(row -> Sql.instant(row, "connected_at"));
   }
 
-  /** A new session on this coordinator: a new epoch, BUSY if it still works for a job, else IDLE. */
-  private static final Sql OPEN_SESSION = Sql.of("""
+  /**
+   * A new session on this coordinator: a new epoch, BUSY if it still works for a job, else IDLE.
+   */
+  private static final Sql OPEN_SESSION =
+      Sql.of(
+          """
       UPDATE provers
       SET state = CASE WHEN current_job_id IS NULL THEN 'IDLE' ELSE 'BUSY' END,
           compute_units = :computeUnits, instance_id = :instanceId, session_epoch = session_epoch + 1,
@@ -95,15 +136,21 @@ public final class ProverDao {
       """);
 
   public Instant openSession(String proverId, int computeUnits, UUID instanceId) {
-    return OPEN_SESSION.on(connection).bind("proverId", proverId).bind("computeUnits", computeUnits)
-        .bind("instanceId", instanceId).one(row -> Sql.instant(row, "connected_at"));
+    return OPEN_SESSION
+        .on(connection)
+        .bind("proverId", proverId)
+        .bind("computeUnits", computeUnits)
+        .bind("instanceId", instanceId)
+        .one(row -> Sql.instant(row, "connected_at"));
   }
 
   /**
    * The session's stream ended: an idle prover is DISCONNECTED at once; a busy one keeps its work,
    * and its reconnect grace runs from {@code stream_lost_at}. 0 rows: a newer session took over.
    */
-  private static final Sql END_STREAM = Sql.of("""
+  private static final Sql END_STREAM =
+      Sql.of(
+          """
       UPDATE provers
       SET instance_id = NULL,
           state = CASE WHEN state = 'IDLE' THEN 'DISCONNECTED' ELSE state END,
@@ -113,14 +160,21 @@ public final class ProverDao {
       """);
 
   public int endStream(String proverId, long epoch, UUID instanceId) {
-    return END_STREAM.on(connection).bind("proverId", proverId).bind("epoch", epoch).bind("instanceId", instanceId).update();
+    return END_STREAM
+        .on(connection)
+        .bind("proverId", proverId)
+        .bind("epoch", epoch)
+        .bind("instanceId", instanceId)
+        .update();
   }
 
   /**
    * The same for a prover whose stream on this coordinator ended while the database was away: its
    * row still names this coordinator, but nothing was heard from it within the timeout.
    */
-  private static final Sql END_UNHEARD_STREAM = Sql.of("""
+  private static final Sql END_UNHEARD_STREAM =
+      Sql.of(
+          """
       UPDATE provers
       SET instance_id = NULL,
           state = CASE WHEN state = 'IDLE' THEN 'DISCONNECTED' ELSE state END,
@@ -131,30 +185,46 @@ public final class ProverDao {
       """);
 
   public int endUnheardStream(String proverId, UUID instanceId, double timeoutSeconds) {
-    return END_UNHEARD_STREAM.on(connection).bind("proverId", proverId).bind("instanceId", instanceId)
-        .bind("timeoutSeconds", timeoutSeconds).update();
+    return END_UNHEARD_STREAM
+        .on(connection)
+        .bind("proverId", proverId)
+        .bind("instanceId", instanceId)
+        .bind("timeoutSeconds", timeoutSeconds)
+        .update();
   }
 
   /** Provers whose rows name this coordinator and that were not heard from within the timeout. */
-  private static final Sql UNHEARD_ON = Sql.of("""
+  private static final Sql UNHEARD_ON =
+      Sql.of(
+          """
       SELECT prover_id FROM provers
       WHERE instance_id = :instanceId AND last_heartbeat_at < now() - make_interval(secs => :timeoutSeconds)
       """);
 
   public List<String> unheardOn(UUID instanceId, double timeoutSeconds) {
-    return UNHEARD_ON.on(connection).bind("instanceId", instanceId).bind("timeoutSeconds", timeoutSeconds)
+    return UNHEARD_ON
+        .on(connection)
+        .bind("instanceId", instanceId)
+        .bind("timeoutSeconds", timeoutSeconds)
         .list(row -> row.getString("prover_id"));
   }
 
   /** Busy provers whose stream broke longer ago than the grace. */
-  private static final Sql PAST_GRACE = Sql.of("SELECT prover_id FROM provers WHERE stream_lost_at < now() - make_interval(secs => :graceSeconds)");
+  private static final Sql PAST_GRACE =
+      Sql.of(
+          "SELECT prover_id FROM provers WHERE stream_lost_at < now() - make_interval(secs => :graceSeconds)");
 
   public List<String> pastGrace(double graceSeconds) {
-    return PAST_GRACE.on(connection).bind("graceSeconds", graceSeconds).list(row -> row.getString("prover_id"));
+    return PAST_GRACE
+        .on(connection)
+        .bind("graceSeconds", graceSeconds)
+        .list(row -> row.getString("prover_id"));
   }
 
   /** Provers still attached to another coordinator that is dead, and silent past the timeout. */
-  private static final Sql ORPHANS = Sql.of("""
+  private static final Sql ORPHANS =
+      Sql.of(
+          """
       SELECT p.prover_id FROM provers p JOIN coordinator_instances i ON i.instance_id = p.instance_id
       WHERE p.instance_id <> :instanceId
         AND (i.stopped_at IS NOT NULL OR i.last_seen_at < now() - make_interval(secs => :livenessSeconds))
@@ -162,47 +232,71 @@ public final class ProverDao {
       """);
 
   public List<String> orphans(UUID instanceId, double livenessSeconds, double timeoutSeconds) {
-    return ORPHANS.on(connection).bind("instanceId", instanceId).bind("livenessSeconds", livenessSeconds)
-        .bind("timeoutSeconds", timeoutSeconds).list(row -> row.getString("prover_id"));
+    return ORPHANS
+        .on(connection)
+        .bind("instanceId", instanceId)
+        .bind("livenessSeconds", livenessSeconds)
+        .bind("timeoutSeconds", timeoutSeconds)
+        .list(row -> row.getString("prover_id"));
   }
 
   /** The prover's job as of a locked row still showing its stream silent in that session. */
-  private static final Sql LOCK_IF_SILENT = Sql.of("""
+  private static final Sql LOCK_IF_SILENT =
+      Sql.of(
+          """
       SELECT current_job_id FROM provers
       WHERE prover_id = :proverId AND instance_id = :instanceId AND session_epoch = :epoch FOR UPDATE
       """);
 
   public Optional<JobRef> lockIfSilent(String proverId, UUID instanceId, long epoch) {
-    return LOCK_IF_SILENT.on(connection).bind("proverId", proverId).bind("instanceId", instanceId).bind("epoch", epoch)
+    return LOCK_IF_SILENT
+        .on(connection)
+        .bind("proverId", proverId)
+        .bind("instanceId", instanceId)
+        .bind("epoch", epoch)
         .optional(row -> new JobRef(Sql.uuid(row, "current_job_id")));
   }
 
   /** The same, for a row still showing its stream lost past the grace. */
-  private static final Sql LOCK_IF_PAST_GRACE = Sql.of("""
+  private static final Sql LOCK_IF_PAST_GRACE =
+      Sql.of(
+          """
       SELECT current_job_id FROM provers
       WHERE prover_id = :proverId AND stream_lost_at < now() - make_interval(secs => :graceSeconds) FOR UPDATE
       """);
 
   public Optional<JobRef> lockIfPastGrace(String proverId, double graceSeconds) {
-    return LOCK_IF_PAST_GRACE.on(connection).bind("proverId", proverId).bind("graceSeconds", graceSeconds)
+    return LOCK_IF_PAST_GRACE
+        .on(connection)
+        .bind("proverId", proverId)
+        .bind("graceSeconds", graceSeconds)
         .optional(row -> new JobRef(Sql.uuid(row, "current_job_id")));
   }
 
-  /** The same, for a row still attached to another coordinator (the orphan query judged it dead). */
-  private static final Sql LOCK_IF_ORPHANED = Sql.of("""
+  /**
+   * The same, for a row still attached to another coordinator (the orphan query judged it dead).
+   */
+  private static final Sql LOCK_IF_ORPHANED =
+      Sql.of(
+          """
       SELECT current_job_id FROM provers
       WHERE prover_id = :proverId AND instance_id IS NOT NULL AND instance_id <> :instanceId FOR UPDATE
       """);
 
   public Optional<JobRef> lockIfOrphaned(String proverId, UUID instanceId) {
-    return LOCK_IF_ORPHANED.on(connection).bind("proverId", proverId).bind("instanceId", instanceId)
+    return LOCK_IF_ORPHANED
+        .on(connection)
+        .bind("proverId", proverId)
+        .bind("instanceId", instanceId)
         .optional(row -> new JobRef(Sql.uuid(row, "current_job_id")));
   }
 
   /** The job a locked prover works for; {@code currentJobId} null when none. */
   public record JobRef(UUID currentJobId) {}
 
-  private static final Sql DISCONNECT = Sql.of("""
+  private static final Sql DISCONNECT =
+      Sql.of(
+          """
       UPDATE provers SET state = 'DISCONNECTED', instance_id = NULL, current_job_id = NULL,
                          stream_lost_at = NULL, disconnected_at = now()
       WHERE prover_id = :proverId
@@ -213,19 +307,27 @@ public final class ProverDao {
   }
 
   /** Batched heartbeat acknowledgements of streams this coordinator holds. */
-  private static final Sql TOUCH = Sql.of("""
+  private static final Sql TOUCH =
+      Sql.of(
+          """
       UPDATE provers SET last_heartbeat_at = now() WHERE prover_id = ANY(:proverIds) AND instance_id = :instanceId
       """);
 
   public int touch(String[] proverIds, UUID instanceId) {
-    return TOUCH.on(connection).bind("proverIds", proverIds).bind("instanceId", instanceId).update();
+    return TOUCH
+        .on(connection)
+        .bind("proverIds", proverIds)
+        .bind("instanceId", instanceId)
+        .update();
   }
 
   /**
    * Connected IDLE provers that can be reached (their coordinator is alive and they answered
    * recently), largest first, locked against other coordinators' admission.
    */
-  private static final Sql LOCK_IDLE = Sql.of("""
+  private static final Sql LOCK_IDLE =
+      Sql.of(
+          """
       SELECT p.prover_id, p.compute_units
       FROM provers p JOIN coordinator_instances i ON i.instance_id = p.instance_id
       WHERE p.state = 'IDLE'
@@ -236,7 +338,9 @@ public final class ProverDao {
       """);
 
   public List<IdleProver> lockIdle(double proverLivenessSeconds, double instanceLivenessSeconds) {
-    return LOCK_IDLE.on(connection).bind("proverLivenessSeconds", proverLivenessSeconds)
+    return LOCK_IDLE
+        .on(connection)
+        .bind("proverLivenessSeconds", proverLivenessSeconds)
         .bind("instanceLivenessSeconds", instanceLivenessSeconds)
         .list(row -> new IdleProver(row.getString("prover_id"), row.getInt("compute_units")));
   }
@@ -245,7 +349,9 @@ public final class ProverDao {
    * Releases one prover from its job (its part is done): IDLE if it still has a stream,
    * DISCONNECTED otherwise.
    */
-  private static final Sql RELEASE = Sql.of("""
+  private static final Sql RELEASE =
+      Sql.of(
+          """
       UPDATE provers
       SET current_job_id = NULL,
           state = CASE WHEN instance_id IS NULL THEN 'DISCONNECTED' ELSE 'IDLE' END,
@@ -259,7 +365,9 @@ public final class ProverDao {
   }
 
   /** Releases every prover still working for (or waiting to aggregate) the job. */
-  private static final Sql RELEASE_ALL = Sql.of("""
+  private static final Sql RELEASE_ALL =
+      Sql.of(
+          """
       UPDATE provers p
       SET current_job_id = NULL,
           state = CASE WHEN p.instance_id IS NULL THEN 'DISCONNECTED' ELSE 'IDLE' END,
@@ -272,7 +380,9 @@ public final class ProverDao {
       """);
 
   public List<ReleasedProver> releaseAll(UUID jobId) {
-    return RELEASE_ALL.on(connection).bind("jobId", jobId)
+    return RELEASE_ALL
+        .on(connection)
+        .bind("jobId", jobId)
         .list(row -> new ReleasedProver(row.getString("prover_id"), Sql.uuid(row, "last_task_id")));
   }
 }

@@ -17,8 +17,8 @@ import java.util.Optional;
 /**
  * One statement of the store: SQL with {@code :named} parameters, turned into JDBC's positional
  * form once, when the class that declares it loads. Executing it costs a prepared statement (which
- * the driver prepares on the server once per connection) and the round trip, nothing more: the
- * hot path runs several of these per transition, thousands per second.
+ * the driver prepares on the server once per connection) and the round trip, nothing more: the hot
+ * path runs several of these per transition, thousands per second.
  */
 final class Sql {
 
@@ -50,12 +50,17 @@ final class Sql {
         jdbc.append("::");
         i++;
         continue;
-      } else if (!quoted && c == ':' && i + 1 < sql.length() && Character.isJavaIdentifierStart(sql.charAt(i + 1))) {
+      } else if (!quoted
+          && c == ':'
+          && i + 1 < sql.length()
+          && Character.isJavaIdentifierStart(sql.charAt(i + 1))) {
         int end = i + 1;
         while (end < sql.length() && Character.isJavaIdentifierPart(sql.charAt(end))) {
           end++;
         }
-        positions.computeIfAbsent(sql.substring(i + 1, end), name -> new ArrayList<>()).add(++count);
+        positions
+            .computeIfAbsent(sql.substring(i + 1, end), name -> new ArrayList<>())
+            .add(++count);
         jdbc.append('?');
         i = end - 1;
         continue;
@@ -74,7 +79,9 @@ final class Sql {
     }
   }
 
-  /** One execution: bind, then {@link #update}, {@link #one}, {@link #optional} or {@link #list}. */
+  /**
+   * One execution: bind, then {@link #update}, {@link #one}, {@link #optional} or {@link #list}.
+   */
   final class Call {
 
     private final PreparedStatement statement;
@@ -126,7 +133,8 @@ final class Sql {
     }
 
     <T> List<T> list(Row<T> row) {
-      try (statement; ResultSet rows = statement.executeQuery()) {
+      try (statement;
+          ResultSet rows = statement.executeQuery()) {
         List<T> values = new ArrayList<>();
         while (rows.next()) {
           values.add(row.map(rows));
@@ -140,7 +148,8 @@ final class Sql {
     <T> Optional<T> optional(Row<T> row) {
       List<T> values = list(row);
       if (values.size() > 1) {
-        throw new IllegalStateException(values.size() + " rows where at most one was expected: " + jdbcSql);
+        throw new IllegalStateException(
+            values.size() + " rows where at most one was expected: " + jdbcSql);
       }
       return values.stream().findFirst();
     }
@@ -149,7 +158,8 @@ final class Sql {
     <T> T one(Row<T> row) {
       List<T> values = list(row);
       if (values.size() != 1) {
-        throw new IllegalStateException(values.size() + " rows where exactly one was expected: " + jdbcSql);
+        throw new IllegalStateException(
+            values.size() + " rows where exactly one was expected: " + jdbcSql);
       }
       return values.get(0);
     }
@@ -162,7 +172,8 @@ final class Sql {
   }
 
   /** A nullable enum column. */
-  static <E extends Enum<E>> E constant(Class<E> type, ResultSet row, String column) throws SQLException {
+  static <E extends Enum<E>> E constant(Class<E> type, ResultSet row, String column)
+      throws SQLException {
     String value = row.getString(column);
     return value == null ? null : Enum.valueOf(type, value);
   }

@@ -6,9 +6,9 @@ import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
- * Runs work against the database: one transaction ({@link #inTransaction}) for a transition, or
- * one autocommit connection ({@link #read}) for reads and single self-contained statements.
- * Plain JDBC under the data-access objects: a transition's cost is its round trips and its commit.
+ * Runs work against the database: one transaction ({@link #inTransaction}) for a transition, or one
+ * autocommit connection ({@link #read}) for reads and single self-contained statements. Plain JDBC
+ * under the data-access objects: a transition's cost is its round trips and its commit.
  */
 public final class Store {
 
@@ -18,7 +18,10 @@ public final class Store {
     this.dataSource = dataSource;
   }
 
-  /** Runs {@code work} in one transaction: it commits when {@code work} returns, rolls back if it throws. */
+  /**
+   * Runs {@code work} in one transaction: it commits when {@code work} returns, rolls back if it
+   * throws.
+   */
   public <T> T inTransaction(Function<Tx, T> work) {
     try (Connection connection = dataSource.getConnection()) {
       // The pool puts autocommit back when the connection returns; resetting it here could hide,
@@ -37,7 +40,9 @@ public final class Store {
     }
   }
 
-  /** Runs {@code work} on one connection in autocommit mode: each statement is its own transaction. */
+  /**
+   * Runs {@code work} on one connection in autocommit mode: each statement is its own transaction.
+   */
   public <T> T read(Function<Tx, T> work) {
     try (Connection connection = dataSource.getConnection()) {
       return work.apply(Tx.on(connection));

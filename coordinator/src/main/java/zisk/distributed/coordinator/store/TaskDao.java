@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The SQL of {@code tasks}. New tasks are written DISPATCHED straight away for provers whose
- * stream the writing coordinator holds (it sends them right after the commit), ASSIGNED for the
- * others (their coordinator claims and sends them).
+ * The SQL of {@code tasks}. New tasks are written DISPATCHED straight away for provers whose stream
+ * the writing coordinator holds (it sends them right after the commit), ASSIGNED for the others
+ * (their coordinator claims and sends them).
  */
 public final class TaskDao {
 
@@ -36,10 +36,16 @@ public final class TaskDao {
   public record PhaseProgress(int updated, int succeededBefore, int unfinished) {}
 
   /**
-   * A task to send: written DISPATCHED by this coordinator or claimed by it. {@code inputs} are what
-   * its request is built from, or null when they are to be read then.
+   * A task to send: written DISPATCHED by this coordinator or claimed by it. {@code inputs} are
+   * what its request is built from, or null when they are to be read then.
    */
-  public record OutgoingTask(UUID taskId, UUID jobId, int attempt, Phase phase, int rankId, String proverId,
+  public record OutgoingTask(
+      UUID taskId,
+      UUID jobId,
+      int attempt,
+      Phase phase,
+      int rankId,
+      String proverId,
       TaskInputs inputs) {}
 
   /**
@@ -47,7 +53,9 @@ public final class TaskDao {
    * facts that decide whether the report counts. {@code currentSession}: the reporting stream is
    * the prover's current session on this coordinator.
    */
-  private static final Sql LOCK_REPORTED = Sql.of("""
+  private static final Sql LOCK_REPORTED =
+      Sql.of(
+          """
       SELECT t.task_id, t.job_id, t.attempt, t.task_type AS phase, t.rank_id, t.prover_id, t.state,
              j.state AS job_state, j.attempt AS job_attempt, j.max_attempts AS job_max_attempts,
              coalesce(p.session_epoch = :epoch AND p.instance_id = :instanceId, false) AS current_session
@@ -58,23 +66,44 @@ public final class TaskDao {
       FOR UPDATE OF j
       """);
 
-  public Optional<ReportedTask> lockReported(UUID taskId, String proverId, long epoch, UUID instanceId) {
-    return LOCK_REPORTED.on(connection).bind("taskId", taskId).bind("proverId", proverId).bind("epoch", epoch)
+  public Optional<ReportedTask> lockReported(
+      UUID taskId, String proverId, long epoch, UUID instanceId) {
+    return LOCK_REPORTED
+        .on(connection)
+        .bind("taskId", taskId)
+        .bind("proverId", proverId)
+        .bind("epoch", epoch)
         .bind("instanceId", instanceId)
-        .optional(row -> new ReportedTask(Sql.uuid(row, "task_id"), Sql.uuid(row, "job_id"), row.getInt("attempt"),
-            Sql.constant(Phase.class, row, "phase"), row.getInt("rank_id"), row.getString("prover_id"),
-            Sql.constant(TaskState.class, row, "state"), Sql.constant(JobState.class, row, "job_state"),
-            row.getInt("job_attempt"), row.getInt("job_max_attempts"), row.getBoolean("current_session")));
+        .optional(
+            row ->
+                new ReportedTask(
+                    Sql.uuid(row, "task_id"),
+                    Sql.uuid(row, "job_id"),
+                    row.getInt("attempt"),
+                    Sql.constant(Phase.class, row, "phase"),
+                    row.getInt("rank_id"),
+                    row.getString("prover_id"),
+                    Sql.constant(TaskState.class, row, "state"),
+                    Sql.constant(JobState.class, row, "job_state"),
+                    row.getInt("job_attempt"),
+                    row.getInt("job_max_attempts"),
+                    row.getBoolean("current_session")));
   }
 
   /**
    * The prover's DISPATCHED task of a job, for reports that do not name their task (a ProverError
    * without task id).
    */
-  private static final Sql DISPATCHED_TASK_OF = Sql.of("SELECT task_id FROM tasks WHERE prover_id = :proverId AND job_id = :jobId AND state = 'DISPATCHED'");
+  private static final Sql DISPATCHED_TASK_OF =
+      Sql.of(
+          "SELECT task_id FROM tasks WHERE prover_id = :proverId AND job_id = :jobId AND state = 'DISPATCHED'");
 
   public Optional<UUID> dispatchedTaskOf(String proverId, UUID jobId) {
-    return DISPATCHED_TASK_OF.on(connection).bind("proverId", proverId).bind("jobId", jobId).optional(row -> Sql.uuid(row, "task_id"));
+    return DISPATCHED_TASK_OF
+        .on(connection)
+        .bind("proverId", proverId)
+        .bind("jobId", jobId)
+        .optional(row -> Sql.uuid(row, "task_id"));
   }
 
   /**
@@ -82,7 +111,9 @@ public final class TaskDao {
    * phase stands: {@code updated} (0 or 1), how many of the phase had succeeded before, and how
    * many others are not finished. (The outer query sees the phase as it was before this update.)
    */
-  private static final Sql SUCCEED = Sql.of("""
+  private static final Sql SUCCEED =
+      Sql.of(
+          """
       WITH succeeded AS (
           UPDATE tasks SET state = 'SUCCEEDED', result = :result, finished_at = clock_timestamp()
           WHERE task_id = :taskId AND state = 'DISPATCHED'
@@ -99,13 +130,25 @@ public final class TaskDao {
       """);
 
   public PhaseProgress succeed(UUID taskId, UUID jobId, int attempt, Phase phase, byte[] result) {
-    return SUCCEED.on(connection).bind("taskId", taskId).bind("jobId", jobId).bind("attempt", attempt).bind("phase", phase)
+    return SUCCEED
+        .on(connection)
+        .bind("taskId", taskId)
+        .bind("jobId", jobId)
+        .bind("attempt", attempt)
+        .bind("phase", phase)
         .bind("result", result)
-        .one(row -> new PhaseProgress(row.getInt("updated"), row.getInt("succeeded_before"), row.getInt("unfinished")));
+        .one(
+            row ->
+                new PhaseProgress(
+                    row.getInt("updated"),
+                    row.getInt("succeeded_before"),
+                    row.getInt("unfinished")));
   }
 
   /** DISPATCHED to FAILED (the prover reported an error), with the TASK_FAILED event. */
-  private static final Sql FAIL = Sql.of("""
+  private static final Sql FAIL =
+      Sql.of(
+          """
       WITH failed AS (
           UPDATE tasks SET state = 'FAILED', finished_at = clock_timestamp(), error_message = :reason
           WHERE task_id = :taskId AND state = 'DISPATCHED'
@@ -119,7 +162,9 @@ public final class TaskDao {
   }
 
   /** The prover's open tasks of a job are LOST with it, with the PROVER_LOST event. */
-  private static final Sql LOSE = Sql.of("""
+  private static final Sql LOSE =
+      Sql.of(
+          """
       WITH lost AS (
           UPDATE tasks SET state = 'LOST', finished_at = clock_timestamp(), error_message = :reason
           WHERE prover_id = :proverId AND job_id = :jobId AND state IN ('ASSIGNED', 'DISPATCHED')
@@ -129,12 +174,18 @@ public final class TaskDao {
       """);
 
   public int lose(String proverId, UUID jobId, int attempt, String reason) {
-    return LOSE.on(connection).bind("proverId", proverId).bind("jobId", jobId).bind("attempt", attempt)
-        .bind("reason", reason).update();
+    return LOSE.on(connection)
+        .bind("proverId", proverId)
+        .bind("jobId", jobId)
+        .bind("attempt", attempt)
+        .bind("reason", reason)
+        .update();
   }
 
   /** Every open task of the job is CANCELLED. */
-  private static final Sql CANCEL_OPEN = Sql.of("""
+  private static final Sql CANCEL_OPEN =
+      Sql.of(
+          """
       UPDATE tasks SET state = 'CANCELLED', finished_at = clock_timestamp()
       WHERE job_id = :jobId AND state IN ('ASSIGNED', 'DISPATCHED')
       """);
@@ -147,11 +198,13 @@ public final class TaskDao {
   public record StartedAttempt(List<WrittenTask> tasks, int started, int reserved) {}
 
   /**
-   * Starts the job's next attempt on the provers admission chose, in one statement: the job
-   * RUNNING (with its STARTED event), the provers BUSY for it, and one PARTIAL_CONTRIBUTION task
-   * per prover, rank by position, each with its share of the compute units.
+   * Starts the job's next attempt on the provers admission chose, in one statement: the job RUNNING
+   * (with its STARTED event), the provers BUSY for it, and one PARTIAL_CONTRIBUTION task per
+   * prover, rank by position, each with its share of the compute units.
    */
-  private static final Sql START_ATTEMPT = Sql.of("""
+  private static final Sql START_ATTEMPT =
+      Sql.of(
+          """
       WITH started AS (
           UPDATE jobs SET state = 'RUNNING', phase = 'PARTIAL_CONTRIBUTION', attempt = :attempt, started_at = now(),
                           waiting_reason = NULL, updated_at = now()
@@ -178,20 +231,35 @@ public final class TaskDao {
       ORDER BY w.rank_id
       """);
 
-  public StartedAttempt startAttempt(UUID jobId, int attempt, String[] proverIds, Integer[] units, UUID instanceId,
+  public StartedAttempt startAttempt(
+      UUID jobId,
+      int attempt,
+      String[] proverIds,
+      Integer[] units,
+      UUID instanceId,
       String detail) {
     int[] counts = new int[2];
-    List<WrittenTask> tasks = START_ATTEMPT.on(connection).bind("jobId", jobId).bind("attempt", attempt)
-        .bind("proverIds", proverIds).bind("units", units).bind("instanceId", instanceId).bind("detail", detail)
-        .list(row -> {
-          counts[0] = row.getInt("started");
-          counts[1] = row.getInt("reserved");
-          return written(row);
-        });
+    List<WrittenTask> tasks =
+        START_ATTEMPT
+            .on(connection)
+            .bind("jobId", jobId)
+            .bind("attempt", attempt)
+            .bind("proverIds", proverIds)
+            .bind("units", units)
+            .bind("instanceId", instanceId)
+            .bind("detail", detail)
+            .list(
+                row -> {
+                  counts[0] = row.getInt("started");
+                  counts[1] = row.getInt("reserved");
+                  return written(row);
+                });
     return new StartedAttempt(tasks, counts[0], counts[1]);
   }
 
-  /** A phase just entered: its tasks, whether the job row moved, and the previous phase's results. */
+  /**
+   * A phase just entered: its tasks, whether the job row moved, and the previous phase's results.
+   */
   public record EnteredPhase(List<WrittenTask> tasks, int moved, List<byte[]> inputs) {}
 
   /**
@@ -200,7 +268,9 @@ public final class TaskDao {
    * the job's phase with its PHASE_STARTED event, and the previous phase's results, which are the
    * new tasks' inputs.
    */
-  private static final Sql ENTER_PHASE = Sql.of("""
+  private static final Sql ENTER_PHASE =
+      Sql.of(
+          """
       WITH written AS (
           INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units, state, dispatched_at)
           SELECT t.job_id, t.attempt, :next, t.rank_id, t.prover_id, t.compute_units,
@@ -228,107 +298,79 @@ public final class TaskDao {
       ORDER BY w.rank_id
       """);
 
-  public EnteredPhase enterPhase(UUID jobId, int attempt, Phase previous, Phase next, UUID instanceId) {
+  public EnteredPhase enterPhase(
+      UUID jobId, int attempt, Phase previous, Phase next, UUID instanceId) {
     int[] moved = new int[1];
     List<List<byte[]>> inputs = new java.util.ArrayList<>();
-    List<WrittenTask> tasks = ENTER_PHASE.on(connection).bind("jobId", jobId).bind("attempt", attempt)
-        .bind("previous", previous).bind("next", next).bind("instanceId", instanceId)
-        .list(row -> {
-          moved[0] = row.getInt("moved");
-          if (inputs.isEmpty()) {
-            inputs.add(List.of((byte[][]) row.getArray("inputs").getArray()));
-          }
-          return written(row);
-        });
+    List<WrittenTask> tasks =
+        ENTER_PHASE
+            .on(connection)
+            .bind("jobId", jobId)
+            .bind("attempt", attempt)
+            .bind("previous", previous)
+            .bind("next", next)
+            .bind("instanceId", instanceId)
+            .list(
+                row -> {
+                  moved[0] = row.getInt("moved");
+                  if (inputs.isEmpty()) {
+                    inputs.add(List.of((byte[][]) row.getArray("inputs").getArray()));
+                  }
+                  return written(row);
+                });
     return new EnteredPhase(tasks, moved[0], inputs.isEmpty() ? List.of() : inputs.get(0));
   }
 
   /** A task just written, and whether it went out DISPATCHED or waits ASSIGNED. */
-  public record WrittenTask(UUID taskId, UUID jobId, int attempt, Phase phase, int rankId, String proverId, TaskState state) {
+  public record WrittenTask(
+      UUID taskId,
+      UUID jobId,
+      int attempt,
+      Phase phase,
+      int rankId,
+      String proverId,
+      TaskState state) {
     public OutgoingTask outgoing(TaskInputs inputs) {
       return new OutgoingTask(taskId, jobId, attempt, phase, rankId, proverId, inputs);
     }
   }
 
-  /** Claims the ASSIGNED tasks of these provers, if this coordinator holds their streams. */
-  private static final Sql CLAIM_ASSIGNED = Sql.of("""
-      UPDATE tasks t SET state = 'DISPATCHED', dispatched_at = clock_timestamp()
-      FROM provers p
-      WHERE t.prover_id = p.prover_id AND t.prover_id = ANY(:proverIds) AND t.state = 'ASSIGNED'
-        AND p.instance_id = :instanceId
-      RETURNING t.task_id, t.job_id, t.attempt, t.task_type AS phase, t.rank_id, t.prover_id
-      """);
-
-  public List<OutgoingTask> claimAssigned(String[] proverIds, UUID instanceId) {
-    return CLAIM_ASSIGNED.on(connection).bind("proverIds", proverIds).bind("instanceId", instanceId).list(TaskDao::outgoing);
-  }
-
-  /** The provers, held by this coordinator, that have ASSIGNED tasks waiting. */
-  private static final Sql PROVERS_WITH_ASSIGNED = Sql.of("""
-      SELECT DISTINCT t.prover_id FROM tasks t JOIN provers p ON p.prover_id = t.prover_id
-      WHERE t.state = 'ASSIGNED' AND p.instance_id = :instanceId
-      """);
-
-  public List<String> proversWithAssigned(UUID instanceId) {
-    return PROVERS_WITH_ASSIGNED.on(connection).bind("instanceId", instanceId).list(row -> row.getString("prover_id"));
-  }
-
-  /** The prover's DISPATCHED tasks, to send again after it reconnected. */
-  private static final Sql DISPATCHED_TO = Sql.of("""
-      SELECT task_id, job_id, attempt, task_type AS phase, rank_id, prover_id FROM tasks
-      WHERE prover_id = :proverId AND state = 'DISPATCHED'
-      """);
-
-  public List<OutgoingTask> dispatchedTo(String proverId) {
-    return DISPATCHED_TO.on(connection).bind("proverId", proverId).list(TaskDao::outgoing);
-  }
-
   /** Whether the prover's whole part of the job's running attempt is tasks never sent to it. */
-  private static final Sql ONLY_ASSIGNED = Sql.of("""
+  private static final Sql ONLY_ASSIGNED =
+      Sql.of(
+          """
       SELECT coalesce(bool_and(t.state = 'ASSIGNED'), false) FROM jobs j
       JOIN tasks t ON t.job_id = j.job_id AND t.attempt = j.attempt AND t.prover_id = :proverId
       WHERE j.job_id = :jobId AND j.state = 'RUNNING'
       """);
 
   public boolean onlyAssigned(String proverId, UUID jobId) {
-    return ONLY_ASSIGNED.on(connection).bind("proverId", proverId).bind("jobId", jobId).one(row -> row.getBoolean(1));
-  }
-
-  /** The succeeded results of a phase, in rank order: the inputs of the next phase. */
-  private static final Sql RESULTS = Sql.of("""
-      SELECT result FROM tasks
-      WHERE job_id = :jobId AND attempt = :attempt AND task_type = :phase AND state = 'SUCCEEDED'
-      ORDER BY rank_id
-      """);
-
-  public List<byte[]> results(UUID jobId, int attempt, Phase phase) {
-    return RESULTS.on(connection).bind("jobId", jobId).bind("attempt", attempt).bind("phase", phase)
-        .list(row -> row.getBytes("result"));
-  }
-
-  /** What a contribution task's parameters are made of. */
-  private static final Sql CONTRIBUTION_INPUTS = Sql.of("""
-      SELECT j.block_id, j.input_path, j.compute_capacity,
-             ARRAY(SELECT t.compute_units FROM tasks t
-                   WHERE t.job_id = j.job_id AND t.attempt = :attempt AND t.task_type = 'PARTIAL_CONTRIBUTION'
-                   ORDER BY t.rank_id) AS allocation
-      FROM jobs j WHERE j.job_id = :jobId
-      """);
-
-  public TaskInputs.Contribution contributionInputs(UUID jobId, int attempt) {
-    return CONTRIBUTION_INPUTS.on(connection).bind("jobId", jobId).bind("attempt", attempt)
-        .one(row -> new TaskInputs.Contribution(row.getString("block_id"), row.getString("input_path"),
-            row.getInt("compute_capacity"), List.of((Integer[]) row.getArray("allocation").getArray())));
+    return ONLY_ASSIGNED
+        .on(connection)
+        .bind("proverId", proverId)
+        .bind("jobId", jobId)
+        .one(row -> row.getBoolean(1));
   }
 
   private static WrittenTask written(java.sql.ResultSet row) throws java.sql.SQLException {
-    return new WrittenTask(Sql.uuid(row, "task_id"), Sql.uuid(row, "job_id"), row.getInt("attempt"),
-        Sql.constant(Phase.class, row, "phase"), row.getInt("rank_id"), row.getString("prover_id"),
+    return new WrittenTask(
+        Sql.uuid(row, "task_id"),
+        Sql.uuid(row, "job_id"),
+        row.getInt("attempt"),
+        Sql.constant(Phase.class, row, "phase"),
+        row.getInt("rank_id"),
+        row.getString("prover_id"),
         Sql.constant(TaskState.class, row, "state"));
   }
 
-  private static OutgoingTask outgoing(java.sql.ResultSet row) throws java.sql.SQLException {
-    return new OutgoingTask(Sql.uuid(row, "task_id"), Sql.uuid(row, "job_id"), row.getInt("attempt"),
-        Sql.constant(Phase.class, row, "phase"), row.getInt("rank_id"), row.getString("prover_id"), null);
+  static OutgoingTask outgoing(java.sql.ResultSet row) throws java.sql.SQLException {
+    return new OutgoingTask(
+        Sql.uuid(row, "task_id"),
+        Sql.uuid(row, "job_id"),
+        row.getInt("attempt"),
+        Sql.constant(Phase.class, row, "phase"),
+        row.getInt("rank_id"),
+        row.getString("prover_id"),
+        null);
   }
 }

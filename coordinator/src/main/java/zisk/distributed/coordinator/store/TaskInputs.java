@@ -3,13 +3,14 @@ package zisk.distributed.coordinator.store;
 import java.util.List;
 
 /**
- * What a task's request is built from. The transition that writes a task usually has them at
- * hand (the job it just started, the results it just counted), so sending costs no extra read.
+ * What a task's request is built from. The transition that writes a task usually has them at hand
+ * (the job it just started, the results it just counted), so sending costs no extra read.
  */
 public sealed interface TaskInputs {
 
   /** A contribution task: the job's input and every rank's share of its compute units. */
-  record Contribution(String blockId, String inputPath, int computeCapacity, List<Integer> allocation)
+  record Contribution(
+      String blockId, String inputPath, int computeCapacity, List<Integer> allocation)
       implements TaskInputs {}
 
   /** A PROVE or AGGREGATE task: the previous phase's results, in rank order. */

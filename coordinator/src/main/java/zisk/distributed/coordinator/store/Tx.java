@@ -6,11 +6,23 @@ import java.sql.Connection;
  * The data-access objects of one connection: one open transaction, or autocommit for reads and
  * single statements. A transition reads as calls on them.
  */
-public record Tx(JobDao jobs, TaskDao tasks, ProverDao provers, InstanceDao instances, ClusterDao cluster,
+public record Tx(
+    JobDao jobs,
+    TaskDao tasks,
+    DispatchDao dispatch,
+    ProverDao provers,
+    InstanceDao instances,
+    ClusterDao cluster,
     NotifyDao notifications) {
 
   static Tx on(Connection connection) {
-    return new Tx(new JobDao(connection), new TaskDao(connection), new ProverDao(connection),
-        new InstanceDao(connection), new ClusterDao(connection), new NotifyDao(connection));
+    return new Tx(
+        new JobDao(connection),
+        new TaskDao(connection),
+        new DispatchDao(connection),
+        new ProverDao(connection),
+        new InstanceDao(connection),
+        new ClusterDao(connection),
+        new NotifyDao(connection));
   }
 }

@@ -2,7 +2,6 @@ package zisk.distributed.coordinator.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -54,7 +53,9 @@ class AdminRpcTest {
   void startCoordinator() {
     CoordinatorConfig config = CoordinatorConfig.local(jdbcUrl);
     coordinator = RunningCoordinator.inProcess(config);
-    coordinator.jdbi().useHandle(h -> h.execute("TRUNCATE job_events, tasks, jobs, provers CASCADE"));
+    coordinator
+        .jdbi()
+        .useHandle(h -> h.execute("TRUNCATE job_events, tasks, jobs, provers CASCADE"));
     api = coordinator.stub();
   }
 
@@ -70,7 +71,8 @@ class AdminRpcTest {
     LaunchProofResponse response = api.launchProof(launch("block_456", 4, "/path/to/input"));
 
     assertTrue(response.hasJobId(), response.toString());
-    JobStatus job = api.jobStatus(JobStatusRequest.newBuilder().setJobId(response.getJobId()).build()).getJob();
+    JobStatus job =
+        api.jobStatus(JobStatusRequest.newBuilder().setJobId(response.getJobId()).build()).getJob();
     assertEquals("QUEUED", job.getState());
     assertEquals("block_456", job.getBlockId());
     assertEquals(4, job.getComputeCapacity());
@@ -85,10 +87,13 @@ class AdminRpcTest {
   void launchProofRejectsBadInputClearlyAndCreatesNothing() {
     assertInvalid(launch("", 4, "/in"), "block_id is required");
     assertInvalid(launch("   ", 4, "/in"), "block_id is required");
-    assertInvalid(launch("b".repeat(257), 4, "/in"), "block_id is 257 characters long; the limit is 256");
+    assertInvalid(
+        launch("b".repeat(257), 4, "/in"), "block_id is 257 characters long; the limit is 256");
     assertInvalid(launch("block\n1", 4, "/in"), "block_id contains control characters");
     assertInvalid(launch("block", 0, "/in"), "compute_capacity must be greater than 0");
-    assertInvalid(launch("block", 10_001, "/in"), "compute_capacity 10001 exceeds this coordinator's maximum of 10000");
+    assertInvalid(
+        launch("block", 10_001, "/in"),
+        "compute_capacity 10001 exceeds this coordinator's maximum of 10000");
     assertInvalid(launch("block", -1294967296, "/in"), "compute_capacity 3000000000 exceeds");
     assertInvalid(launch("block", 4, ""), "input_path is required");
     assertInvalid(launch("block", 4, "/" + "p".repeat(4096)), "input_path is 4097 characters long");
@@ -98,7 +103,8 @@ class AdminRpcTest {
 
   @Test
   void launchProofWithTheSameClientRequestIdReturnsTheSameJob() {
-    LaunchProofRequest request = launch("block_1", 2, "/in").toBuilder().setClientRequestId("req-42").build();
+    LaunchProofRequest request =
+        launch("block_1", 2, "/in").toBuilder().setClientRequestId("req-42").build();
 
     String first = api.launchProof(request).getJobId();
     String second = api.launchProof(request).getJobId();
@@ -111,10 +117,13 @@ class AdminRpcTest {
   void clientRequestIdReusedForADifferentRequestIsRefused() {
     api.launchProof(launch("block_1", 2, "/in").toBuilder().setClientRequestId("req-42").build());
 
-    LaunchProofResponse response = api.launchProof(launch("block_2", 2, "/in").toBuilder().setClientRequestId("req-42").build());
+    LaunchProofResponse response =
+        api.launchProof(
+            launch("block_2", 2, "/in").toBuilder().setClientRequestId("req-42").build());
 
     assertEquals("FAILED_PRECONDITION", response.getError().getCode());
-    assertTrue(response.getError().getMessage().contains("req-42"), response.getError().getMessage());
+    assertTrue(
+        response.getError().getMessage().contains("req-42"), response.getError().getMessage());
     assertEquals(1, count("SELECT count(*) FROM jobs"));
   }
 
@@ -122,12 +131,16 @@ class AdminRpcTest {
 
   @Test
   void jobStatusAnswersJobNotFoundForUnknownAndMalformedIds() {
-    for (String id : List.of("job_123", UUID.randomUUID().toString(), "not-a-uuid-but-36-characters-long!!!")) {
-      JobStatusResponse response = api.jobStatus(JobStatusRequest.newBuilder().setJobId(id).build());
+    for (String id :
+        List.of("job_123", UUID.randomUUID().toString(), "not-a-uuid-but-36-characters-long!!!")) {
+      JobStatusResponse response =
+          api.jobStatus(JobStatusRequest.newBuilder().setJobId(id).build());
       assertEquals("JOB_NOT_FOUND", response.getError().getCode(), id);
       assertTrue(response.getError().getMessage().contains(id));
     }
-    assertEquals("INVALID_ARGUMENT", api.jobStatus(JobStatusRequest.getDefaultInstance()).getError().getCode());
+    assertEquals(
+        "INVALID_ARGUMENT",
+        api.jobStatus(JobStatusRequest.getDefaultInstance()).getError().getCode());
   }
 
   @Test
@@ -138,7 +151,9 @@ class AdminRpcTest {
     JobStatus job = api.jobStatus(JobStatusRequest.newBuilder().setJobId(jobId).build()).getJob();
 
     assertEquals("QUEUED", job.getState());
-    assertTrue(job.getWaitingReason().contains("needs 8 compute units") && job.getWaitingReason().contains("4"),
+    assertTrue(
+        job.getWaitingReason().contains("needs 8 compute units")
+            && job.getWaitingReason().contains("4"),
         job.getWaitingReason());
   }
 
@@ -167,8 +182,10 @@ class AdminRpcTest {
     String third = api.launchProof(launch("b3", 1, "/in")).getJobId();
     api.cancelJob(CancelJobRequest.newBuilder().setJobId(second).build());
 
-    JobsList active = api.jobsList(JobsListRequest.newBuilder().setActiveOnly(true).build()).getJobsList();
-    JobsList all = api.jobsList(JobsListRequest.newBuilder().setActiveOnly(false).build()).getJobsList();
+    JobsList active =
+        api.jobsList(JobsListRequest.newBuilder().setActiveOnly(true).build()).getJobsList();
+    JobsList all =
+        api.jobsList(JobsListRequest.newBuilder().setActiveOnly(false).build()).getJobsList();
 
     assertEquals(List.of(third, first), ids(active));
     assertEquals(List.of(third, second, first), ids(all));
@@ -186,7 +203,9 @@ class AdminRpcTest {
     String token = "";
     int pages = 0;
     do {
-      JobsList page = api.jobsList(JobsListRequest.newBuilder().setLimit(3).setPageToken(token).build()).getJobsList();
+      JobsList page =
+          api.jobsList(JobsListRequest.newBuilder().setLimit(3).setPageToken(token).build())
+              .getJobsList();
       assertTrue(page.getJobsCount() <= 3);
       seen.addAll(ids(page));
       token = page.getNextPageToken();
@@ -199,7 +218,8 @@ class AdminRpcTest {
 
   @Test
   void jobsListRejectsAForgedPageToken() {
-    JobsListResponse response = api.jobsList(JobsListRequest.newBuilder().setPageToken("garbage!").build());
+    JobsListResponse response =
+        api.jobsList(JobsListRequest.newBuilder().setPageToken("garbage!").build());
 
     assertEquals("INVALID_ARGUMENT", response.getError().getCode());
   }
@@ -213,14 +233,19 @@ class AdminRpcTest {
     insertProver("gone-1", "DISCONNECTED", 8);
     String jobId = runningJob("busy-1");
 
-    List<ProverInfo> all = api.proversList(ProversListRequest.getDefaultInstance()).getProversList().getProversList();
-    List<ProverInfo> idle = api.proversList(ProversListRequest.newBuilder().setAvailableOnly(true).build())
-        .getProversList().getProversList();
+    List<ProverInfo> all =
+        api.proversList(ProversListRequest.getDefaultInstance()).getProversList().getProversList();
+    List<ProverInfo> idle =
+        api.proversList(ProversListRequest.newBuilder().setAvailableOnly(true).build())
+            .getProversList()
+            .getProversList();
 
-    assertEquals(List.of("busy-1", "gone-1", "idle-1"), all.stream().map(ProverInfo::getProverId).toList());
+    assertEquals(
+        List.of("busy-1", "gone-1", "idle-1"), all.stream().map(ProverInfo::getProverId).toList());
     assertEquals(List.of("idle-1"), idle.stream().map(ProverInfo::getProverId).toList());
     assertEquals(4, idle.get(0).getComputeCapacity().getComputeUnits());
-    assertEquals(coordinator.server().instanceId().toString(), idle.get(0).getCoordinatorInstanceId());
+    assertEquals(
+        coordinator.server().instanceId().toString(), idle.get(0).getCoordinatorInstanceId());
     assertEquals(jobId, all.get(0).getCurrentJobId());
   }
 
@@ -265,14 +290,17 @@ class AdminRpcTest {
   void cancelJobCancelsAQueuedJobOnce() {
     String jobId = api.launchProof(launch("b", 1, "/in")).getJobId();
 
-    CancelJobResponse cancelled = api.cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).setReason("wrong block").build());
+    CancelJobResponse cancelled =
+        api.cancelJob(
+            CancelJobRequest.newBuilder().setJobId(jobId).setReason("wrong block").build());
     CancelJobResponse again = api.cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build());
 
     assertEquals("CANCELLED", cancelled.getJob().getState());
     assertEquals("wrong block", cancelled.getJob().getError().getMessage());
     assertTrue(cancelled.getJob().hasFinishedAt());
     assertEquals("FAILED_PRECONDITION", again.getError().getCode());
-    assertTrue(again.getError().getMessage().contains("already CANCELLED"), again.getError().getMessage());
+    assertTrue(
+        again.getError().getMessage().contains("already CANCELLED"), again.getError().getMessage());
     assertEquals(List.of("LAUNCHED", "CANCELLED"), events(jobId));
   }
 
@@ -290,7 +318,11 @@ class AdminRpcTest {
 
   @Test
   void cancelJobAnswersJobNotFoundForUnknownIds() {
-    assertEquals("JOB_NOT_FOUND", api.cancelJob(CancelJobRequest.newBuilder().setJobId("job_123").build()).getError().getCode());
+    assertEquals(
+        "JOB_NOT_FOUND",
+        api.cancelJob(CancelJobRequest.newBuilder().setJobId("job_123").build())
+            .getError()
+            .getCode());
   }
 
   // ---- GetProof ----
@@ -299,39 +331,68 @@ class AdminRpcTest {
   void getProofAnswersTheFinalProofOfACompletedJobOnly() {
     String jobId = api.launchProof(launch("b", 1, "/in")).getJobId();
     GetProofResponse notReady = api.getProof(GetProofRequest.newBuilder().setJobId(jobId).build());
-    FinalProofList proof = FinalProofList.newBuilder().addFinalProofs(FinalProof.newBuilder().addValues(7).addValues(11)).build();
-    coordinator.jdbi().useHandle(h -> h.createUpdate("""
+    FinalProofList proof =
+        FinalProofList.newBuilder()
+            .addFinalProofs(FinalProof.newBuilder().addValues(7).addValues(11))
+            .build();
+    coordinator
+        .jdbi()
+        .useHandle(
+            h ->
+                h.createUpdate(
+                        """
             UPDATE jobs SET state = 'COMPLETED', phase = 'AGGREGATE', attempt = 1, started_at = now(),
                             finished_at = now(), final_proof = :proof WHERE job_id = :id::uuid""")
-        .bind("proof", proof.toByteArray()).bind("id", jobId).execute());
+                    .bind("proof", proof.toByteArray())
+                    .bind("id", jobId)
+                    .execute());
 
     GetProofResponse ready = api.getProof(GetProofRequest.newBuilder().setJobId(jobId).build());
 
     assertEquals("PROOF_NOT_READY", notReady.getError().getCode());
     assertEquals(proof, ready.getProof().getFinalProof());
     assertEquals("b", ready.getProof().getBlockId());
-    assertEquals("JOB_NOT_FOUND", api.getProof(GetProofRequest.newBuilder().setJobId("job_1").build()).getError().getCode());
+    assertEquals(
+        "JOB_NOT_FOUND",
+        api.getProof(GetProofRequest.newBuilder().setJobId("job_1").build()).getError().getCode());
   }
 
   // ---- helpers ----
 
   private static LaunchProofRequest launch(String blockId, int capacity, String inputPath) {
-    return LaunchProofRequest.newBuilder().setBlockId(blockId).setComputeCapacity(capacity).setInputPath(inputPath).build();
+    return LaunchProofRequest.newBuilder()
+        .setBlockId(blockId)
+        .setComputeCapacity(capacity)
+        .setInputPath(inputPath)
+        .build();
   }
 
   private void assertInvalid(LaunchProofRequest request, String expectedMessageStart) {
     LaunchProofResponse response = api.launchProof(request);
     assertEquals("INVALID_ARGUMENT", response.getError().getCode(), response.toString());
-    assertTrue(response.getError().getMessage().startsWith(expectedMessageStart),
-        "message '" + response.getError().getMessage() + "' should start with '" + expectedMessageStart + "'");
+    assertTrue(
+        response.getError().getMessage().startsWith(expectedMessageStart),
+        "message '"
+            + response.getError().getMessage()
+            + "' should start with '"
+            + expectedMessageStart
+            + "'");
   }
 
   private void insertProver(String proverId, String state, int units) {
-    coordinator.jdbi().useHandle(h -> h.createUpdate("""
+    coordinator
+        .jdbi()
+        .useHandle(
+            h ->
+                h.createUpdate(
+                        """
             INSERT INTO provers (prover_id, state, compute_units, instance_id)
             VALUES (:id, :state, :units, CASE WHEN :state = 'DISCONNECTED' THEN NULL ELSE :instance END)""")
-        .bind("id", proverId).bind("state", state).bind("units", units)
-        .bind("instance", coordinator.server().instanceId()).execute());
+                    .bind("id", proverId)
+                    .bind("state", state)
+                    .bind("units", units)
+                    .bind("instance", coordinator.server().instanceId())
+                    .execute());
   }
 
   /**
@@ -339,21 +400,35 @@ class AdminRpcTest {
    * would), so admission never sees it queued.
    */
   private String runningJob(String... provers) {
-    return coordinator.jdbi().inTransaction(h -> {
-      String jobId = h.createQuery("""
+    return coordinator
+        .jdbi()
+        .inTransaction(
+            h -> {
+              String jobId =
+                  h.createQuery(
+                          """
               INSERT INTO jobs (block_id, input_path, compute_capacity, state, phase, attempt, started_at)
               VALUES ('running', '/in', :capacity, 'RUNNING', 'PARTIAL_CONTRIBUTION', 1, now()) RETURNING job_id::text""")
-          .bind("capacity", 2 * provers.length).mapTo(String.class).one();
-      for (int rank = 0; rank < provers.length; rank++) {
-        h.createUpdate("""
+                      .bind("capacity", 2 * provers.length)
+                      .mapTo(String.class)
+                      .one();
+              for (int rank = 0; rank < provers.length; rank++) {
+                h.createUpdate(
+                        """
                 INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units)
                 VALUES (:id::uuid, 1, 'PARTIAL_CONTRIBUTION', :rank, :prover, 2)""")
-            .bind("id", jobId).bind("rank", rank).bind("prover", provers[rank]).execute();
-        h.createUpdate("UPDATE provers SET state = 'BUSY', current_job_id = :id::uuid WHERE prover_id = :prover")
-            .bind("id", jobId).bind("prover", provers[rank]).execute();
-      }
-      return jobId;
-    });
+                    .bind("id", jobId)
+                    .bind("rank", rank)
+                    .bind("prover", provers[rank])
+                    .execute();
+                h.createUpdate(
+                        "UPDATE provers SET state = 'BUSY', current_job_id = :id::uuid WHERE prover_id = :prover")
+                    .bind("id", jobId)
+                    .bind("prover", provers[rank])
+                    .execute();
+              }
+              return jobId;
+            });
   }
 
   private long count(String sql) {
@@ -361,8 +436,15 @@ class AdminRpcTest {
   }
 
   private List<String> events(String jobId) {
-    return coordinator.jdbi().withHandle(h -> h.createQuery("SELECT event FROM job_events WHERE job_id = :id::uuid ORDER BY event_id")
-        .bind("id", jobId).mapTo(String.class).list());
+    return coordinator
+        .jdbi()
+        .withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT event FROM job_events WHERE job_id = :id::uuid ORDER BY event_id")
+                    .bind("id", jobId)
+                    .mapTo(String.class)
+                    .list());
   }
 
   private static List<String> ids(JobsList list) {

@@ -27,34 +27,67 @@ class DatabaseOutageTest {
     String direct = TestDatabase.freshJdbcUrl();
     URI target = URI.create(direct.substring("jdbc:".length()));
     try (TcpProxy proxy = new TcpProxy(target.getHost(), target.getPort())) {
-      String proxied = direct.replace(target.getHost() + ":" + target.getPort(), "127.0.0.1:" + proxy.port());
-      CoordinatorConfig config = CoordinatorConfig.local(proxied)
-          .withDatabase(Optional.of(proxied), Path.of("unused"), Duration.ofSeconds(1));
+      String proxied =
+          direct.replace(target.getHost() + ":" + target.getPort(), "127.0.0.1:" + proxy.port());
+      CoordinatorConfig config =
+          CoordinatorConfig.local(proxied)
+              .withDatabase(Optional.of(proxied), Path.of("unused"), Duration.ofSeconds(1));
 
       try (RunningCoordinator coordinator = RunningCoordinator.inProcess(config)) {
         var api = coordinator.stub();
         var health = HealthGrpc.newBlockingStub(coordinator.channel());
-        String jobId = api.launchProof(LaunchProofRequest.newBuilder()
-            .setBlockId("b").setComputeCapacity(1).setInputPath("/in").build()).getJobId();
+        String jobId =
+            api.launchProof(
+                    LaunchProofRequest.newBuilder()
+                        .setBlockId("b")
+                        .setComputeCapacity(1)
+                        .setInputPath("/in")
+                        .build())
+                .getJobId();
 
         proxy.cut();
 
         JobsListResponse down = api.jobsList(JobsListRequest.getDefaultInstance());
         assertEquals("SYSTEM_UNAVAILABLE", down.getError().getCode());
-        assertEquals("SYSTEM_UNAVAILABLE",
-            api.launchProof(LaunchProofRequest.newBuilder().setBlockId("b").setComputeCapacity(1).setInputPath("/in").build())
-                .getError().getCode());
-        assertEquals(ServingStatus.NOT_SERVING, health.check(HealthCheckRequest.getDefaultInstance()).getStatus());
-        assertEquals("NOT_SERVING", api.healthCheck(zisk.distributed.api.v1.HealthCheckRequest.getDefaultInstance()).getStatus());
+        assertEquals(
+            "SYSTEM_UNAVAILABLE",
+            api.launchProof(
+                    LaunchProofRequest.newBuilder()
+                        .setBlockId("b")
+                        .setComputeCapacity(1)
+                        .setInputPath("/in")
+                        .build())
+                .getError()
+                .getCode());
+        assertEquals(
+            ServingStatus.NOT_SERVING,
+            health.check(HealthCheckRequest.getDefaultInstance()).getStatus());
+        assertEquals(
+            "NOT_SERVING",
+            api.healthCheck(zisk.distributed.api.v1.HealthCheckRequest.getDefaultInstance())
+                .getStatus());
 
         proxy.restore();
 
-        JobsListResponse up = await("JobsList to succeed again").atMost(Duration.ofSeconds(30))
-            .until(() -> api.jobsList(JobsListRequest.getDefaultInstance()), JobsListResponse::hasJobsList);
-        assertEquals(jobId, up.getJobsList().getJobs(0).getJobId(), "the job launched before the outage is still there");
-        assertEquals(1, up.getJobsList().getJobsCount(), "the launch refused during the outage created nothing");
-        await("health to say SERVING").atMost(Duration.ofSeconds(30))
-            .until(() -> health.check(HealthCheckRequest.getDefaultInstance()).getStatus(), ServingStatus.SERVING::equals);
+        JobsListResponse up =
+            await("JobsList to succeed again")
+                .atMost(Duration.ofSeconds(30))
+                .until(
+                    () -> api.jobsList(JobsListRequest.getDefaultInstance()),
+                    JobsListResponse::hasJobsList);
+        assertEquals(
+            jobId,
+            up.getJobsList().getJobs(0).getJobId(),
+            "the job launched before the outage is still there");
+        assertEquals(
+            1,
+            up.getJobsList().getJobsCount(),
+            "the launch refused during the outage created nothing");
+        await("health to say SERVING")
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> health.check(HealthCheckRequest.getDefaultInstance()).getStatus(),
+                ServingStatus.SERVING::equals);
       }
     }
   }

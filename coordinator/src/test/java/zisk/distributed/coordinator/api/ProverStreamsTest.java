@@ -17,13 +17,20 @@ class ProverStreamsTest {
 
   @Test
   void aResultSentJustBeforeTheStreamEndsStillCounts() {
-    try (RunningCoordinator coordinator = RunningCoordinator.inProcess(CoordinatorConfig.local(TestDatabase.freshJdbcUrl()));
+    try (RunningCoordinator coordinator =
+            RunningCoordinator.inProcess(CoordinatorConfig.local(TestDatabase.freshJdbcUrl()));
         RawProver leaving = RawProver.open(coordinator.channel(), true);
         RawProver staying = RawProver.open(coordinator.channel(), true)) {
       assertTrue(leaving.register("leaving", 1).getAccepted());
       assertTrue(staying.register("staying", 1).getAccepted());
-      coordinator.stub().launchProof(LaunchProofRequest.newBuilder()
-          .setBlockId("block").setComputeCapacity(2).setInputPath("/in").build());
+      coordinator
+          .stub()
+          .launchProof(
+              LaunchProofRequest.newBuilder()
+                  .setBlockId("block")
+                  .setComputeCapacity(2)
+                  .setInputPath("/in")
+                  .build());
       ExecuteTaskRequest leavingTask = leaving.awaitTask();
       ExecuteTaskRequest stayingTask = staying.awaitTask();
 

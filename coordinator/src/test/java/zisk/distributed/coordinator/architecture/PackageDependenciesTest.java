@@ -15,33 +15,54 @@ import org.junit.jupiter.api.Test;
  */
 class PackageDependenciesTest {
 
-  private static final JavaClasses COORDINATOR = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("zisk.distributed.coordinator");
+  private static final JavaClasses COORDINATOR =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("zisk.distributed.coordinator");
 
   @Test
   void packagesHaveNoCycles() {
-    slices().matching("zisk.distributed.coordinator.(*)..").should().beFreeOfCycles().check(COORDINATOR);
+    slices()
+        .matching("zisk.distributed.coordinator.(*)..")
+        .should()
+        .beFreeOfCycles()
+        .check(COORDINATOR);
   }
 
   @Test
   void eachLayerDependsOnlyOnTheLayersBelowIt() {
-    layeredArchitecture().consideringOnlyDependenciesInLayers()
-        .layer("wiring").definedBy("zisk.distributed.coordinator")
-        .layer("api").definedBy("zisk.distributed.coordinator.api..")
-        .layer("health").definedBy("zisk.distributed.coordinator.health..")
-        .layer("scheduling").definedBy("zisk.distributed.coordinator.scheduling..")
-        .layer("lifecycle").definedBy("zisk.distributed.coordinator.lifecycle..")
-        .layer("session").definedBy("zisk.distributed.coordinator.session..")
-        .layer("store").definedBy("zisk.distributed.coordinator.store..")
-        .layer("config").definedBy("zisk.distributed.coordinator.config..")
-        .whereLayer("wiring").mayNotBeAccessedByAnyLayer()
-        .whereLayer("api").mayOnlyBeAccessedByLayers("wiring")
-        .whereLayer("health").mayOnlyBeAccessedByLayers("wiring", "api")
-        .whereLayer("scheduling").mayOnlyBeAccessedByLayers("wiring", "api")
-        .whereLayer("lifecycle").mayOnlyBeAccessedByLayers("wiring", "api", "scheduling")
-        .whereLayer("session").mayOnlyBeAccessedByLayers("wiring", "api", "scheduling")
-        .whereLayer("store").mayOnlyBeAccessedByLayers("wiring", "api", "scheduling", "lifecycle")
+    layeredArchitecture()
+        .consideringOnlyDependenciesInLayers()
+        .layer("wiring")
+        .definedBy("zisk.distributed.coordinator")
+        .layer("api")
+        .definedBy("zisk.distributed.coordinator.api..")
+        .layer("health")
+        .definedBy("zisk.distributed.coordinator.health..")
+        .layer("scheduling")
+        .definedBy("zisk.distributed.coordinator.scheduling..")
+        .layer("lifecycle")
+        .definedBy("zisk.distributed.coordinator.lifecycle..")
+        .layer("session")
+        .definedBy("zisk.distributed.coordinator.session..")
+        .layer("store")
+        .definedBy("zisk.distributed.coordinator.store..")
+        .layer("config")
+        .definedBy("zisk.distributed.coordinator.config..")
+        .whereLayer("wiring")
+        .mayNotBeAccessedByAnyLayer()
+        .whereLayer("api")
+        .mayOnlyBeAccessedByLayers("wiring")
+        .whereLayer("health")
+        .mayOnlyBeAccessedByLayers("wiring", "api")
+        .whereLayer("scheduling")
+        .mayOnlyBeAccessedByLayers("wiring", "api")
+        .whereLayer("lifecycle")
+        .mayOnlyBeAccessedByLayers("wiring", "api", "scheduling")
+        .whereLayer("session")
+        .mayOnlyBeAccessedByLayers("wiring", "api", "scheduling")
+        .whereLayer("store")
+        .mayOnlyBeAccessedByLayers("wiring", "api", "scheduling", "lifecycle")
         .check(COORDINATOR);
   }
 }

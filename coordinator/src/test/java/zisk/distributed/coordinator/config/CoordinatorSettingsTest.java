@@ -36,7 +36,10 @@ class CoordinatorSettingsTest {
 
   @Test
   void flagsBeatTheFileWhichBeatsTheEnvironment() throws Exception {
-    Path file = Files.writeString(dir.resolve("coordinator.toml"), """
+    Path file =
+        Files.writeString(
+            dir.resolve("coordinator.toml"),
+            """
         [server]
         port = 9000
         host = "127.0.0.1"
@@ -44,19 +47,22 @@ class CoordinatorSettingsTest {
         [jobs]
         max_compute_capacity = 64
         """);
-    Map<String, String> env = Map.of(
-        "DISTRIBUTED_SERVER_PORT", "7000",
-        "DISTRIBUTED_SERVER_HOST", "10.1.1.1",
-        "DISTRIBUTED_SERVICE_NAME", "from-env",
-        "DISTRIBUTED_MAX_COMPUTE_CAPACITY", "32");
+    Map<String, String> env =
+        Map.of(
+            "DISTRIBUTED_SERVER_PORT", "7000",
+            "DISTRIBUTED_SERVER_HOST", "10.1.1.1",
+            "DISTRIBUTED_SERVICE_NAME", "from-env",
+            "DISTRIBUTED_MAX_COMPUTE_CAPACITY", "32");
 
     CoordinatorConfig fileOverEnv = resolve(env, "--config", file.toString());
-    CoordinatorConfig flagOverFile = resolve(env, "--config", file.toString(), "--port", "9100", "--no-migrate");
+    CoordinatorConfig flagOverFile =
+        resolve(env, "--config", file.toString(), "--port", "9100", "--no-migrate");
 
     assertEquals(9000, fileOverEnv.port());
     assertEquals("127.0.0.1", fileOverEnv.host());
     assertEquals(64, fileOverEnv.maxComputeCapacity());
-    assertEquals("from-env", fileOverEnv.serviceName(), "the environment fills what the file leaves out");
+    assertEquals(
+        "from-env", fileOverEnv.serviceName(), "the environment fills what the file leaves out");
     assertEquals(9100, flagOverFile.port());
     assertEquals(false, flagOverFile.migrate());
   }
@@ -70,19 +76,34 @@ class CoordinatorSettingsTest {
 
   @Test
   void acceptsBothDatabaseUrlForms() {
-    assertEquals("jdbc:postgresql://db:5432/zisk?user=u", resolve(Map.of(), "--database-url", "jdbc:postgresql://db:5432/zisk?user=u")
-        .databaseUrl().orElseThrow());
-    assertEquals("jdbc:postgresql://db:5432/zisk?user=zisk&password=s%40cret",
-        resolve(Map.of("DISTRIBUTED_DATABASE_URL", "postgresql://zisk:s%40cret@db:5432/zisk")).databaseUrl().orElseThrow());
-    assertEquals("jdbc:postgresql://db/postgres?sslmode=require&user=me",
-        resolve(Map.of(), "--database-url", "postgres://me@db?sslmode=require").databaseUrl().orElseThrow());
+    assertEquals(
+        "jdbc:postgresql://db:5432/zisk?user=u",
+        resolve(Map.of(), "--database-url", "jdbc:postgresql://db:5432/zisk?user=u")
+            .databaseUrl()
+            .orElseThrow());
+    assertEquals(
+        "jdbc:postgresql://db:5432/zisk?user=zisk&password=s%40cret",
+        resolve(Map.of("DISTRIBUTED_DATABASE_URL", "postgresql://zisk:s%40cret@db:5432/zisk"))
+            .databaseUrl()
+            .orElseThrow());
+    assertEquals(
+        "jdbc:postgresql://db/postgres?sslmode=require&user=me",
+        resolve(Map.of(), "--database-url", "postgres://me@db?sslmode=require")
+            .databaseUrl()
+            .orElseThrow());
   }
 
   @Test
   void badValuesAreReportedWithTheirSource() {
-    ConfigException port = assertThrows(ConfigException.class, () -> resolve(Map.of("DISTRIBUTED_SERVER_PORT", "http")));
-    ConfigException url = assertThrows(ConfigException.class, () -> resolve(Map.of(), "--database-url", "mysql://x/y"));
-    ConfigException level = assertThrows(ConfigException.class, () -> resolve(Map.of("DISTRIBUTED_LOGGING_LEVEL", "loud")));
+    ConfigException port =
+        assertThrows(
+            ConfigException.class, () -> resolve(Map.of("DISTRIBUTED_SERVER_PORT", "http")));
+    ConfigException url =
+        assertThrows(
+            ConfigException.class, () -> resolve(Map.of(), "--database-url", "mysql://x/y"));
+    ConfigException level =
+        assertThrows(
+            ConfigException.class, () -> resolve(Map.of("DISTRIBUTED_LOGGING_LEVEL", "loud")));
 
     assertTrue(port.getMessage().contains("DISTRIBUTED_SERVER_PORT"), port.getMessage());
     assertTrue(url.getMessage().contains("database.url"), url.getMessage());
@@ -91,7 +112,8 @@ class CoordinatorSettingsTest {
 
   @Test
   void invalidConfigurationExitsWithStatus2() {
-    CommandLine command = new CommandLine(new CoordinatorCommand(Map.of("DISTRIBUTED_SERVER_PORT", "-1")));
+    CommandLine command =
+        new CommandLine(new CoordinatorCommand(Map.of("DISTRIBUTED_SERVER_PORT", "-1")));
 
     assertEquals(2, command.execute());
   }

@@ -14,8 +14,6 @@ import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
-import zisk.distributed.coordinator.lifecycle.JobLifecycle.CancelOutcome;
-import zisk.distributed.coordinator.lifecycle.JobLifecycle.LaunchOutcome;
 import zisk.distributed.coordinator.scheduling.Admission;
 import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.coordinator.store.Migrations;
@@ -48,14 +46,19 @@ class JobLifecycleTest {
     dataSource.setURL(TestDatabase.freshJdbcUrl());
     new Migrations(dataSource).prepare(true);
     jdbi = Database.jdbi(dataSource);
-    jdbi.useHandle(handle -> {
-      handle.execute("INSERT INTO coordinator_instances (instance_id, address, version) VALUES (?, '127.0.0.1:1', 't')",
-          coordinator);
-      handle.execute("""
+    jdbi.useHandle(
+        handle -> {
+          handle.execute(
+              "INSERT INTO coordinator_instances (instance_id, address, version) VALUES (?, '127.0.0.1:1', 't')",
+              coordinator);
+          handle.execute(
+              """
           INSERT INTO provers (prover_id, state, compute_units, instance_id)
           VALUES ('p1', 'IDLE', 1, ?), ('p2', 'IDLE', 1, ?)
-          """, coordinator, coordinator);
-    });
+          """,
+              coordinator,
+              coordinator);
+        });
     store = new Store(dataSource);
     lifecycle = new JobLifecycle(store, coordinator);
     admission = new Admission(lifecycle, Duration.ofSeconds(30), Duration.ofSeconds(30));
@@ -68,10 +71,13 @@ class JobLifecycleTest {
     assertEquals(List.of("p1", "p2"), contributions.stream().map(OutgoingTask::proverId).toList());
     assertEquals("RUNNING PARTIAL_CONTRIBUTION 1", jobState(job));
 
-    assertTrue(succeed(contributions.get(0), Phase.PARTIAL_CONTRIBUTION, CONTRIBUTION).toSend().isEmpty(),
+    assertTrue(
+        succeed(contributions.get(0), Phase.PARTIAL_CONTRIBUTION, CONTRIBUTION).toSend().isEmpty(),
         "the phase waits for its last rank");
-    List<OutgoingTask> proofs = succeed(contributions.get(1), Phase.PARTIAL_CONTRIBUTION, CONTRIBUTION).toSend();
-    assertEquals(List.of(Phase.PROVE, Phase.PROVE), proofs.stream().map(OutgoingTask::phase).toList());
+    List<OutgoingTask> proofs =
+        succeed(contributions.get(1), Phase.PARTIAL_CONTRIBUTION, CONTRIBUTION).toSend();
+    assertEquals(
+        List.of(Phase.PROVE, Phase.PROVE), proofs.stream().map(OutgoingTask::phase).toList());
     assertEquals("RUNNING PROVE 1", jobState(job));
 
     // p2 finishes PROVE first and stays reserved to aggregate; p1 is released when it finishes.
@@ -88,8 +94,19 @@ class JobLifecycleTest {
     assertEquals("COMPLETED AGGREGATE 1", jobState(job));
     assertArrayEquals(FINAL_PROOF, store.read(tx -> tx.jobs().finalProof(job)).orElseThrow());
     assertEquals("IDLE IDLE", proverState("p1") + " " + proverState("p2"));
-    assertEquals(List.of("LAUNCHED", "STARTED", "TASK_SUCCEEDED", "TASK_SUCCEEDED", "PHASE_STARTED", "TASK_SUCCEEDED",
-        "TASK_SUCCEEDED", "PHASE_STARTED", "TASK_SUCCEEDED", "COMPLETED"), events(job));
+    assertEquals(
+        List.of(
+            "LAUNCHED",
+            "STARTED",
+            "TASK_SUCCEEDED",
+            "TASK_SUCCEEDED",
+            "PHASE_STARTED",
+            "TASK_SUCCEEDED",
+            "TASK_SUCCEEDED",
+            "PHASE_STARTED",
+            "TASK_SUCCEEDED",
+            "COMPLETED"),
+        events(job));
   }
 
   @Test
@@ -100,8 +117,14 @@ class JobLifecycleTest {
     Effects effects = report(contributions.get(0), false, null, null, "out of memory");
 
     assertEquals("QUEUED PARTIAL_CONTRIBUTION 1", jobState(job));
-    assertEquals(List.of(new Effects.Cancellation("p2", job, contributions.get(1).taskId(),
-        "job attempt 1 failed: prover p1 failed PARTIAL_CONTRIBUTION: out of memory")), effects.cancellations());
+    assertEquals(
+        List.of(
+            new Effects.Cancellation(
+                "p2",
+                job,
+                contributions.get(1).taskId(),
+                "job attempt 1 failed: prover p1 failed PARTIAL_CONTRIBUTION: out of memory")),
+        effects.cancellations());
     assertEquals("IDLE IDLE", proverState("p1") + " " + proverState("p2"));
     assertEquals("FAILED CANCELLED", taskStates(job));
     assertEquals("1 0 PROVER_ERROR", failureCounts(job));
@@ -124,16 +147,20 @@ class JobLifecycleTest {
     UUID job = launch(3);
     admit();
 
-    Effects effects = store.inTransaction(tx -> {
-      Effects lost = Effects.none();
-      lifecycle.loseProver(tx, "p1", job, "prover p1 vanished", lost);
-      return lost;
-    });
+    Effects effects =
+        store.inTransaction(
+            tx -> {
+              Effects lost = Effects.none();
+              lifecycle.loseProver(tx, "p1", job, "prover p1 vanished", lost);
+              return lost;
+            });
 
     assertEquals("QUEUED PARTIAL_CONTRIBUTION 1", jobState(job));
     assertEquals("LOST CANCELLED", taskStates(job));
     assertEquals("0 1 PROVER_LOST", failureCounts(job));
-    assertEquals(List.of("p2"), effects.cancellations().stream().map(Effects.Cancellation::proverId).toList());
+    assertEquals(
+        List.of("p2"),
+        effects.cancellations().stream().map(Effects.Cancellation::proverId).toList());
   }
 
   @Test
@@ -145,8 +172,12 @@ class JobLifecycleTest {
     CancelOutcome second = lifecycle.cancel(job, "again");
 
     Effects effects = assertInstanceOf(CancelOutcome.Cancelled.class, first).effects();
-    assertEquals(contributions.stream().map(task -> task.proverId() + " " + task.taskId()).sorted().toList(),
-        effects.cancellations().stream().map(stop -> stop.proverId() + " " + stop.taskId()).sorted().toList());
+    assertEquals(
+        contributions.stream().map(task -> task.proverId() + " " + task.taskId()).sorted().toList(),
+        effects.cancellations().stream()
+            .map(stop -> stop.proverId() + " " + stop.taskId())
+            .sorted()
+            .toList());
     assertInstanceOf(CancelOutcome.AlreadyFinished.class, second);
     assertEquals("CANCELLED PARTIAL_CONTRIBUTION 1", jobState(job));
     assertEquals("CANCELLED CANCELLED", taskStates(job));
@@ -164,10 +195,28 @@ class JobLifecycleTest {
 
     // A duplicate, another prover's task, an old session, a task id that names nothing.
     lifecycle(tx -> lifecycle.report(tx, result("p1", 1, p1Task, Phase.PARTIAL_CONTRIBUTION)));
-    lifecycle(tx -> lifecycle.report(tx, result("p1", 1, contributions.get(1), Phase.PARTIAL_CONTRIBUTION)));
-    lifecycle(tx -> lifecycle.report(tx, result("p2", 0, contributions.get(1), Phase.PARTIAL_CONTRIBUTION)));
-    lifecycle(tx -> lifecycle.report(tx, new TaskReport("p2", 1, "not-a-task", job.toString(), null, true,
-        Phase.PARTIAL_CONTRIBUTION, CONTRIBUTION, "")));
+    lifecycle(
+        tx ->
+            lifecycle.report(
+                tx, result("p1", 1, contributions.get(1), Phase.PARTIAL_CONTRIBUTION)));
+    lifecycle(
+        tx ->
+            lifecycle.report(
+                tx, result("p2", 0, contributions.get(1), Phase.PARTIAL_CONTRIBUTION)));
+    lifecycle(
+        tx ->
+            lifecycle.report(
+                tx,
+                new TaskReport(
+                    "p2",
+                    1,
+                    "not-a-task",
+                    job.toString(),
+                    null,
+                    true,
+                    Phase.PARTIAL_CONTRIBUTION,
+                    CONTRIBUTION,
+                    "")));
 
     assertEquals(before, events(job));
     assertEquals("RUNNING PARTIAL_CONTRIBUTION 1", jobState(job));
@@ -180,7 +229,8 @@ class JobLifecycleTest {
     UUID job = assertInstanceOf(LaunchOutcome.Created.class, lifecycle.launch(request)).jobId();
 
     assertEquals(new LaunchOutcome.Existing(job), lifecycle.launch(request));
-    assertEquals(new LaunchOutcome.Conflict(job),
+    assertEquals(
+        new LaunchOutcome.Conflict(job),
         lifecycle.launch(new NewJob("block", 4, "/input", Optional.of("request-1"), 3)));
   }
 
@@ -199,14 +249,35 @@ class JobLifecycleTest {
     return report(task, true, shape, result, "");
   }
 
-  private Effects report(OutgoingTask task, boolean success, Phase shape, byte[] result, String error) {
-    return lifecycle(tx -> lifecycle.report(tx, new TaskReport(task.proverId(), 1, task.taskId().toString(),
-        task.jobId().toString(), task.phase(), success, shape, result, error)));
+  private Effects report(
+      OutgoingTask task, boolean success, Phase shape, byte[] result, String error) {
+    return lifecycle(
+        tx ->
+            lifecycle.report(
+                tx,
+                new TaskReport(
+                    task.proverId(),
+                    1,
+                    task.taskId().toString(),
+                    task.jobId().toString(),
+                    task.phase(),
+                    success,
+                    shape,
+                    result,
+                    error)));
   }
 
   private static TaskReport result(String proverId, long epoch, OutgoingTask task, Phase shape) {
-    return new TaskReport(proverId, epoch, task.taskId().toString(), task.jobId().toString(), null, true, shape,
-        CONTRIBUTION, "");
+    return new TaskReport(
+        proverId,
+        epoch,
+        task.taskId().toString(),
+        task.jobId().toString(),
+        null,
+        true,
+        shape,
+        CONTRIBUTION,
+        "");
   }
 
   private Effects lifecycle(Function<Tx, Effects> transition) {
@@ -214,29 +285,53 @@ class JobLifecycleTest {
   }
 
   private String jobState(UUID job) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT state || ' ' || phase || ' ' || attempt FROM jobs WHERE job_id = ?")
-        .bind(0, job).mapTo(String.class).one());
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT state || ' ' || phase || ' ' || attempt FROM jobs WHERE job_id = ?")
+                .bind(0, job)
+                .mapTo(String.class)
+                .one());
   }
 
   private String proverState(String proverId) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT state FROM provers WHERE prover_id = ?")
-        .bind(0, proverId).mapTo(String.class).one());
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT state FROM provers WHERE prover_id = ?")
+                .bind(0, proverId)
+                .mapTo(String.class)
+                .one());
   }
 
   private String taskStates(UUID job) {
-    List<String> states = jdbi.withHandle(h -> h.createQuery("""
+    List<String> states =
+        jdbi.withHandle(
+            h ->
+                h.createQuery(
+                        """
             SELECT state FROM tasks WHERE job_id = ? AND task_type = 'PARTIAL_CONTRIBUTION' ORDER BY rank_id""")
-        .bind(0, job).mapTo(String.class).list());
+                    .bind(0, job)
+                    .mapTo(String.class)
+                    .list());
     return String.join(" ", states);
   }
 
   private String failureCounts(UUID job) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT task_failures || ' ' || infra_failures || ' ' || error_code FROM jobs WHERE job_id = ?")
-        .bind(0, job).mapTo(String.class).one());
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT task_failures || ' ' || infra_failures || ' ' || error_code FROM jobs WHERE job_id = ?")
+                .bind(0, job)
+                .mapTo(String.class)
+                .one());
   }
 
   private List<String> events(UUID job) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT event FROM job_events WHERE job_id = ? ORDER BY event_id")
-        .bind(0, job).mapTo(String.class).list());
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT event FROM job_events WHERE job_id = ? ORDER BY event_id")
+                .bind(0, job)
+                .mapTo(String.class)
+                .list());
   }
 }

@@ -30,29 +30,48 @@ class ProverRegistrationsTest {
     dataSource.setURL(TestDatabase.freshJdbcUrl());
     new Migrations(dataSource).prepare(true);
     jdbi = Database.jdbi(dataSource);
-    jdbi.useHandle(handle -> {
-      handle.execute("""
+    jdbi.useHandle(
+        handle -> {
+          handle.execute(
+              """
           INSERT INTO coordinator_instances (instance_id, address, version, last_seen_at)
           VALUES (?, '127.0.0.1:1', 'test', now() - interval '1 hour'), (?, '127.0.0.1:2', 'test', now())
-          """, deadCoordinator, thisCoordinator);
-      handle.execute("""
+          """,
+              deadCoordinator,
+              thisCoordinator);
+          handle.execute(
+              """
           INSERT INTO jobs (job_id, block_id, input_path, compute_capacity, state, phase, attempt, started_at)
           VALUES (?, 'block', '/input', 2, 'RUNNING', 'PARTIAL_CONTRIBUTION', 1, now())
-          """, jobId);
-      // w1's stream died with its coordinator while it was idle; admission then gave it rank 0.
-      handle.execute("""
+          """,
+              jobId);
+          // w1's stream died with its coordinator while it was idle; admission then gave it rank 0.
+          handle.execute(
+              """
           INSERT INTO provers (prover_id, state, compute_units, instance_id, current_job_id, last_heartbeat_at)
           VALUES ('w1', 'BUSY', 1, ?, ?, now() - interval '1 hour'), ('w2', 'BUSY', 1, ?, ?, now())
-          """, deadCoordinator, jobId, thisCoordinator, jobId);
-      handle.execute("""
+          """,
+              deadCoordinator,
+              jobId,
+              thisCoordinator,
+              jobId);
+          handle.execute(
+              """
           INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units, state, dispatched_at)
           VALUES (?, 1, 'PARTIAL_CONTRIBUTION', 0, 'w1', 1, 'ASSIGNED', NULL),
                  (?, 1, 'PARTIAL_CONTRIBUTION', 1, 'w2', 1, 'DISPATCHED', now())
-          """, jobId, jobId);
-    });
+          """,
+              jobId,
+              jobId);
+        });
     Store store = new Store(dataSource);
-    registrations = new ProverRegistrations(store, new JobLifecycle(store, thisCoordinator), thisCoordinator,
-        Duration.ofSeconds(4), proverId -> false);
+    registrations =
+        new ProverRegistrations(
+            store,
+            new JobLifecycle(store, thisCoordinator),
+            thisCoordinator,
+            Duration.ofSeconds(4),
+            proverId -> false);
   }
 
   @Test
@@ -62,14 +81,23 @@ class ProverRegistrationsTest {
     assertInstanceOf(ProverRegistrations.Outcome.Accepted.class, outcome);
     assertEquals("RUNNING 1", jobStateAndAttempt());
     assertEquals("ASSIGNED", taskStateOf("w1"));
-    assertEquals("BUSY " + thisCoordinator, jdbi.withHandle(handle -> handle.createQuery(
-        "SELECT state || ' ' || instance_id FROM provers WHERE prover_id = 'w1'").mapTo(String.class).one()));
+    assertEquals(
+        "BUSY " + thisCoordinator,
+        jdbi.withHandle(
+            handle ->
+                handle
+                    .createQuery(
+                        "SELECT state || ' ' || instance_id FROM provers WHERE prover_id = 'w1'")
+                    .mapTo(String.class)
+                    .one()));
   }
 
   @Test
   void aProverRegisteringWithoutTheStateOfATaskItWasSentLosesTheAttempt() {
-    jdbi.useHandle(handle -> handle.execute(
-        "UPDATE tasks SET state = 'DISPATCHED', dispatched_at = now() WHERE prover_id = 'w1'"));
+    jdbi.useHandle(
+        handle ->
+            handle.execute(
+                "UPDATE tasks SET state = 'DISPATCHED', dispatched_at = now() WHERE prover_id = 'w1'"));
 
     registrations.register("w1", 1, Optional.empty());
 
@@ -78,12 +106,22 @@ class ProverRegistrationsTest {
   }
 
   private String jobStateAndAttempt() {
-    return jdbi.withHandle(handle -> handle.createQuery("SELECT state || ' ' || attempt FROM jobs WHERE job_id = :id")
-        .bind("id", jobId).mapTo(String.class).one());
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery("SELECT state || ' ' || attempt FROM jobs WHERE job_id = :id")
+                .bind("id", jobId)
+                .mapTo(String.class)
+                .one());
   }
 
   private String taskStateOf(String proverId) {
-    return jdbi.withHandle(handle -> handle.createQuery("SELECT state FROM tasks WHERE prover_id = :id")
-        .bind("id", proverId).mapTo(String.class).one());
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery("SELECT state FROM tasks WHERE prover_id = :id")
+                .bind("id", proverId)
+                .mapTo(String.class)
+                .one());
   }
 }

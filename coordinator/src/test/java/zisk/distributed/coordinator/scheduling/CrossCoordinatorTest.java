@@ -13,7 +13,10 @@ import zisk.distributed.coordinator.testing.RawProver;
 import zisk.distributed.coordinator.testing.RunningCoordinator;
 import zisk.distributed.coordinator.testing.TestDatabase;
 
-/** Two coordinators over one database: work and cancellations reach a prover through the one holding its stream. */
+/**
+ * Two coordinators over one database: work and cancellations reach a prover through the one holding
+ * its stream.
+ */
 class CrossCoordinatorTest {
 
   @Test
@@ -24,11 +27,19 @@ class CrossCoordinatorTest {
         RawProver prover = RawProver.open(b.channel(), true)) {
       assertTrue(prover.register("on-b", 2).getAccepted());
 
-      String jobId = a.stub().launchProof(LaunchProofRequest.newBuilder()
-          .setBlockId("block").setComputeCapacity(2).setInputPath("/in").build()).getJobId();
+      String jobId =
+          a.stub()
+              .launchProof(
+                  LaunchProofRequest.newBuilder()
+                      .setBlockId("block")
+                      .setComputeCapacity(2)
+                      .setInputPath("/in")
+                      .build())
+              .getJobId();
       ExecuteTaskRequest task = prover.awaitTask();
       a.stub().cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).setReason("test").build());
-      CoordinatorMessage cancelled = prover.await("JobCancelled", CoordinatorMessage::hasJobCancelled);
+      CoordinatorMessage cancelled =
+          prover.await("JobCancelled", CoordinatorMessage::hasJobCancelled);
 
       assertEquals(jobId, task.getJobId());
       assertEquals(jobId, cancelled.getJobCancelled().getJobId());

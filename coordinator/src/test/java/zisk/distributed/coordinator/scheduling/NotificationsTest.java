@@ -10,8 +10,12 @@ class NotificationsTest {
 
   @Test
   void cancellationsSurviveTheirPayloadEncodingWhateverTheirTextHolds() {
-    Effects.Cancellation withTask = new Effects.Cancellation("gpu|07", UUID.randomUUID(), UUID.randomUUID(),
-        "attempt 1 failed: prover x|y said \"no\"");
+    Effects.Cancellation withTask =
+        new Effects.Cancellation(
+            "gpu|07",
+            UUID.randomUUID(),
+            UUID.randomUUID(),
+            "attempt 1 failed: prover x|y said \"no\"");
     Effects.Cancellation withoutTask = new Effects.Cancellation("p", UUID.randomUUID(), null, "");
 
     assertEquals(withTask, Notifications.decodeCancel(Notifications.encodeCancel(withTask)));

@@ -14,9 +14,9 @@ import zisk.distributed.coordinator.lifecycle.Effects;
 import zisk.distributed.coordinator.lifecycle.JobLifecycle;
 import zisk.distributed.coordinator.session.ProverSession;
 import zisk.distributed.coordinator.session.SessionRegistry;
-import zisk.distributed.coordinator.store.Store;
 import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.coordinator.store.Migrations;
+import zisk.distributed.coordinator.store.Store;
 import zisk.distributed.coordinator.testing.RecordingStream;
 import zisk.distributed.coordinator.testing.SettableClock;
 import zisk.distributed.coordinator.testing.TestDatabase;
@@ -37,27 +37,46 @@ class SweeperTest {
     dataSource.setURL(TestDatabase.freshJdbcUrl());
     new Migrations(dataSource).prepare(true);
     jdbi = Database.jdbi(dataSource);
-    jdbi.useHandle(handle -> {
-      handle.execute("INSERT INTO coordinator_instances (instance_id, address, version) VALUES (?, '127.0.0.1:1', 'test')",
-          coordinator);
-      handle.execute("""
+    jdbi.useHandle(
+        handle -> {
+          handle.execute(
+              "INSERT INTO coordinator_instances (instance_id, address, version) VALUES (?, '127.0.0.1:1', 'test')",
+              coordinator);
+          handle.execute(
+              """
           INSERT INTO jobs (job_id, block_id, input_path, compute_capacity, state, phase, attempt, started_at)
           VALUES (?, 'block', '/input', 1, 'RUNNING', 'PARTIAL_CONTRIBUTION', 1, now())
-          """, jobId);
-      // No acknowledgement could be written while the database was down: both heartbeats are stale.
-      handle.execute("""
+          """,
+              jobId);
+          // No acknowledgement could be written while the database was down: both heartbeats are
+          // stale.
+          handle.execute(
+              """
           INSERT INTO provers (prover_id, state, compute_units, instance_id, current_job_id, last_heartbeat_at)
           VALUES ('busy', 'BUSY', 1, ?, ?, now() - interval '1 minute'),
                  ('idle', 'IDLE', 1, ?, NULL, now() - interval '1 minute')
-          """, coordinator, jobId, coordinator);
-      handle.execute("""
+          """,
+              coordinator,
+              jobId,
+              coordinator);
+          handle.execute(
+              """
           INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units, state, dispatched_at)
           VALUES (?, 1, 'PARTIAL_CONTRIBUTION', 0, 'busy', 1, 'DISPATCHED', now())
-          """, jobId);
-    });
+          """,
+              jobId);
+        });
     Store store = new Store(dataSource);
-    sweeper = new Sweeper(store, new JobLifecycle(store, coordinator), sessions, coordinator, Duration.ofSeconds(4), Duration.ofSeconds(30),
-        Duration.ofSeconds(30), clock);
+    sweeper =
+        new Sweeper(
+            store,
+            new JobLifecycle(store, coordinator),
+            sessions,
+            coordinator,
+            Duration.ofSeconds(4),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(30),
+            clock);
   }
 
   @Test
@@ -65,10 +84,19 @@ class SweeperTest {
     sweeper.sweep();
 
     assertEquals("BUSY no stream, grace running", proverState("busy"));
-    assertEquals("RUNNING 1 DISPATCHED", jdbi.withHandle(handle -> handle.createQuery("""
+    assertEquals(
+        "RUNNING 1 DISPATCHED",
+        jdbi.withHandle(
+            handle ->
+                handle
+                    .createQuery(
+                        """
             SELECT j.state || ' ' || j.attempt || ' ' || t.state FROM jobs j JOIN tasks t USING (job_id)
             WHERE j.job_id = :id
-            """).bind("id", jobId).mapTo(String.class).one()));
+            """)
+                    .bind("id", jobId)
+                    .mapTo(String.class)
+                    .one()));
   }
 
   @Test
@@ -92,17 +120,33 @@ class SweeperTest {
 
     assertEquals("DISCONNECTED no stream", proverState("busy"));
     assertEquals(Set.of("busy"), silent.disconnects());
-    assertEquals("QUEUED 1 LOST", jdbi.withHandle(handle -> handle.createQuery("""
+    assertEquals(
+        "QUEUED 1 LOST",
+        jdbi.withHandle(
+            handle ->
+                handle
+                    .createQuery(
+                        """
             SELECT j.state || ' ' || j.attempt || ' ' || t.state FROM jobs j JOIN tasks t USING (job_id)
             WHERE j.job_id = :id
-            """).bind("id", jobId).mapTo(String.class).one()));
+            """)
+                    .bind("id", jobId)
+                    .mapTo(String.class)
+                    .one()));
   }
 
   private String proverState(String proverId) {
-    return jdbi.withHandle(handle -> handle.createQuery("""
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery(
+                    """
             SELECT state || CASE WHEN instance_id IS NULL THEN ' no stream' ELSE ' on ' || instance_id END
                    || CASE WHEN stream_lost_at IS NOT NULL THEN ', grace running' ELSE '' END
             FROM provers WHERE prover_id = :id
-            """).bind("id", proverId).mapTo(String.class).one());
+            """)
+                .bind("id", proverId)
+                .mapTo(String.class)
+                .one());
   }
 }

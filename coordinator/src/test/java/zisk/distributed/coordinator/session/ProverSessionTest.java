@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import zisk.distributed.api.v1.CoordinatorMessage;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.coordinator.testing.RecordingStream;
 
@@ -54,6 +53,10 @@ class ProverSessionTest {
   }
 
   private static ExecuteTaskRequest task(String jobId, String taskId) {
-    return ExecuteTaskRequest.newBuilder().setProverId("w1").setJobId(jobId).setTaskId(taskId).build();
+    return ExecuteTaskRequest.newBuilder()
+        .setProverId("w1")
+        .setJobId(jobId)
+        .setTaskId(taskId)
+        .build();
   }
 }

@@ -21,18 +21,34 @@ class EmbeddedDatabaseTest {
 
   @Test
   void historySurvivesARestartOnTheSameDataDirectory() {
-    CoordinatorConfig embedded = CoordinatorConfig.local("unused")
-        .withDatabase(Optional.empty(), dataDir.resolve("postgres"), Duration.ofSeconds(3));
+    CoordinatorConfig embedded =
+        CoordinatorConfig.local("unused")
+            .withDatabase(Optional.empty(), dataDir.resolve("postgres"), Duration.ofSeconds(3));
 
     String jobId;
     try (RunningCoordinator first = RunningCoordinator.inProcess(embedded)) {
-      jobId = first.stub().launchProof(LaunchProofRequest.newBuilder()
-          .setBlockId("block_1").setComputeCapacity(1).setInputPath("/in").build()).getJobId();
+      jobId =
+          first
+              .stub()
+              .launchProof(
+                  LaunchProofRequest.newBuilder()
+                      .setBlockId("block_1")
+                      .setComputeCapacity(1)
+                      .setInputPath("/in")
+                      .build())
+              .getJobId();
     }
 
     try (RunningCoordinator second = RunningCoordinator.inProcess(embedded)) {
-      List<String> ids = second.stub().jobsList(JobsListRequest.getDefaultInstance()).getJobsList().getJobsList()
-          .stream().map(JobStatus::getJobId).toList();
+      List<String> ids =
+          second
+              .stub()
+              .jobsList(JobsListRequest.getDefaultInstance())
+              .getJobsList()
+              .getJobsList()
+              .stream()
+              .map(JobStatus::getJobId)
+              .toList();
       assertEquals(List.of(jobId), ids);
     }
   }

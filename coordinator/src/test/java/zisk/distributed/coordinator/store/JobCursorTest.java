@@ -13,7 +13,8 @@ class JobCursorTest {
 
   @Test
   void decodesWhatItEncoded() {
-    JobCursor cursor = new JobCursor(Instant.parse("2025-03-01T12:00:00.123456Z"), UUID.randomUUID());
+    JobCursor cursor =
+        new JobCursor(Instant.parse("2025-03-01T12:00:00.123456Z"), UUID.randomUUID());
 
     assertEquals(Optional.of(cursor), JobCursor.decode(cursor.encode()));
   }
@@ -28,6 +29,8 @@ class JobCursorTest {
   }
 
   private static String token(String raw) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
   }
 }

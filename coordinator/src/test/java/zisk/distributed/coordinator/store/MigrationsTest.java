@@ -14,7 +14,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import zisk.distributed.coordinator.testing.TestDatabase;
 
-/** The migrations from an empty database, and the constraints that make impossible states impossible. */
+/**
+ * The migrations from an empty database, and the constraints that make impossible states
+ * impossible.
+ */
 class MigrationsTest {
 
   private com.zaxxer.hikari.HikariDataSource dataSource;
@@ -35,12 +38,26 @@ class MigrationsTest {
   void migratesAnEmptyDatabaseToTheTablesAndViewsOfTheDesign() {
     new Migrations(dataSource).prepare(true);
 
-    List<String> relations = jdbi.withHandle(h -> h.createQuery("""
+    List<String> relations =
+        jdbi.withHandle(
+            h ->
+                h.createQuery(
+                        """
             SELECT table_name FROM information_schema.tables
             WHERE table_schema = 'public' AND table_name <> 'flyway_schema_history' ORDER BY table_name""")
-        .mapTo(String.class).list());
-    assertEquals(List.of("coordinator_instances", "job_events", "job_history", "job_timeline", "jobs",
-        "prover_status", "provers", "tasks"), relations);
+                    .mapTo(String.class)
+                    .list());
+    assertEquals(
+        List.of(
+            "coordinator_instances",
+            "job_events",
+            "job_history",
+            "job_timeline",
+            "jobs",
+            "prover_status",
+            "provers",
+            "tasks"),
+        relations);
     assertEquals("2", new Migrations(dataSource).currentVersion().orElseThrow());
   }
 
@@ -49,28 +66,43 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
     new Migrations(dataSource).prepare(true);
 
-    assertEquals(3L, (long) jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM flyway_schema_history").mapTo(Long.class).one()));
+    assertEquals(
+        3L,
+        (long)
+            jdbi.withHandle(
+                h ->
+                    h.createQuery("SELECT count(*) FROM flyway_schema_history")
+                        .mapTo(Long.class)
+                        .one()));
   }
 
   @Test
   void refusesASchemaNewerThanItKnows() {
     new Migrations(dataSource).prepare(true);
-    jdbi.useHandle(h -> h.execute("""
+    jdbi.useHandle(
+        h ->
+            h.execute(
+                """
         INSERT INTO flyway_schema_history
           (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success)
         VALUES (99, '99', 'from the future', 'SQL', 'V99__from_the_future.sql', 0, 'test', 0, true)"""));
 
-    Migrations.SchemaMismatchException error = assertThrows(Migrations.SchemaMismatchException.class,
-        () -> new Migrations(dataSource).prepare(true));
+    Migrations.SchemaMismatchException error =
+        assertThrows(
+            Migrations.SchemaMismatchException.class,
+            () -> new Migrations(dataSource).prepare(true));
 
-    assertTrue(error.getMessage().contains("newer than this coordinator knows"), error.getMessage());
+    assertTrue(
+        error.getMessage().contains("newer than this coordinator knows"), error.getMessage());
     assertTrue(error.getMessage().contains("99"), error.getMessage());
   }
 
   @Test
   void withMigrationOffRefusesASchemaThatIsBehind() {
-    Migrations.SchemaMismatchException error = assertThrows(Migrations.SchemaMismatchException.class,
-        () -> new Migrations(dataSource).prepare(false));
+    Migrations.SchemaMismatchException error =
+        assertThrows(
+            Migrations.SchemaMismatchException.class,
+            () -> new Migrations(dataSource).prepare(false));
 
     assertTrue(error.getMessage().contains("pending migration"), error.getMessage());
   }
@@ -78,12 +110,17 @@ class MigrationsTest {
   @Test
   void constraintsRejectImpossibleStates() {
     new Migrations(dataSource).prepare(true);
-    jdbi.useHandle(h -> {
-      h.execute("INSERT INTO coordinator_instances (instance_id, address, version) VALUES ('00000000-0000-0000-0000-000000000001', 'x:1', 't')");
-      h.execute("INSERT INTO provers (prover_id, state, compute_units, instance_id) VALUES ('p1', 'IDLE', 2, '00000000-0000-0000-0000-000000000001')");
-      h.execute("INSERT INTO jobs (job_id, block_id, input_path, compute_capacity) VALUES ('00000000-0000-0000-0000-0000000000aa', 'b', '/in', 2)");
-      h.execute("INSERT INTO jobs (job_id, block_id, input_path, compute_capacity) VALUES ('00000000-0000-0000-0000-0000000000bb', 'b', '/in', 2)");
-    });
+    jdbi.useHandle(
+        h -> {
+          h.execute(
+              "INSERT INTO coordinator_instances (instance_id, address, version) VALUES ('00000000-0000-0000-0000-000000000001', 'x:1', 't')");
+          h.execute(
+              "INSERT INTO provers (prover_id, state, compute_units, instance_id) VALUES ('p1', 'IDLE', 2, '00000000-0000-0000-0000-000000000001')");
+          h.execute(
+              "INSERT INTO jobs (job_id, block_id, input_path, compute_capacity) VALUES ('00000000-0000-0000-0000-0000000000aa', 'b', '/in', 2)");
+          h.execute(
+              "INSERT INTO jobs (job_id, block_id, input_path, compute_capacity) VALUES ('00000000-0000-0000-0000-0000000000bb', 'b', '/in', 2)");
+        });
 
     // a state name that does not exist
     assertRejected("UPDATE jobs SET state = 'DONE'");
@@ -92,28 +129,39 @@ class MigrationsTest {
     assertRejected("UPDATE jobs SET state = 'RUNNING'");
     assertRejected("UPDATE jobs SET state = 'COMPLETED', finished_at = now()");
     assertRejected("UPDATE jobs SET final_proof = '\\x00'");
-    // a busy prover without a job, an idle one with a job, a disconnected one that still has a stream,
+    // a busy prover without a job, an idle one with a job, a disconnected one that still has a
+    // stream,
     // a broken stream on a prover that has one, non-positive capacities
     assertRejected("UPDATE provers SET state = 'BUSY'");
     assertRejected("UPDATE provers SET current_job_id = '00000000-0000-0000-0000-0000000000aa'");
     assertRejected("UPDATE provers SET state = 'DISCONNECTED'");
     assertRejected("UPDATE provers SET stream_lost_at = now()");
     assertRejected("UPDATE provers SET compute_units = 0");
-    assertRejected("INSERT INTO jobs (block_id, input_path, compute_capacity) VALUES ('b', '/in', 0)");
+    assertRejected(
+        "INSERT INTO jobs (block_id, input_path, compute_capacity) VALUES ('b', '/in', 0)");
     // a task for a prover or job that does not exist
-    assertRejected("INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units) "
-        + "VALUES ('00000000-0000-0000-0000-0000000000aa', 1, 'PROVE', 0, 'nobody', 1)");
+    assertRejected(
+        "INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units) "
+            + "VALUES ('00000000-0000-0000-0000-0000000000aa', 1, 'PROVE', 0, 'nobody', 1)");
     // two active tasks on one prover
-    jdbi.useHandle(h -> h.execute("INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units) "
-        + "VALUES ('00000000-0000-0000-0000-0000000000aa', 1, 'PARTIAL_CONTRIBUTION', 0, 'p1', 2)"));
-    assertRejected("INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units) "
-        + "VALUES ('00000000-0000-0000-0000-0000000000bb', 1, 'PARTIAL_CONTRIBUTION', 0, 'p1', 2)");
+    jdbi.useHandle(
+        h ->
+            h.execute(
+                "INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units) "
+                    + "VALUES ('00000000-0000-0000-0000-0000000000aa', 1, 'PARTIAL_CONTRIBUTION', 0, 'p1', 2)"));
+    assertRejected(
+        "INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units) "
+            + "VALUES ('00000000-0000-0000-0000-0000000000bb', 1, 'PARTIAL_CONTRIBUTION', 0, 'p1', 2)");
     // the same rank of the same phase twice
-    assertRejected("INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units, state) "
-        + "VALUES ('00000000-0000-0000-0000-0000000000aa', 1, 'PARTIAL_CONTRIBUTION', 0, 'p1', 2, 'CANCELLED')");
+    assertRejected(
+        "INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units, state) "
+            + "VALUES ('00000000-0000-0000-0000-0000000000aa', 1, 'PARTIAL_CONTRIBUTION', 0, 'p1', 2, 'CANCELLED')");
   }
 
   private void assertRejected(String sql) {
-    assertThrows(UnableToExecuteStatementException.class, () -> jdbi.useHandle((Handle h) -> h.execute(sql)), sql);
+    assertThrows(
+        UnableToExecuteStatementException.class,
+        () -> jdbi.useHandle((Handle h) -> h.execute(sql)),
+        sql);
   }
 }

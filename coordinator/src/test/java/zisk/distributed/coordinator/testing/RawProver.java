@@ -61,10 +61,15 @@ public final class RawProver implements AutoCloseable {
   /** Sends register and answers the coordinator's reply. */
   public ProverRegisterResponse register(String id, int computeUnits) {
     proverId = id;
-    send(ProverMessage.newBuilder().setRegister(ProverRegisterRequest.newBuilder()
-        .setProverId(id)
-        .setComputeCapacity(ComputeCapacity.newBuilder().setComputeUnits(computeUnits))).build());
-    return await("register_response", CoordinatorMessage::hasRegisterResponse).getRegisterResponse();
+    send(
+        ProverMessage.newBuilder()
+            .setRegister(
+                ProverRegisterRequest.newBuilder()
+                    .setProverId(id)
+                    .setComputeCapacity(ComputeCapacity.newBuilder().setComputeUnits(computeUnits)))
+            .build());
+    return await("register_response", CoordinatorMessage::hasRegisterResponse)
+        .getRegisterResponse();
   }
 
   public ExecuteTaskRequest awaitTask() {
@@ -72,7 +77,8 @@ public final class RawProver implements AutoCloseable {
   }
 
   public void awaitJobCancelled(String jobId) {
-    await("job_cancelled for " + jobId,
+    await(
+        "job_cancelled for " + jobId,
         message -> message.hasJobCancelled() && message.getJobCancelled().getJobId().equals(jobId));
   }
 
@@ -84,8 +90,14 @@ public final class RawProver implements AutoCloseable {
         long left = deadline - System.nanoTime();
         CoordinatorMessage message = left <= 0 ? null : received.poll(left, TimeUnit.NANOSECONDS);
         if (message == null) {
-          throw new AssertionError("prover " + proverId + ": no " + what + " within " + WAIT
-              + (ended.isDone() ? "; the stream ended with " + ended.join() : ""));
+          throw new AssertionError(
+              "prover "
+                  + proverId
+                  + ": no "
+                  + what
+                  + " within "
+                  + WAIT
+                  + (ended.isDone() ? "; the stream ended with " + ended.join() : ""));
         }
         if (wanted.test(message)) {
           return message;
@@ -114,21 +126,30 @@ public final class RawProver implements AutoCloseable {
     return heartbeats.get();
   }
 
-  /** A successful result for {@code task}, as {@code fromProver} would send it, with made-up data. */
+  /**
+   * A successful result for {@code task}, as {@code fromProver} would send it, with made-up data.
+   */
   public static ExecuteTaskResponse success(ExecuteTaskRequest task, String fromProver) {
-    ExecuteTaskResponse.Builder response = ExecuteTaskResponse.newBuilder()
-        .setJobId(task.getJobId())
-        .setTaskId(task.getTaskId())
-        .setProverId(fromProver)
-        .setTaskType(task.getTaskType())
-        .setSuccess(true);
+    ExecuteTaskResponse.Builder response =
+        ExecuteTaskResponse.newBuilder()
+            .setJobId(task.getJobId())
+            .setTaskId(task.getTaskId())
+            .setProverId(fromProver)
+            .setTaskType(task.getTaskType())
+            .setSuccess(true);
     switch (task.getTaskType()) {
-      case PARTIAL_CONTRIBUTION -> response.setChallenges(ChallengesList.newBuilder()
-          .addChallenges(Challenges.newBuilder().setProverIndex(task.getContributionParams().getRankId())
-              .addChallenge(42)));
-      case PROVE -> response.setProofs(ProofList.newBuilder().addProofs(Proof.newBuilder().addValues(7)));
-      case AGGREGATE -> response.setFinalProof(FinalProofList.newBuilder()
-          .addFinalProofs(FinalProof.newBuilder().addValues(1)));
+      case PARTIAL_CONTRIBUTION ->
+          response.setChallenges(
+              ChallengesList.newBuilder()
+                  .addChallenges(
+                      Challenges.newBuilder()
+                          .setProverIndex(task.getContributionParams().getRankId())
+                          .addChallenge(42)));
+      case PROVE ->
+          response.setProofs(ProofList.newBuilder().addProofs(Proof.newBuilder().addValues(7)));
+      case AGGREGATE ->
+          response.setFinalProof(
+              FinalProofList.newBuilder().addFinalProofs(FinalProof.newBuilder().addValues(1)));
       default -> throw new IllegalArgumentException("no result for " + task.getTaskType());
     }
     return response.build();
@@ -150,7 +171,8 @@ public final class RawProver implements AutoCloseable {
     }
   }
 
-  private final class Responses implements ClientResponseObserver<ProverMessage, CoordinatorMessage> {
+  private final class Responses
+      implements ClientResponseObserver<ProverMessage, CoordinatorMessage> {
 
     @Override
     public void beforeStart(ClientCallStreamObserver<ProverMessage> stream) {
@@ -163,7 +185,10 @@ public final class RawProver implements AutoCloseable {
         heartbeats.incrementAndGet();
         if (ackHeartbeats) {
           try {
-            send(ProverMessage.newBuilder().setHeartbeatAck(HeartbeatAck.newBuilder().setProverId(proverId)).build());
+            send(
+                ProverMessage.newBuilder()
+                    .setHeartbeatAck(HeartbeatAck.newBuilder().setProverId(proverId))
+                    .build());
           } catch (RuntimeException e) {
             // the call is already over; nothing to acknowledge
           }

@@ -11,11 +11,16 @@ public final class RecordingStream extends ServerCallStreamObserver<CoordinatorM
 
   @Override
   public void onNext(CoordinatorMessage message) {
-    sent.add(switch (message.getMessageCase()) {
-      case EXECUTE_TASK -> "task " + message.getExecuteTask().getTaskId();
-      case JOB_CANCELLED -> "cancel " + message.getJobCancelled().getJobId() + "/" + message.getJobCancelled().getTaskId();
-      default -> message.getMessageCase().name();
-    });
+    sent.add(
+        switch (message.getMessageCase()) {
+          case EXECUTE_TASK -> "task " + message.getExecuteTask().getTaskId();
+          case JOB_CANCELLED ->
+              "cancel "
+                  + message.getJobCancelled().getJobId()
+                  + "/"
+                  + message.getJobCancelled().getTaskId();
+          default -> message.getMessageCase().name();
+        });
   }
 
   @Override
@@ -52,4 +57,3 @@ public final class RecordingStream extends ServerCallStreamObserver<CoordinatorM
   @Override
   public void setMessageCompression(boolean enable) {}
 }
-

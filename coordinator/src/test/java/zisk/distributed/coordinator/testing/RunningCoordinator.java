@@ -16,7 +16,9 @@ import zisk.distributed.coordinator.CoordinatorServer;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
 import zisk.distributed.coordinator.store.Database;
 
-/** A real coordinator on a test database, reachable in-process or over TCP, with a client channel. */
+/**
+ * A real coordinator on a test database, reachable in-process or over TCP, with a client channel.
+ */
 public final class RunningCoordinator implements AutoCloseable {
 
   private final Database database;
@@ -33,11 +35,15 @@ public final class RunningCoordinator implements AutoCloseable {
   public static RunningCoordinator inProcess(CoordinatorConfig config) {
     String name = "coordinator-" + UUID.randomUUID();
     Database database = Database.open(config);
-    CoordinatorServer server = new CoordinatorServer(config, database,
-        InProcessServerBuilder.forName(name).directExecutor(), Clock.systemUTC());
+    CoordinatorServer server =
+        new CoordinatorServer(
+            config,
+            database,
+            InProcessServerBuilder.forName(name).directExecutor(),
+            Clock.systemUTC());
     start(server, database);
-    return new RunningCoordinator(database, server,
-        InProcessChannelBuilder.forName(name).directExecutor().build());
+    return new RunningCoordinator(
+        database, server, InProcessChannelBuilder.forName(name).directExecutor().build());
   }
 
   /** A real socket on 127.0.0.1 (the config's port; 0 picks a free one). */
@@ -45,7 +51,9 @@ public final class RunningCoordinator implements AutoCloseable {
     Database database = Database.open(config);
     CoordinatorServer server = CoordinatorServer.onConfiguredPort(config, database);
     start(server, database);
-    return new RunningCoordinator(database, server,
+    return new RunningCoordinator(
+        database,
+        server,
         NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build());
   }
 

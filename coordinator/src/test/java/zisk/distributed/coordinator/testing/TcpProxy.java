@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A TCP forwarder between a client and a server that a test can cut and restore, to make a
- * database (or a coordinator) unreachable for real without stopping it.
+ * A TCP forwarder between a client and a server that a test can cut and restore, to make a database
+ * (or a coordinator) unreachable for real without stopping it.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -67,40 +67,48 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   private void acceptLoop(ServerSocket server) {
-    Thread thread = new Thread(() -> {
-      while (!server.isClosed()) {
-        try {
-          Socket client = server.accept();
-          Socket upstream = new Socket(targetHost, targetPort);
-          open.add(client);
-          open.add(upstream);
-          pump(client, upstream);
-          pump(upstream, client);
-        } catch (IOException e) {
-          // listener closed by cut(), or the target refused: the client sees a closed connection
-        }
-      }
-    }, "tcp-proxy-accept-" + port);
+    Thread thread =
+        new Thread(
+            () -> {
+              while (!server.isClosed()) {
+                try {
+                  Socket client = server.accept();
+                  Socket upstream = new Socket(targetHost, targetPort);
+                  open.add(client);
+                  open.add(upstream);
+                  pump(client, upstream);
+                  pump(upstream, client);
+                } catch (IOException e) {
+                  // listener closed by cut(), or the target refused: the client sees a closed
+                  // connection
+                }
+              }
+            },
+            "tcp-proxy-accept-" + port);
     thread.setDaemon(true);
     thread.start();
   }
 
   private void pump(Socket from, Socket to) {
-    Thread thread = new Thread(() -> {
-      byte[] buffer = new byte[16384];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        int read;
-        while ((read = in.read(buffer)) >= 0) {
-          out.write(buffer, 0, read);
-          out.flush();
-        }
-      } catch (IOException e) {
-        // either side went away
-      } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-      }
-    }, "tcp-proxy-pump");
+    Thread thread =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[16384];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                int read;
+                while ((read = in.read(buffer)) >= 0) {
+                  out.write(buffer, 0, read);
+                  out.flush();
+                }
+              } catch (IOException e) {
+                // either side went away
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+              }
+            },
+            "tcp-proxy-pump");
     thread.setDaemon(true);
     thread.start();
   }

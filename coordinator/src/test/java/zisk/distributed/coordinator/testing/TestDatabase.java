@@ -13,9 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import zisk.distributed.coordinator.config.DatabaseUrls;
 
 /**
- * Fresh PostgreSQL databases for tests: on the server named by {@code ZISK_TEST_DATABASE_URL}
- * when it is set (CI sets it to the machine's server), else on one embedded PostgreSQL per JVM.
- * Every database is created empty and dropped when the JVM exits.
+ * Fresh PostgreSQL databases for tests: on the server named by {@code ZISK_TEST_DATABASE_URL} when
+ * it is set (CI sets it to the machine's server), else on one embedded PostgreSQL per JVM. Every
+ * database is created empty and dropped when the JVM exits.
  */
 public final class TestDatabase {
 
@@ -37,7 +37,8 @@ public final class TestDatabase {
 
   /** Runs one statement on a database, for test set-up and SQL assertions. */
   public static void execute(String jdbcUrl, String sql) {
-    try (Connection connection = DriverManager.getConnection(jdbcUrl); Statement statement = connection.createStatement()) {
+    try (Connection connection = DriverManager.getConnection(jdbcUrl);
+        Statement statement = connection.createStatement()) {
       statement.execute(sql);
     } catch (SQLException e) {
       throw new IllegalStateException("SQL failed: " + sql + ": " + e.getMessage(), e);
@@ -90,7 +91,8 @@ public final class TestDatabase {
     int start = jdbcUrl.indexOf('/', "jdbc:postgresql://".length());
     int end = jdbcUrl.indexOf('?');
     String query = end < 0 ? "" : jdbcUrl.substring(end);
-    String hostPart = start < 0 ? (end < 0 ? jdbcUrl : jdbcUrl.substring(0, end)) : jdbcUrl.substring(0, start);
+    String hostPart =
+        start < 0 ? (end < 0 ? jdbcUrl : jdbcUrl.substring(0, end)) : jdbcUrl.substring(0, start);
     return hostPart + "/" + database + query;
   }
 }

@@ -19,18 +19,23 @@ import zisk.distributed.worker.prover.reference.VerificationResult;
 /**
  * {@code verify}: checks a reference prover's final proof against its input file.
  *
- * <p>Prints {@code proof OK: ...} with what was checked, or {@code proof INVALID: <reason>}.
- * Exit codes: 0 valid, 1 invalid (bytes that are not a {@code FinalProofList} included), 2 bad
- * options, 3 the input or proof file cannot be read.
+ * <p>Prints {@code proof OK: ...} with what was checked, or {@code proof INVALID: <reason>}. Exit
+ * codes: 0 valid, 1 invalid (bytes that are not a {@code FinalProofList} included), 2 bad options,
+ * 3 the input or proof file cannot be read.
  */
 @Command(
     name = "verify",
     mixinStandardHelpOptions = true,
-    description = "Checks a final proof of the reference prover against its input file, "
-        + "without trusting the provers or the coordinator.",
+    description =
+        "Checks a final proof of the reference prover against its input file, "
+            + "without trusting the provers or the coordinator.",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:the proof is valid", "1:the proof is invalid",
-        "2:bad options", "3:the input or the proof file cannot be read"})
+    exitCodeList = {
+      "0:the proof is valid",
+      "1:the proof is invalid",
+      "2:bad options",
+      "3:the input or the proof file cannot be read"
+    })
 public final class VerifyCommand implements Callable<Integer> {
 
   /** The proof was read and does not hold. */
@@ -39,13 +44,18 @@ public final class VerifyCommand implements Callable<Integer> {
   /** The input or the proof file could not be read. */
   public static final int UNREADABLE = 3;
 
-  @Option(names = "--input", required = true, paramLabel = "FILE",
+  @Option(
+      names = "--input",
+      required = true,
+      paramLabel = "FILE",
       description = "The input file the proof is for (as written by reference-input).")
   private Path input;
 
-  @Parameters(index = "0", paramLabel = "PROOF",
-      description = "File holding the job's final proof: a binary-serialized FinalProofList "
-          + "protobuf.")
+  @Parameters(
+      index = "0",
+      paramLabel = "PROOF",
+      description =
+          "File holding the job's final proof: a binary-serialized FinalProofList " + "protobuf.")
   private Path proof;
 
   @Spec private CommandSpec spec;
@@ -72,8 +82,8 @@ public final class VerifyCommand implements Callable<Integer> {
     try {
       finalProof = FinalProofList.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      out.println("proof INVALID: " + proof + " is not a FinalProofList protobuf ("
-          + e.getMessage() + ")");
+      out.println(
+          "proof INVALID: " + proof + " is not a FinalProofList protobuf (" + e.getMessage() + ")");
       return INVALID;
     }
     VerificationResult result = ReferenceVerifier.verify(statement, finalProof);

@@ -17,9 +17,9 @@ import zisk.distributed.worker.connection.CoordinatorEndpoint;
 /**
  * The worker's settings, validated once at start-up.
  *
- * <p>{@link #load} merges flags, the TOML file, {@code DISTRIBUTED_*} variables and defaults (in that
- * order of strength) and names the source of any bad value. Tests may call the constructor directly
- * with sub-second durations.
+ * <p>{@link #load} merges flags, the TOML file, {@code DISTRIBUTED_*} variables and defaults (in
+ * that order of strength) and names the source of any bad value. Tests may call the constructor
+ * directly with sub-second durations.
  *
  * @param coordinators coordinator endpoints in failover order; at least one
  * @param proverId this prover's id
@@ -50,15 +50,18 @@ public record WorkerConfig(
   public record Logging(String level, String format, String filePath) {
     public Logging {
       if (!LoggingSetup.LEVELS.contains(level)) {
-        throw new IllegalArgumentException("logging level must be one of " + LoggingSetup.LEVELS + ": " + level);
+        throw new IllegalArgumentException(
+            "logging level must be one of " + LoggingSetup.LEVELS + ": " + level);
       }
       if (!LoggingSetup.FORMATS.contains(format)) {
-        throw new IllegalArgumentException("logging format must be one of " + LoggingSetup.FORMATS + ": " + format);
+        throw new IllegalArgumentException(
+            "logging format must be one of " + LoggingSetup.FORMATS + ": " + format);
       }
     }
 
     public static Logging defaults() {
-      return new Logging(WorkerSettings.DEFAULT_LOGGING_LEVEL, WorkerSettings.DEFAULT_LOGGING_FORMAT, null);
+      return new Logging(
+          WorkerSettings.DEFAULT_LOGGING_LEVEL, WorkerSettings.DEFAULT_LOGGING_FORMAT, null);
     }
   }
 
@@ -68,12 +71,16 @@ public record WorkerConfig(
       throw new IllegalArgumentException("at least one coordinator URL is needed");
     }
     // The coordinator's own rules: a worker it would refuse at every registration does not start.
-    ProverIds.problem(proverId).ifPresent(problem -> {
-      throw new IllegalArgumentException(problem);
-    });
-    ComputeUnits.problem(computeUnits).ifPresent(problem -> {
-      throw new IllegalArgumentException(problem);
-    });
+    ProverIds.problem(proverId)
+        .ifPresent(
+            problem -> {
+              throw new IllegalArgumentException(problem);
+            });
+    ComputeUnits.problem(computeUnits)
+        .ifPresent(
+            problem -> {
+              throw new IllegalArgumentException(problem);
+            });
     if (backend == null || backend.isBlank()) {
       throw new IllegalArgumentException("backend name is empty");
     }
@@ -81,8 +88,11 @@ public record WorkerConfig(
     requirePositive(maxReconnectInterval, "max reconnect interval");
     requirePositive(heartbeatTimeout, "heartbeat timeout");
     if (maxReconnectInterval.compareTo(reconnectInterval) < 0) {
-      throw new IllegalArgumentException("max reconnect interval " + maxReconnectInterval
-          + " is shorter than the reconnect interval " + reconnectInterval);
+      throw new IllegalArgumentException(
+          "max reconnect interval "
+              + maxReconnectInterval
+              + " is shorter than the reconnect interval "
+              + reconnectInterval);
     }
     Objects.requireNonNull(logging, "logging");
   }
@@ -95,55 +105,104 @@ public record WorkerConfig(
    * @param flags values given on the command line, by file key (see {@link LayeredConfig#flags})
    * @throws ConfigException naming the bad setting and where it came from
    */
-  public static WorkerConfig load(Map<String, String> env, Path configFile, Map<String, String> flags) {
+  public static WorkerConfig load(
+      Map<String, String> env, Path configFile, Map<String, String> flags) {
     LayeredConfig config = LayeredConfig.load(WorkerSettings.ALL, env, configFile, flags);
 
     List<CoordinatorEndpoint> coordinators = coordinators(config);
-    String proverId = config.get(WorkerSettings.PROVER_ID.fileKey())
-        .map(value -> {
-          ProverIds.problem(value.text()).ifPresent(problem -> {
-            throw LayeredConfig.invalid(WorkerSettings.PROVER_ID.fileKey(), value, problem);
-          });
-          return value.text();
-        })
-        .orElseGet(() -> UUID.randomUUID().toString());
+    String proverId =
+        config
+            .get(WorkerSettings.PROVER_ID.fileKey())
+            .map(
+                value -> {
+                  ProverIds.problem(value.text())
+                      .ifPresent(
+                          problem -> {
+                            throw LayeredConfig.invalid(
+                                WorkerSettings.PROVER_ID.fileKey(), value, problem);
+                          });
+                  return value.text();
+                })
+            .orElseGet(() -> UUID.randomUUID().toString());
     int computeUnits = computeUnits(config);
-    String backend = config.get(WorkerSettings.BACKEND.fileKey())
-        .map(value -> {
-          String name = value.text().trim().toLowerCase();
-          if (!name.matches("[a-z0-9][a-z0-9_-]*")) {
-            throw LayeredConfig.invalid(WorkerSettings.BACKEND.fileKey(), value,
-                "expected a backend name such as '" + WorkerSettings.DEFAULT_BACKEND + "'");
-          }
-          return name;
-        })
-        .orElse(WorkerSettings.DEFAULT_BACKEND);
-    Duration reconnect = config.seconds(WorkerSettings.RECONNECT_INTERVAL.fileKey(),
-        WorkerSettings.DEFAULT_RECONNECT_INTERVAL, 1, 3600);
-    Duration maxReconnect = config.seconds(WorkerSettings.MAX_RECONNECT_INTERVAL.fileKey(),
-        WorkerSettings.DEFAULT_MAX_RECONNECT_INTERVAL.compareTo(reconnect) < 0
-            ? reconnect : WorkerSettings.DEFAULT_MAX_RECONNECT_INTERVAL, 1, 86_400);
+    String backend =
+        config
+            .get(WorkerSettings.BACKEND.fileKey())
+            .map(
+                value -> {
+                  String name = value.text().trim().toLowerCase();
+                  if (!name.matches("[a-z0-9][a-z0-9_-]*")) {
+                    throw LayeredConfig.invalid(
+                        WorkerSettings.BACKEND.fileKey(),
+                        value,
+                        "expected a backend name such as '" + WorkerSettings.DEFAULT_BACKEND + "'");
+                  }
+                  return name;
+                })
+            .orElse(WorkerSettings.DEFAULT_BACKEND);
+    Duration reconnect =
+        config.seconds(
+            WorkerSettings.RECONNECT_INTERVAL.fileKey(),
+            WorkerSettings.DEFAULT_RECONNECT_INTERVAL,
+            1,
+            3600);
+    Duration maxReconnect =
+        config.seconds(
+            WorkerSettings.MAX_RECONNECT_INTERVAL.fileKey(),
+            WorkerSettings.DEFAULT_MAX_RECONNECT_INTERVAL.compareTo(reconnect) < 0
+                ? reconnect
+                : WorkerSettings.DEFAULT_MAX_RECONNECT_INTERVAL,
+            1,
+            86_400);
     if (maxReconnect.compareTo(reconnect) < 0) {
-      throw LayeredConfig.invalid(WorkerSettings.MAX_RECONNECT_INTERVAL.fileKey(),
+      throw LayeredConfig.invalid(
+          WorkerSettings.MAX_RECONNECT_INTERVAL.fileKey(),
           config.get(WorkerSettings.MAX_RECONNECT_INTERVAL.fileKey()).orElseThrow(),
-          "must be at least " + WorkerSettings.RECONNECT_INTERVAL.fileKey() + " (" + reconnect.toSeconds() + ")");
+          "must be at least "
+              + WorkerSettings.RECONNECT_INTERVAL.fileKey()
+              + " ("
+              + reconnect.toSeconds()
+              + ")");
     }
-    Duration heartbeatTimeout = config.seconds(WorkerSettings.HEARTBEAT_TIMEOUT.fileKey(),
-        WorkerSettings.DEFAULT_HEARTBEAT_TIMEOUT, 1, 86_400);
-    Logging logging = new Logging(
-        config.choice(WorkerSettings.LOGGING_LEVEL.fileKey(), WorkerSettings.DEFAULT_LOGGING_LEVEL, LoggingSetup.LEVELS),
-        config.choice(WorkerSettings.LOGGING_FORMAT.fileKey(), WorkerSettings.DEFAULT_LOGGING_FORMAT, LoggingSetup.FORMATS),
-        config.get(WorkerSettings.LOGGING_FILE_PATH.fileKey()).map(LayeredConfig.Value::text)
-            .filter(path -> !path.isBlank()).orElse(null));
+    Duration heartbeatTimeout =
+        config.seconds(
+            WorkerSettings.HEARTBEAT_TIMEOUT.fileKey(),
+            WorkerSettings.DEFAULT_HEARTBEAT_TIMEOUT,
+            1,
+            86_400);
+    Logging logging =
+        new Logging(
+            config.choice(
+                WorkerSettings.LOGGING_LEVEL.fileKey(),
+                WorkerSettings.DEFAULT_LOGGING_LEVEL,
+                LoggingSetup.LEVELS),
+            config.choice(
+                WorkerSettings.LOGGING_FORMAT.fileKey(),
+                WorkerSettings.DEFAULT_LOGGING_FORMAT,
+                LoggingSetup.FORMATS),
+            config
+                .get(WorkerSettings.LOGGING_FILE_PATH.fileKey())
+                .map(LayeredConfig.Value::text)
+                .filter(path -> !path.isBlank())
+                .orElse(null));
 
-    return new WorkerConfig(coordinators, proverId, computeUnits, backend, reconnect, maxReconnect,
-        heartbeatTimeout, logging);
+    return new WorkerConfig(
+        coordinators,
+        proverId,
+        computeUnits,
+        backend,
+        reconnect,
+        maxReconnect,
+        heartbeatTimeout,
+        logging);
   }
 
   private static List<CoordinatorEndpoint> coordinators(LayeredConfig config) {
     String key = WorkerSettings.SERVER_URL.fileKey();
-    LayeredConfig.Value value = config.get(key)
-        .orElse(new LayeredConfig.Value(WorkerSettings.DEFAULT_SERVER_URL, "default"));
+    LayeredConfig.Value value =
+        config
+            .get(key)
+            .orElse(new LayeredConfig.Value(WorkerSettings.DEFAULT_SERVER_URL, "default"));
     List<CoordinatorEndpoint> endpoints = new ArrayList<>();
     for (String url : value.text().split(",")) {
       if (url.isBlank()) {
@@ -163,10 +222,14 @@ public record WorkerConfig(
 
   private static int computeUnits(LayeredConfig config) {
     String key = WorkerSettings.COMPUTE_UNITS.fileKey();
-    int units = config.integer(key, WorkerSettings.defaultComputeUnits(), Integer.MIN_VALUE, Integer.MAX_VALUE);
-    ComputeUnits.problem(units).ifPresent(problem -> {
-      throw LayeredConfig.invalid(key, config.get(key).orElseThrow(), problem);
-    });
+    int units =
+        config.integer(
+            key, WorkerSettings.defaultComputeUnits(), Integer.MIN_VALUE, Integer.MAX_VALUE);
+    ComputeUnits.problem(units)
+        .ifPresent(
+            problem -> {
+              throw LayeredConfig.invalid(key, config.get(key).orElseThrow(), problem);
+            });
     return units;
   }
 

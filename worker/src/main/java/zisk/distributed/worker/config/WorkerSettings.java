@@ -13,39 +13,74 @@ import zisk.distributed.common.rules.ProverIds;
  */
 public final class WorkerSettings {
 
-  public static final ConfigKey SERVER_URL = new ConfigKey("server.url", "DISTRIBUTED_SERVER_URL",
-      "Coordinator URL(s): http://host:port (plaintext), https://host:port (TLS) or host:port. "
-          + "Several, comma-separated, for failover: the worker connects to the first and moves to "
-          + "the next when one cannot be reached.");
-  public static final ConfigKey PROVER_ID = new ConfigKey("prover.prover_id", "DISTRIBUTED_PROVER_ID",
-      "Stable id of this prover (printable ASCII without spaces, 1 to " + ProverIds.MAX_LENGTH + " characters). "
-          + "A random UUID when unset.");
-  public static final ConfigKey COMPUTE_UNITS = new ConfigKey("prover.compute_capacity.compute_units",
-      "DISTRIBUTED_COMPUTE_UNITS",
-      "Compute units this prover offers (1 to " + ComputeUnits.MAX_PER_PROVER + "). Defaults to the number of CPUs.");
-  public static final ConfigKey BACKEND = new ConfigKey("prover.backend", "DISTRIBUTED_PROVER_BACKEND",
-      "Prover backend that runs the tasks.");
-  public static final ConfigKey RECONNECT_INTERVAL = new ConfigKey("connection.reconnect_interval_seconds",
-      "DISTRIBUTED_RECONNECT_INTERVAL_SECONDS",
-      "Base of the reconnect back-off, in seconds; it doubles after each failed round of URLs.");
-  public static final ConfigKey MAX_RECONNECT_INTERVAL = new ConfigKey("connection.max_reconnect_interval_seconds",
-      "DISTRIBUTED_MAX_RECONNECT_INTERVAL_SECONDS",
-      "Cap of the reconnect back-off, in seconds (at least the reconnect interval).");
-  public static final ConfigKey HEARTBEAT_TIMEOUT = new ConfigKey("connection.heartbeat_timeout_seconds",
-      "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS",
-      "Seconds without any message from the coordinator after which the stream counts as dead "
-          + "and the worker reconnects.");
-  public static final ConfigKey LOGGING_LEVEL = new ConfigKey("logging.level", "DISTRIBUTED_LOGGING_LEVEL",
-      "Log level: trace, debug, info, warn or error.");
-  public static final ConfigKey LOGGING_FORMAT = new ConfigKey("logging.format", "DISTRIBUTED_LOGGING_FORMAT",
-      "Log format: pretty, compact or json.");
-  public static final ConfigKey LOGGING_FILE_PATH = new ConfigKey("logging.file_path", "DISTRIBUTED_LOGGING_FILE_PATH",
-      "Log file; logs go to standard error when unset.");
+  public static final ConfigKey SERVER_URL =
+      new ConfigKey(
+          "server.url",
+          "DISTRIBUTED_SERVER_URL",
+          "Coordinator URL(s): http://host:port (plaintext), https://host:port (TLS) or host:port. "
+              + "Several, comma-separated, for failover: the worker connects to the first and moves to "
+              + "the next when one cannot be reached.");
+  public static final ConfigKey PROVER_ID =
+      new ConfigKey(
+          "prover.prover_id",
+          "DISTRIBUTED_PROVER_ID",
+          "Stable id of this prover (printable ASCII without spaces, 1 to "
+              + ProverIds.MAX_LENGTH
+              + " characters). "
+              + "A random UUID when unset.");
+  public static final ConfigKey COMPUTE_UNITS =
+      new ConfigKey(
+          "prover.compute_capacity.compute_units",
+          "DISTRIBUTED_COMPUTE_UNITS",
+          "Compute units this prover offers (1 to "
+              + ComputeUnits.MAX_PER_PROVER
+              + "). Defaults to the number of CPUs.");
+  public static final ConfigKey BACKEND =
+      new ConfigKey(
+          "prover.backend", "DISTRIBUTED_PROVER_BACKEND", "Prover backend that runs the tasks.");
+  public static final ConfigKey RECONNECT_INTERVAL =
+      new ConfigKey(
+          "connection.reconnect_interval_seconds",
+          "DISTRIBUTED_RECONNECT_INTERVAL_SECONDS",
+          "Base of the reconnect back-off, in seconds; it doubles after each failed round of URLs.");
+  public static final ConfigKey MAX_RECONNECT_INTERVAL =
+      new ConfigKey(
+          "connection.max_reconnect_interval_seconds",
+          "DISTRIBUTED_MAX_RECONNECT_INTERVAL_SECONDS",
+          "Cap of the reconnect back-off, in seconds (at least the reconnect interval).");
+  public static final ConfigKey HEARTBEAT_TIMEOUT =
+      new ConfigKey(
+          "connection.heartbeat_timeout_seconds",
+          "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS",
+          "Seconds without any message from the coordinator after which the stream counts as dead "
+              + "and the worker reconnects.");
+  public static final ConfigKey LOGGING_LEVEL =
+      new ConfigKey(
+          "logging.level",
+          "DISTRIBUTED_LOGGING_LEVEL",
+          "Log level: trace, debug, info, warn or error.");
+  public static final ConfigKey LOGGING_FORMAT =
+      new ConfigKey(
+          "logging.format", "DISTRIBUTED_LOGGING_FORMAT", "Log format: pretty, compact or json.");
+  public static final ConfigKey LOGGING_FILE_PATH =
+      new ConfigKey(
+          "logging.file_path",
+          "DISTRIBUTED_LOGGING_FILE_PATH",
+          "Log file; logs go to standard error when unset.");
 
   /** In the order the template and the reference list them. */
-  public static final List<ConfigKey> ALL = List.of(SERVER_URL, PROVER_ID, COMPUTE_UNITS, BACKEND,
-      RECONNECT_INTERVAL, MAX_RECONNECT_INTERVAL, HEARTBEAT_TIMEOUT, LOGGING_LEVEL, LOGGING_FORMAT,
-      LOGGING_FILE_PATH);
+  public static final List<ConfigKey> ALL =
+      List.of(
+          SERVER_URL,
+          PROVER_ID,
+          COMPUTE_UNITS,
+          BACKEND,
+          RECONNECT_INTERVAL,
+          MAX_RECONNECT_INTERVAL,
+          HEARTBEAT_TIMEOUT,
+          LOGGING_LEVEL,
+          LOGGING_FORMAT,
+          LOGGING_FILE_PATH);
 
   /** Environment variable naming the config file when {@code --config} is not given. */
   public static final String CONFIG_PATH_ENV = "CONFIG_PATH";
@@ -62,6 +97,7 @@ public final class WorkerSettings {
 
   /** The default compute units: this machine's CPU count, within the allowed range. */
   public static int defaultComputeUnits() {
-    return Math.max(1, Math.min(ComputeUnits.MAX_PER_PROVER, Runtime.getRuntime().availableProcessors()));
+    return Math.max(
+        1, Math.min(ComputeUnits.MAX_PER_PROVER, Runtime.getRuntime().availableProcessors()));
   }
 }

@@ -24,9 +24,8 @@ public final class Channels {
    * would override ours, so no channel is reused after its session ends.
    */
   public static ManagedChannel open(CoordinatorEndpoint endpoint) {
-    ChannelCredentials credentials = endpoint.tls()
-        ? TlsChannelCredentials.create()
-        : InsecureChannelCredentials.create();
+    ChannelCredentials credentials =
+        endpoint.tls() ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
     return Grpc.newChannelBuilderForAddress(endpoint.host(), endpoint.port(), credentials)
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .userAgent("zisk-worker")

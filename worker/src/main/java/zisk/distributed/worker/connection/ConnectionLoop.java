@@ -21,8 +21,8 @@ import zisk.distributed.common.concurrent.Backoff;
  *   <li>An attempt that fails (unreachable, refused, or no answer to the registration within the
  *       heartbeat timeout) moves to the next URL at once; after a full round of failures it backs
  *       off.
- *   <li>An accepted session that breaks resets the back-off and retries the same coordinator
- *       after the first, short delay.
+ *   <li>An accepted session that breaks resets the back-off and retries the same coordinator after
+ *       the first, short delay.
  *   <li>A session that stays silent for the heartbeat timeout is aborted and counts as broken.
  *   <li>A stop (the coordinator's {@code shutdown} or a local one) drains the running work within
  *       its grace period, closes the stream and returns.
@@ -57,8 +57,14 @@ public final class ConnectionLoop {
    * @param hello builds the first message of each session (register, or reconnect naming the job)
    * @param channels opens a channel to a coordinator ({@link Channels#open} in production)
    */
-  public ConnectionLoop(String proverId, EndpointRotation rotation, Backoff backoff, Duration heartbeatTimeout,
-      Supplier<ProverMessage> hello, CoordinatorHandler handler, Drain drain,
+  public ConnectionLoop(
+      String proverId,
+      EndpointRotation rotation,
+      Backoff backoff,
+      Duration heartbeatTimeout,
+      Supplier<ProverMessage> hello,
+      CoordinatorHandler handler,
+      Drain drain,
       Function<CoordinatorEndpoint, ManagedChannel> channels) {
     this.proverId = proverId;
     this.rotation = rotation;
@@ -78,7 +84,11 @@ public final class ConnectionLoop {
     if (stop.isDone()) {
       return;
     }
-    log.info("prover {}: stopping ({}); a running task gets up to {} ms", proverId, reason, grace.toMillis());
+    log.info(
+        "prover {}: stopping ({}); a running task gets up to {} ms",
+        proverId,
+        reason,
+        grace.toMillis());
     stop.complete(new StopRequest(grace, reason));
   }
 
@@ -100,7 +110,8 @@ public final class ConnectionLoop {
       try {
         channel = channels.apply(endpoint);
         log.info("prover {}: connecting to coordinator {}", proverId, endpoint);
-        ProverSession session = ProverSession.open(channel, endpoint, proverId, hello.get(), handler);
+        ProverSession session =
+            ProverSession.open(channel, endpoint, proverId, hello.get(), handler);
         end = watch(session);
         if (end == null) {
           drain.drain(stop.join().grace());
@@ -124,8 +135,8 @@ public final class ConnectionLoop {
   }
 
   /**
-   * Waits until the session ends (its end) or a stop is requested (null), aborting the session
-   * when the coordinator has been silent for longer than the heartbeat timeout.
+   * Waits until the session ends (its end) or a stop is requested (null), aborting the session when
+   * the coordinator has been silent for longer than the heartbeat timeout.
    */
   private SessionEnd watch(ProverSession session) throws InterruptedException {
     Duration period = clamp(heartbeatTimeout.dividedBy(4), MIN_WATCH_PERIOD, MAX_WATCH_PERIOD);
@@ -140,12 +151,17 @@ public final class ConnectionLoop {
       }
       Duration silence = session.silentFor();
       if (silence.compareTo(heartbeatTimeout) > 0) {
-        session.abort("no message from the coordinator for " + silence.toMillis() + " ms (heartbeat timeout "
-            + heartbeatTimeout.toMillis() + " ms)");
+        session.abort(
+            "no message from the coordinator for "
+                + silence.toMillis()
+                + " ms (heartbeat timeout "
+                + heartbeatTimeout.toMillis()
+                + " ms)");
       } else if (!session.isAccepted() && session.age().compareTo(heartbeatTimeout) > 0) {
         // Heartbeats alone do not make a session: a coordinator that never answers the
         // registration is as good as down, so move on to the next one.
-        session.abort("no answer to the registration within " + heartbeatTimeout.toMillis() + " ms");
+        session.abort(
+            "no answer to the registration within " + heartbeatTimeout.toMillis() + " ms");
       }
     }
   }
@@ -167,11 +183,13 @@ public final class ConnectionLoop {
     if (delay.isZero()) {
       return;
     }
-    log.info("prover {}: next attempt ({}) in {} ms", proverId, rotation.current(), delay.toMillis());
+    log.info(
+        "prover {}: next attempt ({}) in {} ms", proverId, rotation.current(), delay.toMillis());
     await(stop, delay);
   }
 
-  private static void await(CompletableFuture<?> future, Duration timeout) throws InterruptedException {
+  private static void await(CompletableFuture<?> future, Duration timeout)
+      throws InterruptedException {
     try {
       future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException | ExecutionException e) {

@@ -43,28 +43,34 @@ public record CoordinatorEndpoint(String host, int port, boolean tls) {
       throw new IllegalArgumentException("'" + text + "' is not a URL: " + e.getReason());
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
-    boolean tls = switch (scheme) {
-      case "http" -> false;
-      case "https" -> true;
-      default -> throw new IllegalArgumentException(
-          "'" + text + "': scheme must be http:// (plaintext) or https:// (TLS)");
-    };
+    boolean tls =
+        switch (scheme) {
+          case "http" -> false;
+          case "https" -> true;
+          default ->
+              throw new IllegalArgumentException(
+                  "'" + text + "': scheme must be http:// (plaintext) or https:// (TLS)");
+        };
     String host = uri.getHost();
     if (host == null || host.isEmpty()) {
-      throw new IllegalArgumentException("'" + text + "' has no host; expected http://host:port or host:port");
+      throw new IllegalArgumentException(
+          "'" + text + "' has no host; expected http://host:port or host:port");
     }
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
     String path = uri.getRawPath();
-    if ((path != null && !path.isEmpty() && !path.equals("/")) || uri.getRawQuery() != null
-        || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+    if ((path != null && !path.isEmpty() && !path.equals("/"))
+        || uri.getRawQuery() != null
+        || uri.getRawFragment() != null
+        || uri.getRawUserInfo() != null) {
       throw new IllegalArgumentException("'" + text + "': only scheme, host and port are allowed");
     }
     int port = uri.getPort();
     if (port == -1) {
       if (!hasScheme) {
-        throw new IllegalArgumentException("'" + text + "' has no port; expected host:port or http://host:port");
+        throw new IllegalArgumentException(
+            "'" + text + "' has no port; expected host:port or http://host:port");
       }
       port = tls ? 443 : 80;
     }

@@ -19,14 +19,15 @@ import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
 
 /**
  * One {@code ProverStream} call to one coordinator: it sends the first message (register or
- * reconnect), handles the registration answer and heartbeats itself, and hands tasks,
- * cancellations and shutdown notices to a {@link CoordinatorHandler}.
+ * reconnect), handles the registration answer and heartbeats itself, and hands tasks, cancellations
+ * and shutdown notices to a {@link CoordinatorHandler}.
  *
- * <p>Heartbeats are acknowledged right here, on the gRPC callback thread, so a long task can
- * never delay them. The session records when it last heard from the coordinator; the connection
- * loop aborts it when that silence exceeds the heartbeat timeout.
+ * <p>Heartbeats are acknowledged right here, on the gRPC callback thread, so a long task can never
+ * delay them. The session records when it last heard from the coordinator; the connection loop
+ * aborts it when that silence exceeds the heartbeat timeout.
  */
-public final class ProverSession implements ClientResponseObserver<ProverMessage, CoordinatorMessage>, Outbound {
+public final class ProverSession
+    implements ClientResponseObserver<ProverMessage, CoordinatorMessage>, Outbound {
 
   private static final Logger log = LoggerFactory.getLogger(ProverSession.class);
 
@@ -46,11 +47,15 @@ public final class ProverSession implements ClientResponseObserver<ProverMessage
   }
 
   /**
-   * Opens the stream on {@code channel} and sends {@code hello} ({@code register} or
-   * {@code reconnect}).
+   * Opens the stream on {@code channel} and sends {@code hello} ({@code register} or {@code
+   * reconnect}).
    */
-  public static ProverSession open(Channel channel, CoordinatorEndpoint endpoint, String proverId,
-      ProverMessage hello, CoordinatorHandler handler) {
+  public static ProverSession open(
+      Channel channel,
+      CoordinatorEndpoint endpoint,
+      String proverId,
+      ProverMessage hello,
+      CoordinatorHandler handler) {
     ProverSession session = new ProverSession(endpoint, proverId, handler);
     ZiskDistributedApiGrpc.newStub(channel).proverStream(session);
     session.send(hello);
@@ -68,9 +73,11 @@ public final class ProverSession implements ClientResponseObserver<ProverMessage
     try {
       switch (message.getMessageCase()) {
         case REGISTER_RESPONSE -> onRegisterResponse(message.getRegisterResponse());
-        case HEARTBEAT -> send(ProverMessage.newBuilder()
-            .setHeartbeatAck(HeartbeatAck.newBuilder().setProverId(proverId))
-            .build());
+        case HEARTBEAT ->
+            send(
+                ProverMessage.newBuilder()
+                    .setHeartbeatAck(HeartbeatAck.newBuilder().setProverId(proverId))
+                    .build());
         case EXECUTE_TASK -> handler.onTask(message.getExecuteTask(), this);
         case JOB_CANCELLED -> handler.onJobCancelled(message.getJobCancelled());
         case SHUTDOWN -> handler.onShutdown(message.getShutdown());
@@ -78,23 +85,32 @@ public final class ProverSession implements ClientResponseObserver<ProverMessage
       }
     } catch (RuntimeException e) {
       // Throwing here would cancel the call; a handler bug must not cost the session.
-      log.error("prover {}: handling {} from {} failed", proverId, message.getMessageCase(), endpoint, e);
+      log.error(
+          "prover {}: handling {} from {} failed", proverId, message.getMessageCase(), endpoint, e);
     }
   }
 
   private void onRegisterResponse(ProverRegisterResponse response) {
     if (!response.getAccepted()) {
-      log.warn("prover {}: coordinator {} refused the registration: {}", proverId, endpoint, response.getMessage());
+      log.warn(
+          "prover {}: coordinator {} refused the registration: {}",
+          proverId,
+          endpoint,
+          response.getMessage());
       sender.close();
       finish(SessionEnd.REFUSED);
       return;
     }
     if (!response.getProverId().isEmpty() && !response.getProverId().equals(proverId)) {
-      log.warn("prover {}: coordinator {} registered us as '{}'; we keep sending our own id",
-          proverId, endpoint, response.getProverId());
+      log.warn(
+          "prover {}: coordinator {} registered us as '{}'; we keep sending our own id",
+          proverId,
+          endpoint,
+          response.getProverId());
     }
     accepted = true;
-    log.info("prover {}: registered with coordinator {}: {}", proverId, endpoint, response.getMessage());
+    log.info(
+        "prover {}: registered with coordinator {}: {}", proverId, endpoint, response.getMessage());
     handler.onAccepted(this);
   }
 
@@ -103,7 +119,11 @@ public final class ProverSession implements ClientResponseObserver<ProverMessage
     Status status = Status.fromThrowable(error);
     if (!ended.isDone()) {
       Throwable cause = status.getCause();
-      log.warn("prover {}: stream to {} failed: {} {}{}", proverId, endpoint, status.getCode(),
+      log.warn(
+          "prover {}: stream to {} failed: {} {}{}",
+          proverId,
+          endpoint,
+          status.getCode(),
           status.getDescription() == null ? "" : status.getDescription(),
           cause == null || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")");
     }

@@ -18,9 +18,9 @@ import zisk.distributed.api.v1.ProverMessage;
  *
  * <p>A result goes out at once on the accepted session when there is one; otherwise it waits and
  * goes out, in order, right after the next session is accepted. Writing to a gRPC stream gives no
- * receipt, and a result written moments before the stream broke may never have arrived, so a
- * result written less than {@code resendWindow} before its session broke is sent again on the
- * next session. The coordinator accepts a result only while the task is still this prover's and
+ * receipt, and a result written moments before the stream broke may never have arrived, so a result
+ * written less than {@code resendWindow} before its session broke is sent again on the next
+ * session. The coordinator accepts a result only while the task is still this prover's and
  * unfinished, so a duplicate changes nothing there.
  */
 public final class ResultDelivery {
@@ -52,8 +52,11 @@ public final class ResultDelivery {
       return;
     }
     pending.addLast(result);
-    log.info("prover {} job {} task {}: not connected; result kept until the next session is accepted",
-        proverId, result.getJobId(), result.getTaskId());
+    log.info(
+        "prover {} job {} task {}: not connected; result kept until the next session is accepted",
+        proverId,
+        result.getJobId(),
+        result.getTaskId());
   }
 
   /** A session was accepted: it becomes the way out, and every kept result is sent on it. */
@@ -65,14 +68,17 @@ public final class ResultDelivery {
         return;
       }
       pending.removeFirst();
-      log.info("prover {} job {} task {}: sent the result kept while disconnected",
-          proverId, next.getJobId(), next.getTaskId());
+      log.info(
+          "prover {} job {} task {}: sent the result kept while disconnected",
+          proverId,
+          next.getJobId(),
+          next.getTaskId());
     }
   }
 
   /**
-   * A session is over. If it broke, results written on it shortly before are kept to be sent
-   * again, ahead of anything that finished later.
+   * A session is over. If it broke, results written on it shortly before are kept to be sent again,
+   * ahead of anything that finished later.
    */
   public synchronized void sessionEnded(Outbound session, boolean broken) {
     if (active == session) {
@@ -92,8 +98,11 @@ public final class ResultDelivery {
     for (int i = again.size() - 1; i >= 0; i--) {
       ExecuteTaskResponse result = again.get(i);
       pending.addFirst(result);
-      log.info("prover {} job {} task {}: stream broke soon after the result was sent; it will be sent again",
-          proverId, result.getJobId(), result.getTaskId());
+      log.info(
+          "prover {} job {} task {}: stream broke soon after the result was sent; it will be sent again",
+          proverId,
+          result.getJobId(),
+          result.getTaskId());
     }
   }
 
@@ -105,9 +114,9 @@ public final class ResultDelivery {
 
   /**
    * The job of the newest result still waiting to be sent, if any: the job this prover worked on
-   * last. Older kept results may belong to jobs that are long finished (results written just
-   * before a stream broke are kept to be sent again), and naming one of those in a reconnect would
-   * make the coordinator take the prover for one that lost its current job's state.
+   * last. Older kept results may belong to jobs that are long finished (results written just before
+   * a stream broke are kept to be sent again), and naming one of those in a reconnect would make
+   * the coordinator take the prover for one that lost its current job's state.
    */
   public synchronized Optional<String> pendingJobId() {
     return pending.isEmpty() ? Optional.empty() : Optional.of(pending.peekLast().getJobId());
@@ -124,8 +133,13 @@ public final class ResultDelivery {
     long now = nanoTime.getAsLong();
     recent.removeIf(written -> now - written.atNanos() >= resendWindowNanos);
     recent.add(new Written(result, session, now));
-    log.info("prover {} job {} task {}: sent {} result (success={})", proverId, result.getJobId(),
-        result.getTaskId(), result.getTaskType(), result.getSuccess());
+    log.info(
+        "prover {} job {} task {}: sent {} result (success={})",
+        proverId,
+        result.getJobId(),
+        result.getTaskId(),
+        result.getTaskType(),
+        result.getSuccess());
     return true;
   }
 }

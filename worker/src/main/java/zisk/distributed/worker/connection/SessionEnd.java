@@ -2,7 +2,10 @@ package zisk.distributed.worker.connection;
 
 /** How a {@link ProverSession} ended. */
 public enum SessionEnd {
-  /** The stream failed before the coordinator accepted the registration (unreachable, silent, reset). */
+  /**
+   * The stream failed before the coordinator accepted the registration (unreachable, silent,
+   * reset).
+   */
   CONNECT_FAILED,
   /** The coordinator answered {@code register_response} with {@code accepted = false}. */
   REFUSED,

@@ -35,7 +35,8 @@ final class StreamSender {
       return true;
     } catch (RuntimeException e) {
       // The call was cancelled or half-closed under us; the session end handler follows.
-      log.debug("prover {}: write of {} failed: {}", proverId, message.getMessageCase(), e.toString());
+      log.debug(
+          "prover {}: write of {} failed: {}", proverId, message.getMessageCase(), e.toString());
       closed = true;
       return false;
     }

@@ -14,9 +14,9 @@ import zisk.distributed.api.v1.ProveParams;
  * PARTIAL_CONTRIBUTION) in memory, keyed by job id, until {@link #release(String)}.
  *
  * <p>Every phase method is interruptible: when the worker interrupts the calling thread (the job
- * was cancelled, or the worker is shutting down) the method stops promptly and throws
- * {@link InterruptedException}. Any other exception is a task failure, reported to the
- * coordinator with its message.
+ * was cancelled, or the worker is shutting down) the method stops promptly and throws {@link
+ * InterruptedException}. Any other exception is a task failure, reported to the coordinator with
+ * its message.
  */
 public interface ProverBackend extends AutoCloseable {
 

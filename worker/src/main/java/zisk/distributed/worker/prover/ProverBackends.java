@@ -12,6 +12,7 @@ public final class ProverBackends {
     if ("reference".equals(name)) {
       return new ReferenceProverBackend();
     }
-    throw new IllegalArgumentException("unknown prover backend '" + name + "' (available: reference)");
+    throw new IllegalArgumentException(
+        "unknown prover backend '" + name + "' (available: reference)");
   }
 }

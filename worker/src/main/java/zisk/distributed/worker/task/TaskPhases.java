@@ -30,26 +30,33 @@ final class TaskPhases {
     String jobId = request.getJobId();
     return switch (request.getTaskType()) {
       case PARTIAL_CONTRIBUTION -> {
-        require(request.hasContributionParams(), "PARTIAL_CONTRIBUTION task without contribution_params");
-        yield TaskResponses.contributed(request, proverId,
+        require(
+            request.hasContributionParams(),
+            "PARTIAL_CONTRIBUTION task without contribution_params");
+        yield TaskResponses.contributed(
+            request,
+            proverId,
             result(backend.contribute(jobId, request.getContributionParams()), request));
       }
       case PROVE -> {
         require(request.hasProveParams(), "PROVE task without prove_params");
-        yield TaskResponses.proved(request, proverId, result(backend.prove(jobId, request.getProveParams()), request));
+        yield TaskResponses.proved(
+            request, proverId, result(backend.prove(jobId, request.getProveParams()), request));
       }
       case AGGREGATE -> {
         require(request.hasAggParams(), "AGGREGATE task without agg_params");
-        yield TaskResponses.aggregated(request, proverId,
-            result(backend.aggregate(jobId, request.getAggParams()), request));
+        yield TaskResponses.aggregated(
+            request, proverId, result(backend.aggregate(jobId, request.getAggParams()), request));
       }
-      default -> throw new IllegalArgumentException("unsupported task type " + request.getTaskType());
+      default ->
+          throw new IllegalArgumentException("unsupported task type " + request.getTaskType());
     };
   }
 
   private static <T> T result(T value, ExecuteTaskRequest request) {
     if (value == null) {
-      throw new IllegalStateException("prover backend returned no result for " + request.getTaskType());
+      throw new IllegalStateException(
+          "prover backend returned no result for " + request.getTaskType());
     }
     return value;
   }

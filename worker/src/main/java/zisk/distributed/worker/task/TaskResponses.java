@@ -13,19 +13,23 @@ public final class TaskResponses {
 
   private TaskResponses() {}
 
-  public static ExecuteTaskResponse contributed(ExecuteTaskRequest task, String proverId, ChallengesList challenges) {
+  public static ExecuteTaskResponse contributed(
+      ExecuteTaskRequest task, String proverId, ChallengesList challenges) {
     return echo(task, proverId).setSuccess(true).setChallenges(challenges).build();
   }
 
-  public static ExecuteTaskResponse proved(ExecuteTaskRequest task, String proverId, ProofList proofs) {
+  public static ExecuteTaskResponse proved(
+      ExecuteTaskRequest task, String proverId, ProofList proofs) {
     return echo(task, proverId).setSuccess(true).setProofs(proofs).build();
   }
 
-  public static ExecuteTaskResponse aggregated(ExecuteTaskRequest task, String proverId, FinalProofList finalProof) {
+  public static ExecuteTaskResponse aggregated(
+      ExecuteTaskRequest task, String proverId, FinalProofList finalProof) {
     return echo(task, proverId).setSuccess(true).setFinalProof(finalProof).build();
   }
 
-  public static ExecuteTaskResponse failed(ExecuteTaskRequest task, String proverId, String errorMessage) {
+  public static ExecuteTaskResponse failed(
+      ExecuteTaskRequest task, String proverId, String errorMessage) {
     return echo(task, proverId).setSuccess(false).setErrorMessage(errorMessage).build();
   }
 

@@ -19,16 +19,14 @@ import zisk.distributed.worker.prover.ProverBackend;
  * Runs tasks through the prover backend on one dedicated thread, one task at a time.
  *
  * <p>Every backend call (phases and {@code release}) happens on that thread, so a backend never
- * sees two calls at once. The runner keeps the backend's state of the job it last worked on
- * between phases, and releases it after AGGREGATE, after a failed or cancelled task, and when a
- * task of another job arrives (a prover whose share is done gets no further message about that
- * job).
+ * sees two calls at once. The runner keeps the backend's state of the job it last worked on between
+ * phases, and releases it after AGGREGATE, after a failed or cancelled task, and when a task of
+ * another job arrives (a prover whose share is done gets no further message about that job).
  *
- * <p>Cancellation interrupts the task thread; the backend answers with
- * {@link InterruptedException} and nothing is sent for the task. Interrupts are only ever
- * delivered while the runner's lock shows the task still running, and the task clears its
- * thread's interrupt status under the same lock when it ends, so a late cancel cannot hit the
- * next task.
+ * <p>Cancellation interrupts the task thread; the backend answers with {@link InterruptedException}
+ * and nothing is sent for the task. Interrupts are only ever delivered while the runner's lock
+ * shows the task still running, and the task clears its thread's interrupt status under the same
+ * lock when it ends, so a late cancel cannot hit the next task.
  */
 public final class TaskRunner implements AutoCloseable {
 
@@ -51,12 +49,14 @@ public final class TaskRunner implements AutoCloseable {
   private final String proverId;
   private final Consumer<ExecuteTaskResponse> results;
   private final TaskPhases phases;
+  private final TaskLog taskLog;
   private final ExecutorService taskThread;
   private final Object lock = new Object();
   private Task current;
   private int inProgress;
   private boolean accepting = true;
   private String heldJobId;
+
   /** The response of the last task that ran to an end, for a coordinator that sends it again. */
   private ExecuteTaskResponse lastResponse;
 
@@ -68,51 +68,75 @@ public final class TaskRunner implements AutoCloseable {
     this.proverId = proverId;
     this.results = results;
     this.phases = new TaskPhases(backend, proverId);
-    // A daemon: a backend that ignores interrupts must not keep the JVM alive after the worker stopped.
+    this.taskLog = new TaskLog(proverId);
+    // A daemon: a backend that ignores interrupts must not keep the JVM alive after the worker
+    // stopped.
     this.taskThread = Executors.newSingleThreadExecutor(DaemonThreads.named("zisk-worker-task"));
   }
 
   /**
    * Accepts a task, or says at once why not.
    *
-   * <p>A coordinator sends a task again after a reconnect. If that task already finished here
-   * (say, while the stream was down), its response is answered again rather than the task run a
-   * second time: a second run would waste the prover's time and keep it busy when the next
-   * phase's task arrives, which it would then have to refuse.
+   * <p>A coordinator sends a task again after a reconnect. If that task already finished here (say,
+   * while the stream was down), its response is answered again rather than the task run a second
+   * time: a second run would waste the prover's time and keep it busy when the next phase's task
+   * arrives, which it would then have to refuse.
    *
-   * @return empty when the task runs (or, for a repeat of the running task, already runs); else
-   *     the response to send right away: the finished task's own response for a repeat of it, or a
+   * @return empty when the task runs (or, for a repeat of the running task, already runs); else the
+   *     response to send right away: the finished task's own response for a repeat of it, or a
    *     failure (busy with another task, or shutting down)
    */
   public Optional<ExecuteTaskResponse> submit(ExecuteTaskRequest request) {
     synchronized (lock) {
-      if (lastResponse != null && lastResponse.getTaskId().equals(request.getTaskId())
+      if (lastResponse != null
+          && lastResponse.getTaskId().equals(request.getTaskId())
           && lastResponse.getJobId().equals(request.getJobId())) {
-        log.info("prover {} job {} task {}: sent again after it finished; answering its result again",
-            proverId, request.getJobId(), request.getTaskId());
+        log.info(
+            "prover {} job {} task {}: sent again after it finished; answering its result again",
+            proverId,
+            request.getJobId(),
+            request.getTaskId());
         return Optional.of(lastResponse);
       }
       if (!accepting) {
-        log.warn("prover {} job {} task {}: refused, shutting down", proverId, request.getJobId(), request.getTaskId());
-        return Optional.of(TaskResponses.failed(request, proverId, "prover " + proverId + " is shutting down"));
+        log.warn(
+            "prover {} job {} task {}: refused, shutting down",
+            proverId,
+            request.getJobId(),
+            request.getTaskId());
+        return Optional.of(
+            TaskResponses.failed(request, proverId, "prover " + proverId + " is shutting down"));
       }
       if (current != null) {
         ExecuteTaskRequest running = current.request;
-        if (running.getTaskId().equals(request.getTaskId()) && running.getJobId().equals(request.getJobId())) {
-          log.info("prover {} job {} task {}: sent again while it runs; its result will follow",
-              proverId, request.getJobId(), request.getTaskId());
+        if (running.getTaskId().equals(request.getTaskId())
+            && running.getJobId().equals(request.getJobId())) {
+          log.info(
+              "prover {} job {} task {}: sent again while it runs; its result will follow",
+              proverId,
+              request.getJobId(),
+              request.getTaskId());
           return Optional.empty();
         }
-        log.warn("prover {} job {} task {}: refused, busy with task {} of job {}", proverId, request.getJobId(),
-            request.getTaskId(), running.getTaskId(), running.getJobId());
-        return Optional.of(TaskResponses.failed(request, proverId,
-            "prover busy with task " + running.getTaskId() + " of job " + running.getJobId()));
+        log.warn(
+            "prover {} job {} task {}: refused, busy with task {} of job {}",
+            proverId,
+            request.getJobId(),
+            request.getTaskId(),
+            running.getTaskId(),
+            running.getJobId());
+        return Optional.of(
+            TaskResponses.failed(
+                request,
+                proverId,
+                "prover busy with task " + running.getTaskId() + " of job " + running.getJobId()));
       }
       Task task = new Task(request);
       try {
         taskThread.execute(() -> run(task));
       } catch (RejectedExecutionException e) {
-        return Optional.of(TaskResponses.failed(request, proverId, "prover " + proverId + " is shutting down"));
+        return Optional.of(
+            TaskResponses.failed(request, proverId, "prover " + proverId + " is shutting down"));
       }
       current = task;
       inProgress++;
@@ -131,8 +155,12 @@ public final class TaskRunner implements AutoCloseable {
     synchronized (lock) {
       if (current != null && current.request.getJobId().equals(jobId)) {
         if (!taskId.isEmpty() && !current.request.getTaskId().equals(taskId)) {
-          log.info("prover {} job {}: ignored a cancel for task {} while task {} of the job runs (stale)",
-              proverId, jobId, taskId, current.request.getTaskId());
+          log.info(
+              "prover {} job {}: ignored a cancel for task {} while task {} of the job runs (stale)",
+              proverId,
+              jobId,
+              taskId,
+              current.request.getTaskId());
           return CancelOutcome.STALE;
         }
         discard(current, "job cancelled: " + reason);
@@ -142,11 +170,12 @@ public final class TaskRunner implements AutoCloseable {
       }
     }
     try {
-      taskThread.execute(() -> {
-        if (jobId.equals(heldJobId())) {
-          release(jobId);
-        }
-      });
+      taskThread.execute(
+          () -> {
+            if (jobId.equals(heldJobId())) {
+              release(jobId);
+            }
+          });
     } catch (RejectedExecutionException e) {
       // Closing: close() releases what is held.
     }
@@ -207,19 +236,22 @@ public final class TaskRunner implements AutoCloseable {
     stopAccepting();
     abandon();
     try {
-      taskThread.execute(() -> {
-        String held = heldJobId();
-        if (held != null) {
-          release(held);
-        }
-      });
+      taskThread.execute(
+          () -> {
+            String held = heldJobId();
+            if (held != null) {
+              release(held);
+            }
+          });
     } catch (RejectedExecutionException e) {
       // Already closed.
     }
     taskThread.shutdown();
     try {
       if (!taskThread.awaitTermination(CLOSE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("prover {}: the prover backend did not stop within {} s of an interrupt", proverId,
+        log.warn(
+            "prover {}: the prover backend did not stop within {} s of an interrupt",
+            proverId,
             CLOSE_PATIENCE.toSeconds());
         taskThread.shutdownNow();
       }
@@ -244,8 +276,7 @@ public final class TaskRunner implements AutoCloseable {
       }
     }
     if (dropped) {
-      log.info("prover {} job {} task {}: dropped before it started ({})", proverId, jobId, request.getTaskId(),
-          task.discardReason);
+      taskLog.dropped(request, task.discardReason);
       if (jobId.equals(heldJobId())) {
         release(jobId);
       }
@@ -253,7 +284,7 @@ public final class TaskRunner implements AutoCloseable {
       return;
     }
     releaseOtherJobs(jobId);
-    log.info("prover {} job {} task {}: running {}", proverId, jobId, request.getTaskId(), request.getTaskType());
+    taskLog.running(request);
     long startNanos = System.nanoTime();
     ExecuteTaskResponse response = null;
     boolean interrupted = false;
@@ -289,23 +320,21 @@ public final class TaskRunner implements AutoCloseable {
     }
     long millis = (System.nanoTime() - startNanos) / 1_000_000;
     if (discard) {
-      log.info("prover {} job {} task {}: stopped after {} ms ({}); nothing sent", proverId, jobId,
-          request.getTaskId(), millis, discardReason);
+      taskLog.stopped(request, millis, discardReason);
       release(jobId);
       finishCounted();
       return;
     }
-    if (failure != null) {
-      log.warn("prover {} job {} task {}: {} failed after {} ms: {}", proverId, jobId, request.getTaskId(),
-          request.getTaskType(), millis, TaskResponses.describe(failure), failure);
-    } else {
-      log.info("prover {} job {} task {}: {} done in {} ms", proverId, jobId, request.getTaskId(),
-          request.getTaskType(), millis);
-    }
+    taskLog.ended(request, millis, failure);
     try {
       results.accept(response);
     } catch (RuntimeException e) {
-      log.error("prover {} job {} task {}: handing over the result failed", proverId, jobId, request.getTaskId(), e);
+      log.error(
+          "prover {} job {} task {}: handing over the result failed",
+          proverId,
+          jobId,
+          request.getTaskId(),
+          e);
     }
     if (failure != null || request.getTaskType() == TaskType.AGGREGATE) {
       release(jobId);
@@ -323,7 +352,12 @@ public final class TaskRunner implements AutoCloseable {
     if (task.thread != null) {
       task.thread.interrupt();
     }
-    log.info("prover {} job {} task {}: {}", proverId, task.request.getJobId(), task.request.getTaskId(), reason);
+    log.info(
+        "prover {} job {} task {}: {}",
+        proverId,
+        task.request.getJobId(),
+        task.request.getTaskId(),
+        reason);
   }
 
   private void finishCounted() {

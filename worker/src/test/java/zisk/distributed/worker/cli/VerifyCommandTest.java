@@ -35,7 +35,8 @@ class VerifyCommandTest {
     Path proofFile = write(proof.toByteArray());
 
     assertEquals(0, run("--input", inputFile.toString(), proofFile.toString()), err.toString());
-    assertEquals("proof OK: 3 lanes, 20 steps per lane, 198 Merkle openings checked",
+    assertEquals(
+        "proof OK: 3 lanes, 20 steps per lane, 198 Merkle openings checked",
         out.toString().strip());
   }
 
@@ -43,8 +44,8 @@ class VerifyCommandTest {
   void rejectsATamperedProof() throws Exception {
     FinalProof original = proof.getFinalProofs(0);
     FinalProof tampered = original.toBuilder().setValues(40, original.getValues(40) ^ 4).build();
-    Path proofFile = write(FinalProofList.newBuilder().addFinalProofs(tampered).build()
-        .toByteArray());
+    Path proofFile =
+        write(FinalProofList.newBuilder().addFinalProofs(tampered).build().toByteArray());
 
     assertEquals(VerifyCommand.INVALID, run("--input", inputFile.toString(), proofFile.toString()));
     assertTrue(out.toString().startsWith("proof INVALID: "), out.toString());
@@ -74,10 +75,11 @@ class VerifyCommandTest {
     Path badInput = dir.resolve("bad.toml");
     Files.writeString(badInput, "lanes = 1\n");
 
-    assertEquals(VerifyCommand.UNREADABLE,
+    assertEquals(
+        VerifyCommand.UNREADABLE,
         run("--input", inputFile.toString(), dir.resolve("none.bin").toString()));
-    assertEquals(VerifyCommand.UNREADABLE,
-        run("--input", badInput.toString(), proofFile.toString()));
+    assertEquals(
+        VerifyCommand.UNREADABLE, run("--input", badInput.toString(), proofFile.toString()));
     assertTrue(err.toString().contains("missing 'steps'"), err.toString());
   }
 

@@ -28,7 +28,8 @@ class WorkerConfigTest {
     WorkerConfig config = WorkerConfig.load(Map.of(), null, Map.of());
 
     assertEquals(List.of(new CoordinatorEndpoint("127.0.0.1", 8080, false)), config.coordinators());
-    assertEquals(UUID.fromString(config.proverId()).toString(), config.proverId(), "a generated UUID");
+    assertEquals(
+        UUID.fromString(config.proverId()).toString(), config.proverId(), "a generated UUID");
     assertEquals(WorkerSettings.defaultComputeUnits(), config.computeUnits());
     assertEquals("reference", config.backend());
     assertEquals(Duration.ofSeconds(5), config.reconnectInterval());
@@ -39,7 +40,10 @@ class WorkerConfigTest {
 
   @Test
   void flagsBeatTheFileWhichBeatsTheEnvironmentWhichBeatsDefaults() throws Exception {
-    Path file = Files.writeString(dir.resolve("worker.toml"), """
+    Path file =
+        Files.writeString(
+            dir.resolve("worker.toml"),
+            """
         [server]
         url = "http://file-coord:9000"
         [prover]
@@ -47,17 +51,29 @@ class WorkerConfigTest {
         [prover.compute_capacity]
         compute_units = 16
         """);
-    Map<String, String> env = Map.of(
-        "DISTRIBUTED_SERVER_URL", "http://env-coord:7000",
-        "DISTRIBUTED_PROVER_ID", "from-env",
-        "DISTRIBUTED_COMPUTE_UNITS", "4",
-        "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS", "12");
+    Map<String, String> env =
+        Map.of(
+            "DISTRIBUTED_SERVER_URL", "http://env-coord:7000",
+            "DISTRIBUTED_PROVER_ID", "from-env",
+            "DISTRIBUTED_COMPUTE_UNITS", "4",
+            "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS", "12");
 
-    WorkerConfig config = WorkerConfig.load(env, file, LayeredConfig.flags(
-        "server.url", "http://flag-a:1,flag-b:2", "prover.compute_capacity.compute_units", null));
+    WorkerConfig config =
+        WorkerConfig.load(
+            env,
+            file,
+            LayeredConfig.flags(
+                "server.url",
+                "http://flag-a:1,flag-b:2",
+                "prover.compute_capacity.compute_units",
+                null));
 
-    assertEquals(List.of(new CoordinatorEndpoint("flag-a", 1, false), new CoordinatorEndpoint("flag-b", 2, false)),
-        config.coordinators(), "flag beats file");
+    assertEquals(
+        List.of(
+            new CoordinatorEndpoint("flag-a", 1, false),
+            new CoordinatorEndpoint("flag-b", 2, false)),
+        config.coordinators(),
+        "flag beats file");
     assertEquals("from-file", config.proverId(), "file beats environment");
     assertEquals(16, config.computeUnits(), "file beats environment");
     assertEquals(Duration.ofSeconds(12), config.heartbeatTimeout(), "environment beats default");
@@ -66,33 +82,49 @@ class WorkerConfigTest {
 
   @Test
   void environmentSetsEveryWorkerSetting() {
-    Map<String, String> env = Map.ofEntries(
-        Map.entry("DISTRIBUTED_SERVER_URL", "https://a:443, http://b:8080"),
-        Map.entry("DISTRIBUTED_PROVER_ID", "gpu-7"),
-        Map.entry("DISTRIBUTED_COMPUTE_UNITS", "2"),
-        Map.entry("DISTRIBUTED_PROVER_BACKEND", "Reference"),
-        Map.entry("DISTRIBUTED_RECONNECT_INTERVAL_SECONDS", "2"),
-        Map.entry("DISTRIBUTED_MAX_RECONNECT_INTERVAL_SECONDS", "20"),
-        Map.entry("DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS", "9"),
-        Map.entry("DISTRIBUTED_LOGGING_LEVEL", "debug"),
-        Map.entry("DISTRIBUTED_LOGGING_FORMAT", "json"),
-        Map.entry("DISTRIBUTED_LOGGING_FILE_PATH", "/tmp/w.log"));
+    Map<String, String> env =
+        Map.ofEntries(
+            Map.entry("DISTRIBUTED_SERVER_URL", "https://a:443, http://b:8080"),
+            Map.entry("DISTRIBUTED_PROVER_ID", "gpu-7"),
+            Map.entry("DISTRIBUTED_COMPUTE_UNITS", "2"),
+            Map.entry("DISTRIBUTED_PROVER_BACKEND", "Reference"),
+            Map.entry("DISTRIBUTED_RECONNECT_INTERVAL_SECONDS", "2"),
+            Map.entry("DISTRIBUTED_MAX_RECONNECT_INTERVAL_SECONDS", "20"),
+            Map.entry("DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS", "9"),
+            Map.entry("DISTRIBUTED_LOGGING_LEVEL", "debug"),
+            Map.entry("DISTRIBUTED_LOGGING_FORMAT", "json"),
+            Map.entry("DISTRIBUTED_LOGGING_FILE_PATH", "/tmp/w.log"));
 
     WorkerConfig config = WorkerConfig.load(env, null, Map.of());
 
-    assertEquals(new WorkerConfig(
-        List.of(new CoordinatorEndpoint("a", 443, true), new CoordinatorEndpoint("b", 8080, false)),
-        "gpu-7", 2, "reference", Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(9),
-        new WorkerConfig.Logging("debug", "json", "/tmp/w.log")), config);
+    assertEquals(
+        new WorkerConfig(
+            List.of(
+                new CoordinatorEndpoint("a", 443, true), new CoordinatorEndpoint("b", 8080, false)),
+            "gpu-7",
+            2,
+            "reference",
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(20),
+            Duration.ofSeconds(9),
+            new WorkerConfig.Logging("debug", "json", "/tmp/w.log")),
+        config);
   }
 
   @Test
   void generatedTemplateLoadsBackToTheDefaults() throws Exception {
     String template = ConfigTemplate.render();
-    // As generated, every setting is commented out; uncommented, the fixed defaults are spelled out.
-    String uncommented = template.lines()
-        .map(line -> line.matches("# (url|backend|\\w+_seconds|level|format) = .*") ? line.substring(2) : line)
-        .reduce("", (all, line) -> all + line + "\n");
+    // As generated, every setting is commented out; uncommented, the fixed defaults are spelled
+    // out.
+    String uncommented =
+        template
+            .lines()
+            .map(
+                line ->
+                    line.matches("# (url|backend|\\w+_seconds|level|format) = .*")
+                        ? line.substring(2)
+                        : line)
+            .reduce("", (all, line) -> all + line + "\n");
     WorkerConfig defaults = WorkerConfig.load(Map.of(), null, Map.of());
 
     for (String text : List.of(template, uncommented)) {
@@ -108,7 +140,9 @@ class WorkerConfigTest {
       assertEquals(defaults.logging(), fromTemplate.logging());
       assertEquals(Optional.empty(), ProverIds.problem(fromTemplate.proverId()));
     }
-    assertEquals(7, uncommented.lines().filter(line -> line.contains(" = ") && !line.startsWith("#")).count(),
+    assertEquals(
+        7,
+        uncommented.lines().filter(line -> line.contains(" = ") && !line.startsWith("#")).count(),
         "every fixed default was uncommented:\n" + uncommented);
   }
 
@@ -116,7 +150,8 @@ class WorkerConfigTest {
   void generatedTemplateLeavesTheEnvironmentInCharge() throws Exception {
     Path file = Files.writeString(dir.resolve("template.toml"), ConfigTemplate.render());
 
-    WorkerConfig config = WorkerConfig.load(Map.of("DISTRIBUTED_SERVER_URL", "http://env:1"), file, Map.of());
+    WorkerConfig config =
+        WorkerConfig.load(Map.of("DISTRIBUTED_SERVER_URL", "http://env:1"), file, Map.of());
 
     assertEquals(List.of(new CoordinatorEndpoint("env", 1, false)), config.coordinators());
   }
@@ -135,40 +170,74 @@ class WorkerConfigTest {
 
   @Test
   void badValuesNameTheSettingAndWhereItCameFrom() {
-    assertEquals("invalid prover.compute_capacity.compute_units '0' (from command line): "
+    assertEquals(
+        "invalid prover.compute_capacity.compute_units '0' (from command line): "
             + "compute_units must be greater than 0",
         error(Map.of(), LayeredConfig.flags("prover.compute_capacity.compute_units", "0")));
-    assertTrue(error(Map.of("DISTRIBUTED_COMPUTE_UNITS", "many"), Map.of())
-        .contains("(from DISTRIBUTED_COMPUTE_UNITS): not a whole number"));
-    assertTrue(error(Map.of(), LayeredConfig.flags("server.url", "ftp://x:1"))
-        .startsWith("invalid server.url 'ftp://x:1' (from command line): 'ftp://x:1': scheme must be"));
-    assertTrue(error(Map.of(), LayeredConfig.flags("server.url", " , "))
-        .contains("no coordinator URL given"));
-    assertTrue(error(Map.of(), LayeredConfig.flags("prover.prover_id", "x".repeat(129)))
-        .endsWith("prover_id is 129 characters long; the limit is 128"));
-    assertTrue(error(Map.of("DISTRIBUTED_PROVER_ID", "caf\u00e9"), Map.of()).contains("printable ASCII"));
-    assertTrue(error(Map.of(), LayeredConfig.flags("prover.backend", "no such")).contains("invalid prover.backend"));
-    assertTrue(error(Map.of("DISTRIBUTED_RECONNECT_INTERVAL_SECONDS", "0"), Map.of())
-        .contains("connection.reconnect_interval_seconds"));
-    assertTrue(error(Map.of("DISTRIBUTED_RECONNECT_INTERVAL_SECONDS", "30",
-        "DISTRIBUTED_MAX_RECONNECT_INTERVAL_SECONDS", "10"), Map.of())
-        .contains("must be at least connection.reconnect_interval_seconds (30)"));
-    assertTrue(error(Map.of("DISTRIBUTED_LOGGING_LEVEL", "loud"), Map.of()).contains("logging.level"));
+    assertTrue(
+        error(Map.of("DISTRIBUTED_COMPUTE_UNITS", "many"), Map.of())
+            .contains("(from DISTRIBUTED_COMPUTE_UNITS): not a whole number"));
+    assertTrue(
+        error(Map.of(), LayeredConfig.flags("server.url", "ftp://x:1"))
+            .startsWith(
+                "invalid server.url 'ftp://x:1' (from command line): 'ftp://x:1': scheme must be"));
+    assertTrue(
+        error(Map.of(), LayeredConfig.flags("server.url", " , "))
+            .contains("no coordinator URL given"));
+    assertTrue(
+        error(Map.of(), LayeredConfig.flags("prover.prover_id", "x".repeat(129)))
+            .endsWith("prover_id is 129 characters long; the limit is 128"));
+    assertTrue(
+        error(Map.of("DISTRIBUTED_PROVER_ID", "caf\u00e9"), Map.of()).contains("printable ASCII"));
+    assertTrue(
+        error(Map.of(), LayeredConfig.flags("prover.backend", "no such"))
+            .contains("invalid prover.backend"));
+    assertTrue(
+        error(Map.of("DISTRIBUTED_RECONNECT_INTERVAL_SECONDS", "0"), Map.of())
+            .contains("connection.reconnect_interval_seconds"));
+    assertTrue(
+        error(
+                Map.of(
+                    "DISTRIBUTED_RECONNECT_INTERVAL_SECONDS",
+                    "30",
+                    "DISTRIBUTED_MAX_RECONNECT_INTERVAL_SECONDS",
+                    "10"),
+                Map.of())
+            .contains("must be at least connection.reconnect_interval_seconds (30)"));
+    assertTrue(
+        error(Map.of("DISTRIBUTED_LOGGING_LEVEL", "loud"), Map.of()).contains("logging.level"));
   }
 
   @Test
   void proverIdAndComputeUnitsFollowTheCoordinatorsRules() {
     // The coordinator refuses a prover id with a space at every registration: refuse it at start.
-    assertEquals("invalid prover.prover_id 'gpu 07' (from DISTRIBUTED_PROVER_ID): "
+    assertEquals(
+        "invalid prover.prover_id 'gpu 07' (from DISTRIBUTED_PROVER_ID): "
             + "prover_id must be printable ASCII without spaces",
         error(Map.of("DISTRIBUTED_PROVER_ID", "gpu 07"), Map.of()));
-    assertThrows(IllegalArgumentException.class, () -> new WorkerConfig(
-        List.of(new CoordinatorEndpoint("a", 1, false)), "gpu 07", 1, "reference", Duration.ofSeconds(1),
-        Duration.ofSeconds(1), Duration.ofSeconds(1), WorkerConfig.Logging.defaults()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new WorkerConfig(
+                List.of(new CoordinatorEndpoint("a", 1, false)),
+                "gpu 07",
+                1,
+                "reference",
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                WorkerConfig.Logging.defaults()));
     // The cap is the coordinator's, not a lower one of the worker's own.
-    assertEquals(ComputeUnits.MAX_PER_PROVER, WorkerConfig.load(Map.of(), null,
-        LayeredConfig.flags("prover.compute_capacity.compute_units", ComputeUnits.MAX_PER_PROVER)).computeUnits());
-    assertEquals("invalid prover.compute_capacity.compute_units '1000001' (from command line): "
+    assertEquals(
+        ComputeUnits.MAX_PER_PROVER,
+        WorkerConfig.load(
+                Map.of(),
+                null,
+                LayeredConfig.flags(
+                    "prover.compute_capacity.compute_units", ComputeUnits.MAX_PER_PROVER))
+            .computeUnits());
+    assertEquals(
+        "invalid prover.compute_capacity.compute_units '1000001' (from command line): "
             + "compute_units 1000001 exceeds the limit of 1000000",
         error(Map.of(), LayeredConfig.flags("prover.compute_capacity.compute_units", "1000001")));
   }
@@ -177,19 +246,22 @@ class WorkerConfigTest {
   void unknownKeyInTheFileIsRejected() throws Exception {
     Path file = Files.writeString(dir.resolve("w.toml"), "[prover]\ncompute_unit = 3\n");
 
-    ConfigException e = assertThrows(ConfigException.class, () -> WorkerConfig.load(Map.of(), file, Map.of()));
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> WorkerConfig.load(Map.of(), file, Map.of()));
 
     assertTrue(e.getMessage().contains("prover.compute_unit"), e.getMessage());
   }
 
   @Test
   void aLongReconnectIntervalRaisesTheDefaultCap() {
-    WorkerConfig config = WorkerConfig.load(Map.of("DISTRIBUTED_RECONNECT_INTERVAL_SECONDS", "120"), null, Map.of());
+    WorkerConfig config =
+        WorkerConfig.load(Map.of("DISTRIBUTED_RECONNECT_INTERVAL_SECONDS", "120"), null, Map.of());
 
     assertEquals(Duration.ofSeconds(120), config.maxReconnectInterval());
   }
 
   private static String error(Map<String, String> env, Map<String, String> flags) {
-    return assertThrows(ConfigException.class, () -> WorkerConfig.load(env, null, flags)).getMessage();
+    return assertThrows(ConfigException.class, () -> WorkerConfig.load(env, null, flags))
+        .getMessage();
   }
 }

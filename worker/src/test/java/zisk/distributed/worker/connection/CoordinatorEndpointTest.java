@@ -10,19 +10,25 @@ class CoordinatorEndpointTest {
 
   @Test
   void httpUrlIsPlaintext() {
-    assertEquals(new CoordinatorEndpoint("127.0.0.1", 8080, false), CoordinatorEndpoint.parse("http://127.0.0.1:8080"));
+    assertEquals(
+        new CoordinatorEndpoint("127.0.0.1", 8080, false),
+        CoordinatorEndpoint.parse("http://127.0.0.1:8080"));
   }
 
   @Test
   void httpsUrlIsTlsAndDefaultsToPort443() {
-    assertEquals(new CoordinatorEndpoint("coord.example", 443, true), CoordinatorEndpoint.parse("https://coord.example"));
-    assertEquals(new CoordinatorEndpoint("coord.example", 50051, true),
+    assertEquals(
+        new CoordinatorEndpoint("coord.example", 443, true),
+        CoordinatorEndpoint.parse("https://coord.example"));
+    assertEquals(
+        new CoordinatorEndpoint("coord.example", 50051, true),
         CoordinatorEndpoint.parse("HTTPS://coord.example:50051/"));
   }
 
   @Test
   void hostAndPortAloneIsPlaintext() {
-    assertEquals(new CoordinatorEndpoint("coord", 50051, false), CoordinatorEndpoint.parse(" coord:50051 "));
+    assertEquals(
+        new CoordinatorEndpoint("coord", 50051, false), CoordinatorEndpoint.parse(" coord:50051 "));
   }
 
   @Test
@@ -43,6 +49,7 @@ class CoordinatorEndpointTest {
   }
 
   private static String message(String url) {
-    return assertThrows(IllegalArgumentException.class, () -> CoordinatorEndpoint.parse(url)).getMessage();
+    return assertThrows(IllegalArgumentException.class, () -> CoordinatorEndpoint.parse(url))
+        .getMessage();
   }
 }

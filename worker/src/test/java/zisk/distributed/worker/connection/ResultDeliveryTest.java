@@ -30,7 +30,8 @@ class ResultDeliveryTest {
   }
 
   private final AtomicLong now = new AtomicLong();
-  private final ResultDelivery delivery = new ResultDelivery("p1", Duration.ofSeconds(30), now::get);
+  private final ResultDelivery delivery =
+      new ResultDelivery("p1", Duration.ofSeconds(30), now::get);
 
   @Test
   void sendsAtOnceOnAnAcceptedSession() {
@@ -102,7 +103,8 @@ class ResultDeliveryTest {
   @Test
   void namesTheJobOfTheNewestKeptResult() {
     // j1's results were written just before the stream broke and are kept to be sent again; j2's
-    // last result finished while disconnected. The worker works for j2 now: a reconnect must name it.
+    // last result finished while disconnected. The worker works for j2 now: a reconnect must name
+    // it.
     Recorder first = new Recorder();
     delivery.sessionAccepted(first);
     delivery.deliver(result("j1", "t1"));
@@ -125,6 +127,10 @@ class ResultDeliveryTest {
   }
 
   private static ExecuteTaskResponse result(String jobId, String taskId) {
-    return ExecuteTaskResponse.newBuilder().setJobId(jobId).setTaskId(taskId).setSuccess(true).build();
+    return ExecuteTaskResponse.newBuilder()
+        .setJobId(jobId)
+        .setTaskId(taskId)
+        .setSuccess(true)
+        .build();
   }
 }

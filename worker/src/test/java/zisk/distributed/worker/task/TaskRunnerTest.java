@@ -64,14 +64,17 @@ class TaskRunnerTest {
     gate.countDown();
 
     assertEquals(TaskRunner.CancelOutcome.STALE, outcome);
-    assertEquals("attempt-2-task", next().getTaskId(), "the running task finished and its result was sent");
+    assertEquals(
+        "attempt-2-task", next().getTaskId(), "the running task finished and its result was sent");
   }
 
   @Test
   void backendExceptionBecomesAFailedResultAndReleasesTheJob() throws Exception {
-    backend.on(TaskType.PROVE, jobId -> {
-      throw new IllegalStateException("no witness for " + jobId);
-    });
+    backend.on(
+        TaskType.PROVE,
+        jobId -> {
+          throw new IllegalStateException("no witness for " + jobId);
+        });
 
     runner.submit(Tasks.prove("j1", "t2", 2));
     ExecuteTaskResponse response = next();
@@ -84,8 +87,12 @@ class TaskRunnerTest {
 
   @Test
   void aTaskWithoutItsParamsFails() throws Exception {
-    runner.submit(ExecuteTaskRequest.newBuilder().setJobId("j1").setTaskId("t1")
-        .setTaskType(TaskType.PROVE).build());
+    runner.submit(
+        ExecuteTaskRequest.newBuilder()
+            .setJobId("j1")
+            .setTaskId("t1")
+            .setTaskType(TaskType.PROVE)
+            .build());
 
     ExecuteTaskResponse response = next();
 
@@ -114,16 +121,22 @@ class TaskRunnerTest {
 
   @Test
   void aTaskSentAgainAfterItFinishedIsAnsweredWithItsResultNotRunAgain() throws Exception {
-    // A coordinator re-sends a task after a reconnect; here it had finished while the stream was down.
+    // A coordinator re-sends a task after a reconnect; here it had finished while the stream was
+    // down.
     runner.submit(Tasks.contribution("j1", "t1", 0));
     ExecuteTaskResponse first = next();
 
     Optional<ExecuteTaskResponse> repeat = runner.submit(Tasks.contribution("j1", "t1", 0));
 
     assertEquals(Optional.of(first), repeat);
-    assertEquals(List.of(new Call(TaskType.PARTIAL_CONTRIBUTION, "j1")), backend.finishedCalls(),
+    assertEquals(
+        List.of(new Call(TaskType.PARTIAL_CONTRIBUTION, "j1")),
+        backend.finishedCalls(),
         "the backend ran it once");
-    assertEquals(Optional.empty(), runner.submit(Tasks.prove("j1", "t2", 1)), "the prover is free for the next phase");
+    assertEquals(
+        Optional.empty(),
+        runner.submit(Tasks.prove("j1", "t2", 1)),
+        "the prover is free for the next phase");
     assertEquals("t2", next().getTaskId());
   }
 
@@ -221,6 +234,10 @@ class TaskRunnerTest {
 
   private static List<String> ids(ExecuteTaskResponse response) {
     assertTrue(response.getSuccess(), response.getErrorMessage());
-    return List.of(response.getJobId(), response.getTaskId(), response.getProverId(), response.getTaskType().name());
+    return List.of(
+        response.getJobId(),
+        response.getTaskId(),
+        response.getProverId(),
+        response.getTaskType().name());
   }
 }

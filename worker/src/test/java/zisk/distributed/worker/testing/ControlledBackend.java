@@ -29,8 +29,8 @@ import zisk.distributed.worker.prover.reference.ReferenceProverBackend;
 /**
  * The prover backend of the worker's tests and of the end-to-end tests in cli (shipped in the
  * worker's test-jar, so it is written once). It answers each phase either with small canned values
- * ({@code new ControlledBackend()}: no input file needed) or through a real backend
- * ({@link #overReference()}: proofs anyone can verify), and has knobs: a phase can wait on a gate
+ * ({@code new ControlledBackend()}: no input file needed) or through a real backend ({@link
+ * #overReference()}: proofs anyone can verify), and has knobs: a phase can wait on a gate
  * (interruptibly, as a real prover must), run a test's own behaviour, or fail. Every call is
  * recorded, so a test can see which phases ran for which job, on which thread, which were
  * interrupted and which jobs were released.
@@ -88,13 +88,18 @@ public final class ControlledBackend implements ProverBackend {
     return this;
   }
 
-  /** Calls in {@code phase} run {@code behavior} (after any gate of that phase opens) before answering. */
+  /**
+   * Calls in {@code phase} run {@code behavior} (after any gate of that phase opens) before
+   * answering.
+   */
   public ControlledBackend on(TaskType phase, Behavior behavior) {
     behaviors.put(phase, behavior);
     return this;
   }
 
-  /** Calls in {@code phase} fail with {@code message} (after any gate and behaviour of that phase). */
+  /**
+   * Calls in {@code phase} fail with {@code message} (after any gate and behaviour of that phase).
+   */
   public ControlledBackend failIn(TaskType phase, String message) {
     failures.put(phase, message);
     return this;
@@ -138,15 +143,19 @@ public final class ControlledBackend implements ProverBackend {
   public Call awaitStarted() throws InterruptedException {
     Call call = notYetAwaited.poll(Deadlines.WAIT.toMillis(), TimeUnit.MILLISECONDS);
     if (call == null) {
-      throw new AssertionError("no backend call started within " + Deadlines.WAIT + "; calls so far: " + started);
+      throw new AssertionError(
+          "no backend call started within " + Deadlines.WAIT + "; calls so far: " + started);
     }
     return call;
   }
 
   /** Waits until a call in {@code phase} has started, and answers the first one. */
   public Call awaitStarted(TaskType phase, Duration timeout) {
-    return await(phase + " call to start").atMost(timeout)
-        .until(() -> started.stream().filter(call -> call.phase() == phase).findFirst(), Optional::isPresent)
+    return await(phase + " call to start")
+        .atMost(timeout)
+        .until(
+            () -> started.stream().filter(call -> call.phase() == phase).findFirst(),
+            Optional::isPresent)
         .orElseThrow();
   }
 
@@ -155,7 +164,9 @@ public final class ControlledBackend implements ProverBackend {
   }
 
   public void awaitReleased(String jobId, Duration deadline) {
-    await("release of " + jobId).atMost(deadline).until(this::released, jobs -> jobs.contains(jobId));
+    await("release of " + jobId)
+        .atMost(deadline)
+        .until(this::released, jobs -> jobs.contains(jobId));
   }
 
   @Override
@@ -215,21 +226,31 @@ public final class ControlledBackend implements ProverBackend {
     return result;
   }
 
-  /** Small predictable answers: a challenge of rank + 100, a proof counting the challenges, and so on. */
+  /**
+   * Small predictable answers: a challenge of rank + 100, a proof counting the challenges, and so
+   * on.
+   */
   private static final class CannedAnswers implements ProverBackend {
 
     @Override
     public ChallengesList contribute(String jobId, ContributionParams params) {
       return ChallengesList.newBuilder()
-          .addChallenges(Challenges.newBuilder().setProverIndex(params.getRankId()).setAirgroupId(0)
-              .addChallenge(params.getRankId() + 100L))
+          .addChallenges(
+              Challenges.newBuilder()
+                  .setProverIndex(params.getRankId())
+                  .setAirgroupId(0)
+                  .addChallenge(params.getRankId() + 100L))
           .build();
     }
 
     @Override
     public ProofList prove(String jobId, ProveParams params) {
       return ProofList.newBuilder()
-          .addProofs(Proof.newBuilder().setProverIndex(0).setAirgroupId(0).addValues(params.getChallengesCount()))
+          .addProofs(
+              Proof.newBuilder()
+                  .setProverIndex(0)
+                  .setAirgroupId(0)
+                  .addValues(params.getChallengesCount()))
           .build();
     }
 

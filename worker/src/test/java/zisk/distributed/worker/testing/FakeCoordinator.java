@@ -44,11 +44,12 @@ public final class FakeCoordinator implements AutoCloseable {
   private volatile boolean holdRegistrations;
 
   private FakeCoordinator(int port) throws IOException {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
-        .directExecutor()
-        .addService(new Service())
-        .build()
-        .start();
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+            .directExecutor()
+            .addService(new Service())
+            .build()
+            .start();
   }
 
   public static FakeCoordinator start() throws IOException {
@@ -98,7 +99,8 @@ public final class FakeCoordinator implements AutoCloseable {
 
   private final class Service extends ZiskDistributedApiGrpc.ZiskDistributedApiImplBase {
     @Override
-    public StreamObserver<ProverMessage> proverStream(StreamObserver<CoordinatorMessage> responses) {
+    public StreamObserver<ProverMessage> proverStream(
+        StreamObserver<CoordinatorMessage> responses) {
       FakeStream stream = new FakeStream(responses);
       allStreams.add(stream);
       streams.add(stream);
@@ -110,8 +112,10 @@ public final class FakeCoordinator implements AutoCloseable {
   public final class FakeStream {
     private final StreamObserver<CoordinatorMessage> out;
     private final BlockingQueue<ProverMessage> received = new LinkedBlockingQueue<>();
+
     /** Everything the worker sent on this stream, in order. */
     public final List<ProverMessage> all = new CopyOnWriteArrayList<>();
+
     private final CountDownLatch helloSeen = new CountDownLatch(1);
     private final CountDownLatch proverClosed = new CountDownLatch(1);
     private volatile ProverMessage hello;
@@ -170,13 +174,25 @@ public final class FakeCoordinator implements AutoCloseable {
 
     public void accept() {
       accepted = true;
-      send(CoordinatorMessage.newBuilder().setRegisterResponse(ProverRegisterResponse.newBuilder()
-          .setProverId(proverId()).setAccepted(true).setMessage("welcome")).build());
+      send(
+          CoordinatorMessage.newBuilder()
+              .setRegisterResponse(
+                  ProverRegisterResponse.newBuilder()
+                      .setProverId(proverId())
+                      .setAccepted(true)
+                      .setMessage("welcome"))
+              .build());
     }
 
     public void refuse(String message) {
-      send(CoordinatorMessage.newBuilder().setRegisterResponse(ProverRegisterResponse.newBuilder()
-          .setProverId(proverId()).setAccepted(false).setMessage(message)).build());
+      send(
+          CoordinatorMessage.newBuilder()
+              .setRegisterResponse(
+                  ProverRegisterResponse.newBuilder()
+                      .setProverId(proverId())
+                      .setAccepted(false)
+                      .setMessage(message))
+              .build());
       complete();
     }
 
@@ -185,7 +201,8 @@ public final class FakeCoordinator implements AutoCloseable {
     }
 
     public void sendTask(ExecuteTaskRequest task) {
-      ExecuteTaskRequest addressed = task.getProverId().isEmpty() ? task.toBuilder().setProverId(proverId()).build() : task;
+      ExecuteTaskRequest addressed =
+          task.getProverId().isEmpty() ? task.toBuilder().setProverId(proverId()).build() : task;
       send(CoordinatorMessage.newBuilder().setExecuteTask(addressed).build());
     }
 
@@ -194,33 +211,44 @@ public final class FakeCoordinator implements AutoCloseable {
     }
 
     public void cancelJob(String jobId, String reason) {
-      send(CoordinatorMessage.newBuilder().setJobCancelled(
-          JobCancelled.newBuilder().setJobId(jobId).setReason(reason)).build());
+      send(
+          CoordinatorMessage.newBuilder()
+              .setJobCancelled(JobCancelled.newBuilder().setJobId(jobId).setReason(reason))
+              .build());
     }
 
     public void shutdown(String reason, int graceSeconds) {
-      send(CoordinatorMessage.newBuilder().setShutdown(
-          Shutdown.newBuilder().setReason(reason).setGracePeriodSeconds(graceSeconds)).build());
+      send(
+          CoordinatorMessage.newBuilder()
+              .setShutdown(
+                  Shutdown.newBuilder().setReason(reason).setGracePeriodSeconds(graceSeconds))
+              .build());
     }
 
-    /** Sends a heartbeat and waits for its ack: everything the worker wrote before is in {@link #all}. */
+    /**
+     * Sends a heartbeat and waits for its ack: everything the worker wrote before is in {@link
+     * #all}.
+     */
     public void roundTrip() throws InterruptedException {
       sendHeartbeat();
       awaitMessage("heartbeat ack", ProverMessage::hasHeartbeatAck);
     }
 
     public ExecuteTaskResponse awaitResult() throws InterruptedException {
-      return awaitMessage("task result", ProverMessage::hasExecuteTaskResponse).getExecuteTaskResponse();
+      return awaitMessage("task result", ProverMessage::hasExecuteTaskResponse)
+          .getExecuteTaskResponse();
     }
 
     /** The next message matching {@code what}, skipping others. */
-    public ProverMessage awaitMessage(String description, Predicate<ProverMessage> what) throws InterruptedException {
+    public ProverMessage awaitMessage(String description, Predicate<ProverMessage> what)
+        throws InterruptedException {
       long end = System.nanoTime() + Deadlines.WAIT.toNanos();
       while (true) {
-        ProverMessage message = received.poll(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+        ProverMessage message =
+            received.poll(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
         if (message == null) {
-          throw new AssertionError("no " + description + " within " + Deadlines.WAIT + "; received "
-              + all);
+          throw new AssertionError(
+              "no " + description + " within " + Deadlines.WAIT + "; received " + all);
         }
         if (what.test(message)) {
           return message;
@@ -229,15 +257,18 @@ public final class FakeCoordinator implements AutoCloseable {
     }
 
     public List<ExecuteTaskResponse> results() {
-      return all.stream().filter(ProverMessage::hasExecuteTaskResponse)
-          .map(ProverMessage::getExecuteTaskResponse).toList();
+      return all.stream()
+          .filter(ProverMessage::hasExecuteTaskResponse)
+          .map(ProverMessage::getExecuteTaskResponse)
+          .toList();
     }
 
     /** Breaks the stream from the coordinator's side. */
     public synchronized void fail() {
       if (!ended) {
         ended = true;
-        out.onError(Status.UNAVAILABLE.withDescription("coordinator going down").asRuntimeException());
+        out.onError(
+            Status.UNAVAILABLE.withDescription("coordinator going down").asRuntimeException());
       }
     }
 
@@ -275,7 +306,9 @@ public final class FakeCoordinator implements AutoCloseable {
       if (first == null) {
         return "";
       }
-      return first.hasRegister() ? first.getRegister().getProverId() : first.getReconnect().getProverId();
+      return first.hasRegister()
+          ? first.getRegister().getProverId()
+          : first.getReconnect().getProverId();
     }
   }
 }

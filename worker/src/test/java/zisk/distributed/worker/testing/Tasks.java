@@ -16,8 +16,15 @@ public final class Tasks {
 
   public static ExecuteTaskRequest contribution(String jobId, String taskId, int rank) {
     return base(jobId, taskId, TaskType.PARTIAL_CONTRIBUTION)
-        .setContributionParams(ContributionParams.newBuilder().setBlockId("block-1").setInputPath("/tmp/input")
-            .setRankId(rank).setTotalProvers(2).addProverAllocation(3).addProverAllocation(3).setJobComputeUnits(6))
+        .setContributionParams(
+            ContributionParams.newBuilder()
+                .setBlockId("block-1")
+                .setInputPath("/tmp/input")
+                .setRankId(rank)
+                .setTotalProvers(2)
+                .addProverAllocation(3)
+                .addProverAllocation(3)
+                .setJobComputeUnits(6))
         .build();
   }
 

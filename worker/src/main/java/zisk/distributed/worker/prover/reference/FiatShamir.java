@@ -8,13 +8,13 @@ import java.util.List;
 /**
  * Turns the commitments into the spot checks, so no verifier has to send them (Fiat-Shamir).
  *
- * <p>The global challenge is SHA-256 over a domain tag, the statement (lanes, steps, SHA-256 of
- * the seed, the ranks' weights) and then, in lane order, every lane's number, rank, root and final
+ * <p>The global challenge is SHA-256 over a domain tag, the statement (lanes, steps, SHA-256 of the
+ * seed, the ranks' weights) and then, in lane order, every lane's number, rank, root and final
  * state. Hashing the statement too binds the challenge to this input: commitments made for one
  * input give no head start on another.
  *
- * <p>Step {@code j} of lane {@code l} is the first 8 bytes of {@code SHA-256(tag || challenge ||
- * l || j)} as an unsigned number, modulo {@code steps} (the bias is below {@code steps / 2^64}).
+ * <p>Step {@code j} of lane {@code l} is the first 8 bytes of {@code SHA-256(tag || challenge || l
+ * || j)} as an unsigned number, modulo {@code steps} (the bias is below {@code steps / 2^64}).
  */
 final class FiatShamir {
 
@@ -51,8 +51,8 @@ final class FiatShamir {
     for (int lane = 0; lane < byLane.size(); lane++) {
       LaneCommitment commitment = byLane.get(lane);
       if (commitment.lane() != lane) {
-        throw new IllegalArgumentException("commitment of lane " + commitment.lane()
-            + " at index " + lane);
+        throw new IllegalArgumentException(
+            "commitment of lane " + commitment.lane() + " at index " + lane);
       }
       digest.update(ByteBuffer.allocate(8).putInt(lane).putInt(split.rankOf(lane)).array());
       digest.update(commitment.root());

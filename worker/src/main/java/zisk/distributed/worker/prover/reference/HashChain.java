@@ -5,8 +5,8 @@ import java.security.DigestException;
 import java.security.MessageDigest;
 
 /**
- * One lane's computation: {@code s0 = SHA-256(seed || lane)}, with the lane as 4 bytes
- * big-endian, and {@code s(i+1) = SHA-256(s(i))}.
+ * One lane's computation: {@code s0 = SHA-256(seed || lane)}, with the lane as 4 bytes big-endian,
+ * and {@code s(i+1) = SHA-256(s(i))}.
  */
 final class HashChain {
 

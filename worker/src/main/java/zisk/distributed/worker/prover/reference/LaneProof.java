@@ -11,8 +11,8 @@ import zisk.distributed.api.v1.Proof;
  *
  * <p>Words: {@code lane}, packed root, packed final state, first opening, last opening, the number
  * of step openings, the step openings (see {@link MerkleOpening} and {@link StepOpening}). A
- * partial proof on the wire ({@link Proof}) puts {@link #PARTIAL_FORMAT} in front of these words;
- * a final proof repeats them for every lane.
+ * partial proof on the wire ({@link Proof}) puts {@link #PARTIAL_FORMAT} in front of these words; a
+ * final proof repeats them for every lane.
  */
 record LaneProof(
     int lane,
@@ -40,8 +40,8 @@ record LaneProof(
   void check(ReferenceInput input, int expectedLane, byte[] challenge)
       throws InvalidProofException {
     if (lane != expectedLane) {
-      throw new InvalidProofException("proof of lane " + lane + " where lane "
-          + expectedLane + " was expected");
+      throw new InvalidProofException(
+          "proof of lane " + lane + " where lane " + expectedLane + " was expected");
     }
     long leafCount = input.steps() + 1;
     first.check(0, root, leafCount, "first state");
@@ -53,8 +53,8 @@ record LaneProof(
       throw new InvalidProofException("the last state is not the claimed final state");
     }
     if (steps.size() != FiatShamir.OPENINGS_PER_LANE) {
-      throw new InvalidProofException("has " + steps.size() + " step openings, expected "
-          + FiatShamir.OPENINGS_PER_LANE);
+      throw new InvalidProofException(
+          "has " + steps.size() + " step openings, expected " + FiatShamir.OPENINGS_PER_LANE);
     }
     long[] challenged = FiatShamir.steps(challenge, lane, input.steps());
     for (int j = 0; j < challenged.length; j++) {
@@ -88,8 +88,11 @@ record LaneProof(
   Proof toProto(int rank) {
     WordWriter out = new WordWriter().word(PARTIAL_FORMAT);
     write(out);
-    return Proof.newBuilder().setProverIndex(rank).setAirgroupId(lane)
-        .addAllValues(out.toList()).build();
+    return Proof.newBuilder()
+        .setProverIndex(rank)
+        .setAirgroupId(lane)
+        .addAllValues(out.toList())
+        .build();
   }
 
   /** Reads a partial proof; the caller checks that its lane and rank fit the job. */
@@ -99,8 +102,11 @@ record LaneProof(
     LaneProof laneProof = read(in);
     in.end("the partial proof");
     if (laneProof.lane() != proof.getAirgroupId()) {
-      throw new InvalidProofException("airgroup_id " + proof.getAirgroupId()
-          + " but the values prove lane " + laneProof.lane());
+      throw new InvalidProofException(
+          "airgroup_id "
+              + proof.getAirgroupId()
+              + " but the values prove lane "
+              + laneProof.lane());
     }
     return laneProof;
   }

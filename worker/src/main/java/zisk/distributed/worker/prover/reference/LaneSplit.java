@@ -6,14 +6,14 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * Which lanes each rank proves: contiguous ranges, in rank order, sized in proportion to the
- * ranks' compute units.
+ * Which lanes each rank proves: contiguous ranges, in rank order, sized in proportion to the ranks'
+ * compute units.
  *
- * <p>Sizes follow the largest-remainder rule: rank {@code r} first gets {@code floor(lanes * w_r
- * / W)} lanes, and the lanes left over go one each to the largest remainders (lower rank first on
- * ties). Then, when there are at least as many lanes as ranks, every rank left empty takes one
- * lane from the rank with the most (lower rank first on ties), so every rank has work. With fewer
- * lanes than ranks some ranks have none; they contribute and prove nothing.
+ * <p>Sizes follow the largest-remainder rule: rank {@code r} first gets {@code floor(lanes * w_r /
+ * W)} lanes, and the lanes left over go one each to the largest remainders (lower rank first on
+ * ties). Then, when there are at least as many lanes as ranks, every rank left empty takes one lane
+ * from the rank with the most (lower rank first on ties), so every rank has work. With fewer lanes
+ * than ranks some ranks have none; they contribute and prove nothing.
  *
  * <p>The split depends only on the lane count and the weights, so every rank, the aggregator and
  * the verifier compute the same one.
@@ -27,6 +27,7 @@ public final class LaneSplit {
   public static final long MAX_WEIGHT = 0xFFFF_FFFFL;
 
   private final long[] weights;
+
   /** {@code firstLane[r]} is rank r's first lane; {@code firstLane[ranks]} is the lane count. */
   private final int[] firstLane;
 
@@ -120,8 +121,7 @@ public final class LaneSplit {
 
   private int checkRank(int rank) {
     if (rank < 0 || rank >= weights.length) {
-      throw new IllegalArgumentException(
-          "rank " + rank + " is not in [0, " + weights.length + ")");
+      throw new IllegalArgumentException("rank " + rank + " is not in [0, " + weights.length + ")");
     }
     return rank;
   }

@@ -45,7 +45,12 @@ final class LaneWitness {
       openings.add(StepOpening.of(tree, (int) step));
     }
     LaneCommitment commitment = commitment();
-    return new LaneProof(lane, commitment.root(), commitment.finalState(),
-        MerkleOpening.of(tree, 0), MerkleOpening.of(tree, steps), List.copyOf(openings));
+    return new LaneProof(
+        lane,
+        commitment.root(),
+        commitment.finalState(),
+        MerkleOpening.of(tree, 0),
+        MerkleOpening.of(tree, steps),
+        List.copyOf(openings));
   }
 }

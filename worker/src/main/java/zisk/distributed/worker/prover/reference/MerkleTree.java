@@ -7,9 +7,9 @@ import java.util.Arrays;
  * A binary SHA-256 Merkle tree over 32-byte leaves.
  *
  * <p>An inner node is {@code SHA-256(0x01 || left || right)}. A level with an odd number of nodes
- * passes its last node up unchanged, so no padding leaves are needed; the shape of the tree, and
- * so the length of every path, follows from the leaf count alone. Leaves are not hashed again:
- * they are the lane's states, and the fixed shape keeps a leaf from posing as an inner node.
+ * passes its last node up unchanged, so no padding leaves are needed; the shape of the tree, and so
+ * the length of every path, follows from the leaf count alone. Leaves are not hashed again: they
+ * are the lane's states, and the fixed shape keeps a leaf from posing as an inner node.
  *
  * <p>Each level is one flat byte array ({@code 32 * size} bytes), so a tree over {@code n} leaves
  * costs about {@code 64 * n} bytes including the leaves, and a handful of objects.
@@ -20,6 +20,7 @@ final class MerkleTree {
 
   /** {@code levels[0]} holds the leaves; the last level holds the root alone. */
   private final byte[][] levels;
+
   private final int leafCount;
 
   private MerkleTree(byte[][] levels, int leafCount) {
@@ -82,8 +83,7 @@ final class MerkleTree {
     for (int level = 0; level < levels.length - 1; level++) {
       int sibling = position ^ 1;
       if (sibling < size) {
-        System.arraycopy(
-            levels[level], sibling * Sha256.LENGTH, siblings, written, Sha256.LENGTH);
+        System.arraycopy(levels[level], sibling * Sha256.LENGTH, siblings, written, Sha256.LENGTH);
         written += Sha256.LENGTH;
       }
       position >>= 1;
@@ -108,7 +108,11 @@ final class MerkleTree {
     int expected = pathLength(index, leafCount);
     if (siblings.length != expected * Sha256.LENGTH) {
       throw new InvalidProofException(
-          "Merkle path of leaf " + index + " has " + siblings.length + " bytes, expected "
+          "Merkle path of leaf "
+              + index
+              + " has "
+              + siblings.length
+              + " bytes, expected "
               + expected * Sha256.LENGTH);
     }
     MessageDigest digest = Sha256.newDigest();

@@ -31,32 +31,43 @@ public final class ReferenceAggregator {
   }
 
   /**
-   * As {@link #aggregate(ReferenceInput, LaneSplit, ProofList)}, and also checks that every
-   * partial proof carries the root and final state its rank contributed (the aggregator saw every
-   * contribution in its own PROVE task). That names the rank at fault: a changed commitment
-   * would otherwise surface as a changed challenge, failing some other lane's openings.
+   * As {@link #aggregate(ReferenceInput, LaneSplit, ProofList)}, and also checks that every partial
+   * proof carries the root and final state its rank contributed (the aggregator saw every
+   * contribution in its own PROVE task). That names the rank at fault: a changed commitment would
+   * otherwise surface as a changed challenge, failing some other lane's openings.
    *
    * @param contributed every lane's contribution in lane order, or null when not known
    */
-  static FinalProofList aggregate(ReferenceInput input, LaneSplit split,
-      List<LaneCommitment> contributed, ProofList partials)
+  static FinalProofList aggregate(
+      ReferenceInput input, LaneSplit split, List<LaneCommitment> contributed, ProofList partials)
       throws InvalidProofException, InterruptedException {
     if (split.lanes() != input.lanes()) {
-      throw new IllegalArgumentException("the split is for " + split.lanes()
-          + " lanes, the input has " + input.lanes());
+      throw new IllegalArgumentException(
+          "the split is for " + split.lanes() + " lanes, the input has " + input.lanes());
     }
     LaneProof[] byLane = new LaneProof[input.lanes()];
     for (Proof partial : partials.getProofsList()) {
       long lane = partial.getAirgroupId();
       int rank = partial.getProverIndex();
       if (lane < 0 || lane >= input.lanes()) {
-        throw new InvalidProofException("rank " + rank + " sent a partial proof for lane "
-            + Long.toUnsignedString(lane) + ", but the input has " + input.lanes() + " lanes");
+        throw new InvalidProofException(
+            "rank "
+                + rank
+                + " sent a partial proof for lane "
+                + Long.toUnsignedString(lane)
+                + ", but the input has "
+                + input.lanes()
+                + " lanes");
       }
       int owner = split.rankOf((int) lane);
       if (rank != owner) {
-        throw new InvalidProofException("rank " + rank + " sent a partial proof for lane " + lane
-            + ", which belongs to rank " + owner);
+        throw new InvalidProofException(
+            "rank "
+                + rank
+                + " sent a partial proof for lane "
+                + lane
+                + ", which belongs to rank "
+                + owner);
       }
       if (byLane[(int) lane] != null) {
         throw new InvalidProofException("two partial proofs for lane " + lane);
@@ -68,8 +79,12 @@ public final class ReferenceAggregator {
       }
       LaneCommitment committed = byLane[(int) lane].commitment();
       if (contributed != null && !committed.sameAs(contributed.get((int) lane))) {
-        throw new InvalidProofException("the partial proof of lane " + lane + " from rank " + rank
-            + " commits to another root or final state than its contribution");
+        throw new InvalidProofException(
+            "the partial proof of lane "
+                + lane
+                + " from rank "
+                + rank
+                + " commits to another root or final state than its contribution");
       }
     }
     int[] missing = IntStream.range(0, byLane.length).filter(l -> byLane[l] == null).toArray();
@@ -83,7 +98,14 @@ public final class ReferenceAggregator {
     } catch (InvalidProofException e) {
       throw e.within("invalid partial proof");
     }
-    return new ReferenceFinalProof(input.lanes(), input.steps(), input.seedHash(),
-        FiatShamir.OPENINGS_PER_LANE, split.weights(), challenge, laneProofs).toProto();
+    return new ReferenceFinalProof(
+            input.lanes(),
+            input.steps(),
+            input.seedHash(),
+            FiatShamir.OPENINGS_PER_LANE,
+            split.weights(),
+            challenge,
+            laneProofs)
+        .toProto();
   }
 }

@@ -16,8 +16,8 @@ import zisk.distributed.api.v1.FinalProofList;
  *   <li>{@code q}, the step openings per lane;
  *   <li>the number of ranks, then each rank's weight (its compute units), which fix the lane split;
  *   <li>the packed global challenge;
- *   <li>the number of lanes again, then each lane's {@link LaneProof} words in lane order: its
- *       root and output (final state), then its openings.
+ *   <li>the number of lanes again, then each lane's {@link LaneProof} words in lane order: its root
+ *       and output (final state), then its openings.
  * </ol>
  */
 record ReferenceFinalProof(
@@ -36,11 +36,15 @@ record ReferenceFinalProof(
   static final long FORMAT = 1;
 
   FinalProofList toProto() {
-    WordWriter out = new WordWriter()
-        .word(MAGIC).word(FORMAT)
-        .word(lanes).word(steps).bytes(seedHash)
-        .word(openingsPerLane)
-        .word(weights.length);
+    WordWriter out =
+        new WordWriter()
+            .word(MAGIC)
+            .word(FORMAT)
+            .word(lanes)
+            .word(steps)
+            .bytes(seedHash)
+            .word(openingsPerLane)
+            .word(weights.length);
     for (long weight : weights) {
       out.word(weight);
     }
@@ -81,12 +85,21 @@ record ReferenceFinalProof(
       }
     }
     in.end("the final proof");
-    if (lanes < 1 || lanes > ReferenceInput.MAX_LANES
-        || steps < 1 || steps > ReferenceInput.MAX_STEPS
-        || openingsPerLane < 0 || openingsPerLane > Integer.MAX_VALUE) {
+    if (lanes < 1
+        || lanes > ReferenceInput.MAX_LANES
+        || steps < 1
+        || steps > ReferenceInput.MAX_STEPS
+        || openingsPerLane < 0
+        || openingsPerLane > Integer.MAX_VALUE) {
       throw new InvalidProofException("lanes, steps or openings per lane out of range");
     }
-    return new ReferenceFinalProof((int) lanes, steps, seedHash, (int) openingsPerLane, weights,
-        challenge, List.copyOf(laneProofs));
+    return new ReferenceFinalProof(
+        (int) lanes,
+        steps,
+        seedHash,
+        (int) openingsPerLane,
+        weights,
+        challenge,
+        List.copyOf(laneProofs));
   }
 }

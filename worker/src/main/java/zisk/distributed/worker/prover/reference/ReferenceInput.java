@@ -107,8 +107,11 @@ public record ReferenceInput(int lanes, long steps, byte[] seed) {
     // input_path may name anything (another backend's input, say): refuse to slurp a big file.
     long size = Files.size(file);
     if (size > MAX_FILE_BYTES) {
-      throw new IllegalArgumentException(file + ": " + size
-          + " bytes is too large for a reference input (a few lines of lanes, steps and seed)");
+      throw new IllegalArgumentException(
+          file
+              + ": "
+              + size
+              + " bytes is too large for a reference input (a few lines of lanes, steps and seed)");
     }
     String text = Files.readString(file, StandardCharsets.UTF_8);
     return parse(text, file.toString());
@@ -161,9 +164,15 @@ public record ReferenceInput(int lanes, long steps, byte[] seed) {
   /** The file text of this input. */
   public String toText() {
     return "# ZisK reference prover input (see ReferenceInput)\n"
-        + "lanes = " + lanes + "\n"
-        + "steps = " + steps + "\n"
-        + "seed = \"" + seedHex() + "\"\n";
+        + "lanes = "
+        + lanes
+        + "\n"
+        + "steps = "
+        + steps
+        + "\n"
+        + "seed = \""
+        + seedHex()
+        + "\"\n";
   }
 
   /** A copy of the seed. */

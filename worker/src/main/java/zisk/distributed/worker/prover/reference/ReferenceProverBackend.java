@@ -36,10 +36,10 @@ import zisk.distributed.worker.prover.ProverBackend;
  * <p>Each job's lanes stay in memory (about 64 bytes per step) from PARTIAL_CONTRIBUTION until
  * {@link #release(String)}. Jobs are independent; the phases of one job must not overlap.
  *
- * <p><b>Fault-drill knob.</b> {@value #PHASE_DELAY_ENV} (milliseconds, default 0) makes every
- * phase start with an interruptible sleep of that length, so that a fault-injection test can kill
- * a process while a short phase (PROVE, AGGREGATE: tens of milliseconds) is reliably in progress.
- * It changes no result; leave it unset in production.
+ * <p><b>Fault-drill knob.</b> {@value #PHASE_DELAY_ENV} (milliseconds, default 0) makes every phase
+ * start with an interruptible sleep of that length, so that a fault-injection test can kill a
+ * process while a short phase (PROVE, AGGREGATE: tens of milliseconds) is reliably in progress. It
+ * changes no result; leave it unset in production.
  */
 public final class ReferenceProverBackend implements ProverBackend {
 
@@ -62,7 +62,9 @@ public final class ReferenceProverBackend implements ProverBackend {
     this.phaseDelay = phaseDelay;
   }
 
-  /** The delay {@value #PHASE_DELAY_ENV} asks for; throws IllegalArgumentException when malformed. */
+  /**
+   * The delay {@value #PHASE_DELAY_ENV} asks for; throws IllegalArgumentException when malformed.
+   */
   static Duration phaseDelay(Map<String, String> env) {
     String text = env.getOrDefault(PHASE_DELAY_ENV, "").strip();
     if (text.isEmpty()) {
@@ -75,8 +77,8 @@ public final class ReferenceProverBackend implements ProverBackend {
       }
       return Duration.ofMillis(millis);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(PHASE_DELAY_ENV + " must be a whole number of milliseconds >= 0, got '"
-          + text + "'");
+      throw new IllegalArgumentException(
+          PHASE_DELAY_ENV + " must be a whole number of milliseconds >= 0, got '" + text + "'");
     }
   }
 
@@ -112,8 +114,10 @@ public final class ReferenceProverBackend implements ProverBackend {
     List<LaneCommitment> byLane = commitmentsByLane(job, params.getChallengesList());
     for (LaneWitness witness : job.lanes()) {
       if (!witness.commitment().sameAs(byLane.get(witness.lane()))) {
-        throw new InvalidProofException("the contribution of lane " + witness.lane()
-            + " in the PROVE task is not the one this rank made");
+        throw new InvalidProofException(
+            "the contribution of lane "
+                + witness.lane()
+                + " in the PROVE task is not the one this rank made");
       }
     }
     byte[] challenge = FiatShamir.challenge(job.input(), job.split(), byLane);
@@ -155,9 +159,13 @@ public final class ReferenceProverBackend implements ProverBackend {
   private ReferenceJob require(String jobId, String phase) {
     ReferenceJob job = jobs.get(jobId);
     if (job == null) {
-      throw new IllegalStateException("job " + jobId + ": " + phase
-          + " needs this prover's PARTIAL_CONTRIBUTION, which it does not hold"
-          + " (never run here, released, or lost in a restart)");
+      throw new IllegalStateException(
+          "job "
+              + jobId
+              + ": "
+              + phase
+              + " needs this prover's PARTIAL_CONTRIBUTION, which it does not hold"
+              + " (never run here, released, or lost in a restart)");
     }
     return job;
   }
@@ -169,16 +177,19 @@ public final class ReferenceProverBackend implements ProverBackend {
       throw new IllegalArgumentException("total_provers must be at least 1, got " + ranks);
     }
     if (params.getRankId() < 0 || params.getRankId() >= ranks) {
-      throw new IllegalArgumentException("rank_id " + Integer.toUnsignedString(params.getRankId())
-          + " is not below total_provers " + ranks);
+      throw new IllegalArgumentException(
+          "rank_id "
+              + Integer.toUnsignedString(params.getRankId())
+              + " is not below total_provers "
+              + ranks);
     }
     List<Integer> allocation = params.getProverAllocationList();
     if (allocation.isEmpty()) {
       allocation = Collections.nCopies(ranks, 1);
     }
     if (allocation.size() != ranks) {
-      throw new IllegalArgumentException("prover_allocation has " + allocation.size()
-          + " entries for " + ranks + " provers");
+      throw new IllegalArgumentException(
+          "prover_allocation has " + allocation.size() + " entries for " + ranks + " provers");
     }
     return LaneSplit.of(input.lanes(), allocation);
   }
@@ -191,13 +202,19 @@ public final class ReferenceProverBackend implements ProverBackend {
       int lane = contribution.getAirgroupId();
       int rank = contribution.getProverIndex();
       if (lane < 0 || lane >= byLane.length) {
-        throw new InvalidProofException("rank " + rank + " contributed lane "
-            + Integer.toUnsignedString(lane) + ", but the input has " + byLane.length + " lanes");
+        throw new InvalidProofException(
+            "rank "
+                + rank
+                + " contributed lane "
+                + Integer.toUnsignedString(lane)
+                + ", but the input has "
+                + byLane.length
+                + " lanes");
       }
       int owner = job.split().rankOf(lane);
       if (rank != owner) {
-        throw new InvalidProofException("rank " + rank + " contributed lane " + lane
-            + ", which belongs to rank " + owner);
+        throw new InvalidProofException(
+            "rank " + rank + " contributed lane " + lane + ", which belongs to rank " + owner);
       }
       if (byLane[lane] != null) {
         throw new InvalidProofException("two contributions for lane " + lane);

@@ -23,7 +23,12 @@ public record VerificationResult(
   /** One line for people: {@code proof OK (...)} or {@code proof INVALID: reason}. */
   public String summary() {
     return valid
-        ? "proof OK: " + lanes + " lanes, " + steps + " steps per lane, " + openingsChecked
+        ? "proof OK: "
+            + lanes
+            + " lanes, "
+            + steps
+            + " steps per lane, "
+            + openingsChecked
             + " Merkle openings checked"
         : "proof INVALID: " + reason;
   }

@@ -3,10 +3,10 @@ package zisk.distributed.worker.prover.reference;
 /**
  * Packs bytes into the {@code uint64} words the wire messages carry, and back.
  *
- * <p>A byte string of length {@code n} becomes {@code 1 + ceil(n / 8)} words: the length, then
- * the bytes in big-endian order, eight per word, the last word padded with zero bytes. The length
- * lets trailing bytes (and trailing zero bytes) survive; unpacking insists on zero padding, so
- * every byte string has exactly one packing and a flipped bit anywhere is noticed.
+ * <p>A byte string of length {@code n} becomes {@code 1 + ceil(n / 8)} words: the length, then the
+ * bytes in big-endian order, eight per word, the last word padded with zero bytes. The length lets
+ * trailing bytes (and trailing zero bytes) survive; unpacking insists on zero padding, so every
+ * byte string has exactly one packing and a flipped bit anywhere is noticed.
  */
 public final class WordPacking {
 
@@ -52,8 +52,13 @@ public final class WordPacking {
     // Unsigned: a huge or "negative" length word is simply too long.
     if (Long.compareUnsigned(length, available) > 0) {
       throw new InvalidProofException(
-          "truncated: packed bytes of length " + Long.toUnsignedString(length) + " at word "
-              + offset + " but only " + available + " bytes follow");
+          "truncated: packed bytes of length "
+              + Long.toUnsignedString(length)
+              + " at word "
+              + offset
+              + " but only "
+              + available
+              + " bytes follow");
     }
     byte[] bytes = new byte[(int) length];
     for (int i = 0; i < bytes.length; i++) {

@@ -3,8 +3,8 @@ package zisk.distributed.worker.prover.reference;
 import java.util.List;
 
 /**
- * Reads a word sequence made by {@link WordWriter}, strictly: every read says what it expects,
- * and a short, long or malformed sequence is an {@link InvalidProofException} naming the field.
+ * Reads a word sequence made by {@link WordWriter}, strictly: every read says what it expects, and
+ * a short, long or malformed sequence is an {@link InvalidProofException} naming the field.
  */
 final class WordReader {
 
@@ -36,7 +36,10 @@ final class WordReader {
     long actual = word(what);
     if (actual != expected) {
       throw new InvalidProofException(
-          what + " is " + Long.toUnsignedString(actual) + ", expected "
+          what
+              + " is "
+              + Long.toUnsignedString(actual)
+              + ", expected "
               + Long.toUnsignedString(expected));
     }
   }
@@ -46,8 +49,13 @@ final class WordReader {
     long count = word(what);
     if (Long.compareUnsigned(count, remaining()) > 0) {
       throw new InvalidProofException(
-          "truncated: " + what + " is " + Long.toUnsignedString(count) + " but only "
-              + remaining() + " words follow");
+          "truncated: "
+              + what
+              + " is "
+              + Long.toUnsignedString(count)
+              + " but only "
+              + remaining()
+              + " words follow");
     }
     return (int) count;
   }
@@ -56,8 +64,7 @@ final class WordReader {
   byte[] bytes(int length, String what) throws InvalidProofException {
     byte[] bytes = bytes(what);
     if (bytes.length != length) {
-      throw new InvalidProofException(
-          what + " has " + bytes.length + " bytes, expected " + length);
+      throw new InvalidProofException(what + " has " + bytes.length + " bytes, expected " + length);
     }
     return bytes;
   }

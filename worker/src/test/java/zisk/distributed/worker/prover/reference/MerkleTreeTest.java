@@ -39,8 +39,7 @@ class MerkleTreeTest {
     sibling[40] ^= (byte) 0x80;
 
     assertFalse(Arrays.equals(tree.root(), MerkleTree.rootFromPath(leaf, 6, 11, path)));
-    assertFalse(Arrays.equals(tree.root(),
-        MerkleTree.rootFromPath(tree.leaf(6), 6, 11, sibling)));
+    assertFalse(Arrays.equals(tree.root(), MerkleTree.rootFromPath(tree.leaf(6), 6, 11, sibling)));
   }
 
   @Test
@@ -48,12 +47,13 @@ class MerkleTreeTest {
     MerkleTree tree = MerkleTree.build(randomLeaves(11));
     byte[] path = tree.path(6);
 
-    assertThrows(InvalidProofException.class, () -> MerkleTree.rootFromPath(
-        tree.leaf(6), 6, 11, Arrays.copyOf(path, path.length - 32)));
-    assertThrows(InvalidProofException.class,
-        () -> MerkleTree.rootFromPath(tree.leaf(6), 11, 11, path));
-    assertThrows(InvalidProofException.class,
-        () -> MerkleTree.rootFromPath(tree.leaf(6), -1, 11, path));
+    assertThrows(
+        InvalidProofException.class,
+        () -> MerkleTree.rootFromPath(tree.leaf(6), 6, 11, Arrays.copyOf(path, path.length - 32)));
+    assertThrows(
+        InvalidProofException.class, () -> MerkleTree.rootFromPath(tree.leaf(6), 11, 11, path));
+    assertThrows(
+        InvalidProofException.class, () -> MerkleTree.rootFromPath(tree.leaf(6), -1, 11, path));
   }
 
   @Test

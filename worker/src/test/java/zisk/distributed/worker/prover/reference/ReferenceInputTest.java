@@ -43,7 +43,8 @@ class ReferenceInputTest {
 
   @Test
   void acceptsCommentsBlankLinesUnderscoresAndUpperCaseHex() {
-    String text = """
+    String text =
+        """
         # a comment
 
         steps = 1_000   # trailing comment
@@ -68,7 +69,10 @@ class ReferenceInputTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       missing seed          | lanes = 1\\nsteps = 2                          | in.toml: missing 'seed'
       unknown key           | lanes = 1\\nsteps = 2\\nspeed = 3\\nseed = "aa" | line 3: unknown key 'speed'
       key given twice       | lanes = 1\\nlanes = 2\\nsteps = 2\\nseed = "aa" | line 2: 'lanes' is given twice
@@ -86,8 +90,10 @@ class ReferenceInputTest {
       text after value      | lanes = 1\\nsteps = 2\\nseed = "aa" xx         | line 3: unexpected text after the value
       """)
   void rejectsBadFilesWithClearMessages(String name, String text, String message) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ReferenceInput.parse(text.replace("\\n", "\n"), "in.toml"));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ReferenceInput.parse(text.replace("\\n", "\n"), "in.toml"));
 
     assertTrue(e.getMessage().startsWith("in.toml: "), e.getMessage());
     assertTrue(e.getMessage().contains(message), e.getMessage());

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import zisk.distributed.api.v1.ChallengesList;
 import zisk.distributed.api.v1.Challenges;
+import zisk.distributed.api.v1.ChallengesList;
 import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.Proof;
 import zisk.distributed.api.v1.ProofList;
@@ -59,12 +59,17 @@ class ReferenceProverBackendTest {
     JobFixture job = new JobFixture(dir.resolve("input.toml"), 1, 1, 1);
 
     ChallengesList empty = job.rank(2).contribute(JobFixture.JOB_ID, job.contributionParams(2));
-    ProveParams contributions = ProveParams.newBuilder()
-        .addAllChallenges(job.rank(0).contribute(JobFixture.JOB_ID, job.contributionParams(0))
-            .getChallengesList())
-        .addAllChallenges(job.rank(1).contribute(JobFixture.JOB_ID, job.contributionParams(1))
-            .getChallengesList())
-        .build();
+    ProveParams contributions =
+        ProveParams.newBuilder()
+            .addAllChallenges(
+                job.rank(0)
+                    .contribute(JobFixture.JOB_ID, job.contributionParams(0))
+                    .getChallengesList())
+            .addAllChallenges(
+                job.rank(1)
+                    .contribute(JobFixture.JOB_ID, job.contributionParams(1))
+                    .getChallengesList())
+            .build();
     ProofList none = job.rank(2).prove(JobFixture.JOB_ID, contributions);
     ProofList partials = job.proveAll(contributions);
     // The empty rank aggregates: it holds the input from its contribution.
@@ -82,8 +87,10 @@ class ReferenceProverBackendTest {
 
     for (int word : new int[] {1, 5, 20, 200, partials.getProofs(5).getValuesCount() - 1}) {
       Proof original = partials.getProofs(5);
-      Proof tampered = original.toBuilder()
-          .setValues(word, original.getValues(word) ^ (1L << (word % 64))).build();
+      Proof tampered =
+          original.toBuilder()
+              .setValues(word, original.getValues(word) ^ (1L << (word % 64)))
+              .build();
       ProofList bad = partials.toBuilder().setProofs(5, tampered).build();
 
       InvalidProofException e =
@@ -97,16 +104,24 @@ class ReferenceProverBackendTest {
     JobFixture job = jobOf(2, 2);
     ProofList partials = job.proveAll(job.contributeAll());
     ProofList missing = partials.toBuilder().removeProofs(3).build();
-    ProofList wrongRank = partials.toBuilder()
-        .setProofs(0, partials.getProofs(0).toBuilder().setProverIndex(1)).build();
+    ProofList wrongRank =
+        partials.toBuilder()
+            .setProofs(0, partials.getProofs(0).toBuilder().setProverIndex(1))
+            .build();
     ProofList duplicate = partials.toBuilder().addProofs(partials.getProofs(0)).build();
 
-    assertTrue(assertThrows(InvalidProofException.class, () -> job.aggregate(missing))
-        .getMessage().contains("no partial proof for lanes [3]"));
-    assertTrue(assertThrows(InvalidProofException.class, () -> job.aggregate(wrongRank))
-        .getMessage().contains("belongs to rank 0"));
-    assertTrue(assertThrows(InvalidProofException.class, () -> job.aggregate(duplicate))
-        .getMessage().contains("two partial proofs for lane 0"));
+    assertTrue(
+        assertThrows(InvalidProofException.class, () -> job.aggregate(missing))
+            .getMessage()
+            .contains("no partial proof for lanes [3]"));
+    assertTrue(
+        assertThrows(InvalidProofException.class, () -> job.aggregate(wrongRank))
+            .getMessage()
+            .contains("belongs to rank 0"));
+    assertTrue(
+        assertThrows(InvalidProofException.class, () -> job.aggregate(duplicate))
+            .getMessage()
+            .contains("two partial proofs for lane 0"));
   }
 
   @Test
@@ -114,16 +129,22 @@ class ReferenceProverBackendTest {
     JobFixture job = jobOf(2, 2);
     ProveParams contributions = job.contributeAll();
     Challenges lane0 = contributions.getChallenges(0);
-    ProveParams changed = contributions.toBuilder().setChallenges(0,
-        lane0.toBuilder().setChallenge(1, lane0.getChallenge(1) ^ 1)).build();
+    ProveParams changed =
+        contributions.toBuilder()
+            .setChallenges(0, lane0.toBuilder().setChallenge(1, lane0.getChallenge(1) ^ 1))
+            .build();
     ProveParams missing = contributions.toBuilder().removeChallenges(7).build();
 
-    assertTrue(assertThrows(InvalidProofException.class,
-        () -> job.rank(0).prove(JobFixture.JOB_ID, changed))
-        .getMessage().contains("not the one this rank made"));
-    assertTrue(assertThrows(InvalidProofException.class,
-        () -> job.rank(0).prove(JobFixture.JOB_ID, missing))
-        .getMessage().contains("no contribution for lanes [7]"));
+    assertTrue(
+        assertThrows(
+                InvalidProofException.class, () -> job.rank(0).prove(JobFixture.JOB_ID, changed))
+            .getMessage()
+            .contains("not the one this rank made"));
+    assertTrue(
+        assertThrows(
+                InvalidProofException.class, () -> job.rank(0).prove(JobFixture.JOB_ID, missing))
+            .getMessage()
+            .contains("no contribution for lanes [7]"));
   }
 
   @Test
@@ -133,8 +154,9 @@ class ReferenceProverBackendTest {
 
     job.rank(0).release(JobFixture.JOB_ID);
 
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> job.rank(0).prove(JobFixture.JOB_ID, contributions));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class, () -> job.rank(0).prove(JobFixture.JOB_ID, contributions));
     assertTrue(e.getMessage().contains("PARTIAL_CONTRIBUTION"), e.getMessage());
   }
 
@@ -143,8 +165,8 @@ class ReferenceProverBackendTest {
     JobFixture job = jobOf(1, 1);
     var params = job.contributionParams(0).toBuilder().setRankId(2).build();
 
-    assertThrows(IllegalArgumentException.class,
-        () -> job.rank(0).contribute(JobFixture.JOB_ID, params));
+    assertThrows(
+        IllegalArgumentException.class, () -> job.rank(0).contribute(JobFixture.JOB_ID, params));
   }
 
   @Test
@@ -155,15 +177,17 @@ class ReferenceProverBackendTest {
     JobFixture job = new JobFixture(dir.resolve("big.toml"), 1);
     AtomicReference<Throwable> outcome = new AtomicReference<>();
     CountDownLatch started = new CountDownLatch(1);
-    Thread task = new Thread(() -> {
-      started.countDown();
-      try {
-        job.rank(0).contribute(JobFixture.JOB_ID, job.contributionParams(0));
-        outcome.set(new AssertionError("contribute finished instead of stopping"));
-      } catch (Throwable t) {
-        outcome.set(t);
-      }
-    });
+    Thread task =
+        new Thread(
+            () -> {
+              started.countDown();
+              try {
+                job.rank(0).contribute(JobFixture.JOB_ID, job.contributionParams(0));
+                outcome.set(new AssertionError("contribute finished instead of stopping"));
+              } catch (Throwable t) {
+                outcome.set(t);
+              }
+            });
 
     task.setDaemon(true);
     task.start();
@@ -178,11 +202,16 @@ class ReferenceProverBackendTest {
   @Test
   void phaseDelayComesFromTheEnvironmentAndIsOffByDefault() {
     assertEquals(Duration.ZERO, ReferenceProverBackend.phaseDelay(java.util.Map.of()));
-    assertEquals(Duration.ofMillis(750),
-        ReferenceProverBackend.phaseDelay(java.util.Map.of(ReferenceProverBackend.PHASE_DELAY_ENV, " 750 ")));
+    assertEquals(
+        Duration.ofMillis(750),
+        ReferenceProverBackend.phaseDelay(
+            java.util.Map.of(ReferenceProverBackend.PHASE_DELAY_ENV, " 750 ")));
     for (String bad : new String[] {"-1", "soon", "1.5"}) {
-      assertThrows(IllegalArgumentException.class,
-          () -> ReferenceProverBackend.phaseDelay(java.util.Map.of(ReferenceProverBackend.PHASE_DELAY_ENV, bad)));
+      assertThrows(
+          IllegalArgumentException.class,
+          () ->
+              ReferenceProverBackend.phaseDelay(
+                  java.util.Map.of(ReferenceProverBackend.PHASE_DELAY_ENV, bad)));
     }
   }
 
@@ -190,14 +219,16 @@ class ReferenceProverBackendTest {
   void aPhaseDelayIsInterruptible() throws Exception {
     ReferenceProverBackend slow = new ReferenceProverBackend(Duration.ofMinutes(5));
     AtomicReference<Throwable> outcome = new AtomicReference<>();
-    Thread task = new Thread(() -> {
-      try {
-        slow.prove(JobFixture.JOB_ID, ProveParams.getDefaultInstance());
-        outcome.set(new AssertionError("prove finished instead of stopping"));
-      } catch (Throwable t) {
-        outcome.set(t);
-      }
-    });
+    Thread task =
+        new Thread(
+            () -> {
+              try {
+                slow.prove(JobFixture.JOB_ID, ProveParams.getDefaultInstance());
+                outcome.set(new AssertionError("prove finished instead of stopping"));
+              } catch (Throwable t) {
+                outcome.set(t);
+              }
+            });
 
     task.setDaemon(true);
     task.start();

@@ -34,8 +34,8 @@ class ReferenceVerifierTest {
     VerificationResult result = ReferenceVerifier.verify(INPUT, proof);
 
     assertTrue(result.valid(), result.reason());
-    assertEquals("proof OK: 2 lanes, 8 steps per lane, 132 Merkle openings checked",
-        result.summary());
+    assertEquals(
+        "proof OK: 2 lanes, 8 steps per lane, 132 Merkle openings checked", result.summary());
   }
 
   @Test
@@ -63,16 +63,26 @@ class ReferenceVerifierTest {
     LaneProof lane1 = decoded.laneProofs().get(1);
     byte[] wrong = lane1.finalState();
     wrong[0] ^= 1;
-    List<LaneProof> lanes = List.of(decoded.laneProofs().get(0),
-        new LaneProof(1, lane1.root(), wrong, lane1.first(), lane1.last(), lane1.steps()));
-    byte[] recomputed = FiatShamir.challenge(INPUT, LaneSplit.of(2, decoded.weights()),
-        LaneProof.commitments(lanes));
+    List<LaneProof> lanes =
+        List.of(
+            decoded.laneProofs().get(0),
+            new LaneProof(1, lane1.root(), wrong, lane1.first(), lane1.last(), lane1.steps()));
+    byte[] recomputed =
+        FiatShamir.challenge(
+            INPUT, LaneSplit.of(2, decoded.weights()), LaneProof.commitments(lanes));
 
     // With the old challenge the commitments no longer match it; with a recomputed one the
     // challenged steps are no longer the opened ones.
     for (byte[] challenge : List.of(decoded.challenge(), recomputed)) {
-      ReferenceFinalProof forged = new ReferenceFinalProof(decoded.lanes(), decoded.steps(),
-          decoded.seedHash(), decoded.openingsPerLane(), decoded.weights(), challenge, lanes);
+      ReferenceFinalProof forged =
+          new ReferenceFinalProof(
+              decoded.lanes(),
+              decoded.steps(),
+              decoded.seedHash(),
+              decoded.openingsPerLane(),
+              decoded.weights(),
+              challenge,
+              lanes);
       assertInvalid(forged.toProto(), "wrong output");
     }
   }
@@ -82,35 +92,48 @@ class ReferenceVerifierTest {
     // A cheating prover: a consistent tree whose last state is made up, so its last step breaks.
     byte[] states = HashChain.states(INPUT.seed(), 1, (int) INPUT.steps());
     states[states.length - 1] ^= 1;
-    List<LaneWitness> witnesses = List.of(LaneWitness.compute(INPUT, 0),
-        LaneWitness.fromStates(1, states));
+    List<LaneWitness> witnesses =
+        List.of(LaneWitness.compute(INPUT, 0), LaneWitness.fromStates(1, states));
     LaneSplit split = LaneSplit.of(2, new long[] {1});
-    byte[] challenge = FiatShamir.challenge(INPUT, split,
-        witnesses.stream().map(LaneWitness::commitment).toList());
+    byte[] challenge =
+        FiatShamir.challenge(
+            INPUT, split, witnesses.stream().map(LaneWitness::commitment).toList());
     List<LaneProof> lanes = new ArrayList<>();
     ProofList.Builder partials = ProofList.newBuilder();
     for (LaneWitness witness : witnesses) {
       lanes.add(witness.prove(challenge));
       partials.addProofs(witness.prove(challenge).toProto(0));
     }
-    FinalProofList forged = new ReferenceFinalProof(2, INPUT.steps(), INPUT.seedHash(),
-        FiatShamir.OPENINGS_PER_LANE, split.weights(), challenge, lanes).toProto();
+    FinalProofList forged =
+        new ReferenceFinalProof(
+                2,
+                INPUT.steps(),
+                INPUT.seedHash(),
+                FiatShamir.OPENINGS_PER_LANE,
+                split.weights(),
+                challenge,
+                lanes)
+            .toProto();
 
     // With 8 steps, 32 draws miss the broken step with probability (7/8)^32, about 1.4%; this
     // seed's challenge hits it (the test is deterministic).
     String reason = assertInvalid(forged, "fake output");
     assertTrue(reason.contains("state 8 is not SHA-256 of state 7"), reason);
-    assertTrue(org.junit.jupiter.api.Assertions.assertThrows(InvalidProofException.class,
-        () -> ReferenceAggregator.aggregate(INPUT, split, partials.build()))
-        .getMessage().contains("lane 1"));
+    assertTrue(
+        org.junit.jupiter.api.Assertions.assertThrows(
+                InvalidProofException.class,
+                () -> ReferenceAggregator.aggregate(INPUT, split, partials.build()))
+            .getMessage()
+            .contains("lane 1"));
   }
 
   @Test
   void rejectsAProofForAnotherInput() {
-    for (ReferenceInput other : List.of(
-        new ReferenceInput(2, 8, HexFormat.of().parseHex("c0ffef")),
-        new ReferenceInput(2, 9, INPUT.seed()),
-        new ReferenceInput(3, 8, INPUT.seed()))) {
+    for (ReferenceInput other :
+        List.of(
+            new ReferenceInput(2, 8, HexFormat.of().parseHex("c0ffef")),
+            new ReferenceInput(2, 9, INPUT.seed()),
+            new ReferenceInput(3, 8, INPUT.seed()))) {
       String reason = assertInvalid(ReferenceVerifier.verify(other, proof), other.toString());
       assertTrue(reason.contains("another input"), reason);
     }
@@ -162,7 +185,8 @@ class ReferenceVerifierTest {
 
   private static FinalProofList withValues(List<Long> values) {
     return FinalProofList.newBuilder()
-        .addFinalProofs(FinalProof.newBuilder().addAllValues(values)).build();
+        .addFinalProofs(FinalProof.newBuilder().addAllValues(values))
+        .build();
   }
 
   private static String assertInvalid(FinalProofList candidate, String what) {

@@ -61,7 +61,8 @@ class WordPackingTest {
   void rejectsTruncatedWords() {
     long[] packed = WordPacking.pack(new byte[20]);
 
-    assertThrows(InvalidProofException.class,
+    assertThrows(
+        InvalidProofException.class,
         () -> WordPacking.unpack(Arrays.copyOf(packed, packed.length - 1)));
     assertThrows(InvalidProofException.class, () -> WordPacking.unpack(new long[0]));
   }
@@ -69,8 +70,8 @@ class WordPackingTest {
   @Test
   void rejectsHugeOrNegativeLengths() {
     assertThrows(InvalidProofException.class, () -> WordPacking.unpack(new long[] {-1, 0}));
-    assertThrows(InvalidProofException.class,
-        () -> WordPacking.unpack(new long[] {Long.MAX_VALUE, 0}));
+    assertThrows(
+        InvalidProofException.class, () -> WordPacking.unpack(new long[] {Long.MAX_VALUE, 0}));
   }
 
   @Test

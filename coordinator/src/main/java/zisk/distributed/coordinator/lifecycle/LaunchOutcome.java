@@ -1,0 +1,16 @@
+package zisk.distributed.coordinator.lifecycle;
+
+import java.util.UUID;
+
+/**
+ * What LaunchProof did: created a job, or found the one an earlier call with the same request id
+ * created.
+ */
+public sealed interface LaunchOutcome {
+  record Created(UUID jobId) implements LaunchOutcome {}
+
+  record Existing(UUID jobId) implements LaunchOutcome {}
+
+  /** The client request id was used before for a different request. */
+  record Conflict(UUID jobId) implements LaunchOutcome {}
+}
