@@ -1,5 +1,16 @@
 -- Views for reading the cluster's history in psql. Repeatable: Flyway re-creates them when this file changes.
 
+-- A job as the API shows it (JobStatus, JobsList; read by the coordinator's JobDao): the row without its
+-- final proof, and the provers of its current attempt by rank.
+CREATE OR REPLACE VIEW job_overview AS
+SELECT j.job_id, j.block_id, j.input_path, j.compute_capacity, j.state, j.phase, j.attempt,
+       j.max_attempts, j.created_at, j.started_at, j.finished_at, j.waiting_reason,
+       j.error_code, j.error_message,
+       ARRAY(SELECT t.prover_id FROM tasks t
+             WHERE t.job_id = j.job_id AND t.attempt = j.attempt AND t.task_type = 'PARTIAL_CONTRIBUTION'
+             ORDER BY t.rank_id) AS assigned_provers
+FROM jobs j;
+
 -- One row per job: its outcome, its phase timings (current attempt) and its provers by rank.
 CREATE OR REPLACE VIEW job_history AS
 SELECT j.job_id,

@@ -77,17 +77,13 @@ public final class JobDao {
   }
 
   /** The job with the provers of its current attempt by rank. */
+  /**
+   * The job as the API shows it (the view {@code job_overview}: the row and its provers by rank).
+   */
   private static final Sql FIND =
       Sql.of(
           """
-      SELECT j.job_id, j.block_id, j.input_path, j.compute_capacity, j.state, j.phase, j.attempt,
-             j.max_attempts, j.created_at, j.started_at, j.finished_at, j.waiting_reason,
-             j.error_code, j.error_message,
-             ARRAY(SELECT t.prover_id FROM tasks t
-                   WHERE t.job_id = j.job_id AND t.attempt = j.attempt AND t.task_type = 'PARTIAL_CONTRIBUTION'
-                   ORDER BY t.rank_id) AS assigned_provers
-      FROM jobs j
-      WHERE j.job_id = :jobId
+      SELECT * FROM job_overview j WHERE j.job_id = :jobId
       """);
 
   public Optional<Job> find(UUID jobId) {
@@ -101,13 +97,7 @@ public final class JobDao {
   private static final Sql LIST =
       Sql.of(
           """
-      SELECT j.job_id, j.block_id, j.input_path, j.compute_capacity, j.state, j.phase, j.attempt,
-             j.max_attempts, j.created_at, j.started_at, j.finished_at, j.waiting_reason,
-             j.error_code, j.error_message,
-             ARRAY(SELECT t.prover_id FROM tasks t
-                   WHERE t.job_id = j.job_id AND t.attempt = j.attempt AND t.task_type = 'PARTIAL_CONTRIBUTION'
-                   ORDER BY t.rank_id) AS assigned_provers
-      FROM jobs j
+      SELECT * FROM job_overview j
       WHERE (NOT :activeOnly OR j.state IN ('QUEUED', 'RUNNING'))
         AND (CAST(:afterAt AS timestamptz) IS NULL OR (j.created_at, j.job_id) < (:afterAt, :afterId))
       ORDER BY j.created_at DESC, j.job_id DESC

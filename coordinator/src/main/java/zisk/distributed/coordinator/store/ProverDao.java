@@ -145,8 +145,10 @@ public final class ProverDao {
   }
 
   /**
-   * The session's stream ended: an idle prover is DISCONNECTED at once; a busy one keeps its work,
-   * and its reconnect grace runs from {@code stream_lost_at}. 0 rows: a newer session took over.
+   * Records that a prover's stream on this coordinator ended: an idle prover is DISCONNECTED at
+   * once; a busy one keeps its work, and its reconnect grace runs from {@code stream_lost_at}. The
+   * row must still name this coordinator and, when given, the session {@code epoch} (a newer
+   * session took over otherwise) or silence for {@code unheardSeconds}.
    */
   private static final Sql END_STREAM =
       Sql.of(
@@ -156,40 +158,34 @@ public final class ProverDao {
           state = CASE WHEN state = 'IDLE' THEN 'DISCONNECTED' ELSE state END,
           disconnected_at = CASE WHEN state = 'IDLE' THEN now() ELSE disconnected_at END,
           stream_lost_at = CASE WHEN state = 'BUSY' THEN now() END
-      WHERE prover_id = :proverId AND session_epoch = :epoch AND instance_id = :instanceId
+      WHERE prover_id = :proverId AND instance_id = :instanceId
+        AND (CAST(:epoch AS bigint) IS NULL OR session_epoch = :epoch)
+        AND (CAST(:unheardSeconds AS double precision) IS NULL
+             OR last_heartbeat_at < now() - make_interval(secs => :unheardSeconds))
       """);
 
+  /** The session's stream ended; 0 rows: a newer session took over. */
   public int endStream(String proverId, long epoch, UUID instanceId) {
     return END_STREAM
         .on(connection)
         .bind("proverId", proverId)
-        .bind("epoch", epoch)
         .bind("instanceId", instanceId)
+        .bind("epoch", epoch)
+        .bind("unheardSeconds", null)
         .update();
   }
 
   /**
-   * The same for a prover whose stream on this coordinator ended while the database was away: its
-   * row still names this coordinator, but nothing was heard from it within the timeout.
+   * The stream ended while the database was away: the row still names this coordinator, but nothing
+   * was heard from the prover within {@code timeoutSeconds}.
    */
-  private static final Sql END_UNHEARD_STREAM =
-      Sql.of(
-          """
-      UPDATE provers
-      SET instance_id = NULL,
-          state = CASE WHEN state = 'IDLE' THEN 'DISCONNECTED' ELSE state END,
-          disconnected_at = CASE WHEN state = 'IDLE' THEN now() ELSE disconnected_at END,
-          stream_lost_at = CASE WHEN state = 'BUSY' THEN now() END
-      WHERE prover_id = :proverId AND instance_id = :instanceId
-        AND last_heartbeat_at < now() - make_interval(secs => :timeoutSeconds)
-      """);
-
   public int endUnheardStream(String proverId, UUID instanceId, double timeoutSeconds) {
-    return END_UNHEARD_STREAM
+    return END_STREAM
         .on(connection)
         .bind("proverId", proverId)
         .bind("instanceId", instanceId)
-        .bind("timeoutSeconds", timeoutSeconds)
+        .bind("epoch", null)
+        .bind("unheardSeconds", timeoutSeconds)
         .update();
   }
 

@@ -52,6 +52,7 @@ class MigrationsTest {
             "coordinator_instances",
             "job_events",
             "job_history",
+            "job_overview",
             "job_timeline",
             "jobs",
             "prover_status",
