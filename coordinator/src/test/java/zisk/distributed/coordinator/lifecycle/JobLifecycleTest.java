@@ -10,13 +10,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
+import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 import zisk.distributed.coordinator.scheduling.Admission;
 import zisk.distributed.coordinator.store.Database;
-import zisk.distributed.coordinator.store.Migrations;
 import zisk.distributed.coordinator.store.NewJob;
 import zisk.distributed.coordinator.store.Phase;
 import zisk.distributed.coordinator.store.Store;
@@ -42,9 +41,7 @@ class JobLifecycleTest {
 
   @BeforeEach
   void twoIdleProversOnThisCoordinator() {
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setURL(TestDatabase.freshJdbcUrl());
-    new Migrations(dataSource).prepare(true);
+    DataSource dataSource = TestDatabase.freshMigratedDataSource();
     jdbi = Database.jdbi(dataSource);
     jdbi.useHandle(
         handle -> {

@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 import zisk.distributed.coordinator.store.Database;
-import zisk.distributed.coordinator.store.Migrations;
 import zisk.distributed.coordinator.store.Store;
 import zisk.distributed.coordinator.testing.TestDatabase;
 
@@ -26,9 +25,7 @@ class ProverRegistrationsTest {
 
   @BeforeEach
   void jobAssignedToAProverOfADeadCoordinator() {
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setURL(TestDatabase.freshJdbcUrl());
-    new Migrations(dataSource).prepare(true);
+    DataSource dataSource = TestDatabase.freshMigratedDataSource();
     jdbi = Database.jdbi(dataSource);
     jdbi.useHandle(
         handle -> {

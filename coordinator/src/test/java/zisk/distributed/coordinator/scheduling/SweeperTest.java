@@ -6,16 +6,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 import zisk.distributed.coordinator.lifecycle.Effects;
 import zisk.distributed.coordinator.lifecycle.JobLifecycle;
 import zisk.distributed.coordinator.session.ProverSession;
 import zisk.distributed.coordinator.session.SessionRegistry;
 import zisk.distributed.coordinator.store.Database;
-import zisk.distributed.coordinator.store.Migrations;
 import zisk.distributed.coordinator.store.Store;
 import zisk.distributed.coordinator.testing.RecordingStream;
 import zisk.distributed.coordinator.testing.SettableClock;
@@ -33,9 +32,7 @@ class SweeperTest {
 
   @BeforeEach
   void proversWhoseStreamsEndedDuringAnOutage() {
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setURL(TestDatabase.freshJdbcUrl());
-    new Migrations(dataSource).prepare(true);
+    DataSource dataSource = TestDatabase.freshMigratedDataSource();
     jdbi = Database.jdbi(dataSource);
     jdbi.useHandle(
         handle -> {

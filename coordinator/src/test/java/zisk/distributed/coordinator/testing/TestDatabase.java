@@ -10,7 +10,10 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 import zisk.distributed.coordinator.config.DatabaseUrls;
+import zisk.distributed.coordinator.store.Migrations;
 
 /**
  * Fresh PostgreSQL databases for tests: on the server named by {@code ZISK_TEST_DATABASE_URL} when
@@ -25,6 +28,14 @@ public final class TestDatabase {
   private static EmbeddedPostgres embedded;
 
   private TestDatabase() {}
+
+  /** A fresh database with the schema migrated, for tests that drive the store directly. */
+  public static DataSource freshMigratedDataSource() {
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setURL(freshJdbcUrl());
+    new Migrations(dataSource).prepare(true);
+    return dataSource;
+  }
 
   /** A JDBC URL of a new, empty database. */
   public static synchronized String freshJdbcUrl() {
