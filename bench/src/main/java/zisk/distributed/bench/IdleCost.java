@@ -26,9 +26,12 @@ final class IdleCost {
 
   /**
    * After the connect burst the JIT compiles the paths it just took for seconds on end; that is a
-   * one-off cost of start-up, not what idle provers cost, so the window opens once it is over.
+   * one-off cost of start-up, not what idle provers cost, so the window opens once the CPU rate of
+   * consecutive slices has settled (or after {@link #SETTLE_LIMIT} at most).
    */
-  private static final Duration AFTER_REGISTRATION = Duration.ofSeconds(20);
+  private static final Duration SLICE = Duration.ofSeconds(5);
+
+  private static final Duration SETTLE_LIMIT = Duration.ofSeconds(90);
 
   private IdleCost() {}
 
@@ -52,7 +55,7 @@ final class IdleCost {
       boolean everyone =
           Waits.until(
               fleet::everyProverHadAHeartbeat, Duration.ofMillis(100), Duration.ofSeconds(60));
-      Waits.pause(window.compareTo(AFTER_REGISTRATION) < 0 ? window : AFTER_REGISTRATION);
+      settle(coordinator);
       long heartbeats = fleet.heartbeats();
       double percent = cpuPercent(coordinator, window);
       heartbeats = fleet.heartbeats() - heartbeats;
@@ -69,6 +72,19 @@ final class IdleCost {
           heap,
           coordinator.residentMib(),
           fleet.anomalies());
+    }
+  }
+
+  /** Waits until two consecutive slices cost about the same CPU (within 1 % of a core or 20 %). */
+  private static void settle(ChildCoordinator coordinator) {
+    long deadline = System.nanoTime() + SETTLE_LIMIT.toNanos();
+    double previous = cpuPercent(coordinator, SLICE);
+    while (System.nanoTime() < deadline) {
+      double current = cpuPercent(coordinator, SLICE);
+      if (Math.abs(current - previous) <= Math.max(1.0, 0.2 * previous)) {
+        return;
+      }
+      previous = current;
     }
   }
 
