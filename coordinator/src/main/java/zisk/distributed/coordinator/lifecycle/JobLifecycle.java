@@ -67,7 +67,7 @@ public final class JobLifecycle {
     this.instanceId = instanceId;
   }
 
-  // ---- launch: a new QUEUED job ----------------------------------------------------------------
+  // ---- launch: a new QUEUED job
 
   public LaunchOutcome launch(NewJob job) {
     return store.inTransaction(
@@ -88,7 +88,7 @@ public final class JobLifecycle {
         });
   }
 
-  // ---- start: QUEUED to RUNNING on the provers admission chose ---------------------------------
+  // ---- start: QUEUED to RUNNING on the provers admission chose
 
   /**
    * Starts the job's next attempt, inside admission's transaction (job and provers locked there).
@@ -99,6 +99,9 @@ public final class JobLifecycle {
   public Effects start(Tx tx, QueuedJob job, List<String> proverIds, List<Integer> allocation) {
     int attempt = job.attempt() + 1;
     String names = String.join(", ", proverIds);
+    String detail =
+        "attempt %d on %d prover(s): %s; allocation %s"
+            .formatted(attempt, proverIds.size(), names, allocation);
     StartedAttempt started =
         tx.tasks()
             .startAttempt(
@@ -107,31 +110,19 @@ public final class JobLifecycle {
                 proverIds.toArray(String[]::new),
                 allocation.toArray(Integer[]::new),
                 instanceId,
-                "attempt "
-                    + attempt
-                    + " on "
-                    + proverIds.size()
-                    + " prover(s): "
-                    + names
-                    + "; allocation "
-                    + allocation);
+                detail);
     if (started.started() != 1
         || started.reserved() != proverIds.size()
         || started.tasks().size() != proverIds.size()) {
       // Admission holds the job's and the provers' locks: anything else is a bug.
       throw new IllegalStateException(
-          "starting job "
-              + job.jobId()
-              + " on "
-              + proverIds.size()
-              + " locked prover(s) "
-              + "changed "
-              + started.started()
-              + " job(s), "
-              + started.reserved()
-              + " prover(s), "
-              + started.tasks().size()
-              + " task(s)");
+          "starting job %s on %d locked prover(s) changed %d job(s), %d prover(s), %d task(s)"
+              .formatted(
+                  job.jobId(),
+                  proverIds.size(),
+                  started.started(),
+                  started.reserved(),
+                  started.tasks().size()));
     }
     log.info(
         "Job {} started (attempt {}) on {} with allocation {}",
@@ -147,7 +138,6 @@ public final class JobLifecycle {
   }
 
   // ---- report: a result or an error from a prover
-  // ------------------------------------------------
 
   /**
    * Accepts a prover's report about a task. It counts only when it comes from the prover that holds
@@ -270,7 +260,7 @@ public final class JobLifecycle {
     sendOrDispatch(entered.tasks(), new TaskInputs.PreviousResults(entered.inputs()), effects);
   }
 
-  // ---- complete: the final proof is in ---------------------------------------------------------
+  // ---- complete: the final proof is in
 
   private void complete(Tx tx, ReportedTask task, byte[] finalProof, Effects effects) {
     Rows.exactlyOne(
@@ -286,7 +276,7 @@ public final class JobLifecycle {
     effects.admit();
   }
 
-  // ---- failures: a task error, a lost prover ---------------------------------------------------
+  // ---- failures: a task error, a lost prover
 
   private void failTask(Tx tx, ReportedTask task, String reason, Effects effects) {
     Rows.exactlyOne(tx.tasks().fail(task.taskId(), reason), "failing task " + task.taskId());
@@ -354,7 +344,7 @@ public final class JobLifecycle {
     effects.admit();
   }
 
-  // ---- cancel ----------------------------------------------------------------------------------
+  // ---- cancel
 
   public CancelOutcome cancel(UUID jobId, String reason) {
     return store.inTransaction(
@@ -374,8 +364,6 @@ public final class JobLifecycle {
           return new CancelOutcome.Cancelled(tx.jobs().find(jobId).orElseThrow(), effects);
         });
   }
-
-  // ----------------------------------------------------------------------------------------------
 
   /** Written DISPATCHED: send after the commit; ASSIGNED: the prover's coordinator sends it. */
   private static Effects sendOrDispatch(
