@@ -66,6 +66,10 @@ public final class Database implements AutoCloseable {
           .setDataDirectory(dataDir)
           .setCleanDataDirectory(false)
           .setPGStartupWait(Duration.ofSeconds(60))
+          // The library starts PostgreSQL with fsync and synchronous_commit off (made for tests);
+          // a committed transition must survive a crash of the machine.
+          .setServerConfig("fsync", "on")
+          .setServerConfig("synchronous_commit", "on")
           // The coordinator stops it itself, after marking its instance row stopped.
           .setRegisterShutdownHook(false)
           .start();

@@ -50,6 +50,19 @@ class EmbeddedDatabaseTest {
               .map(JobStatus::getJobId)
               .toList();
       assertEquals(List.of(jobId), ids);
+      // Commits must survive a crash of the machine, not only of the coordinator.
+      assertEquals(
+          "on fsync on",
+          second
+              .jdbi()
+              .withHandle(
+                  handle ->
+                      handle
+                          .createQuery(
+                              "SELECT current_setting('synchronous_commit') || ' fsync '"
+                                  + " || current_setting('fsync')")
+                          .mapTo(String.class)
+                          .one()));
     }
   }
 }
