@@ -1,6 +1,9 @@
 package zisk.distributed.coordinator.store;
 
+import java.sql.Array;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -252,8 +255,8 @@ public final class JobDao {
     return CANCEL.on(connection).bind("jobId", jobId).bind("reason", reason).update();
   }
 
-  private static Job job(java.sql.ResultSet row) throws java.sql.SQLException {
-    java.sql.Array provers = row.getArray("assigned_provers");
+  private static Job job(ResultSet row) throws SQLException {
+    Array provers = row.getArray("assigned_provers");
     return new Job(
         Sql.uuid(row, "job_id"),
         row.getString("block_id"),

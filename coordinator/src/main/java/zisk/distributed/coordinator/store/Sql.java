@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * One statement of the store: SQL with {@code :named} parameters, turned into JDBC's positional
@@ -178,7 +179,7 @@ final class Sql {
     return value == null ? null : Enum.valueOf(type, value);
   }
 
-  static java.util.UUID uuid(ResultSet row, String column) throws SQLException {
-    return row.getObject(column, java.util.UUID.class);
+  static UUID uuid(ResultSet row, String column) throws SQLException {
+    return row.getObject(column, UUID.class);
   }
 }

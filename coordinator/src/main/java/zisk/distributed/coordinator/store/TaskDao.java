@@ -1,6 +1,9 @@
 package zisk.distributed.coordinator.store;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -301,7 +304,7 @@ public final class TaskDao {
   public EnteredPhase enterPhase(
       UUID jobId, int attempt, Phase previous, Phase next, UUID instanceId) {
     int[] moved = new int[1];
-    List<List<byte[]>> inputs = new java.util.ArrayList<>();
+    List<List<byte[]>> inputs = new ArrayList<>();
     List<WrittenTask> tasks =
         ENTER_PHASE
             .on(connection)
@@ -352,7 +355,7 @@ public final class TaskDao {
         .one(row -> row.getBoolean(1));
   }
 
-  private static WrittenTask written(java.sql.ResultSet row) throws java.sql.SQLException {
+  private static WrittenTask written(ResultSet row) throws SQLException {
     return new WrittenTask(
         Sql.uuid(row, "task_id"),
         Sql.uuid(row, "job_id"),
@@ -363,7 +366,7 @@ public final class TaskDao {
         Sql.constant(TaskState.class, row, "state"));
   }
 
-  static OutgoingTask outgoing(java.sql.ResultSet row) throws java.sql.SQLException {
+  static OutgoingTask outgoing(ResultSet row) throws SQLException {
     return new OutgoingTask(
         Sql.uuid(row, "task_id"),
         Sql.uuid(row, "job_id"),
