@@ -44,6 +44,27 @@ public final class CoordinatorCommand implements Callable<Integer> {
   Integer port;
 
   @Option(
+      names = "--tls-cert-file",
+      paramLabel = "FILE",
+      description =
+          "PEM certificate chain: serve TLS (server.tls.cert_file, DISTRIBUTED_TLS_CERT_FILE; needs --tls-key-file).")
+  Path tlsCertFile;
+
+  @Option(
+      names = "--tls-key-file",
+      paramLabel = "FILE",
+      description =
+          "PEM (PKCS#8) private key of --tls-cert-file (server.tls.key_file, DISTRIBUTED_TLS_KEY_FILE).")
+  Path tlsKeyFile;
+
+  @Option(
+      names = "--tls-client-ca-file",
+      paramLabel = "FILE",
+      description =
+          "PEM CA certificates: require client certificates they signed, mutual TLS (server.tls.client_ca_file, DISTRIBUTED_TLS_CLIENT_CA_FILE).")
+  Path tlsClientCaFile;
+
+  @Option(
       names = {"-c", "--config"},
       paramLabel = "FILE",
       description = "TOML config file (or CONFIG_PATH).")
@@ -122,6 +143,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
         LayeredConfig.flags(
             "server.host", host,
             "server.port", port,
+            "server.tls.cert_file", tlsCertFile,
+            "server.tls.key_file", tlsKeyFile,
+            "server.tls.client_ca_file", tlsClientCaFile,
             "database.url", databaseUrl,
             "database.data_dir", dataDir,
             "database.migrate", migrate,
@@ -152,6 +176,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
       server.start();
     } catch (Database.DatabaseStartException
         | Migrations.SchemaMismatchException
+        | ConfigException
         | java.io.IOException e) {
       log.error(
           "Cannot start the coordinator on {}:{}: {}",
