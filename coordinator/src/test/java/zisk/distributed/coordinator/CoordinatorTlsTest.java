@@ -110,7 +110,7 @@ class CoordinatorTlsTest {
   }
 
   @Test
-  void plaintextAgainstTheTlsPortFailsAndCostsTheCoordinatorAtMostOneLogLine() throws Exception {
+  void plaintextOrAFailedHandshakeCostsTheCoordinatorAtMostOneLogLine() throws Exception {
     coordinator = start(server, Optional.empty());
     List<CapturedLogs.Line> logged;
 
@@ -123,6 +123,7 @@ class CoordinatorTlsTest {
           HandshakeFailures.explain(refused, false).orElse("").contains("use an https:// URL"),
           refused.getStatus().toString());
       assertEquals(-1, sendAndAwaitClose("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+      assertThrows(StatusRuntimeException.class, () -> healthCheck(trusting(otherCa)));
       // Still serving TLS clients afterwards.
       assertEquals("SERVING", healthCheck(trusting(ca)).getStatus());
       logged = logs.lines();
@@ -130,6 +131,20 @@ class CoordinatorTlsTest {
 
     assertTrue(logged.size() <= 1, "logged: " + logged);
     assertFalse(logged.stream().anyMatch(CapturedLogs.Line::stackTrace), "logged: " + logged);
+  }
+
+  @Test
+  void anHttpsClientAgainstAPlaintextPortIsToldTheCoordinatorDoesNotSpeakTls() {
+    coordinator = RunningCoordinator.onTcp(CoordinatorConfig.local(TestDatabase.freshJdbcUrl()));
+
+    StatusRuntimeException refused =
+        assertThrows(StatusRuntimeException.class, () -> healthCheck(trusting(ca)));
+
+    assertEquals(
+        Optional.of(
+            "TLS handshake failed: the coordinator does not speak TLS on this port (use an"
+                + " http:// URL if it is plaintext)"),
+        HandshakeFailures.explain(refused, true));
   }
 
   @Test
