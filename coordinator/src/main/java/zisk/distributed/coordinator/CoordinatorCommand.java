@@ -1,5 +1,6 @@
 package zisk.distributed.coordinator;
 
+import io.grpc.ServerCredentials;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -167,16 +168,23 @@ public final class CoordinatorCommand implements Callable<Integer> {
         config.logging().level(),
         config.logging().format(),
         config.logging().filePath().orElse(null));
+    ServerCredentials credentials;
+    try {
+      // Before the database starts: a TLS file that cannot be used is a configuration error.
+      credentials = ServerSecurity.credentials(config.tls());
+    } catch (ConfigException e) {
+      System.err.println("zisk coordinator: " + e.getMessage());
+      return 2;
+    }
 
     Database database = null;
     CoordinatorServer server;
     try {
       database = Database.open(config);
-      server = CoordinatorServer.onConfiguredPort(config, database);
+      server = CoordinatorServer.onConfiguredPort(config, database, credentials);
       server.start();
     } catch (Database.DatabaseStartException
         | Migrations.SchemaMismatchException
-        | ConfigException
         | java.io.IOException e) {
       log.error(
           "Cannot start the coordinator on {}:{}: {}",

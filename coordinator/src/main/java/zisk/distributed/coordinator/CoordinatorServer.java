@@ -2,6 +2,7 @@ package zisk.distributed.coordinator;
 
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
@@ -97,10 +98,14 @@ public final class CoordinatorServer {
    * @throws zisk.distributed.common.config.ConfigException when a TLS file cannot be used
    */
   public static CoordinatorServer onConfiguredPort(CoordinatorConfig config, Database database) {
+    return onConfiguredPort(config, database, ServerSecurity.credentials(config.tls()));
+  }
+
+  static CoordinatorServer onConfiguredPort(
+      CoordinatorConfig config, Database database, ServerCredentials credentials) {
     ServerBuilder<?> builder =
         NettyServerBuilder.forAddress(
-                new InetSocketAddress(config.host(), config.port()),
-                ServerSecurity.credentials(config.tls()))
+                new InetSocketAddress(config.host(), config.port()), credentials)
             .maxInboundMessageSize(MAX_MESSAGE_BYTES)
             // Workers hold their streams for hours; let them ping, and notice dead peers.
             .permitKeepAliveTime(10, TimeUnit.SECONDS)

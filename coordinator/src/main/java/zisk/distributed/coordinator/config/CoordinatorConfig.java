@@ -61,11 +61,7 @@ public record CoordinatorConfig(
    * @param clientCaFile PEM CA certificates; when present, clients must present a certificate
    *     signed by one of them (mutual TLS)
    */
-  public record Tls(Path certFile, Path keyFile, Optional<Path> clientCaFile) {
-    public boolean mutual() {
-      return clientCaFile.isPresent();
-    }
-  }
+  public record Tls(Path certFile, Path keyFile, Optional<Path> clientCaFile) {}
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_MAX_COMPUTE_CAPACITY = 10_000;

@@ -204,6 +204,21 @@ class CoordinatorSettingsTest {
     assertTrue(directory.getMessage().contains("not a regular file"), directory.getMessage());
   }
 
+  @Test
+  void aTlsFileThatIsNotPemExitsWithStatus2BeforeTheDatabaseStarts() throws Exception {
+    Path notPem = Files.writeString(dir.resolve("cert.pem"), "not a certificate\n");
+    CommandLine command =
+        new CommandLine(
+            new CoordinatorCommand(
+                Map.of(
+                    "DISTRIBUTED_TLS_CERT_FILE", notPem.toString(),
+                    "DISTRIBUTED_TLS_KEY_FILE", notPem.toString(),
+                    // Were the database opened first, this would fail another way (exit 1).
+                    "DISTRIBUTED_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")));
+
+    assertEquals(2, command.execute());
+  }
+
   private static CoordinatorConfig resolve(Map<String, String> env, String... args) {
     CoordinatorCommand command = new CoordinatorCommand(env);
     new CommandLine(command).parseArgs(args);
