@@ -1,18 +1,24 @@
 package zisk.distributed.cli;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import zisk.distributed.api.v1.GetProofRequest;
 import zisk.distributed.api.v1.GetProofResponse;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
+import zisk.distributed.common.config.ConfigException;
+import zisk.distributed.common.tls.HandshakeFailures;
 import zisk.distributed.worker.connection.Channels;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
 
@@ -43,12 +49,24 @@ public final class ProofCommand implements Callable<Integer> {
       names = "--url",
       paramLabel = "URL",
       defaultValue = "http://127.0.0.1:8080",
-      description = "Coordinator address (default: ${DEFAULT-VALUE}).")
+      description =
+          "Coordinator address: http://host:port, or https://host:port for TLS (default: ${DEFAULT-VALUE}).")
   String url;
+
+  @Mixin ClientTlsOptions tls;
 
   @Override
   public Integer call() {
-    ManagedChannel channel = Channels.open(CoordinatorEndpoint.parse(url));
+    CoordinatorEndpoint endpoint;
+    ChannelCredentials tlsCredentials;
+    try {
+      endpoint = CoordinatorEndpoint.parse(url);
+      tlsCredentials = tls.settings().credentials();
+    } catch (IllegalArgumentException | ConfigException e) {
+      System.err.println("zisk proof: " + e.getMessage());
+      return 2;
+    }
+    ManagedChannel channel = Channels.open(endpoint, tlsCredentials);
     try {
       GetProofResponse response =
           ZiskDistributedApiGrpc.newBlockingStub(channel)
@@ -76,7 +94,10 @@ public final class ProofCommand implements Callable<Integer> {
       return 0;
     } catch (StatusRuntimeException e) {
       System.err.println(
-          "zisk proof: cannot reach the coordinator at " + url + ": " + e.getStatus());
+          "zisk proof: cannot reach the coordinator at "
+              + url
+              + ": "
+              + HandshakeFailures.explain(e, endpoint.tls()).orElse(brief(e.getStatus())));
       return 3;
     } catch (IOException e) {
       System.err.println("zisk proof: cannot write " + output + ": " + e.getMessage());
@@ -84,5 +105,14 @@ public final class ProofCommand implements Callable<Integer> {
     } finally {
       channel.shutdownNow();
     }
+  }
+
+  /** The status without its cause's stack trace (which Status.toString includes). */
+  private static String brief(Status status) {
+    String text = status.getCode() + " " + Objects.toString(status.getDescription(), "");
+    Throwable cause = status.getCause();
+    return cause == null || cause.getMessage() == null
+        ? text
+        : text + " (" + cause.getMessage() + ")";
   }
 }

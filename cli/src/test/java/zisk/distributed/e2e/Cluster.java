@@ -3,6 +3,7 @@ package zisk.distributed.e2e;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.grpc.ChannelCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import zisk.distributed.api.v1.GetProofRequest;
 import zisk.distributed.api.v1.JobStatus;
@@ -27,6 +29,7 @@ import zisk.distributed.coordinator.testing.TcpProxy;
 import zisk.distributed.coordinator.testing.TestDatabase;
 import zisk.distributed.worker.Worker;
 import zisk.distributed.worker.config.WorkerConfig;
+import zisk.distributed.worker.connection.ClientTls;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
 import zisk.distributed.worker.prover.ProverBackend;
 import zisk.distributed.worker.prover.reference.ReferenceInput;
@@ -74,6 +77,17 @@ final class Cluster implements AutoCloseable {
     return new Cluster(RunningCoordinator.onTcp(config));
   }
 
+  /**
+   * A cluster whose coordinator serves TLS; the test's own client dials it with these credentials.
+   */
+  static Cluster startWithTls(CoordinatorConfig.Tls tls, ChannelCredentials clientCredentials) {
+    CoordinatorConfig config =
+        CoordinatorConfig.local(TestDatabase.freshJdbcUrl())
+            .withProverTiming(FAST)
+            .withTls(Optional.of(tls));
+    return new Cluster(RunningCoordinator.onTcp(config, clientCredentials));
+  }
+
   ZiskDistributedApiBlockingStub api() {
     return coordinator.stub();
   }
@@ -87,6 +101,12 @@ final class Cluster implements AutoCloseable {
     return startWorker(proverId, computeUnits, backend, coordinator.server().port());
   }
 
+  /** Starts a worker that dials the coordinator at https://127.0.0.1:PORT with these settings. */
+  Worker httpsWorker(String proverId, int computeUnits, ProverBackend backend, ClientTls tls) {
+    return startWorker(
+        proverId, computeUnits, backend, "https://127.0.0.1:" + coordinator.server().port(), tls);
+  }
+
   /** Starts a worker whose stream goes through a proxy the test can cut and restore. */
   TcpProxy workerBehindProxy(String proverId, int computeUnits, ProverBackend backend) {
     TcpProxy proxy = new TcpProxy("127.0.0.1", coordinator.server().port());
@@ -96,16 +116,23 @@ final class Cluster implements AutoCloseable {
   }
 
   private Worker startWorker(String proverId, int computeUnits, ProverBackend backend, int port) {
+    return startWorker(
+        proverId, computeUnits, backend, "http://127.0.0.1:" + port, ClientTls.SYSTEM_TRUST);
+  }
+
+  private Worker startWorker(
+      String proverId, int computeUnits, ProverBackend backend, String url, ClientTls tls) {
     WorkerConfig config =
         new WorkerConfig(
-            List.of(CoordinatorEndpoint.parse("http://127.0.0.1:" + port)),
+            List.of(CoordinatorEndpoint.parse(url)),
             proverId,
             computeUnits,
             "reference",
             Duration.ofMillis(100),
             Duration.ofMillis(500),
             WORKER_HEARTBEAT_TIMEOUT,
-            WorkerConfig.Logging.defaults());
+            WorkerConfig.Logging.defaults(),
+            tls);
     Worker worker = new Worker(config, backend);
     workers.add(worker);
     backends.add(backend);

@@ -1,5 +1,6 @@
 package zisk.distributed.coordinator;
 
+import io.grpc.ServerCredentials;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -42,6 +43,27 @@ public final class CoordinatorCommand implements Callable<Integer> {
       paramLabel = "PORT",
       description = "gRPC port (server.port, DISTRIBUTED_SERVER_PORT; default 8080).")
   Integer port;
+
+  @Option(
+      names = "--tls-cert-file",
+      paramLabel = "FILE",
+      description =
+          "PEM certificate chain: serve TLS (server.tls.cert_file, DISTRIBUTED_TLS_CERT_FILE; needs --tls-key-file).")
+  Path tlsCertFile;
+
+  @Option(
+      names = "--tls-key-file",
+      paramLabel = "FILE",
+      description =
+          "PEM (PKCS#8) private key of --tls-cert-file (server.tls.key_file, DISTRIBUTED_TLS_KEY_FILE).")
+  Path tlsKeyFile;
+
+  @Option(
+      names = "--tls-client-ca-file",
+      paramLabel = "FILE",
+      description =
+          "PEM CA certificates: require client certificates they signed, mutual TLS (server.tls.client_ca_file, DISTRIBUTED_TLS_CLIENT_CA_FILE).")
+  Path tlsClientCaFile;
 
   @Option(
       names = {"-c", "--config"},
@@ -122,6 +144,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
         LayeredConfig.flags(
             "server.host", host,
             "server.port", port,
+            "server.tls.cert_file", tlsCertFile,
+            "server.tls.key_file", tlsKeyFile,
+            "server.tls.client_ca_file", tlsClientCaFile,
             "database.url", databaseUrl,
             "database.data_dir", dataDir,
             "database.migrate", migrate,
@@ -143,12 +168,20 @@ public final class CoordinatorCommand implements Callable<Integer> {
         config.logging().level(),
         config.logging().format(),
         config.logging().filePath().orElse(null));
+    ServerCredentials credentials;
+    try {
+      // Before the database starts: a TLS file that cannot be used is a configuration error.
+      credentials = ServerSecurity.credentials(config.tls());
+    } catch (ConfigException e) {
+      System.err.println("zisk coordinator: " + e.getMessage());
+      return 2;
+    }
 
     Database database = null;
     CoordinatorServer server;
     try {
       database = Database.open(config);
-      server = CoordinatorServer.onConfiguredPort(config, database);
+      server = CoordinatorServer.onConfiguredPort(config, database, credentials);
       server.start();
     } catch (Database.DatabaseStartException
         | Migrations.SchemaMismatchException

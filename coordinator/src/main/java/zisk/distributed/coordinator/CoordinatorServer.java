@@ -2,6 +2,8 @@ package zisk.distributed.coordinator;
 
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -90,11 +92,20 @@ public final class CoordinatorServer {
     this.clock = clock;
   }
 
-  /** A server on the configured host and port. */
+  /**
+   * A server on the configured host and port, with TLS when configured.
+   *
+   * @throws zisk.distributed.common.config.ConfigException when a TLS file cannot be used
+   */
   public static CoordinatorServer onConfiguredPort(CoordinatorConfig config, Database database) {
+    return onConfiguredPort(config, database, ServerSecurity.credentials(config.tls()));
+  }
+
+  static CoordinatorServer onConfiguredPort(
+      CoordinatorConfig config, Database database, ServerCredentials credentials) {
     ServerBuilder<?> builder =
-        io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
-                new InetSocketAddress(config.host(), config.port()))
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress(config.host(), config.port()), credentials)
             .maxInboundMessageSize(MAX_MESSAGE_BYTES)
             // Workers hold their streams for hours; let them ping, and notice dead peers.
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
@@ -193,10 +204,11 @@ public final class CoordinatorServer {
         INSTANCE_HEARTBEAT.toMillis(),
         TimeUnit.MILLISECONDS);
     log.info(
-        "ZisK coordinator {} serving on {}:{} (instance {})",
+        "ZisK coordinator {} serving on {}:{}, {} (instance {})",
         Version.get(),
         config.host(),
         port(),
+        ServerSecurity.describe(config.tls()),
         instanceId);
     return this;
   }

@@ -57,8 +57,13 @@ public final class Worker {
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final AtomicBoolean started = new AtomicBoolean();
 
+  /**
+   * A worker that dials its coordinators with the configured TLS settings.
+   *
+   * @throws zisk.distributed.common.config.ConfigException when a TLS file cannot be used
+   */
   public Worker(WorkerConfig config, ProverBackend backend) {
-    this(config, backend, new Random(), Channels::open);
+    this(config, backend, new Random(), Channels.opener(config.tls()));
   }
 
   /**

@@ -1,11 +1,13 @@
 package zisk.distributed.worker;
 
+import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
@@ -21,6 +23,8 @@ import zisk.distributed.common.rules.ProverIds;
 import zisk.distributed.worker.config.ConfigTemplate;
 import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.config.WorkerSettings;
+import zisk.distributed.worker.connection.Channels;
+import zisk.distributed.worker.connection.CoordinatorEndpoint;
 import zisk.distributed.worker.prover.ProverBackend;
 
 /**
@@ -65,6 +69,30 @@ public final class WorkerCommand implements Callable<Integer> {
               + WorkerSettings.DEFAULT_SERVER_URL
               + ".")
   List<String> urls;
+
+  @Option(
+      names = "--ca-file",
+      paramLabel = "FILE",
+      description =
+          "PEM CA certificate(s) to trust for https:// URLs. "
+              + "Env: DISTRIBUTED_CA_FILE; file: server.ca_file; default: the system trust store.")
+  String caFile;
+
+  @Option(
+      names = "--tls-cert-file",
+      paramLabel = "FILE",
+      description =
+          "PEM client certificate for a coordinator that requires mutual TLS (with --tls-key-file). "
+              + "Env: DISTRIBUTED_TLS_CERT_FILE; file: server.tls_cert_file; default: none.")
+  String tlsCertFile;
+
+  @Option(
+      names = "--tls-key-file",
+      paramLabel = "FILE",
+      description =
+          "PEM (PKCS#8) private key of --tls-cert-file. "
+              + "Env: DISTRIBUTED_TLS_KEY_FILE; file: server.tls_key_file; default: none.")
+  String tlsKeyFile;
 
   @Option(
       names = "--prover-id",
@@ -137,6 +165,7 @@ public final class WorkerCommand implements Callable<Integer> {
     }
 
     WorkerConfig config;
+    Function<CoordinatorEndpoint, ManagedChannel> channels;
     try {
       config =
           WorkerConfig.load(
@@ -144,9 +173,14 @@ public final class WorkerCommand implements Callable<Integer> {
               configFile(),
               LayeredConfig.flags(
                   WorkerSettings.SERVER_URL.fileKey(), urls == null ? null : String.join(",", urls),
+                  WorkerSettings.CA_FILE.fileKey(), caFile,
+                  WorkerSettings.TLS_CERT_FILE.fileKey(), tlsCertFile,
+                  WorkerSettings.TLS_KEY_FILE.fileKey(), tlsKeyFile,
                   WorkerSettings.PROVER_ID.fileKey(), proverId,
                   WorkerSettings.COMPUTE_UNITS.fileKey(), computeUnits,
                   WorkerSettings.BACKEND.fileKey(), backend));
+      // Reads the TLS files now: a bad one stops the start, not every connection attempt.
+      channels = Channels.opener(config.tls());
     } catch (ConfigException e) {
       err.println("error: " + e.getMessage());
       err.flush();
@@ -170,7 +204,7 @@ public final class WorkerCommand implements Callable<Integer> {
     }
 
     try (prover) {
-      Worker worker = new Worker(config, prover);
+      Worker worker = new Worker(config, prover, new Random(), channels);
       // SIGTERM (docker stop, systemd): finish or abandon the running task, then close the stream.
       Thread hook = new Thread(worker::stop, "zisk-worker-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);

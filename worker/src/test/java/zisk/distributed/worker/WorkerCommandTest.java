@@ -40,6 +40,13 @@ class WorkerCommandTest {
     for (String text :
         List.of(
             "--url",
+            "--ca-file",
+            "--tls-cert-file",
+            "--tls-key-file",
+            "DISTRIBUTED_CA_FILE",
+            "DISTRIBUTED_TLS_CERT_FILE",
+            "DISTRIBUTED_TLS_KEY_FILE",
+            "system trust store",
             "--prover-id",
             "--compute-units",
             "--backend",
@@ -113,6 +120,23 @@ class WorkerCommandTest {
     assertTrue(
         err.toString().contains("connection.heartbeat_timeout_seconds 'soon' (from " + file + ")"),
         err.toString());
+  }
+
+  @Test
+  void aCaFileWithoutACertificateStopsTheWorkerAtStart() throws Exception {
+    Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
+
+    int status =
+        run(
+            name -> new ControlledBackend(),
+            Map.of("DISTRIBUTED_CA_FILE", notPem.toString()),
+            "--url",
+            "https://coordinator:8443");
+
+    assertEquals(2, status, "a config error, not a worker that fails every handshake");
+    assertEquals(
+        "error: --ca-file: " + notPem + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+        err.toString().strip());
   }
 
   @Test

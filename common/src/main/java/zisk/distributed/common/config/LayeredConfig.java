@@ -147,6 +147,36 @@ public final class LayeredConfig {
     return text;
   }
 
+  /** A file the program reads: when set, it must exist, be a regular file and be readable now. */
+  public Optional<Path> readableFile(String fileKey) {
+    return get(fileKey)
+        .filter(value -> !value.text().isBlank())
+        .map(
+            value -> {
+              Path path = Path.of(value.text());
+              unreadable(path)
+                  .ifPresent(
+                      why -> {
+                        throw invalid(fileKey, value, why);
+                      });
+              return path;
+            });
+  }
+
+  /** Why the file cannot be read, if it cannot. */
+  public static Optional<String> unreadable(Path file) {
+    if (!Files.exists(file)) {
+      return Optional.of("the file does not exist");
+    }
+    if (!Files.isRegularFile(file)) {
+      return Optional.of("not a regular file");
+    }
+    if (!Files.isReadable(file)) {
+      return Optional.of("the file is not readable by this process");
+    }
+    return Optional.empty();
+  }
+
   public static ConfigException invalid(String fileKey, Value value, String why) {
     return new ConfigException(
         "invalid " + fileKey + " '" + value.text() + "' (from " + value.origin() + "): " + why);

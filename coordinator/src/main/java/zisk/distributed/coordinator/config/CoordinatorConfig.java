@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param maxAttempts attempts a job gets before it FAILS
  * @param provers heartbeat and reconnection timing of prover streams
  * @param logging logging settings
+ * @param tls TLS on the gRPC port; empty serves plaintext
  */
 public record CoordinatorConfig(
     String host,
@@ -35,7 +36,8 @@ public record CoordinatorConfig(
     int maxComputeCapacity,
     int maxAttempts,
     ProverTiming provers,
-    Logging logging) {
+    Logging logging,
+    Optional<Tls> tls) {
 
   /**
    * @param heartbeatInterval how often the coordinator sends Heartbeat
@@ -50,6 +52,16 @@ public record CoordinatorConfig(
 
   /** Logging settings: level trace..error, format pretty/compact/json, optional file. */
   public record Logging(String level, String format, Optional<String> filePath) {}
+
+  /**
+   * TLS on the gRPC port.
+   *
+   * @param certFile PEM certificate chain the coordinator presents, its own certificate first
+   * @param keyFile PEM (PKCS#8) private key of that certificate
+   * @param clientCaFile PEM CA certificates; when present, clients must present a certificate
+   *     signed by one of them (mutual TLS)
+   */
+  public record Tls(Path certFile, Path keyFile, Optional<Path> clientCaFile) {}
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_MAX_COMPUTE_CAPACITY = 10_000;
@@ -73,7 +85,8 @@ public record CoordinatorConfig(
         DEFAULT_MAX_COMPUTE_CAPACITY,
         DEFAULT_MAX_ATTEMPTS,
         ProverTiming.DEFAULT,
-        new Logging("info", "compact", Optional.empty()));
+        new Logging("info", "compact", Optional.empty()),
+        Optional.empty());
   }
 
   public CoordinatorConfig withPort(int newPort) {
@@ -90,7 +103,8 @@ public record CoordinatorConfig(
         maxComputeCapacity,
         maxAttempts,
         provers,
-        logging);
+        logging,
+        tls);
   }
 
   public CoordinatorConfig withDatabase(Optional<String> url, Path newDataDir, Duration timeout) {
@@ -107,7 +121,8 @@ public record CoordinatorConfig(
         maxComputeCapacity,
         maxAttempts,
         provers,
-        logging);
+        logging,
+        tls);
   }
 
   public CoordinatorConfig withProverTiming(ProverTiming timing) {
@@ -124,6 +139,26 @@ public record CoordinatorConfig(
         maxComputeCapacity,
         maxAttempts,
         timing,
-        logging);
+        logging,
+        tls);
+  }
+
+  /** The same configuration with TLS on the port (empty: plaintext). */
+  public CoordinatorConfig withTls(Optional<Tls> newTls) {
+    return new CoordinatorConfig(
+        host,
+        port,
+        serviceName,
+        environment,
+        databaseUrl,
+        dataDir,
+        migrate,
+        poolSize,
+        databaseTimeout,
+        maxComputeCapacity,
+        maxAttempts,
+        provers,
+        logging,
+        newTls);
   }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.ConfigKey;
 import zisk.distributed.common.config.LayeredConfig;
 import zisk.distributed.common.logging.LoggingSetup;
@@ -12,10 +13,26 @@ import zisk.distributed.common.logging.LoggingSetup;
 /** The coordinator's settings: their names in each source, their defaults, and their validation. */
 public final class CoordinatorSettings {
 
+  static final String TLS_CERT_FILE = "server.tls.cert_file";
+  static final String TLS_KEY_FILE = "server.tls.key_file";
+  static final String TLS_CLIENT_CA_FILE = "server.tls.client_ca_file";
+
   public static final List<ConfigKey> KEYS =
       List.of(
           new ConfigKey("server.host", "DISTRIBUTED_SERVER_HOST", "bind address"),
           new ConfigKey("server.port", "DISTRIBUTED_SERVER_PORT", "gRPC port"),
+          new ConfigKey(
+              TLS_CERT_FILE,
+              "DISTRIBUTED_TLS_CERT_FILE",
+              "PEM certificate chain for TLS on the gRPC port; needs server.tls.key_file"),
+          new ConfigKey(
+              TLS_KEY_FILE,
+              "DISTRIBUTED_TLS_KEY_FILE",
+              "PEM (PKCS#8) private key of server.tls.cert_file"),
+          new ConfigKey(
+              TLS_CLIENT_CA_FILE,
+              "DISTRIBUTED_TLS_CLIENT_CA_FILE",
+              "PEM CA certificates: clients must present a certificate they signed (mutual TLS)"),
           new ConfigKey("service.name", "DISTRIBUTED_SERVICE_NAME", "name reported by StatusInfo"),
           new ConfigKey(
               "service.environment",
@@ -77,7 +94,7 @@ public final class CoordinatorSettings {
     Duration timeout =
         config.seconds("provers.heartbeat_timeout_seconds", defaults.heartbeatTimeout(), 2, 86_400);
     if (timeout.compareTo(interval.multipliedBy(2)) < 0) {
-      throw new zisk.distributed.common.config.ConfigException(
+      throw new ConfigException(
           "provers.heartbeat_timeout_seconds ("
               + timeout.toSeconds()
               + ") must be at least twice provers.heartbeat_interval_seconds ("
@@ -125,6 +142,39 @@ public final class CoordinatorSettings {
         new CoordinatorConfig.Logging(
             config.choice("logging.level", "info", LoggingSetup.LEVELS),
             config.choice("logging.format", "pretty", LoggingSetup.FORMATS),
-            config.get("logging.file_path").map(LayeredConfig.Value::text)));
+            config.get("logging.file_path").map(LayeredConfig.Value::text)),
+        tls(config));
+  }
+
+  /**
+   * TLS needs both a certificate and its key; a client CA alone would be a mistake that silently
+   * serves plaintext. The files must be readable now: the server loads them before it listens.
+   */
+  private static Optional<CoordinatorConfig.Tls> tls(LayeredConfig config) {
+    Optional<Path> cert = config.readableFile(TLS_CERT_FILE);
+    Optional<Path> key = config.readableFile(TLS_KEY_FILE);
+    Optional<Path> clientCa = config.readableFile(TLS_CLIENT_CA_FILE);
+    if (cert.isEmpty() && key.isEmpty()) {
+      if (clientCa.isPresent()) {
+        throw new ConfigException(
+            TLS_CLIENT_CA_FILE
+                + " is set but TLS is off: mutual TLS also needs "
+                + TLS_CERT_FILE
+                + " and "
+                + TLS_KEY_FILE);
+      }
+      return Optional.empty();
+    }
+    if (cert.isEmpty() || key.isEmpty()) {
+      throw new ConfigException(
+          "TLS needs both "
+              + TLS_CERT_FILE
+              + " and "
+              + TLS_KEY_FILE
+              + "; only "
+              + (cert.isPresent() ? TLS_CERT_FILE : TLS_KEY_FILE)
+              + " is set");
+    }
+    return Optional.of(new CoordinatorConfig.Tls(cert.get(), key.get(), clientCa));
   }
 }

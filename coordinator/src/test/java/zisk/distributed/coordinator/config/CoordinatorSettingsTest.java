@@ -118,6 +118,107 @@ class CoordinatorSettingsTest {
     assertEquals(2, command.execute());
   }
 
+  @Test
+  void tlsIsOffUnlessACertificateAndKeyAreGiven() {
+    assertEquals(Optional.empty(), resolve(Map.of()).tls());
+  }
+
+  @Test
+  void tlsFilesComeFromTheFileTheEnvironmentOrFlags() throws Exception {
+    Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+    Path key = Files.writeString(dir.resolve("key.pem"), "x");
+    Path ca = Files.writeString(dir.resolve("ca.pem"), "x");
+    Path file =
+        Files.writeString(
+            dir.resolve("tls.toml"),
+            "[server.tls]\ncert_file = \"%s\"\nkey_file = \"%s\"\n".formatted(cert, key));
+
+    CoordinatorConfig fromFile = resolve(Map.of(), "--config", file.toString());
+    CoordinatorConfig fromEnv =
+        resolve(
+            Map.of(
+                "DISTRIBUTED_TLS_CERT_FILE", cert.toString(),
+                "DISTRIBUTED_TLS_KEY_FILE", key.toString(),
+                "DISTRIBUTED_TLS_CLIENT_CA_FILE", ca.toString()));
+    CoordinatorConfig fromFlags =
+        resolve(
+            Map.of(),
+            "--tls-cert-file",
+            cert.toString(),
+            "--tls-key-file",
+            key.toString(),
+            "--tls-client-ca-file",
+            ca.toString());
+
+    assertEquals(
+        Optional.of(new CoordinatorConfig.Tls(cert, key, Optional.empty())), fromFile.tls());
+    assertEquals(Optional.of(new CoordinatorConfig.Tls(cert, key, Optional.of(ca))), fromEnv.tls());
+    assertEquals(fromEnv.tls(), fromFlags.tls());
+  }
+
+  @Test
+  void aCertificateWithoutItsKeyIsAConfigurationError() throws Exception {
+    Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+    Path ca = Files.writeString(dir.resolve("ca.pem"), "x");
+
+    ConfigException certOnly =
+        assertThrows(
+            ConfigException.class, () -> resolve(Map.of(), "--tls-cert-file", cert.toString()));
+    ConfigException caOnly =
+        assertThrows(
+            ConfigException.class,
+            () -> resolve(Map.of("DISTRIBUTED_TLS_CLIENT_CA_FILE", ca.toString())));
+
+    assertEquals(
+        "TLS needs both server.tls.cert_file and server.tls.key_file; only"
+            + " server.tls.cert_file is set",
+        certOnly.getMessage());
+    assertTrue(caOnly.getMessage().contains("TLS is off"), caOnly.getMessage());
+  }
+
+  @Test
+  void aTlsFileThatCannotBeReadIsAConfigurationError() throws Exception {
+    Path key = Files.writeString(dir.resolve("key.pem"), "x");
+    Path missing = dir.resolve("missing.pem");
+
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                resolve(
+                    Map.of("DISTRIBUTED_TLS_CERT_FILE", missing.toString()),
+                    "--tls-key-file",
+                    key.toString()));
+    ConfigException directory =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                resolve(
+                    Map.of(), "--tls-cert-file", dir.toString(), "--tls-key-file", key.toString()));
+
+    assertEquals(
+        "invalid server.tls.cert_file '"
+            + missing
+            + "' (from DISTRIBUTED_TLS_CERT_FILE): the file does not exist",
+        error.getMessage());
+    assertTrue(directory.getMessage().contains("not a regular file"), directory.getMessage());
+  }
+
+  @Test
+  void aTlsFileThatIsNotPemExitsWithStatus2BeforeTheDatabaseStarts() throws Exception {
+    Path notPem = Files.writeString(dir.resolve("cert.pem"), "not a certificate\n");
+    CommandLine command =
+        new CommandLine(
+            new CoordinatorCommand(
+                Map.of(
+                    "DISTRIBUTED_TLS_CERT_FILE", notPem.toString(),
+                    "DISTRIBUTED_TLS_KEY_FILE", notPem.toString(),
+                    // Were the database opened first, this would fail another way (exit 1).
+                    "DISTRIBUTED_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")));
+
+    assertEquals(2, command.execute());
+  }
+
   private static CoordinatorConfig resolve(Map<String, String> env, String... args) {
     CoordinatorCommand command = new CoordinatorCommand(env);
     new CommandLine(command).parseArgs(args);

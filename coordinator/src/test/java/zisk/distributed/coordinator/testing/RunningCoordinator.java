@@ -1,5 +1,7 @@
 package zisk.distributed.coordinator.testing;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -55,6 +57,24 @@ public final class RunningCoordinator implements AutoCloseable {
         database,
         server,
         NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build());
+  }
+
+  /** A real socket on 127.0.0.1, dialed with the given credentials (TLS, for a TLS port). */
+  public static RunningCoordinator onTcp(
+      CoordinatorConfig config, ChannelCredentials clientCredentials) {
+    Database database = Database.open(config);
+    CoordinatorServer server;
+    try {
+      server = CoordinatorServer.onConfiguredPort(config, database);
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
+    start(server, database);
+    return new RunningCoordinator(
+        database,
+        server,
+        Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), clientCredentials).build());
   }
 
   private static void start(CoordinatorServer server, Database database) {

@@ -29,6 +29,27 @@ public final class ConfigTemplate {
         quote(WorkerSettings.DEFAULT_SERVER_URL),
         true,
         "Example with failover: url = \"http://coord-a:8080,http://coord-b:8080\"");
+    setting(
+        out,
+        WorkerSettings.CA_FILE,
+        "ca_file",
+        quote("/etc/zisk/ca.pem"),
+        false,
+        "Default: none (https:// URLs trust the system trust store).");
+    setting(
+        out,
+        WorkerSettings.TLS_CERT_FILE,
+        "tls_cert_file",
+        quote("/etc/zisk/worker.pem"),
+        false,
+        "Default: none (no client certificate).");
+    setting(
+        out,
+        WorkerSettings.TLS_KEY_FILE,
+        "tls_key_file",
+        quote("/etc/zisk/worker-key.pem"),
+        false,
+        "Default: none.");
 
     out.append("\n[prover]\n");
     setting(

@@ -6,12 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.LayeredConfig;
 import zisk.distributed.common.logging.LoggingSetup;
 import zisk.distributed.common.rules.ComputeUnits;
 import zisk.distributed.common.rules.ProverIds;
+import zisk.distributed.worker.connection.ClientTls;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
 
 /**
@@ -29,6 +31,7 @@ import zisk.distributed.worker.connection.CoordinatorEndpoint;
  * @param maxReconnectInterval cap of the reconnect back-off
  * @param heartbeatTimeout silence after which the stream counts as dead
  * @param logging log level, format and file
+ * @param tls trusted CAs and client certificate for https:// coordinator URLs
  */
 public record WorkerConfig(
     List<CoordinatorEndpoint> coordinators,
@@ -38,7 +41,8 @@ public record WorkerConfig(
     Duration reconnectInterval,
     Duration maxReconnectInterval,
     Duration heartbeatTimeout,
-    Logging logging) {
+    Logging logging,
+    ClientTls tls) {
 
   /**
    * Logging settings.
@@ -95,6 +99,29 @@ public record WorkerConfig(
               + reconnectInterval);
     }
     Objects.requireNonNull(logging, "logging");
+    Objects.requireNonNull(tls, "tls");
+  }
+
+  /** A configuration whose https:// URLs trust the system's CAs and present no certificate. */
+  public WorkerConfig(
+      List<CoordinatorEndpoint> coordinators,
+      String proverId,
+      int computeUnits,
+      String backend,
+      Duration reconnectInterval,
+      Duration maxReconnectInterval,
+      Duration heartbeatTimeout,
+      Logging logging) {
+    this(
+        coordinators,
+        proverId,
+        computeUnits,
+        backend,
+        reconnectInterval,
+        maxReconnectInterval,
+        heartbeatTimeout,
+        logging,
+        ClientTls.SYSTEM_TRUST);
   }
 
   /**
@@ -194,7 +221,26 @@ public record WorkerConfig(
         reconnect,
         maxReconnect,
         heartbeatTimeout,
-        logging);
+        logging,
+        tls(config));
+  }
+
+  /** A client certificate needs its key; the files must be readable now, not at first connect. */
+  private static ClientTls tls(LayeredConfig config) {
+    Optional<Path> cert = config.readableFile(WorkerSettings.TLS_CERT_FILE.fileKey());
+    Optional<Path> key = config.readableFile(WorkerSettings.TLS_KEY_FILE.fileKey());
+    if (cert.isPresent() != key.isPresent()) {
+      throw new ConfigException(
+          "a client certificate needs both "
+              + WorkerSettings.TLS_CERT_FILE.fileKey()
+              + " and "
+              + WorkerSettings.TLS_KEY_FILE.fileKey()
+              + "; only "
+              + (cert.isPresent() ? WorkerSettings.TLS_CERT_FILE : WorkerSettings.TLS_KEY_FILE)
+                  .fileKey()
+              + " is set");
+    }
+    return new ClientTls(config.readableFile(WorkerSettings.CA_FILE.fileKey()), cert, key);
   }
 
   private static List<CoordinatorEndpoint> coordinators(LayeredConfig config) {

@@ -20,6 +20,23 @@ public final class WorkerSettings {
           "Coordinator URL(s): http://host:port (plaintext), https://host:port (TLS) or host:port. "
               + "Several, comma-separated, for failover: the worker connects to the first and moves to "
               + "the next when one cannot be reached.");
+  public static final ConfigKey CA_FILE =
+      new ConfigKey(
+          "server.ca_file",
+          "DISTRIBUTED_CA_FILE",
+          "PEM CA certificate(s) to trust for https:// coordinator URLs, instead of the system "
+              + "trust store.");
+  public static final ConfigKey TLS_CERT_FILE =
+      new ConfigKey(
+          "server.tls_cert_file",
+          "DISTRIBUTED_TLS_CERT_FILE",
+          "PEM client certificate this worker presents over https:// when the coordinator requires "
+              + "mutual TLS; needs server.tls_key_file.");
+  public static final ConfigKey TLS_KEY_FILE =
+      new ConfigKey(
+          "server.tls_key_file",
+          "DISTRIBUTED_TLS_KEY_FILE",
+          "PEM (PKCS#8) private key of server.tls_cert_file.");
   public static final ConfigKey PROVER_ID =
       new ConfigKey(
           "prover.prover_id",
@@ -72,6 +89,9 @@ public final class WorkerSettings {
   public static final List<ConfigKey> ALL =
       List.of(
           SERVER_URL,
+          CA_FILE,
+          TLS_CERT_FILE,
+          TLS_KEY_FILE,
           PROVER_ID,
           COMPUTE_UNITS,
           BACKEND,

@@ -7,6 +7,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /** Opens and closes the gRPC channels to coordinators. */
 public final class Channels {
@@ -20,12 +21,31 @@ public final class Channels {
   private Channels() {}
 
   /**
+   * Opens channels with the given TLS settings, whose files are read once, here.
+   *
+   * @throws zisk.distributed.common.config.ConfigException when a TLS file cannot be used
+   */
+  public static Function<CoordinatorEndpoint, ManagedChannel> opener(ClientTls tls) {
+    ChannelCredentials credentials = tls.credentials();
+    return endpoint -> open(endpoint, credentials);
+  }
+
+  /** {@link #open(CoordinatorEndpoint, ChannelCredentials)} trusting the system's CAs. */
+  public static ManagedChannel open(CoordinatorEndpoint endpoint) {
+    return open(endpoint, TlsChannelCredentials.create());
+  }
+
+  /**
    * A fresh channel per session: a channel that failed keeps its own reconnect back-off, which
    * would override ours, so no channel is reused after its session ends.
+   *
+   * @param tlsCredentials used for an https:// endpoint (see {@link ClientTls#credentials()}); an
+   *     http:// endpoint is plaintext
    */
-  public static ManagedChannel open(CoordinatorEndpoint endpoint) {
+  public static ManagedChannel open(
+      CoordinatorEndpoint endpoint, ChannelCredentials tlsCredentials) {
     ChannelCredentials credentials =
-        endpoint.tls() ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
+        endpoint.tls() ? tlsCredentials : InsecureChannelCredentials.create();
     return Grpc.newChannelBuilderForAddress(endpoint.host(), endpoint.port(), credentials)
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .userAgent("zisk-worker")

@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,7 @@ import zisk.distributed.api.v1.HeartbeatAck;
 import zisk.distributed.api.v1.ProverMessage;
 import zisk.distributed.api.v1.ProverRegisterResponse;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
+import zisk.distributed.common.tls.HandshakeFailures;
 
 /**
  * One {@code ProverStream} call to one coordinator: it sends the first message (register or
@@ -117,7 +119,12 @@ public final class ProverSession
   @Override
   public void onError(Throwable error) {
     Status status = Status.fromThrowable(error);
-    if (!ended.isDone()) {
+    Optional<String> tlsProblem =
+        accepted ? Optional.empty() : HandshakeFailures.explain(error, endpoint.tls());
+    if (!ended.isDone() && tlsProblem.isPresent()) {
+      // The transport's own text ("General OpenSslEngine problem") does not say what to fix.
+      log.warn("prover {}: cannot connect to {}: {}", proverId, endpoint, tlsProblem.get());
+    } else if (!ended.isDone()) {
       Throwable cause = status.getCause();
       log.warn(
           "prover {}: stream to {} failed: {} {}{}",

@@ -17,6 +17,7 @@ import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.LayeredConfig;
 import zisk.distributed.common.rules.ComputeUnits;
 import zisk.distributed.common.rules.ProverIds;
+import zisk.distributed.worker.connection.ClientTls;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
 
 class WorkerConfigTest {
@@ -81,10 +82,16 @@ class WorkerConfigTest {
   }
 
   @Test
-  void environmentSetsEveryWorkerSetting() {
+  void environmentSetsEveryWorkerSetting() throws Exception {
+    Path ca = Files.writeString(dir.resolve("ca.pem"), "x");
+    Path cert = Files.writeString(dir.resolve("worker.pem"), "x");
+    Path key = Files.writeString(dir.resolve("worker-key.pem"), "x");
     Map<String, String> env =
         Map.ofEntries(
             Map.entry("DISTRIBUTED_SERVER_URL", "https://a:443, http://b:8080"),
+            Map.entry("DISTRIBUTED_CA_FILE", ca.toString()),
+            Map.entry("DISTRIBUTED_TLS_CERT_FILE", cert.toString()),
+            Map.entry("DISTRIBUTED_TLS_KEY_FILE", key.toString()),
             Map.entry("DISTRIBUTED_PROVER_ID", "gpu-7"),
             Map.entry("DISTRIBUTED_COMPUTE_UNITS", "2"),
             Map.entry("DISTRIBUTED_PROVER_BACKEND", "Reference"),
@@ -107,8 +114,72 @@ class WorkerConfigTest {
             Duration.ofSeconds(2),
             Duration.ofSeconds(20),
             Duration.ofSeconds(9),
-            new WorkerConfig.Logging("debug", "json", "/tmp/w.log")),
+            new WorkerConfig.Logging("debug", "json", "/tmp/w.log"),
+            new ClientTls(Optional.of(ca), Optional.of(cert), Optional.of(key))),
         config);
+  }
+
+  @Test
+  void httpsTrustsTheSystemStoreWithoutACaFile() {
+    assertEquals(ClientTls.SYSTEM_TRUST, WorkerConfig.load(Map.of(), null, Map.of()).tls());
+  }
+
+  @Test
+  void tlsFilesFollowTheUsualPrecedence() throws Exception {
+    Path envCa = Files.writeString(dir.resolve("env-ca.pem"), "x");
+    Path fileCa = Files.writeString(dir.resolve("file-ca.pem"), "x");
+    Path cert = Files.writeString(dir.resolve("worker.pem"), "x");
+    Path key = Files.writeString(dir.resolve("worker-key.pem"), "x");
+    Path file =
+        Files.writeString(
+            dir.resolve("worker.toml"),
+            "[server]\nca_file = \"%s\"\ntls_cert_file = \"%s\"\ntls_key_file = \"%s\"\n"
+                .formatted(fileCa, cert, key));
+
+    WorkerConfig fileOverEnv =
+        WorkerConfig.load(Map.of("DISTRIBUTED_CA_FILE", envCa.toString()), file, Map.of());
+    WorkerConfig flagOverFile =
+        WorkerConfig.load(
+            Map.of(), file, LayeredConfig.flags(WorkerSettings.CA_FILE.fileKey(), envCa));
+
+    assertEquals(
+        new ClientTls(Optional.of(fileCa), Optional.of(cert), Optional.of(key)), fileOverEnv.tls());
+    assertEquals(Optional.of(envCa), flagOverFile.tls().caFile());
+  }
+
+  @Test
+  void aClientCertificateWithoutItsKeyIsAConfigurationError() throws Exception {
+    Path cert = Files.writeString(dir.resolve("worker.pem"), "x");
+
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                WorkerConfig.load(
+                    Map.of("DISTRIBUTED_TLS_CERT_FILE", cert.toString()), null, Map.of()));
+
+    assertEquals(
+        "a client certificate needs both server.tls_cert_file and server.tls_key_file;"
+            + " only server.tls_cert_file is set",
+        error.getMessage());
+  }
+
+  @Test
+  void aCaFileThatCannotBeReadIsAConfigurationError() {
+    Path missing = dir.resolve("missing-ca.pem");
+
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                WorkerConfig.load(
+                    Map.of("DISTRIBUTED_CA_FILE", missing.toString()), null, Map.of()));
+
+    assertEquals(
+        "invalid server.ca_file '"
+            + missing
+            + "' (from DISTRIBUTED_CA_FILE): the file does not exist",
+        error.getMessage());
   }
 
   @Test
