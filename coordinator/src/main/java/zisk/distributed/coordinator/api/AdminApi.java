@@ -1,6 +1,8 @@
 package zisk.distributed.coordinator.api;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +25,8 @@ import zisk.distributed.api.v1.ProversListRequest;
 import zisk.distributed.api.v1.StatusInfoResponse;
 import zisk.distributed.api.v1.SystemStatus;
 import zisk.distributed.common.rules.Uuids;
+import zisk.distributed.coordinator.auth.Caller;
+import zisk.distributed.coordinator.auth.Callers;
 import zisk.distributed.coordinator.lifecycle.CancelOutcome;
 import zisk.distributed.coordinator.lifecycle.Effects;
 import zisk.distributed.coordinator.lifecycle.JobLifecycle;
@@ -99,7 +103,8 @@ public final class AdminApi {
   }
 
   public String launchProof(LaunchProofRequest request) {
-    LaunchOutcome outcome = lifecycle.launch(launchRequests.validate(request));
+    LaunchOutcome outcome =
+        lifecycle.launch(launchRequests.validate(request, Callers.current().tokenName()));
     if (outcome instanceof LaunchOutcome.Created created) {
       afterCommit.accept(Effects.none().admit());
       return created.jobId().toString();
@@ -177,7 +182,10 @@ public final class AdminApi {
       throw ApiException.invalidArgument(
           "reason is " + reason.length() + " characters long; the limit is 1024");
     }
-    CancelOutcome outcome = lifecycle.cancel(parseJobId(request.getJobId()), reason);
+    Caller caller = Callers.current();
+    UUID jobId = ownJobId(caller, request.getJobId(), "cancel");
+    CancelOutcome outcome =
+        lifecycle.cancel(jobId, reason, caller.tokenNameOrNull(), caller.ownJobsOnly());
     if (outcome instanceof CancelOutcome.Cancelled cancelled) {
       afterCommit.accept(cancelled.effects());
       return mapper.jobStatus(cancelled.job(), null);
@@ -191,11 +199,26 @@ public final class AdminApi {
               + finished.job().state()
               + "; only QUEUED or RUNNING jobs can be cancelled");
     }
+    if (caller.ownJobsOnly()) {
+      throw notLaunchedBy(caller, "cancel", request.getJobId());
+    }
     throw ApiException.jobNotFound(request.getJobId());
   }
 
   public JobProof getProof(String jobId) {
-    Job job = findJob(jobId);
+    Caller caller = Callers.current();
+    UUID id = ownJobId(caller, jobId, "fetch the proof of");
+    Job job =
+        store
+            .read(tx -> tx.jobs().find(id))
+            .filter(
+                found ->
+                    !caller.ownJobsOnly() || caller.tokenNameOrNull().equals(found.launchedBy()))
+            .orElseThrow(
+                () ->
+                    caller.ownJobsOnly()
+                        ? notLaunchedBy(caller, "fetch the proof of", jobId)
+                        : ApiException.jobNotFound(jobId));
     if (job.state() != JobState.COMPLETED) {
       throw new ApiException(
           ApiException.PROOF_NOT_READY,
@@ -219,6 +242,30 @@ public final class AdminApi {
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("stored final proof of job " + jobId + " is unreadable", e);
     }
+  }
+
+  /**
+   * The job id, for a caller limited to its own jobs refused the same way whether the job is
+   * someone else's or does not exist, so that it learns nothing about other jobs.
+   */
+  private static UUID ownJobId(Caller caller, String jobId, String action) {
+    if (!caller.ownJobsOnly() || jobId.isBlank()) {
+      return parseJobId(jobId);
+    }
+    return Uuids.parse(jobId).orElseThrow(() -> notLaunchedBy(caller, action, jobId));
+  }
+
+  private static StatusRuntimeException notLaunchedBy(Caller caller, String action, String jobId) {
+    String shown = jobId.length() <= 64 ? jobId : jobId.substring(0, 64) + "…";
+    return Status.PERMISSION_DENIED
+        .withDescription(
+            caller.describe()
+                + " may "
+                + action
+                + " only the jobs it launched, and it launched no job with id '"
+                + shown
+                + "'")
+        .asRuntimeException();
   }
 
   private Job findJob(String jobId) {

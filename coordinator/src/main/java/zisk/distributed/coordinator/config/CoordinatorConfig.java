@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param maxAttempts attempts a job gets before it FAILS
  * @param provers heartbeat and reconnection timing of prover streams
  * @param logging logging settings
+ * @param auth the bearer tokens callers present; none means admin calls from loopback only
  */
 public record CoordinatorConfig(
     String host,
@@ -35,7 +36,8 @@ public record CoordinatorConfig(
     int maxComputeCapacity,
     int maxAttempts,
     ProverTiming provers,
-    Logging logging) {
+    Logging logging,
+    AuthConfig auth) {
 
   /**
    * @param heartbeatInterval how often the coordinator sends Heartbeat
@@ -73,7 +75,8 @@ public record CoordinatorConfig(
         DEFAULT_MAX_COMPUTE_CAPACITY,
         DEFAULT_MAX_ATTEMPTS,
         ProverTiming.DEFAULT,
-        new Logging("info", "compact", Optional.empty()));
+        new Logging("info", "compact", Optional.empty()),
+        AuthConfig.NONE);
   }
 
   public CoordinatorConfig withPort(int newPort) {
@@ -90,7 +93,8 @@ public record CoordinatorConfig(
         maxComputeCapacity,
         maxAttempts,
         provers,
-        logging);
+        logging,
+        auth);
   }
 
   public CoordinatorConfig withDatabase(Optional<String> url, Path newDataDir, Duration timeout) {
@@ -107,7 +111,8 @@ public record CoordinatorConfig(
         maxComputeCapacity,
         maxAttempts,
         provers,
-        logging);
+        logging,
+        auth);
   }
 
   public CoordinatorConfig withProverTiming(ProverTiming timing) {
@@ -124,6 +129,25 @@ public record CoordinatorConfig(
         maxComputeCapacity,
         maxAttempts,
         timing,
-        logging);
+        logging,
+        auth);
+  }
+
+  public CoordinatorConfig withAuth(AuthConfig newAuth) {
+    return new CoordinatorConfig(
+        host,
+        port,
+        serviceName,
+        environment,
+        databaseUrl,
+        dataDir,
+        migrate,
+        poolSize,
+        databaseTimeout,
+        maxComputeCapacity,
+        maxAttempts,
+        provers,
+        logging,
+        newAuth);
   }
 }

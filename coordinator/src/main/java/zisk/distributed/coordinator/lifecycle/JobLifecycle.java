@@ -347,11 +347,23 @@ public final class JobLifecycle {
   // ---- cancel
 
   public CancelOutcome cancel(UUID jobId, String reason) {
+    return cancel(jobId, reason, null, false);
+  }
+
+  /**
+   * @param tokenName the token that asks, for job_events; null without tokens
+   * @param ownJobsOnly whether that token may cancel only the jobs it launched: any other is
+   *     NotFound, so it learns nothing of them
+   */
+  public CancelOutcome cancel(UUID jobId, String reason, String tokenName, boolean ownJobsOnly) {
+    String launchedBy = ownJobsOnly ? tokenName : null;
     return store.inTransaction(
         tx -> {
-          if (!Rows.one(tx.jobs().cancel(jobId, reason), "cancelling job " + jobId)) {
+          if (!Rows.one(
+              tx.jobs().cancel(jobId, reason, tokenName, launchedBy), "cancelling job " + jobId)) {
             return tx.jobs()
                 .find(jobId)
+                .filter(job -> launchedBy == null || launchedBy.equals(job.launchedBy()))
                 .<CancelOutcome>map(CancelOutcome.AlreadyFinished::new)
                 .orElseGet(CancelOutcome.NotFound::new);
           }
