@@ -35,10 +35,12 @@ import zisk.distributed.api.v1.ProverReconnectRequest;
 import zisk.distributed.api.v1.ProverRegisterRequest;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc.ZiskDistributedApiBlockingStub;
+import zisk.distributed.coordinator.CoordinatorServer;
 import zisk.distributed.coordinator.config.AuthConfig;
 import zisk.distributed.coordinator.config.AuthConfig.Role;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
 import zisk.distributed.coordinator.testing.BearerTokens;
+import zisk.distributed.coordinator.testing.LogCapture;
 import zisk.distributed.coordinator.testing.RawProver;
 import zisk.distributed.coordinator.testing.RunningCoordinator;
 import zisk.distributed.coordinator.testing.TestDatabase;
@@ -57,6 +59,7 @@ class AuthTest {
   private static final String ADMIN = "admin-secret";
 
   private static RunningCoordinator coordinator;
+  private static List<String> startupLog;
 
   @BeforeAll
   static void startCoordinator() {
@@ -73,9 +76,12 @@ class AuthTest {
                 BearerTokens.token("ci-b", Role.CLIENT, CLIENT_B),
                 BearerTokens.token("dashboard", Role.READER, READER),
                 BearerTokens.token("ops", Role.ADMIN, ADMIN)));
-    coordinator =
-        RunningCoordinator.inProcess(
-            CoordinatorConfig.local(TestDatabase.freshJdbcUrl()).withAuth(auth));
+    try (LogCapture log = LogCapture.of(CoordinatorServer.class)) {
+      coordinator =
+          RunningCoordinator.inProcess(
+              CoordinatorConfig.local(TestDatabase.freshJdbcUrl()).withAuth(auth));
+      startupLog = log.lines();
+    }
   }
 
   @AfterAll
@@ -88,6 +94,11 @@ class AuthTest {
     coordinator
         .jdbi()
         .useHandle(h -> h.execute("TRUNCATE job_events, tasks, jobs, provers CASCADE"));
+  }
+
+  @Test
+  void startupLogSaysHowManyTokens() {
+    assertTrue(startupLog.contains("INFO authentication: 6 tokens"), startupLog.toString());
   }
 
   @Test
