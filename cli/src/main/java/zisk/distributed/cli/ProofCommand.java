@@ -1,10 +1,12 @@
 package zisk.distributed.cli;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -13,6 +15,7 @@ import picocli.CommandLine.Parameters;
 import zisk.distributed.api.v1.GetProofRequest;
 import zisk.distributed.api.v1.GetProofResponse;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
+import zisk.distributed.worker.connection.BearerToken;
 import zisk.distributed.worker.connection.Channels;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
 
@@ -46,9 +49,25 @@ public final class ProofCommand implements Callable<Integer> {
       description = "Coordinator address (default: ${DEFAULT-VALUE}).")
   String url;
 
+  @Option(
+      names = "--token",
+      paramLabel = "SECRET",
+      defaultValue = "${env:ZISK_TOKEN}",
+      description =
+          "Bearer token for a coordinator with tokens configured (default: ZISK_TOKEN; none when unset).")
+  String token;
+
   @Override
   public Integer call() {
-    ManagedChannel channel = Channels.open(CoordinatorEndpoint.parse(url));
+    Optional<BearerToken> bearer;
+    try {
+      bearer =
+          token == null || token.isBlank() ? Optional.empty() : Optional.of(BearerToken.of(token));
+    } catch (IllegalArgumentException e) {
+      System.err.println("zisk proof: --token / ZISK_TOKEN: " + e.getMessage());
+      return 2;
+    }
+    ManagedChannel channel = Channels.open(CoordinatorEndpoint.parse(url), bearer);
     try {
       GetProofResponse response =
           ZiskDistributedApiGrpc.newBlockingStub(channel)
@@ -75,6 +94,12 @@ public final class ProofCommand implements Callable<Integer> {
               + output);
       return 0;
     } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.UNAUTHENTICATED
+          || e.getStatus().getCode() == Status.Code.PERMISSION_DENIED) {
+        System.err.println(
+            "zisk proof: the coordinator refused the call: " + e.getStatus().getDescription());
+        return 1;
+      }
       System.err.println(
           "zisk proof: cannot reach the coordinator at " + url + ": " + e.getStatus());
       return 3;

@@ -58,7 +58,7 @@ public final class Worker {
   private final AtomicBoolean started = new AtomicBoolean();
 
   public Worker(WorkerConfig config, ProverBackend backend) {
-    this(config, backend, new Random(), Channels::open);
+    this(config, backend, new Random(), endpoint -> Channels.open(endpoint, config.token()));
   }
 
   /**
@@ -92,10 +92,11 @@ public final class Worker {
       throw new IllegalStateException("worker already started");
     }
     log.info(
-        "prover {}: starting with {} compute units, coordinators {}",
+        "prover {}: starting with {} compute units, coordinators {}, {}",
         config.proverId(),
         config.computeUnits(),
-        config.coordinators());
+        config.coordinators(),
+        config.token().isPresent() ? "with a token" : "without a token");
     loopThread.start();
   }
 

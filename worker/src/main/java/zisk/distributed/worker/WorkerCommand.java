@@ -97,6 +97,15 @@ public final class WorkerCommand implements Callable<Integer> {
   String backend;
 
   @Option(
+      names = "--token",
+      paramLabel = "SECRET",
+      description =
+          "Prover token secret, sent as 'authorization: Bearer' to the coordinator. Env:"
+              + " DISTRIBUTED_TOKEN (keeps it out of the process list); file: auth.token; default:"
+              + " none.")
+  String token;
+
+  @Option(
       names = "--config",
       paramLabel = "FILE",
       description =
@@ -146,7 +155,8 @@ public final class WorkerCommand implements Callable<Integer> {
                   WorkerSettings.SERVER_URL.fileKey(), urls == null ? null : String.join(",", urls),
                   WorkerSettings.PROVER_ID.fileKey(), proverId,
                   WorkerSettings.COMPUTE_UNITS.fileKey(), computeUnits,
-                  WorkerSettings.BACKEND.fileKey(), backend));
+                  WorkerSettings.BACKEND.fileKey(), backend,
+                  WorkerSettings.TOKEN.fileKey(), token));
     } catch (ConfigException e) {
       err.println("error: " + e.getMessage());
       err.flush();

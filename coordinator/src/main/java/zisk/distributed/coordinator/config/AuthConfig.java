@@ -29,6 +29,16 @@ public record AuthConfig(List<Token> tokens) {
     public String word() {
       return name().toLowerCase(Locale.ROOT);
     }
+
+    /** The role a word names, ignoring case and surrounding blanks. */
+    public static Optional<Role> fromWord(String word) {
+      for (Role role : values()) {
+        if (role.word().equals(word.strip().toLowerCase(Locale.ROOT))) {
+          return Optional.of(role);
+        }
+      }
+      return Optional.empty();
+    }
   }
 
   /**

@@ -84,12 +84,9 @@ public final class AuthSettings {
       }
     }
     Value name = required(table, "name");
-    if (!NAME.matcher(name.text()).matches()) {
-      throw invalid(
-          table,
-          "name",
-          name,
-          "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+    Optional<String> badName = nameProblem(name.text());
+    if (badName.isPresent()) {
+      throw invalid(table, "name", name, badName.get());
     }
     Value roleText = required(table, "role");
     AuthConfig.Role role = role(table, roleText);
@@ -106,12 +103,16 @@ public final class AuthSettings {
   }
 
   private static AuthConfig.Role role(Table table, Value value) {
-    for (AuthConfig.Role role : AuthConfig.Role.values()) {
-      if (role.word().equals(value.text().strip().toLowerCase())) {
-        return role;
-      }
-    }
-    throw invalid(table, "role", value, "expected prover, client, reader or admin");
+    return AuthConfig.Role.fromWord(value.text())
+        .orElseThrow(
+            () -> invalid(table, "role", value, "expected prover, client, reader or admin"));
+  }
+
+  /** What is wrong with a token name, if anything (shared with `zisk token new`). */
+  public static Optional<String> nameProblem(String name) {
+    return NAME.matcher(name).matches()
+        ? Optional.empty()
+        : Optional.of("1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
   }
 
   private static String proverIds(Table table, AuthConfig.Role role, Value value) {

@@ -6,12 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.LayeredConfig;
 import zisk.distributed.common.logging.LoggingSetup;
 import zisk.distributed.common.rules.ComputeUnits;
 import zisk.distributed.common.rules.ProverIds;
+import zisk.distributed.worker.connection.BearerToken;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
 
 /**
@@ -29,6 +31,7 @@ import zisk.distributed.worker.connection.CoordinatorEndpoint;
  * @param maxReconnectInterval cap of the reconnect back-off
  * @param heartbeatTimeout silence after which the stream counts as dead
  * @param logging log level, format and file
+ * @param token the prover token sent to coordinators, if any
  */
 public record WorkerConfig(
     List<CoordinatorEndpoint> coordinators,
@@ -38,7 +41,30 @@ public record WorkerConfig(
     Duration reconnectInterval,
     Duration maxReconnectInterval,
     Duration heartbeatTimeout,
-    Logging logging) {
+    Logging logging,
+    Optional<BearerToken> token) {
+
+  /** A worker without a token. */
+  public WorkerConfig(
+      List<CoordinatorEndpoint> coordinators,
+      String proverId,
+      int computeUnits,
+      String backend,
+      Duration reconnectInterval,
+      Duration maxReconnectInterval,
+      Duration heartbeatTimeout,
+      Logging logging) {
+    this(
+        coordinators,
+        proverId,
+        computeUnits,
+        backend,
+        reconnectInterval,
+        maxReconnectInterval,
+        heartbeatTimeout,
+        logging,
+        Optional.empty());
+  }
 
   /**
    * Logging settings.
@@ -95,6 +121,21 @@ public record WorkerConfig(
               + reconnectInterval);
     }
     Objects.requireNonNull(logging, "logging");
+    Objects.requireNonNull(token, "token");
+  }
+
+  /** The same settings with a token. */
+  public WorkerConfig withToken(BearerToken newToken) {
+    return new WorkerConfig(
+        coordinators,
+        proverId,
+        computeUnits,
+        backend,
+        reconnectInterval,
+        maxReconnectInterval,
+        heartbeatTimeout,
+        logging,
+        Optional.of(newToken));
   }
 
   /**
@@ -186,6 +227,25 @@ public record WorkerConfig(
                 .filter(path -> !path.isBlank())
                 .orElse(null));
 
+    Optional<BearerToken> token =
+        config
+            .get(WorkerSettings.TOKEN.fileKey())
+            .map(
+                value -> {
+                  Optional<String> problem = BearerToken.problem(value.text());
+                  if (problem.isPresent()) {
+                    // Never echo the value: it is a secret.
+                    throw new ConfigException(
+                        "invalid "
+                            + WorkerSettings.TOKEN.fileKey()
+                            + " (from "
+                            + value.origin()
+                            + "): "
+                            + problem.get());
+                  }
+                  return BearerToken.of(value.text());
+                });
+
     return new WorkerConfig(
         coordinators,
         proverId,
@@ -194,7 +254,8 @@ public record WorkerConfig(
         reconnect,
         maxReconnect,
         heartbeatTimeout,
-        logging);
+        logging,
+        token);
   }
 
   private static List<CoordinatorEndpoint> coordinators(LayeredConfig config) {

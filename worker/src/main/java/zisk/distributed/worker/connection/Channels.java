@@ -1,11 +1,13 @@
 package zisk.distributed.worker.connection;
 
 import io.grpc.ChannelCredentials;
+import io.grpc.CompositeChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Opens and closes the gRPC channels to coordinators. */
@@ -24,8 +26,17 @@ public final class Channels {
    * would override ours, so no channel is reused after its session ends.
    */
   public static ManagedChannel open(CoordinatorEndpoint endpoint) {
-    ChannelCredentials credentials =
+    return open(endpoint, Optional.empty());
+  }
+
+  /** A channel whose every call carries {@code token}, when one is given. */
+  public static ManagedChannel open(CoordinatorEndpoint endpoint, Optional<BearerToken> token) {
+    ChannelCredentials transport =
         endpoint.tls() ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
+    ChannelCredentials credentials =
+        token
+            .<ChannelCredentials>map(t -> CompositeChannelCredentials.create(transport, t))
+            .orElse(transport);
     return Grpc.newChannelBuilderForAddress(endpoint.host(), endpoint.port(), credentials)
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .userAgent("zisk-worker")
