@@ -43,8 +43,16 @@ public final class AuthSettings {
     }
     List<AuthConfig.Token> tokens = new ArrayList<>();
     Set<String> names = new HashSet<>();
+    Set<String> hashes = new HashSet<>();
     for (Table table : tables) {
       AuthConfig.Token token = token(table);
+      if (!hashes.add(token.sha256())) {
+        throw new ConfigException(
+            table.name()
+                + ".sha256 (from "
+                + table.get("sha256").orElseThrow().origin()
+                + "): another token has the same secret; give each token its own");
+      }
       if (!names.add(token.name())) {
         throw new ConfigException(
             table.name()

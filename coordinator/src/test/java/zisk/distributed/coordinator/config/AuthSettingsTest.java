@@ -94,6 +94,10 @@ class AuthSettingsTest {
     assertError(
         "[[auth.tokens]]\nname = \"ci\"\nrole = \"client\"\n", "auth.tokens[0] has no sha256", "");
     assertError(
+        table("ci", "client", HASH_A) + table("ops", "admin", HASH_A.toUpperCase()),
+        "auth.tokens[1].sha256",
+        "same secret");
+    assertError(
         table("ci", "client", HASH_A) + "secret = \"hunter2\"\n",
         "unknown field 'secret' in auth.tokens[0]",
         "never the secret");

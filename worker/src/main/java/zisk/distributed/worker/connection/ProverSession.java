@@ -117,7 +117,18 @@ public final class ProverSession
   @Override
   public void onError(Throwable error) {
     Status status = Status.fromThrowable(error);
-    if (!ended.isDone()) {
+    if (!ended.isDone()
+        && (status.getCode() == Status.Code.UNAUTHENTICATED
+            || status.getCode() == Status.Code.PERMISSION_DENIED)) {
+      // Retrying will not help until an operator fixes the token; say so loudly, once a try.
+      log.error(
+          "prover {}: coordinator {} refused this worker ({}: {}); check its token"
+              + " (--token, DISTRIBUTED_TOKEN or auth.token)",
+          proverId,
+          endpoint,
+          status.getCode(),
+          status.getDescription());
+    } else if (!ended.isDone()) {
       Throwable cause = status.getCause();
       log.warn(
           "prover {}: stream to {} failed: {} {}{}",
