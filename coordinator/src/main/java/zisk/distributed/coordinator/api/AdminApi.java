@@ -1,8 +1,6 @@
 package zisk.distributed.coordinator.api;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -183,7 +181,7 @@ public final class AdminApi {
           "reason is " + reason.length() + " characters long; the limit is 1024");
     }
     Caller caller = Callers.current();
-    UUID jobId = ownJobId(caller, request.getJobId(), "cancel");
+    UUID jobId = JobOwnership.jobId(caller, request.getJobId(), "cancel");
     CancelOutcome outcome =
         lifecycle.cancel(jobId, reason, caller.tokenNameOrNull(), caller.ownJobsOnly());
     if (outcome instanceof CancelOutcome.Cancelled cancelled) {
@@ -200,24 +198,22 @@ public final class AdminApi {
               + "; only QUEUED or RUNNING jobs can be cancelled");
     }
     if (caller.ownJobsOnly()) {
-      throw notLaunchedBy(caller, "cancel", request.getJobId());
+      throw JobOwnership.refusal(caller, "cancel", request.getJobId());
     }
     throw ApiException.jobNotFound(request.getJobId());
   }
 
   public JobProof getProof(String jobId) {
     Caller caller = Callers.current();
-    UUID id = ownJobId(caller, jobId, "fetch the proof of");
+    UUID id = JobOwnership.jobId(caller, jobId, "fetch the proof of");
     Job job =
         store
             .read(tx -> tx.jobs().find(id))
-            .filter(
-                found ->
-                    !caller.ownJobsOnly() || caller.tokenNameOrNull().equals(found.launchedBy()))
+            .filter(found -> JobOwnership.mayTouch(caller, found))
             .orElseThrow(
                 () ->
                     caller.ownJobsOnly()
-                        ? notLaunchedBy(caller, "fetch the proof of", jobId)
+                        ? JobOwnership.refusal(caller, "fetch the proof of", jobId)
                         : ApiException.jobNotFound(jobId));
     if (job.state() != JobState.COMPLETED) {
       throw new ApiException(
@@ -242,30 +238,6 @@ public final class AdminApi {
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("stored final proof of job " + jobId + " is unreadable", e);
     }
-  }
-
-  /**
-   * The job id, for a caller limited to its own jobs refused the same way whether the job is
-   * someone else's or does not exist, so that it learns nothing about other jobs.
-   */
-  private static UUID ownJobId(Caller caller, String jobId, String action) {
-    if (!caller.ownJobsOnly() || jobId.isBlank()) {
-      return parseJobId(jobId);
-    }
-    return Uuids.parse(jobId).orElseThrow(() -> notLaunchedBy(caller, action, jobId));
-  }
-
-  private static StatusRuntimeException notLaunchedBy(Caller caller, String action, String jobId) {
-    String shown = jobId.length() <= 64 ? jobId : jobId.substring(0, 64) + "…";
-    return Status.PERMISSION_DENIED
-        .withDescription(
-            caller.describe()
-                + " may "
-                + action
-                + " only the jobs it launched, and it launched no job with id '"
-                + shown
-                + "'")
-        .asRuntimeException();
   }
 
   private Job findJob(String jobId) {
