@@ -110,6 +110,13 @@ public final class AdminApi {
     if (outcome instanceof LaunchOutcome.Existing existing) {
       return existing.jobId().toString();
     }
+    if (outcome instanceof LaunchOutcome.TakenByAnother) {
+      throw new ApiException(
+          ApiException.FAILED_PRECONDITION,
+          "client_request_id '"
+              + request.getClientRequestId().strip()
+              + "' was already used by another token; choose another");
+    }
     LaunchOutcome.Conflict conflict = (LaunchOutcome.Conflict) outcome;
     throw new ApiException(
         ApiException.FAILED_PRECONDITION,

@@ -78,6 +78,9 @@ public final class JobLifecycle {
           }
           // Only a client_request_id conflict skips the insert: find the job of the first call.
           LaunchedJob existing = tx.jobs().findLaunch(job.clientRequestIdOrNull()).orElseThrow();
+          if (!job.launchedBy().equals(Optional.ofNullable(existing.launchedBy()))) {
+            return new LaunchOutcome.TakenByAnother();
+          }
           boolean sameRequest =
               existing.blockId().equals(job.blockId())
                   && existing.inputPath().equals(job.inputPath())
@@ -345,10 +348,6 @@ public final class JobLifecycle {
   }
 
   // ---- cancel
-
-  public CancelOutcome cancel(UUID jobId, String reason) {
-    return cancel(jobId, reason, null, false);
-  }
 
   /**
    * @param tokenName the token that asks, for job_events; null without tokens

@@ -28,7 +28,8 @@ public final class JobDao {
       UUID jobId, String blockId, String inputPath, int computeCapacity, int attempt) {}
 
   /** What a LaunchProof with an already used client request id is compared against. */
-  public record LaunchedJob(UUID jobId, String blockId, String inputPath, int computeCapacity) {}
+  public record LaunchedJob(
+      UUID jobId, String blockId, String inputPath, int computeCapacity, String launchedBy) {}
 
   /** A RUNNING job locked for a transition. */
   public record RunningJob(UUID jobId, int attempt, int maxAttempts) {}
@@ -65,7 +66,7 @@ public final class JobDao {
   private static final Sql FIND_LAUNCH =
       Sql.of(
           """
-      SELECT job_id, block_id, input_path, compute_capacity FROM jobs WHERE client_request_id = :clientRequestId
+      SELECT job_id, block_id, input_path, compute_capacity, launched_by FROM jobs WHERE client_request_id = :clientRequestId
       """);
 
   public Optional<LaunchedJob> findLaunch(String clientRequestId) {
@@ -78,7 +79,8 @@ public final class JobDao {
                     Sql.uuid(row, "job_id"),
                     row.getString("block_id"),
                     row.getString("input_path"),
-                    row.getInt("compute_capacity")));
+                    row.getInt("compute_capacity"),
+                    row.getString("launched_by")));
   }
 
   /** The job with the provers of its current attempt by rank. */

@@ -242,6 +242,26 @@ class AuthTest {
   }
 
   @Test
+  void clientRequestIdsOfAnotherTokenNeverAnswerItsJob() {
+    LaunchProofRequest request =
+        LaunchProofRequest.newBuilder()
+            .setBlockId("block")
+            .setComputeCapacity(4)
+            .setInputPath("/input")
+            .setClientRequestId("retry-key")
+            .build();
+    String theirs = api(CLIENT_A).launchProof(request).getJobId();
+
+    var again = api(CLIENT_A).launchProof(request);
+    var other = api(CLIENT_B).launchProof(request);
+
+    assertEquals(theirs, again.getJobId());
+    assertEquals("FAILED_PRECONDITION", other.getError().getCode());
+    assertFalse(other.getError().getMessage().contains(theirs), other.toString());
+    assertEquals(1, rows("SELECT count(*) FROM jobs"));
+  }
+
+  @Test
   void adminMayCancelAnyJob() {
     String job = launch(api(CLIENT_A));
 
