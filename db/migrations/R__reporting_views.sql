@@ -8,7 +8,8 @@ SELECT j.job_id, j.block_id, j.input_path, j.compute_capacity, j.state, j.phase,
        j.error_code, j.error_message,
        ARRAY(SELECT t.prover_id FROM tasks t
              WHERE t.job_id = j.job_id AND t.attempt = j.attempt AND t.task_type = 'PARTIAL_CONTRIBUTION'
-             ORDER BY t.rank_id) AS assigned_provers
+             ORDER BY t.rank_id) AS assigned_provers,
+       j.launched_by
 FROM jobs j;
 
 -- One row per job: its outcome, its phase timings (current attempt) and its provers by rank.
@@ -31,7 +32,8 @@ SELECT j.job_id,
        j.infra_failures,
        j.task_failures,
        j.error_code,
-       j.error_message
+       j.error_message,
+       j.launched_by
 FROM jobs j
 LEFT JOIN LATERAL (
     SELECT max(t.finished_at) FILTER (WHERE t.task_type = 'PARTIAL_CONTRIBUTION')
@@ -57,7 +59,8 @@ SELECT e.job_id,
        e.phase,
        e.attempt,
        e.prover_id,
-       e.detail
+       e.detail,
+       e.token_name
 FROM job_events e
 JOIN jobs j USING (job_id);
 

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -19,6 +20,7 @@ import zisk.distributed.api.v1.GetProofResponse;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
 import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.tls.HandshakeFailures;
+import zisk.distributed.worker.connection.BearerToken;
 import zisk.distributed.worker.connection.Channels;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
 
@@ -55,6 +57,14 @@ public final class ProofCommand implements Callable<Integer> {
 
   @Mixin ClientTlsOptions tls;
 
+  @Option(
+      names = "--token",
+      paramLabel = "SECRET",
+      defaultValue = "${env:ZISK_TOKEN}",
+      description =
+          "Bearer token for a coordinator with tokens configured (default: ZISK_TOKEN; none when unset).")
+  String token;
+
   @Override
   public Integer call() {
     CoordinatorEndpoint endpoint;
@@ -66,7 +76,15 @@ public final class ProofCommand implements Callable<Integer> {
       System.err.println("zisk proof: " + e.getMessage());
       return 2;
     }
-    ManagedChannel channel = Channels.open(endpoint, tlsCredentials);
+    Optional<BearerToken> bearer;
+    try {
+      bearer =
+          token == null || token.isBlank() ? Optional.empty() : Optional.of(BearerToken.of(token));
+    } catch (IllegalArgumentException e) {
+      System.err.println("zisk proof: --token / ZISK_TOKEN: " + e.getMessage());
+      return 2;
+    }
+    ManagedChannel channel = Channels.open(endpoint, tlsCredentials, bearer);
     try {
       GetProofResponse response =
           ZiskDistributedApiGrpc.newBlockingStub(channel)
@@ -93,6 +111,12 @@ public final class ProofCommand implements Callable<Integer> {
               + output);
       return 0;
     } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.UNAUTHENTICATED
+          || e.getStatus().getCode() == Status.Code.PERMISSION_DENIED) {
+        System.err.println(
+            "zisk proof: the coordinator refused the call: " + e.getStatus().getDescription());
+        return 1;
+      }
       System.err.println(
           "zisk proof: cannot reach the coordinator at "
               + url

@@ -30,6 +30,7 @@ public final class Zisk {
     zisk.addSubcommand("coordinator", coordinator);
     zisk.addSubcommand("worker", new WorkerCommand(ProverBackends::create));
     zisk.addSubcommand("proof", new ProofCommand());
+    zisk.addSubcommand("token", new TokenCommand());
     zisk.addSubcommand("demo", new DemoCommand());
     zisk.addSubcommand("reference-input", new ReferenceInputCommand());
     zisk.addSubcommand("verify", new VerifyCommand());

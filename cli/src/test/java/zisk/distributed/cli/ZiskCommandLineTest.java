@@ -24,7 +24,13 @@ class ZiskCommandLineTest {
     String help = out.toString();
     for (String flag :
         new String[] {
-          "--port", "--config", "--database-url", "--data-dir", "--[no-]migrate", "--host"
+          "--port",
+          "--config",
+          "--database-url",
+          "--data-dir",
+          "--[no-]migrate",
+          "--host",
+          "--tokens-file"
         }) {
       assertTrue(help.contains(flag), "help mentions " + flag);
     }

@@ -3,6 +3,7 @@ package zisk.distributed.e2e;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import zisk.distributed.api.v1.GetProofRequest;
 import zisk.distributed.api.v1.JobStatus;
@@ -20,15 +22,19 @@ import zisk.distributed.api.v1.JobStatusRequest;
 import zisk.distributed.api.v1.LaunchProofRequest;
 import zisk.distributed.api.v1.ProverInfo;
 import zisk.distributed.api.v1.ProversListRequest;
+import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc.ZiskDistributedApiBlockingStub;
+import zisk.distributed.coordinator.config.AuthConfig;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
 import zisk.distributed.coordinator.config.CoordinatorConfig.ProverTiming;
+import zisk.distributed.coordinator.testing.BearerTokens;
 import zisk.distributed.coordinator.testing.RawProver;
 import zisk.distributed.coordinator.testing.RunningCoordinator;
 import zisk.distributed.coordinator.testing.TcpProxy;
 import zisk.distributed.coordinator.testing.TestDatabase;
 import zisk.distributed.worker.Worker;
 import zisk.distributed.worker.config.WorkerConfig;
+import zisk.distributed.worker.connection.BearerToken;
 import zisk.distributed.worker.connection.ClientTls;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
 import zisk.distributed.worker.prover.ProverBackend;
@@ -58,13 +64,15 @@ final class Cluster implements AutoCloseable {
   private static final Duration WORKER_HEARTBEAT_TIMEOUT = Duration.ofSeconds(3);
 
   private final RunningCoordinator coordinator;
+  private final Channel apiChannel;
   private final List<Worker> workers = new ArrayList<>();
   private final List<ProverBackend> backends = new ArrayList<>();
   private final List<TcpProxy> proxies = new ArrayList<>();
   private final List<RawProver> rawProvers = new ArrayList<>();
 
-  private Cluster(RunningCoordinator coordinator) {
+  private Cluster(RunningCoordinator coordinator, Channel apiChannel) {
     this.coordinator = coordinator;
+    this.apiChannel = apiChannel;
   }
 
   static Cluster start() {
@@ -74,7 +82,16 @@ final class Cluster implements AutoCloseable {
   static Cluster start(ProverTiming timing) {
     CoordinatorConfig config =
         CoordinatorConfig.local(TestDatabase.freshJdbcUrl()).withProverTiming(timing);
-    return new Cluster(RunningCoordinator.onTcp(config));
+    RunningCoordinator coordinator = RunningCoordinator.onTcp(config);
+    return new Cluster(coordinator, coordinator.channel());
+  }
+
+  /** A cluster whose coordinator has tokens; the test's own calls present {@code callerSecret}. */
+  static Cluster startWithTokens(AuthConfig auth, String callerSecret) {
+    CoordinatorConfig config =
+        CoordinatorConfig.local(TestDatabase.freshJdbcUrl()).withProverTiming(FAST).withAuth(auth);
+    RunningCoordinator coordinator = RunningCoordinator.onTcp(config);
+    return new Cluster(coordinator, BearerTokens.withToken(coordinator.channel(), callerSecret));
   }
 
   /**
@@ -85,11 +102,13 @@ final class Cluster implements AutoCloseable {
         CoordinatorConfig.local(TestDatabase.freshJdbcUrl())
             .withProverTiming(FAST)
             .withTls(Optional.of(tls));
-    return new Cluster(RunningCoordinator.onTcp(config, clientCredentials));
+    RunningCoordinator coordinator = RunningCoordinator.onTcp(config, clientCredentials);
+    return new Cluster(coordinator, coordinator.channel());
   }
 
   ZiskDistributedApiBlockingStub api() {
-    return coordinator.stub();
+    return ZiskDistributedApiGrpc.newBlockingStub(apiChannel)
+        .withDeadlineAfter(20, TimeUnit.SECONDS);
   }
 
   RunningCoordinator coordinator() {
@@ -98,7 +117,12 @@ final class Cluster implements AutoCloseable {
 
   /** Starts a worker that dials the coordinator directly. */
   Worker worker(String proverId, int computeUnits, ProverBackend backend) {
-    return startWorker(proverId, computeUnits, backend, coordinator.server().port());
+    return startWorker(proverId, computeUnits, backend, coordinator.server().port(), null);
+  }
+
+  /** Starts a worker that dials the coordinator directly and presents {@code token}. */
+  Worker worker(String proverId, int computeUnits, ProverBackend backend, BearerToken token) {
+    return startWorker(proverId, computeUnits, backend, coordinator.server().port(), token);
   }
 
   /** Starts a worker that dials the coordinator at https://127.0.0.1:PORT with these settings. */
@@ -111,17 +135,28 @@ final class Cluster implements AutoCloseable {
   TcpProxy workerBehindProxy(String proverId, int computeUnits, ProverBackend backend) {
     TcpProxy proxy = new TcpProxy("127.0.0.1", coordinator.server().port());
     proxies.add(proxy);
-    startWorker(proverId, computeUnits, backend, proxy.port());
+    startWorker(proverId, computeUnits, backend, proxy.port(), null);
     return proxy;
   }
 
-  private Worker startWorker(String proverId, int computeUnits, ProverBackend backend, int port) {
+  private Worker startWorker(
+      String proverId, int computeUnits, ProverBackend backend, int port, BearerToken token) {
     return startWorker(
-        proverId, computeUnits, backend, "http://127.0.0.1:" + port, ClientTls.SYSTEM_TRUST);
+        proverId, computeUnits, backend, "http://127.0.0.1:" + port, ClientTls.SYSTEM_TRUST, token);
   }
 
   private Worker startWorker(
       String proverId, int computeUnits, ProverBackend backend, String url, ClientTls tls) {
+    return startWorker(proverId, computeUnits, backend, url, tls, null);
+  }
+
+  private Worker startWorker(
+      String proverId,
+      int computeUnits,
+      ProverBackend backend,
+      String url,
+      ClientTls tls,
+      BearerToken token) {
     WorkerConfig config =
         new WorkerConfig(
             List.of(CoordinatorEndpoint.parse(url)),
@@ -133,7 +168,7 @@ final class Cluster implements AutoCloseable {
             WORKER_HEARTBEAT_TIMEOUT,
             WorkerConfig.Logging.defaults(),
             tls);
-    Worker worker = new Worker(config, backend);
+    Worker worker = new Worker(token == null ? config : config.withToken(token), backend);
     workers.add(worker);
     backends.add(backend);
     worker.start();

@@ -102,6 +102,13 @@ public final class CoordinatorCommand implements Callable<Integer> {
   Integer maxComputeCapacity;
 
   @Option(
+      names = "--tokens-file",
+      paramLabel = "FILE",
+      description =
+          "TOML file of [[auth.tokens]] tables, see `zisk token new` (auth.tokens_file, DISTRIBUTED_AUTH_TOKENS_FILE; default none: admin calls from loopback only).")
+  Path tokensFile;
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       description =
@@ -151,6 +158,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
             "database.data_dir", dataDir,
             "database.migrate", migrate,
             "jobs.max_compute_capacity", maxComputeCapacity,
+            "auth.tokens_file", tokensFile,
             "logging.level", logLevel,
             "logging.format", logFormat));
   }

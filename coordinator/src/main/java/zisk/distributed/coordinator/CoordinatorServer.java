@@ -3,11 +3,13 @@ package zisk.distributed.coordinator;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,9 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.common.concurrent.DaemonThreads;
 import zisk.distributed.coordinator.api.AdminApi;
+import zisk.distributed.coordinator.api.AuthInterceptor;
 import zisk.distributed.coordinator.api.ErrorMapper;
 import zisk.distributed.coordinator.api.ProverStreams;
 import zisk.distributed.coordinator.api.ZiskApiService;
+import zisk.distributed.coordinator.auth.Gate;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
 import zisk.distributed.coordinator.health.DatabaseHealth;
 import zisk.distributed.coordinator.lifecycle.JobLifecycle;
@@ -185,9 +189,13 @@ public final class CoordinatorServer {
             clock,
             scheduler::apply);
 
+    Gate gate = new Gate(config.auth());
     server =
         serverBuilder
-            .addService(new ZiskApiService(admin, streams, health, new ErrorMapper(health)))
+            .addService(
+                ServerInterceptors.intercept(
+                    new ZiskApiService(admin, streams, health, new ErrorMapper(health)),
+                    new AuthInterceptor(gate)))
             .addService(healthStatus.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .addService(ProtoReflectionService.newInstance())
@@ -210,7 +218,33 @@ public final class CoordinatorServer {
         port(),
         ServerSecurity.describe(config.tls()),
         instanceId);
+    logAuthMode(gate);
     return this;
+  }
+
+  /** Says who may call, and warns when admin calls are unprotected beyond this machine. */
+  private void logAuthMode(Gate gate) {
+    if (gate.tokensConfigured()) {
+      log.info("authentication: {} tokens", gate.tokenCount());
+      return;
+    }
+    log.info("no tokens: admin RPCs from loopback only; ProverStream open to all");
+    if (!isLoopback(config.host())) {
+      log.warn(
+          "listening on {} without tokens: anyone who reaches port {} can register a prover and"
+              + " receive jobs; configure [[auth.tokens]] (see `zisk token new`) or bind to"
+              + " 127.0.0.1",
+          config.host(),
+          port());
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** The bound port (useful when configured with port 0); -1 for an in-process server. */

@@ -63,7 +63,7 @@ public final class Worker {
    * @throws zisk.distributed.common.config.ConfigException when a TLS file cannot be used
    */
   public Worker(WorkerConfig config, ProverBackend backend) {
-    this(config, backend, new Random(), Channels.opener(config.tls()));
+    this(config, backend, new Random(), Channels.opener(config.tls(), config.token()));
   }
 
   /**
@@ -97,10 +97,11 @@ public final class Worker {
       throw new IllegalStateException("worker already started");
     }
     log.info(
-        "prover {}: starting with {} compute units, coordinators {}",
+        "prover {}: starting with {} compute units, coordinators {}, {}",
         config.proverId(),
         config.computeUnits(),
-        config.coordinators());
+        config.coordinators(),
+        config.token().isPresent() ? "with a token" : "without a token");
     loopThread.start();
   }
 

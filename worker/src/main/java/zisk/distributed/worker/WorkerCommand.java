@@ -125,6 +125,15 @@ public final class WorkerCommand implements Callable<Integer> {
   String backend;
 
   @Option(
+      names = "--token",
+      paramLabel = "SECRET",
+      description =
+          "Prover token secret, sent as 'authorization: Bearer' to the coordinator. Env:"
+              + " DISTRIBUTED_TOKEN (keeps it out of the process list); file: auth.token; default:"
+              + " none.")
+  String token;
+
+  @Option(
       names = "--config",
       paramLabel = "FILE",
       description =
@@ -178,9 +187,10 @@ public final class WorkerCommand implements Callable<Integer> {
                   WorkerSettings.TLS_KEY_FILE.fileKey(), tlsKeyFile,
                   WorkerSettings.PROVER_ID.fileKey(), proverId,
                   WorkerSettings.COMPUTE_UNITS.fileKey(), computeUnits,
-                  WorkerSettings.BACKEND.fileKey(), backend));
+                  WorkerSettings.BACKEND.fileKey(), backend,
+                  WorkerSettings.TOKEN.fileKey(), token));
       // Reads the TLS files now: a bad one stops the start, not every connection attempt.
-      channels = Channels.opener(config.tls());
+      channels = Channels.opener(config.tls(), config.token());
     } catch (ConfigException e) {
       err.println("error: " + e.getMessage());
       err.flush();

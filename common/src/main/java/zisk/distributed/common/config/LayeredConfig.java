@@ -6,10 +6,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -21,16 +23,38 @@ import java.util.TreeMap;
  *
  * <p>Values are kept as text with their origin, so that a parse error can say where a bad value
  * came from ("server.port = 'abc' (from DISTRIBUTED_SERVER_PORT)").
+ *
+ * <p>Arrays of tables ({@code [[auth.tokens]]}) come only from the file, under keys the caller
+ * declares; {@link #tables} answers them in file order.
  */
 public final class LayeredConfig {
 
   /** A value and the place it was read from. */
   public record Value(String text, String origin) {}
 
-  private final Map<String, Value> values;
+  /**
+   * One table of an array of tables, for example the second {@code [[auth.tokens]]}.
+   *
+   * @param name the table's key and position, as errors name it: {@code auth.tokens[1]}
+   * @param fields its values by field name, each with the file as origin
+   */
+  public record Table(String name, Map<String, Value> fields) {
+    public Table {
+      fields = Map.copyOf(fields);
+    }
 
-  private LayeredConfig(Map<String, Value> values) {
+    /** The value of a field, if the table sets it. */
+    public Optional<Value> get(String field) {
+      return Optional.ofNullable(fields.get(field));
+    }
+  }
+
+  private final Map<String, Value> values;
+  private final Map<String, List<Table>> tables;
+
+  private LayeredConfig(Map<String, Value> values, Map<String, List<Table>> tables) {
     this.values = values;
+    this.tables = tables;
   }
 
   /**
@@ -46,7 +70,23 @@ public final class LayeredConfig {
       Map<String, String> env,
       Path configFile,
       Map<String, String> flags) {
+    return load(keys, List.of(), env, configFile, flags);
+  }
+
+  /**
+   * Merges the layers, also reading the arrays of tables named in {@code tableKeys} from the file.
+   *
+   * @param tableKeys dotted keys of the arrays of tables the program knows, for example {@code
+   *     auth.tokens}
+   */
+  public static LayeredConfig load(
+      Collection<ConfigKey> keys,
+      Collection<String> tableKeys,
+      Map<String, String> env,
+      Path configFile,
+      Map<String, String> flags) {
     Map<String, Value> merged = new HashMap<>();
+    Map<String, List<Table>> tables = new HashMap<>();
     for (ConfigKey key : keys) {
       String fromEnv = env.get(key.envVar());
       if (fromEnv != null && !fromEnv.isBlank()) {
@@ -54,8 +94,8 @@ public final class LayeredConfig {
       }
     }
     if (configFile != null) {
-      Map<String, String> fromFile = readToml(configFile);
-      for (Map.Entry<String, String> entry : fromFile.entrySet()) {
+      TomlContents contents = readToml(configFile);
+      for (Map.Entry<String, String> entry : contents.values().entrySet()) {
         if (keys.stream().noneMatch(k -> k.fileKey().equals(entry.getKey()))) {
           throw new ConfigException(
               "unknown setting '"
@@ -67,6 +107,21 @@ public final class LayeredConfig {
         }
         merged.put(entry.getKey(), new Value(entry.getValue(), configFile.toString()));
       }
+      for (Map.Entry<String, List<Map<String, String>>> entry : contents.tables().entrySet()) {
+        if (!tableKeys.contains(entry.getKey())) {
+          throw new ConfigException(
+              "setting '" + entry.getKey() + "' in " + configFile + " must be a single value");
+        }
+        List<Table> read = new ArrayList<>();
+        List<Map<String, String>> rows = entry.getValue();
+        for (int i = 0; i < rows.size(); i++) {
+          Map<String, Value> fields = new LinkedHashMap<>();
+          rows.get(i)
+              .forEach((field, text) -> fields.put(field, new Value(text, configFile.toString())));
+          read.add(new Table(entry.getKey() + "[" + i + "]", fields));
+        }
+        tables.put(entry.getKey(), List.copyOf(read));
+      }
     }
     flags.forEach(
         (fileKey, text) -> {
@@ -74,12 +129,17 @@ public final class LayeredConfig {
             merged.put(fileKey, new Value(text, "command line"));
           }
         });
-    return new LayeredConfig(merged);
+    return new LayeredConfig(merged, tables);
   }
 
   /** The merged value of a setting, if any layer set it. */
   public Optional<Value> get(String fileKey) {
     return Optional.ofNullable(values.get(fileKey));
+  }
+
+  /** The tables of an array of tables declared at load, in file order; empty when none. */
+  public List<Table> tables(String fileKey) {
+    return tables.getOrDefault(fileKey, List.of());
   }
 
   public String string(String fileKey, String defaultValue) {
@@ -182,22 +242,25 @@ public final class LayeredConfig {
         "invalid " + fileKey + " '" + value.text() + "' (from " + value.origin() + "): " + why);
   }
 
+  /** A TOML file's single values by dotted key, and its arrays of tables (each table flattened). */
+  record TomlContents(Map<String, String> values, Map<String, List<Map<String, String>>> tables) {}
+
   /** Reads a TOML file into dotted keys: {@code [server] port = 1} becomes {@code server.port}. */
-  static Map<String, String> readToml(Path file) {
+  static TomlContents readToml(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new ConfigException("config file " + file + " does not exist or is not a file");
     }
     try {
       JsonNode root = new TomlMapper().readTree(file.toFile());
-      Map<String, String> flat = new TreeMap<>();
-      flatten("", root, flat, file);
-      return flat;
+      TomlContents contents = new TomlContents(new TreeMap<>(), new TreeMap<>());
+      flatten("", root, contents, file);
+      return contents;
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
     }
   }
 
-  private static void flatten(String prefix, JsonNode node, Map<String, String> out, Path file) {
+  private static void flatten(String prefix, JsonNode node, TomlContents out, Path file) {
     Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> field = fields.next();
@@ -206,11 +269,35 @@ public final class LayeredConfig {
       if (value.isObject()) {
         flatten(key, value, out, file);
       } else if (value.isValueNode()) {
-        out.put(key, value.asText());
+        out.values().put(key, value.asText());
+      } else if (isArrayOfTables(value)) {
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (int i = 0; i < value.size(); i++) {
+          TomlContents row = new TomlContents(new TreeMap<>(), new TreeMap<>());
+          flatten("", value.get(i), row, file);
+          if (!row.tables().isEmpty()) {
+            throw new ConfigException(
+                "setting '" + key + "[" + i + "]' in " + file + " holds nested tables");
+          }
+          rows.add(row.values());
+        }
+        out.tables().put(key, rows);
       } else {
         throw new ConfigException("setting '" + key + "' in " + file + " must be a single value");
       }
     }
+  }
+
+  private static boolean isArrayOfTables(JsonNode value) {
+    if (!value.isArray() || value.isEmpty()) {
+      return false;
+    }
+    for (JsonNode element : value) {
+      if (!element.isObject()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Flags by file key, skipping the ones not given; keeps the caller's order for readability. */

@@ -104,4 +104,44 @@ class LayeredConfigTest {
             () -> LayeredConfig.load(KEYS, Map.of(), dir.resolve("nope.toml"), Map.of()));
     assertTrue(error.getMessage().contains("does not exist"), error.getMessage());
   }
+
+  @Test
+  void arraysOfTablesAreReadInFileOrderUnderDeclaredKeys() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("c.toml"),
+            """
+            [server]
+            port = 9000
+
+            [[auth.tokens]]
+            name = "first"
+            size = 3
+
+            [[auth.tokens]]
+            name = "second"
+            """);
+
+    LayeredConfig config =
+        LayeredConfig.load(KEYS, List.of("auth.tokens"), Map.of(), file, Map.of());
+
+    List<LayeredConfig.Table> tables = config.tables("auth.tokens");
+    assertEquals(2, tables.size());
+    assertEquals("auth.tokens[1]", tables.get(1).name());
+    assertEquals("first", tables.get(0).get("name").orElseThrow().text());
+    assertEquals("3", tables.get(0).get("size").orElseThrow().text());
+    assertEquals(file.toString(), tables.get(1).get("name").orElseThrow().origin());
+    assertEquals(9000, config.integer("server.port", 8080, 1, 65535));
+    assertEquals(List.of(), config.tables("other.tables"));
+  }
+
+  @Test
+  void undeclaredArrayOfTablesIsRejected() throws Exception {
+    Path file = Files.writeString(dir.resolve("c.toml"), "[[server.extra]]\nname = \"x\"\n");
+
+    ConfigException error =
+        assertThrows(
+            ConfigException.class, () -> LayeredConfig.load(KEYS, Map.of(), file, Map.of()));
+    assertTrue(error.getMessage().contains("server.extra"), error.getMessage());
+  }
 }

@@ -23,6 +23,8 @@ import zisk.distributed.api.v1.ProversListRequest;
 import zisk.distributed.api.v1.StatusInfoResponse;
 import zisk.distributed.api.v1.SystemStatus;
 import zisk.distributed.common.rules.Uuids;
+import zisk.distributed.coordinator.auth.Caller;
+import zisk.distributed.coordinator.auth.Callers;
 import zisk.distributed.coordinator.lifecycle.CancelOutcome;
 import zisk.distributed.coordinator.lifecycle.Effects;
 import zisk.distributed.coordinator.lifecycle.JobLifecycle;
@@ -99,13 +101,21 @@ public final class AdminApi {
   }
 
   public String launchProof(LaunchProofRequest request) {
-    LaunchOutcome outcome = lifecycle.launch(launchRequests.validate(request));
+    LaunchOutcome outcome =
+        lifecycle.launch(launchRequests.validate(request, Callers.current().tokenName()));
     if (outcome instanceof LaunchOutcome.Created created) {
       afterCommit.accept(Effects.none().admit());
       return created.jobId().toString();
     }
     if (outcome instanceof LaunchOutcome.Existing existing) {
       return existing.jobId().toString();
+    }
+    if (outcome instanceof LaunchOutcome.TakenByAnother) {
+      throw new ApiException(
+          ApiException.FAILED_PRECONDITION,
+          "client_request_id '"
+              + request.getClientRequestId().strip()
+              + "' was already used by another token; choose another");
     }
     LaunchOutcome.Conflict conflict = (LaunchOutcome.Conflict) outcome;
     throw new ApiException(
@@ -177,7 +187,10 @@ public final class AdminApi {
       throw ApiException.invalidArgument(
           "reason is " + reason.length() + " characters long; the limit is 1024");
     }
-    CancelOutcome outcome = lifecycle.cancel(parseJobId(request.getJobId()), reason);
+    Caller caller = Callers.current();
+    UUID jobId = JobOwnership.jobId(caller, request.getJobId(), "cancel");
+    CancelOutcome outcome =
+        lifecycle.cancel(jobId, reason, caller.tokenNameOrNull(), caller.ownJobsOnly());
     if (outcome instanceof CancelOutcome.Cancelled cancelled) {
       afterCommit.accept(cancelled.effects());
       return mapper.jobStatus(cancelled.job(), null);
@@ -191,11 +204,24 @@ public final class AdminApi {
               + finished.job().state()
               + "; only QUEUED or RUNNING jobs can be cancelled");
     }
+    if (caller.ownJobsOnly()) {
+      throw JobOwnership.refusal(caller, "cancel", request.getJobId());
+    }
     throw ApiException.jobNotFound(request.getJobId());
   }
 
   public JobProof getProof(String jobId) {
-    Job job = findJob(jobId);
+    Caller caller = Callers.current();
+    UUID id = JobOwnership.jobId(caller, jobId, "fetch the proof of");
+    Job job =
+        store
+            .read(tx -> tx.jobs().find(id))
+            .filter(found -> JobOwnership.mayTouch(caller, found))
+            .orElseThrow(
+                () ->
+                    caller.ownJobsOnly()
+                        ? JobOwnership.refusal(caller, "fetch the proof of", jobId)
+                        : ApiException.jobNotFound(jobId));
     if (job.state() != JobState.COMPLETED) {
       throw new ApiException(
           ApiException.PROOF_NOT_READY,

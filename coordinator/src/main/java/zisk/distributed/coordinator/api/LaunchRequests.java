@@ -19,7 +19,10 @@ final class LaunchRequests {
     this.maxAttempts = maxAttempts;
   }
 
-  NewJob validate(LaunchProofRequest request) {
+  /**
+   * @param launchedBy the name of the launching token, recorded with the job
+   */
+  NewJob validate(LaunchProofRequest request, Optional<String> launchedBy) {
     String blockId = request.getBlockId().strip();
     if (blockId.isEmpty()) {
       throw ApiException.invalidArgument("block_id is required");
@@ -47,7 +50,7 @@ final class LaunchRequests {
     if (clientRequestId.isPresent()) {
       requirePrintable("client_request_id", clientRequestId.get(), MAX_CLIENT_REQUEST_ID_LENGTH);
     }
-    return new NewJob(blockId, (int) capacity, inputPath, clientRequestId, maxAttempts);
+    return new NewJob(blockId, (int) capacity, inputPath, clientRequestId, maxAttempts, launchedBy);
   }
 
   private static void requirePrintable(String field, String value, int maxLength) {

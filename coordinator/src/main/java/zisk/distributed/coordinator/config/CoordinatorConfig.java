@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param provers heartbeat and reconnection timing of prover streams
  * @param logging logging settings
  * @param tls TLS on the gRPC port; empty serves plaintext
+ * @param auth the bearer tokens callers present; none means admin calls from loopback only
  */
 public record CoordinatorConfig(
     String host,
@@ -37,7 +38,8 @@ public record CoordinatorConfig(
     int maxAttempts,
     ProverTiming provers,
     Logging logging,
-    Optional<Tls> tls) {
+    Optional<Tls> tls,
+    AuthConfig auth) {
 
   /**
    * @param heartbeatInterval how often the coordinator sends Heartbeat
@@ -86,7 +88,8 @@ public record CoordinatorConfig(
         DEFAULT_MAX_ATTEMPTS,
         ProverTiming.DEFAULT,
         new Logging("info", "compact", Optional.empty()),
-        Optional.empty());
+        Optional.empty(),
+        AuthConfig.NONE);
   }
 
   public CoordinatorConfig withPort(int newPort) {
@@ -104,7 +107,8 @@ public record CoordinatorConfig(
         maxAttempts,
         provers,
         logging,
-        tls);
+        tls,
+        auth);
   }
 
   public CoordinatorConfig withDatabase(Optional<String> url, Path newDataDir, Duration timeout) {
@@ -122,7 +126,8 @@ public record CoordinatorConfig(
         maxAttempts,
         provers,
         logging,
-        tls);
+        tls,
+        auth);
   }
 
   public CoordinatorConfig withProverTiming(ProverTiming timing) {
@@ -140,7 +145,8 @@ public record CoordinatorConfig(
         maxAttempts,
         timing,
         logging,
-        tls);
+        tls,
+        auth);
   }
 
   /** The same configuration with TLS on the port (empty: plaintext). */
@@ -159,6 +165,27 @@ public record CoordinatorConfig(
         maxAttempts,
         provers,
         logging,
-        newTls);
+        newTls,
+        auth);
+  }
+
+  /** The same configuration with these tokens. */
+  public CoordinatorConfig withAuth(AuthConfig newAuth) {
+    return new CoordinatorConfig(
+        host,
+        port,
+        serviceName,
+        environment,
+        databaseUrl,
+        dataDir,
+        migrate,
+        poolSize,
+        databaseTimeout,
+        maxComputeCapacity,
+        maxAttempts,
+        provers,
+        logging,
+        tls,
+        newAuth);
   }
 }

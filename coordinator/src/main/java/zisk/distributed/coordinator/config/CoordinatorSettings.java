@@ -78,7 +78,13 @@ public final class CoordinatorSettings {
           new ConfigKey(
               "logging.file_path",
               "DISTRIBUTED_LOGGING_FILE_PATH",
-              "log file; unset logs to stderr"));
+              "log file; unset logs to stderr"),
+          new ConfigKey(
+              AuthSettings.TOKENS_FILE,
+              "DISTRIBUTED_AUTH_TOKENS_FILE",
+              "TOML file of [[auth.tokens]] tables (name, role, sha256, prover_ids), added to those"
+                  + " of the config file; without any token, admin calls are answered on loopback"
+                  + " only"));
 
   /** Where the embedded database keeps its data unless told otherwise. */
   public static Path defaultDataDir() {
@@ -116,7 +122,8 @@ public final class CoordinatorSettings {
    */
   public static CoordinatorConfig resolve(
       Map<String, String> env, Path configFile, Map<String, String> flags) {
-    LayeredConfig config = LayeredConfig.load(KEYS, env, configFile, flags);
+    LayeredConfig config =
+        LayeredConfig.load(KEYS, List.of(AuthSettings.TOKENS), env, configFile, flags);
     Optional<String> databaseUrl =
         config.get("database.url").map(v -> DatabaseUrls.toJdbc(v.text(), v.origin()));
     return new CoordinatorConfig(
@@ -143,7 +150,8 @@ public final class CoordinatorSettings {
             config.choice("logging.level", "info", LoggingSetup.LEVELS),
             config.choice("logging.format", "pretty", LoggingSetup.FORMATS),
             config.get("logging.file_path").map(LayeredConfig.Value::text)),
-        tls(config));
+        tls(config),
+        AuthSettings.resolve(config));
   }
 
   /**

@@ -78,6 +78,9 @@ public final class JobLifecycle {
           }
           // Only a client_request_id conflict skips the insert: find the job of the first call.
           LaunchedJob existing = tx.jobs().findLaunch(job.clientRequestIdOrNull()).orElseThrow();
+          if (!job.launchedBy().equals(Optional.ofNullable(existing.launchedBy()))) {
+            return new LaunchOutcome.TakenByAnother();
+          }
           boolean sameRequest =
               existing.blockId().equals(job.blockId())
                   && existing.inputPath().equals(job.inputPath())
@@ -346,12 +349,20 @@ public final class JobLifecycle {
 
   // ---- cancel
 
-  public CancelOutcome cancel(UUID jobId, String reason) {
+  /**
+   * @param tokenName the token that asks, for job_events; null without tokens
+   * @param ownJobsOnly whether that token may cancel only the jobs it launched: any other is
+   *     NotFound, so it learns nothing of them
+   */
+  public CancelOutcome cancel(UUID jobId, String reason, String tokenName, boolean ownJobsOnly) {
+    String launchedBy = ownJobsOnly ? tokenName : null;
     return store.inTransaction(
         tx -> {
-          if (!Rows.one(tx.jobs().cancel(jobId, reason), "cancelling job " + jobId)) {
+          if (!Rows.one(
+              tx.jobs().cancel(jobId, reason, tokenName, launchedBy), "cancelling job " + jobId)) {
             return tx.jobs()
                 .find(jobId)
+                .filter(job -> launchedBy == null || launchedBy.equals(job.launchedBy()))
                 .<CancelOutcome>map(CancelOutcome.AlreadyFinished::new)
                 .orElseGet(CancelOutcome.NotFound::new);
           }

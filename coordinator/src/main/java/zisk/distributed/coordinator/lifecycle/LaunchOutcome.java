@@ -13,4 +13,7 @@ public sealed interface LaunchOutcome {
 
   /** The client request id was used before for a different request. */
   record Conflict(UUID jobId) implements LaunchOutcome {}
+
+  /** The client request id belongs to a job another token launched; its id is not for this one. */
+  record TakenByAnother() implements LaunchOutcome {}
 }

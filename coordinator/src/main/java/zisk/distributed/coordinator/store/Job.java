@@ -10,6 +10,7 @@ import java.util.UUID;
  * @param phase null before the job first starts
  * @param startedAt start of the current attempt; null while queued the first time
  * @param finishedAt set once the job is COMPLETED, FAILED or CANCELLED
+ * @param launchedBy name of the token that launched it; null without tokens
  */
 public record Job(
     UUID jobId,
@@ -26,4 +27,5 @@ public record Job(
     String waitingReason,
     String errorCode,
     String errorMessage,
-    List<String> assignedProvers) {}
+    List<String> assignedProvers,
+    String launchedBy) {}

@@ -28,7 +28,8 @@ public final class JobDao {
       UUID jobId, String blockId, String inputPath, int computeCapacity, int attempt) {}
 
   /** What a LaunchProof with an already used client request id is compared against. */
-  public record LaunchedJob(UUID jobId, String blockId, String inputPath, int computeCapacity) {}
+  public record LaunchedJob(
+      UUID jobId, String blockId, String inputPath, int computeCapacity, String launchedBy) {}
 
   /** A RUNNING job locked for a transition. */
   public record RunningJob(UUID jobId, int attempt, int maxAttempts) {}
@@ -38,13 +39,14 @@ public final class JobDao {
       Sql.of(
           """
       WITH created AS (
-          INSERT INTO jobs (block_id, input_path, compute_capacity, client_request_id, max_attempts)
-          VALUES (:blockId, :inputPath, :computeCapacity, :clientRequestIdOrNull, :maxAttempts)
+          INSERT INTO jobs (block_id, input_path, compute_capacity, client_request_id, max_attempts, launched_by)
+          VALUES (:blockId, :inputPath, :computeCapacity, :clientRequestIdOrNull, :maxAttempts, :launchedBy)
           ON CONFLICT (client_request_id) DO NOTHING
-          RETURNING job_id, block_id, compute_capacity),
+          RETURNING job_id, block_id, compute_capacity, launched_by),
       recorded AS (
-          INSERT INTO job_events (job_id, event, state, detail)
-          SELECT job_id, 'LAUNCHED', 'QUEUED', 'block ' || block_id || ', ' || compute_capacity || ' compute units'
+          INSERT INTO job_events (job_id, event, state, detail, token_name)
+          SELECT job_id, 'LAUNCHED', 'QUEUED', 'block ' || block_id || ', ' || compute_capacity || ' compute units',
+                 launched_by
           FROM created)
       SELECT job_id FROM created
       """);
@@ -57,13 +59,14 @@ public final class JobDao {
         .bind("computeCapacity", job.computeCapacity())
         .bind("clientRequestIdOrNull", job.clientRequestIdOrNull())
         .bind("maxAttempts", job.maxAttempts())
+        .bind("launchedBy", job.launchedBy().orElse(null))
         .optional(row -> Sql.uuid(row, "job_id"));
   }
 
   private static final Sql FIND_LAUNCH =
       Sql.of(
           """
-      SELECT job_id, block_id, input_path, compute_capacity FROM jobs WHERE client_request_id = :clientRequestId
+      SELECT job_id, block_id, input_path, compute_capacity, launched_by FROM jobs WHERE client_request_id = :clientRequestId
       """);
 
   public Optional<LaunchedJob> findLaunch(String clientRequestId) {
@@ -76,7 +79,8 @@ public final class JobDao {
                     Sql.uuid(row, "job_id"),
                     row.getString("block_id"),
                     row.getString("input_path"),
-                    row.getInt("compute_capacity")));
+                    row.getInt("compute_capacity"),
+                    row.getString("launched_by")));
   }
 
   /** The job with the provers of its current attempt by rank. */
@@ -237,7 +241,10 @@ public final class JobDao {
         .update();
   }
 
-  /** QUEUED or RUNNING to CANCELLED, with the CANCELLED event. */
+  /**
+   * QUEUED or RUNNING to CANCELLED, with the CANCELLED event naming the token that asked; only a
+   * job launched by {@code launchedBy} when that is given.
+   */
   private static final Sql CANCEL =
       Sql.of(
           """
@@ -246,13 +253,24 @@ public final class JobDao {
           SET state = 'CANCELLED', finished_at = now(), updated_at = now(), waiting_reason = NULL,
               error_code = 'CANCELLED', error_message = :reason
           WHERE job_id = :jobId AND state IN ('QUEUED', 'RUNNING')
+            AND (CAST(:launchedBy AS text) IS NULL OR launched_by = :launchedBy)
           RETURNING job_id, phase, attempt)
-      INSERT INTO job_events (job_id, event, state, phase, attempt, detail)
-      SELECT job_id, 'CANCELLED', 'CANCELLED', phase, attempt, :reason FROM cancelled
+      INSERT INTO job_events (job_id, event, state, phase, attempt, detail, token_name)
+      SELECT job_id, 'CANCELLED', 'CANCELLED', phase, attempt, :reason, :tokenName FROM cancelled
       """);
 
-  public int cancel(UUID jobId, String reason) {
-    return CANCEL.on(connection).bind("jobId", jobId).bind("reason", reason).update();
+  /**
+   * @param tokenName recorded in the event; null without tokens
+   * @param launchedBy cancel only a job this token launched; null for any job
+   */
+  public int cancel(UUID jobId, String reason, String tokenName, String launchedBy) {
+    return CANCEL
+        .on(connection)
+        .bind("jobId", jobId)
+        .bind("reason", reason)
+        .bind("tokenName", tokenName)
+        .bind("launchedBy", launchedBy)
+        .update();
   }
 
   private static Job job(ResultSet row) throws SQLException {
@@ -272,6 +290,7 @@ public final class JobDao {
         row.getString("waiting_reason"),
         row.getString("error_code"),
         row.getString("error_message"),
-        List.of((String[]) provers.getArray()));
+        List.of((String[]) provers.getArray()),
+        row.getString("launched_by"));
   }
 }

@@ -2,13 +2,28 @@ package zisk.distributed.coordinator.store;
 
 import java.util.Optional;
 
-/** A validated LaunchProof request. */
+/**
+ * A validated LaunchProof request.
+ *
+ * @param launchedBy the name of the token that launched it; empty without tokens
+ */
 public record NewJob(
     String blockId,
     int computeCapacity,
     String inputPath,
     Optional<String> clientRequestId,
-    int maxAttempts) {
+    int maxAttempts,
+    Optional<String> launchedBy) {
+
+  /** A job launched without a token. */
+  public NewJob(
+      String blockId,
+      int computeCapacity,
+      String inputPath,
+      Optional<String> clientRequestId,
+      int maxAttempts) {
+    this(blockId, computeCapacity, inputPath, clientRequestId, maxAttempts, Optional.empty());
+  }
 
   /** For binding: the request id, or SQL NULL. */
   public String clientRequestIdOrNull() {

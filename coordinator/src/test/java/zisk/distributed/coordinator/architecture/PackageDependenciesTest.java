@@ -9,9 +9,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * The coordinator's packages depend one way: the gRPC edge on scheduling, scheduling on the job
- * lifecycle and the in-memory sessions, the lifecycle on the store. A newcomer can read them
- * bottom-up, and a change in the store never reaches into the edge.
+ * The coordinator's packages depend one way: the gRPC edge on authentication and scheduling,
+ * scheduling on the job lifecycle and the in-memory sessions, the lifecycle on the store. A
+ * newcomer can read them bottom-up, and a change in the store never reaches into the edge.
  */
 class PackageDependenciesTest {
 
@@ -37,6 +37,8 @@ class PackageDependenciesTest {
         .definedBy("zisk.distributed.coordinator")
         .layer("api")
         .definedBy("zisk.distributed.coordinator.api..")
+        .layer("auth")
+        .definedBy("zisk.distributed.coordinator.auth..")
         .layer("health")
         .definedBy("zisk.distributed.coordinator.health..")
         .layer("scheduling")
@@ -53,6 +55,8 @@ class PackageDependenciesTest {
         .mayNotBeAccessedByAnyLayer()
         .whereLayer("api")
         .mayOnlyBeAccessedByLayers("wiring")
+        .whereLayer("auth")
+        .mayOnlyBeAccessedByLayers("wiring", "api")
         .whereLayer("health")
         .mayOnlyBeAccessedByLayers("wiring", "api")
         .whereLayer("scheduling")

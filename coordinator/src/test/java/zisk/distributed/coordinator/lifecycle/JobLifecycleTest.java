@@ -165,8 +165,8 @@ class JobLifecycleTest {
     UUID job = launch(3);
     List<OutgoingTask> contributions = admit().toSend();
 
-    CancelOutcome first = lifecycle.cancel(job, "no longer needed");
-    CancelOutcome second = lifecycle.cancel(job, "again");
+    CancelOutcome first = lifecycle.cancel(job, "no longer needed", null, false);
+    CancelOutcome second = lifecycle.cancel(job, "again", null, false);
 
     Effects effects = assertInstanceOf(CancelOutcome.Cancelled.class, first).effects();
     assertEquals(
@@ -179,7 +179,8 @@ class JobLifecycleTest {
     assertEquals("CANCELLED PARTIAL_CONTRIBUTION 1", jobState(job));
     assertEquals("CANCELLED CANCELLED", taskStates(job));
     assertEquals("IDLE IDLE", proverState("p1") + " " + proverState("p2"));
-    assertInstanceOf(CancelOutcome.NotFound.class, lifecycle.cancel(UUID.randomUUID(), "unknown"));
+    assertInstanceOf(
+        CancelOutcome.NotFound.class, lifecycle.cancel(UUID.randomUUID(), "unknown", null, false));
   }
 
   @Test

@@ -94,6 +94,15 @@ public final class ConfigTemplate {
         true,
         null);
 
+    out.append("\n[auth]\n");
+    setting(
+        out,
+        WorkerSettings.TOKEN,
+        "token",
+        quote("<secret from `zisk token new --role prover`>"),
+        false,
+        "Default: none. Keep this file readable by the worker's user only.");
+
     out.append("\n[logging]\n");
     setting(
         out,

@@ -13,6 +13,7 @@ import zisk.distributed.common.config.LayeredConfig;
 import zisk.distributed.common.logging.LoggingSetup;
 import zisk.distributed.common.rules.ComputeUnits;
 import zisk.distributed.common.rules.ProverIds;
+import zisk.distributed.worker.connection.BearerToken;
 import zisk.distributed.worker.connection.ClientTls;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
 
@@ -32,6 +33,7 @@ import zisk.distributed.worker.connection.CoordinatorEndpoint;
  * @param heartbeatTimeout silence after which the stream counts as dead
  * @param logging log level, format and file
  * @param tls trusted CAs and client certificate for https:// coordinator URLs
+ * @param token the prover token sent to coordinators, if any
  */
 public record WorkerConfig(
     List<CoordinatorEndpoint> coordinators,
@@ -42,7 +44,8 @@ public record WorkerConfig(
     Duration maxReconnectInterval,
     Duration heartbeatTimeout,
     Logging logging,
-    ClientTls tls) {
+    ClientTls tls,
+    Optional<BearerToken> token) {
 
   /**
    * Logging settings.
@@ -100,9 +103,10 @@ public record WorkerConfig(
     }
     Objects.requireNonNull(logging, "logging");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(token, "token");
   }
 
-  /** A configuration whose https:// URLs trust the system's CAs and present no certificate. */
+  /** A configuration whose https:// URLs trust the system's CAs, with no token. */
   public WorkerConfig(
       List<CoordinatorEndpoint> coordinators,
       String proverId,
@@ -122,6 +126,45 @@ public record WorkerConfig(
         heartbeatTimeout,
         logging,
         ClientTls.SYSTEM_TRUST);
+  }
+
+  /** A configuration with these TLS settings and no token. */
+  public WorkerConfig(
+      List<CoordinatorEndpoint> coordinators,
+      String proverId,
+      int computeUnits,
+      String backend,
+      Duration reconnectInterval,
+      Duration maxReconnectInterval,
+      Duration heartbeatTimeout,
+      Logging logging,
+      ClientTls tls) {
+    this(
+        coordinators,
+        proverId,
+        computeUnits,
+        backend,
+        reconnectInterval,
+        maxReconnectInterval,
+        heartbeatTimeout,
+        logging,
+        tls,
+        Optional.empty());
+  }
+
+  /** The same settings with a token. */
+  public WorkerConfig withToken(BearerToken newToken) {
+    return new WorkerConfig(
+        coordinators,
+        proverId,
+        computeUnits,
+        backend,
+        reconnectInterval,
+        maxReconnectInterval,
+        heartbeatTimeout,
+        logging,
+        tls,
+        Optional.of(newToken));
   }
 
   /**
@@ -213,6 +256,25 @@ public record WorkerConfig(
                 .filter(path -> !path.isBlank())
                 .orElse(null));
 
+    Optional<BearerToken> token =
+        config
+            .get(WorkerSettings.TOKEN.fileKey())
+            .map(
+                value -> {
+                  Optional<String> problem = BearerToken.problem(value.text());
+                  if (problem.isPresent()) {
+                    // Never echo the value: it is a secret.
+                    throw new ConfigException(
+                        "invalid "
+                            + WorkerSettings.TOKEN.fileKey()
+                            + " (from "
+                            + value.origin()
+                            + "): "
+                            + problem.get());
+                  }
+                  return BearerToken.of(value.text());
+                });
+
     return new WorkerConfig(
         coordinators,
         proverId,
@@ -222,7 +284,8 @@ public record WorkerConfig(
         maxReconnect,
         heartbeatTimeout,
         logging,
-        tls(config));
+        tls(config),
+        token);
   }
 
   /** A client certificate needs its key; the files must be readable now, not at first connect. */

@@ -71,6 +71,12 @@ public final class WorkerSettings {
           "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS",
           "Seconds without any message from the coordinator after which the stream counts as dead "
               + "and the worker reconnects.");
+  public static final ConfigKey TOKEN =
+      new ConfigKey(
+          "auth.token",
+          "DISTRIBUTED_TOKEN",
+          "Secret of a prover token, sent as 'authorization: Bearer <secret>' to coordinators that"
+              + " have tokens configured. Unset: no token (enough for a coordinator without tokens).");
   public static final ConfigKey LOGGING_LEVEL =
       new ConfigKey(
           "logging.level",
@@ -98,6 +104,7 @@ public final class WorkerSettings {
           RECONNECT_INTERVAL,
           MAX_RECONNECT_INTERVAL,
           HEARTBEAT_TIMEOUT,
+          TOKEN,
           LOGGING_LEVEL,
           LOGGING_FORMAT,
           LOGGING_FILE_PATH);

@@ -1,11 +1,13 @@
 package zisk.distributed.worker.connection;
 
 import io.grpc.ChannelCredentials;
+import io.grpc.CompositeChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -21,13 +23,15 @@ public final class Channels {
   private Channels() {}
 
   /**
-   * Opens channels with the given TLS settings, whose files are read once, here.
+   * Opens channels with the given TLS settings, whose files are read once, here, and the token (if
+   * any) on every call.
    *
    * @throws zisk.distributed.common.config.ConfigException when a TLS file cannot be used
    */
-  public static Function<CoordinatorEndpoint, ManagedChannel> opener(ClientTls tls) {
+  public static Function<CoordinatorEndpoint, ManagedChannel> opener(
+      ClientTls tls, Optional<BearerToken> token) {
     ChannelCredentials credentials = tls.credentials();
-    return endpoint -> open(endpoint, credentials);
+    return endpoint -> open(endpoint, credentials, token);
   }
 
   /** {@link #open(CoordinatorEndpoint, ChannelCredentials)} trusting the system's CAs. */
@@ -44,8 +48,20 @@ public final class Channels {
    */
   public static ManagedChannel open(
       CoordinatorEndpoint endpoint, ChannelCredentials tlsCredentials) {
-    ChannelCredentials credentials =
+    return open(endpoint, tlsCredentials, Optional.empty());
+  }
+
+  /** As {@link #open(CoordinatorEndpoint, ChannelCredentials)}; every call carries the token. */
+  public static ManagedChannel open(
+      CoordinatorEndpoint endpoint,
+      ChannelCredentials tlsCredentials,
+      Optional<BearerToken> token) {
+    ChannelCredentials transport =
         endpoint.tls() ? tlsCredentials : InsecureChannelCredentials.create();
+    ChannelCredentials credentials =
+        token
+            .<ChannelCredentials>map(t -> CompositeChannelCredentials.create(transport, t))
+            .orElse(transport);
     return Grpc.newChannelBuilderForAddress(endpoint.host(), endpoint.port(), credentials)
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .userAgent("zisk-worker")

@@ -124,6 +124,17 @@ public final class ProverSession
     if (!ended.isDone() && tlsProblem.isPresent()) {
       // The transport's own text ("General OpenSslEngine problem") does not say what to fix.
       log.warn("prover {}: cannot connect to {}: {}", proverId, endpoint, tlsProblem.get());
+    } else if (!ended.isDone()
+        && (status.getCode() == Status.Code.UNAUTHENTICATED
+            || status.getCode() == Status.Code.PERMISSION_DENIED)) {
+      // Retrying will not help until an operator fixes the token; say so loudly, once a try.
+      log.error(
+          "prover {}: coordinator {} refused this worker ({}: {}); check its token"
+              + " (--token, DISTRIBUTED_TOKEN or auth.token)",
+          proverId,
+          endpoint,
+          status.getCode(),
+          status.getDescription());
     } else if (!ended.isDone()) {
       Throwable cause = status.getCause();
       log.warn(

@@ -1,6 +1,7 @@
 package zisk.distributed.worker.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -334,5 +335,39 @@ class WorkerConfigTest {
   private static String error(Map<String, String> env, Map<String, String> flags) {
     return assertThrows(ConfigException.class, () -> WorkerConfig.load(env, null, flags))
         .getMessage();
+  }
+
+  @Test
+  void tokenComesFromTheEnvironmentTheFileOrTheFlagAndIsNeverPrinted() throws Exception {
+    Path file = Files.writeString(dir.resolve("worker.toml"), "[auth]\ntoken = \"from-file\"\n");
+
+    WorkerConfig none = WorkerConfig.load(Map.of(), null, Map.of());
+    WorkerConfig fromEnv =
+        WorkerConfig.load(Map.of("DISTRIBUTED_TOKEN", "from-env"), null, Map.of());
+    WorkerConfig fromFile = WorkerConfig.load(Map.of(), file, Map.of());
+    WorkerConfig fromFlag =
+        WorkerConfig.load(Map.of(), file, LayeredConfig.flags("auth.token", "from-flag"));
+
+    assertEquals(Optional.empty(), none.token());
+    assertTrue(fromEnv.token().isPresent());
+    assertTrue(fromFile.token().isPresent());
+    assertTrue(fromFlag.token().isPresent());
+    assertFalse(fromFlag.toString().contains("from-flag"), fromFlag.toString());
+  }
+
+  @Test
+  void badTokenNamesTheSettingButNotTheSecret() {
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                WorkerConfig.load(
+                    Map.of("DISTRIBUTED_TOKEN", "secret with spaces"), null, Map.of()));
+
+    assertTrue(
+        error.getMessage().contains("auth.token")
+            && error.getMessage().contains("DISTRIBUTED_TOKEN"),
+        error.getMessage());
+    assertFalse(error.getMessage().contains("secret with"), error.getMessage());
   }
 }
