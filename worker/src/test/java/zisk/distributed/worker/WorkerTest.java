@@ -362,7 +362,8 @@ class WorkerTest {
         Duration.ofMillis(40),
         Duration.ofMillis(160),
         heartbeatTimeout,
-        WorkerConfig.Logging.defaults());
+        WorkerConfig.Logging.defaults(),
+        Tasks.INPUTS);
   }
 
   private FakeCoordinator coordinator() throws Exception {

@@ -6,10 +6,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -26,6 +28,12 @@ public final class LayeredConfig {
 
   /** A value and the place it was read from. */
   public record Value(String text, String origin) {}
+
+  /**
+   * Joins the items of a list in one value's text: a TOML array's strings, a repeated flag's
+   * values. NUL, because no path or other setting can contain it.
+   */
+  public static final String LIST_SEPARATOR = "\0";
 
   private final Map<String, Value> values;
 
@@ -149,7 +157,14 @@ public final class LayeredConfig {
 
   public static ConfigException invalid(String fileKey, Value value, String why) {
     return new ConfigException(
-        "invalid " + fileKey + " '" + value.text() + "' (from " + value.origin() + "): " + why);
+        "invalid "
+            + fileKey
+            + " '"
+            + value.text().replace(LIST_SEPARATOR, ", ")
+            + "' (from "
+            + value.origin()
+            + "): "
+            + why);
   }
 
   /** Reads a TOML file into dotted keys: {@code [server] port = 1} becomes {@code server.port}. */
@@ -177,10 +192,24 @@ public final class LayeredConfig {
         flatten(key, value, out, file);
       } else if (value.isValueNode()) {
         out.put(key, value.asText());
+      } else if (value.isArray() && allValues(value)) {
+        List<String> items = new ArrayList<>();
+        value.forEach(item -> items.add(item.asText()));
+        out.put(key, String.join(LIST_SEPARATOR, items));
       } else {
-        throw new ConfigException("setting '" + key + "' in " + file + " must be a single value");
+        throw new ConfigException(
+            "setting '" + key + "' in " + file + " must be a single value or an array of values");
       }
     }
+  }
+
+  private static boolean allValues(JsonNode array) {
+    for (JsonNode item : array) {
+      if (!item.isValueNode()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Flags by file key, skipping the ones not given; keeps the caller's order for readability. */

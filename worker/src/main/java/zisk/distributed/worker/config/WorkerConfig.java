@@ -1,18 +1,22 @@
 package zisk.distributed.worker.config;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.LayeredConfig;
 import zisk.distributed.common.logging.LoggingSetup;
 import zisk.distributed.common.rules.ComputeUnits;
 import zisk.distributed.common.rules.ProverIds;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
+import zisk.distributed.worker.inputs.InputFiles;
 
 /**
  * The worker's settings, validated once at start-up.
@@ -29,6 +33,7 @@ import zisk.distributed.worker.connection.CoordinatorEndpoint;
  * @param maxReconnectInterval cap of the reconnect back-off
  * @param heartbeatTimeout silence after which the stream counts as dead
  * @param logging log level, format and file
+ * @param inputs where task inputs may be read, and how large they may be
  */
 public record WorkerConfig(
     List<CoordinatorEndpoint> coordinators,
@@ -38,7 +43,8 @@ public record WorkerConfig(
     Duration reconnectInterval,
     Duration maxReconnectInterval,
     Duration heartbeatTimeout,
-    Logging logging) {
+    Logging logging,
+    InputFiles inputs) {
 
   /**
    * Logging settings.
@@ -95,6 +101,50 @@ public record WorkerConfig(
               + reconnectInterval);
     }
     Objects.requireNonNull(logging, "logging");
+    Objects.requireNonNull(inputs, "inputs");
+  }
+
+  /** The settings with the default inputs directory and size limit. */
+  public WorkerConfig(
+      List<CoordinatorEndpoint> coordinators,
+      String proverId,
+      int computeUnits,
+      String backend,
+      Duration reconnectInterval,
+      Duration maxReconnectInterval,
+      Duration heartbeatTimeout,
+      Logging logging) {
+    this(
+        coordinators,
+        proverId,
+        computeUnits,
+        backend,
+        reconnectInterval,
+        maxReconnectInterval,
+        heartbeatTimeout,
+        logging,
+        defaultInputs());
+  }
+
+  /** {@code ./inputs} in the working directory, files up to 64 MiB. */
+  public static InputFiles defaultInputs() {
+    return new InputFiles(
+        List.of(Path.of(WorkerSettings.DEFAULT_INPUTS_DIR)),
+        WorkerSettings.DEFAULT_MAX_INPUT_BYTES);
+  }
+
+  /** This configuration reading inputs from elsewhere. */
+  public WorkerConfig withInputs(InputFiles newInputs) {
+    return new WorkerConfig(
+        coordinators,
+        proverId,
+        computeUnits,
+        backend,
+        reconnectInterval,
+        maxReconnectInterval,
+        heartbeatTimeout,
+        logging,
+        newInputs);
   }
 
   /**
@@ -194,7 +244,41 @@ public record WorkerConfig(
         reconnect,
         maxReconnect,
         heartbeatTimeout,
-        logging);
+        logging,
+        inputs(config));
+  }
+
+  /** The inputs directories (comma-separated in the environment, a list elsewhere) and limit. */
+  private static InputFiles inputs(LayeredConfig config) {
+    String key = WorkerSettings.INPUTS_DIRS.fileKey();
+    List<Path> dirs = new ArrayList<>();
+    Optional<LayeredConfig.Value> value = config.get(key);
+    if (value.isEmpty()) {
+      dirs.add(Path.of(WorkerSettings.DEFAULT_INPUTS_DIR));
+    } else {
+      boolean fromEnv = value.get().origin().equals(WorkerSettings.INPUTS_DIRS.envVar());
+      String separator = fromEnv ? "," : LayeredConfig.LIST_SEPARATOR;
+      for (String item : value.get().text().split(Pattern.quote(separator))) {
+        if (item.isBlank()) {
+          continue;
+        }
+        try {
+          dirs.add(Path.of(item.strip()));
+        } catch (InvalidPathException e) {
+          throw LayeredConfig.invalid(key, value.get(), "not a valid path: " + e.getReason());
+        }
+      }
+      if (dirs.isEmpty()) {
+        throw LayeredConfig.invalid(key, value.get(), "no directory given");
+      }
+    }
+    int maxBytes =
+        config.integer(
+            WorkerSettings.MAX_INPUT_BYTES.fileKey(),
+            (int) WorkerSettings.DEFAULT_MAX_INPUT_BYTES,
+            1,
+            (int) InputFiles.MAX_LIMIT_BYTES);
+    return new InputFiles(dirs, maxBytes);
   }
 
   private static List<CoordinatorEndpoint> coordinators(LayeredConfig config) {
