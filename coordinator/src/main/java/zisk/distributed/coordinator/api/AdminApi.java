@@ -22,6 +22,7 @@ import zisk.distributed.api.v1.ProversList;
 import zisk.distributed.api.v1.ProversListRequest;
 import zisk.distributed.api.v1.StatusInfoResponse;
 import zisk.distributed.api.v1.SystemStatus;
+import zisk.distributed.common.rules.SafeText;
 import zisk.distributed.common.rules.Uuids;
 import zisk.distributed.coordinator.lifecycle.CancelOutcome;
 import zisk.distributed.coordinator.lifecycle.Effects;
@@ -173,10 +174,7 @@ public final class AdminApi {
   public JobStatus cancelJob(CancelJobRequest request) {
     String reason =
         request.getReason().isBlank() ? "cancelled by operator" : request.getReason().strip();
-    if (reason.length() > 1024) {
-      throw ApiException.invalidArgument(
-          "reason is " + reason.length() + " characters long; the limit is 1024");
-    }
+    LaunchRequests.requirePrintable("reason", reason, SafeText.MAX_REASON);
     CancelOutcome outcome = lifecycle.cancel(parseJobId(request.getJobId()), reason);
     if (outcome instanceof CancelOutcome.Cancelled cancelled) {
       afterCommit.accept(cancelled.effects());
