@@ -33,8 +33,10 @@ import zisk.distributed.coordinator.config.CoordinatorConfig;
 import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.worker.Worker;
 import zisk.distributed.worker.config.WorkerConfig;
+import zisk.distributed.worker.config.WorkerSettings;
 import zisk.distributed.worker.connection.Channels;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
+import zisk.distributed.worker.inputs.InputFiles;
 import zisk.distributed.worker.prover.reference.ReferenceInput;
 import zisk.distributed.worker.prover.reference.ReferenceProverBackend;
 import zisk.distributed.worker.prover.reference.ReferenceVerifier;
@@ -205,7 +207,10 @@ public final class DemoCommand implements Callable<Integer> {
         Duration.ofMillis(200),
         Duration.ofSeconds(5),
         Duration.ofSeconds(30),
-        WorkerConfig.Logging.defaults());
+        WorkerConfig.Logging.defaults(),
+        // The workers read inputs only where the demo writes them.
+        new InputFiles(
+            List.of(outputDir.toAbsolutePath()), WorkerSettings.DEFAULT_MAX_INPUT_BYTES));
   }
 
   /** Waits until every worker has registered, so the job starts at once. */
