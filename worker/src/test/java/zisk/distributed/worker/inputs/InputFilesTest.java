@@ -144,6 +144,18 @@ class InputFilesTest {
   }
 
   @Test
+  void theLimitHoldsWhileReadingWhateverTheSizeSaid() {
+    Path status = Path.of("/proc/self/status");
+    assumeTrue(Files.isRegularFile(status), "needs /proc");
+    // A regular file whose size reads 0 but whose content is over a kilobyte.
+    InputFiles fromProc = new InputFiles(List.of(Path.of("/proc/self")), 100);
+
+    InputRefusedException e =
+        assertThrows(InputRefusedException.class, () -> fromProc.open("status"));
+    assertEquals("input_path is larger than prover.max_input_bytes (100)", e.getMessage());
+  }
+
+  @Test
   void saysWhenTheFileDoesNotExist() {
     InputRefusedException e =
         assertThrows(InputRefusedException.class, () -> files.open("none.toml"));
