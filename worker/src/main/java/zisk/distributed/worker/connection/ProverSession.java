@@ -16,6 +16,7 @@ import zisk.distributed.api.v1.HeartbeatAck;
 import zisk.distributed.api.v1.ProverMessage;
 import zisk.distributed.api.v1.ProverRegisterResponse;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
+import zisk.distributed.common.rules.SafeText;
 
 /**
  * One {@code ProverStream} call to one coordinator: it sends the first message (register or
@@ -96,7 +97,7 @@ public final class ProverSession
           "prover {}: coordinator {} refused the registration: {}",
           proverId,
           endpoint,
-          response.getMessage());
+          SafeText.clean(response.getMessage(), SafeText.MAX_REASON));
       sender.close();
       finish(SessionEnd.REFUSED);
       return;
@@ -106,11 +107,14 @@ public final class ProverSession
           "prover {}: coordinator {} registered us as '{}'; we keep sending our own id",
           proverId,
           endpoint,
-          response.getProverId());
+          SafeText.shorten(response.getProverId()));
     }
     accepted = true;
     log.info(
-        "prover {}: registered with coordinator {}: {}", proverId, endpoint, response.getMessage());
+        "prover {}: registered with coordinator {}: {}",
+        proverId,
+        endpoint,
+        SafeText.clean(response.getMessage(), SafeText.MAX_REASON));
     handler.onAccepted(this);
   }
 
@@ -124,7 +128,7 @@ public final class ProverSession
           proverId,
           endpoint,
           status.getCode(),
-          status.getDescription() == null ? "" : status.getDescription(),
+          SafeText.clean(status.getDescription(), SafeText.MAX_REASON),
           cause == null || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")");
     }
     finish(accepted ? SessionEnd.BROKEN : SessionEnd.CONNECT_FAILED);
