@@ -33,8 +33,10 @@ import zisk.distributed.coordinator.config.CoordinatorConfig;
 import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.worker.Worker;
 import zisk.distributed.worker.config.WorkerConfig;
+import zisk.distributed.worker.config.WorkerSettings;
 import zisk.distributed.worker.connection.Channels;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
+import zisk.distributed.worker.inputs.InputFiles;
 import zisk.distributed.worker.prover.reference.ReferenceInput;
 import zisk.distributed.worker.prover.reference.ReferenceProverBackend;
 import zisk.distributed.worker.prover.reference.ReferenceVerifier;
@@ -198,14 +200,18 @@ public final class DemoCommand implements Callable<Integer> {
 
   private WorkerConfig workerConfig(String url, String proverId, int units) {
     return new WorkerConfig(
-        List.of(CoordinatorEndpoint.parse(url)),
-        proverId,
-        units,
-        "reference",
-        Duration.ofMillis(200),
-        Duration.ofSeconds(5),
-        Duration.ofSeconds(30),
-        WorkerConfig.Logging.defaults());
+            List.of(CoordinatorEndpoint.parse(url)),
+            proverId,
+            units,
+            "reference",
+            Duration.ofMillis(200),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(30),
+            WorkerConfig.Logging.defaults())
+        // The workers read inputs only where the demo writes them.
+        .withInputs(
+            new InputFiles(
+                List.of(outputDir.toAbsolutePath()), WorkerSettings.DEFAULT_MAX_INPUT_BYTES));
   }
 
   /** Waits until every worker has registered, so the job starts at once. */

@@ -60,7 +60,7 @@ class AuthEndToEndTest {
     cluster.worker("gpu-1", 2, ControlledBackend.overReference(), BearerToken.of(PROVER));
     cluster.worker("gpu-2", 1, ControlledBackend.overReference(), BearerToken.of(PROVER));
     cluster.awaitProvers("IDLE", "gpu-1", "gpu-2");
-    Path input = Cluster.referenceInput(dir);
+    Path input = cluster.referenceInput();
 
     // when
     String jobId = cluster.launch(input, 3);

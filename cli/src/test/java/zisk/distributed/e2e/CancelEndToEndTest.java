@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import zisk.distributed.api.v1.CancelJobRequest;
@@ -19,8 +18,6 @@ import zisk.distributed.worker.testing.ControlledBackend;
 
 /** CancelJob in each phase stops the running prover work at once and frees the provers. */
 class CancelEndToEndTest {
-
-  @TempDir Path dir;
 
   private Cluster cluster;
 
@@ -45,7 +42,7 @@ class CancelEndToEndTest {
     cluster.worker("first", 2, first);
     cluster.worker("second", 2, second);
     cluster.awaitProvers("IDLE", "first", "second");
-    Path input = Cluster.referenceInput(dir);
+    Path input = cluster.referenceInput();
     String jobId = cluster.launch(input, 4);
     List<ControlledBackend> blocked = awaitBlocked(phase, jobId, first, second);
     cluster.awaitPhase(jobId, phase.name());
@@ -139,7 +136,7 @@ class CancelEndToEndTest {
   void cancelOfAQueuedJobMeansItNeverStarts() {
     // given: a job waiting for capacity
     cluster = Cluster.start();
-    Path input = Cluster.referenceInput(dir);
+    Path input = cluster.referenceInput();
     String jobId = cluster.launch(input, 2);
     assertEquals("QUEUED", cluster.job(jobId).getState());
 

@@ -7,15 +7,18 @@ import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import zisk.distributed.api.v1.GetProofRequest;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.JobStatusRequest;
@@ -34,9 +37,11 @@ import zisk.distributed.coordinator.testing.TcpProxy;
 import zisk.distributed.coordinator.testing.TestDatabase;
 import zisk.distributed.worker.Worker;
 import zisk.distributed.worker.config.WorkerConfig;
+import zisk.distributed.worker.config.WorkerSettings;
 import zisk.distributed.worker.connection.BearerToken;
 import zisk.distributed.worker.connection.ClientTls;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
+import zisk.distributed.worker.inputs.InputFiles;
 import zisk.distributed.worker.prover.ProverBackend;
 import zisk.distributed.worker.prover.reference.ReferenceInput;
 import zisk.distributed.worker.prover.reference.ReferenceVerifier;
@@ -70,9 +75,18 @@ final class Cluster implements AutoCloseable {
   private final List<TcpProxy> proxies = new ArrayList<>();
   private final List<RawProver> rawProvers = new ArrayList<>();
 
+  /** The workers' only inputs directory; {@link #referenceInput()} writes there. */
+  private final Path inputsDir;
+
   private Cluster(RunningCoordinator coordinator, Channel apiChannel) {
     this.coordinator = coordinator;
     this.apiChannel = apiChannel;
+    try {
+      this.inputsDir = Files.createTempDirectory("zisk-e2e-inputs");
+    } catch (IOException e) {
+      coordinator.close();
+      throw new UncheckedIOException(e);
+    }
   }
 
   static Cluster start() {
@@ -159,15 +173,16 @@ final class Cluster implements AutoCloseable {
       BearerToken token) {
     WorkerConfig config =
         new WorkerConfig(
-            List.of(CoordinatorEndpoint.parse(url)),
-            proverId,
-            computeUnits,
-            "reference",
-            Duration.ofMillis(100),
-            Duration.ofMillis(500),
-            WORKER_HEARTBEAT_TIMEOUT,
-            WorkerConfig.Logging.defaults(),
-            tls);
+                List.of(CoordinatorEndpoint.parse(url)),
+                proverId,
+                computeUnits,
+                "reference",
+                Duration.ofMillis(100),
+                Duration.ofMillis(500),
+                WORKER_HEARTBEAT_TIMEOUT,
+                WorkerConfig.Logging.defaults())
+            .withTls(tls)
+            .withInputs(new InputFiles(List.of(inputsDir), WorkerSettings.DEFAULT_MAX_INPUT_BYTES));
     Worker worker = new Worker(token == null ? config : config.withToken(token), backend);
     workers.add(worker);
     backends.add(backend);
@@ -309,10 +324,15 @@ final class Cluster implements AutoCloseable {
                     .list());
   }
 
-  /** Writes a reference input small enough to prove in well under a second. */
-  static Path referenceInput(Path directory) {
+  /** The workers' inputs directory. */
+  Path inputsDir() {
+    return inputsDir;
+  }
+
+  /** Writes a reference input small enough to prove in well under a second, where workers look. */
+  Path referenceInput() {
     try {
-      Path file = directory.resolve("input-" + System.nanoTime() + ".toml");
+      Path file = inputsDir.resolve("input-" + System.nanoTime() + ".toml");
       ReferenceInput.withRandomSeed(8, 2000).write(file);
       return file;
     } catch (IOException e) {
@@ -349,5 +369,10 @@ final class Cluster implements AutoCloseable {
     backends.forEach(ProverBackend::close);
     proxies.forEach(TcpProxy::close);
     coordinator.close();
+    try (Stream<Path> paths = Files.walk(inputsDir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // A temporary directory; the OS cleans it eventually.
+    }
   }
 }

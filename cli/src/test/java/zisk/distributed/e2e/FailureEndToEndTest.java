@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.TaskType;
@@ -26,8 +25,6 @@ import zisk.distributed.worker.testing.ControlledBackend;
  * completes elsewhere) or, for a short outage, changes nothing.
  */
 class FailureEndToEndTest {
-
-  @TempDir Path dir;
 
   private Cluster cluster;
 
@@ -48,7 +45,7 @@ class FailureEndToEndTest {
     CountDownLatch failNow = faulty.blockIn(TaskType.PARTIAL_CONTRIBUTION);
     cluster.worker("faulty", 1, faulty);
     cluster.awaitProvers("IDLE", "faulty");
-    Path input = Cluster.referenceInput(dir);
+    Path input = cluster.referenceInput();
     String jobId = cluster.launch(input, 1);
     faulty.awaitStarted(TaskType.PARTIAL_CONTRIBUTION, Cluster.WAIT);
     cluster.worker("healthy-a", 2, ControlledBackend.overReference());
@@ -99,7 +96,7 @@ class FailureEndToEndTest {
     cluster.awaitProvers("IDLE", "broken-a", "broken-b");
 
     // when
-    String jobId = cluster.launch(Cluster.referenceInput(dir), 4);
+    String jobId = cluster.launch(cluster.referenceInput(), 4);
 
     // then
     JobStatus failed = cluster.awaitState(jobId, "FAILED");
@@ -129,7 +126,7 @@ class FailureEndToEndTest {
     cluster.worker("b-stays", 2, ControlledBackend.overReference());
     cluster.worker("c-stays", 2, ControlledBackend.overReference());
     cluster.awaitProvers("IDLE", "a-cut", "b-stays", "c-stays");
-    Path input = Cluster.referenceInput(dir);
+    Path input = cluster.referenceInput();
     String jobId = cluster.launch(input, 4);
     stuck.awaitStarted(TaskType.PARTIAL_CONTRIBUTION, Cluster.WAIT);
     assertEquals(List.of("a-cut", "b-stays"), cluster.job(jobId).getAssignedProversList());
@@ -167,7 +164,7 @@ class FailureEndToEndTest {
     cluster = Cluster.start();
     RawProver silent = cluster.rawProver(false);
     assertTrue(silent.register("silent", 2).getAccepted());
-    Path input = Cluster.referenceInput(dir);
+    Path input = cluster.referenceInput();
     String jobId = cluster.launch(input, 2);
     ExecuteTaskRequest task = silent.awaitTask();
     assertEquals(jobId, task.getJobId());
@@ -202,7 +199,7 @@ class FailureEndToEndTest {
     CountDownLatch finish = backend.blockIn(TaskType.PARTIAL_CONTRIBUTION);
     TcpProxy path = cluster.workerBehindProxy("flaky", 2, backend);
     cluster.awaitProvers("IDLE", "flaky");
-    Path input = Cluster.referenceInput(dir);
+    Path input = cluster.referenceInput();
     String jobId = cluster.launch(input, 2);
     backend.awaitStarted(TaskType.PARTIAL_CONTRIBUTION, Cluster.WAIT);
 
@@ -239,7 +236,7 @@ class FailureEndToEndTest {
     CountDownLatch finish = backend.blockIn(TaskType.PARTIAL_CONTRIBUTION);
     TcpProxy path = cluster.workerBehindProxy("flaky", 2, backend);
     cluster.awaitProvers("IDLE", "flaky");
-    Path input = Cluster.referenceInput(dir);
+    Path input = cluster.referenceInput();
     String jobId = cluster.launch(input, 2);
     backend.awaitStarted(TaskType.PARTIAL_CONTRIBUTION, Cluster.WAIT);
 
@@ -277,7 +274,7 @@ class FailureEndToEndTest {
     TcpProxy path = cluster.workerBehindProxy("a-late", 2, stuck);
     cluster.worker("b-stays", 2, ControlledBackend.overReference());
     cluster.awaitProvers("IDLE", "a-late", "b-stays");
-    Path input = Cluster.referenceInput(dir);
+    Path input = cluster.referenceInput();
     String lostJob = cluster.launch(input, 2);
     stuck.awaitStarted(TaskType.PARTIAL_CONTRIBUTION, Cluster.WAIT);
     assertEquals(List.of("a-late"), cluster.job(lostJob).getAssignedProversList());

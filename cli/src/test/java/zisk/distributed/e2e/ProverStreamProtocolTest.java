@@ -13,7 +13,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import zisk.distributed.api.v1.CancelJobRequest;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
@@ -40,15 +39,13 @@ class ProverStreamProtocolTest {
   private static final String EVENT_COUNT =
       "SELECT count(*) FROM job_events WHERE job_id = :jobId::uuid";
 
-  @TempDir Path dir;
-
   private Cluster cluster;
   private Path input;
 
   @BeforeEach
   void startCluster() {
     cluster = Cluster.start();
-    input = Cluster.referenceInput(dir);
+    input = cluster.referenceInput();
   }
 
   @AfterEach

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import zisk.distributed.api.v1.GetProofRequest;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.ProverInfo;
@@ -17,8 +16,6 @@ import zisk.distributed.worker.testing.ControlledBackend;
 
 /** A launched job runs through its three phases on real workers to a proof that verifies. */
 class ProvingEndToEndTest {
-
-  @TempDir Path dir;
 
   private Cluster cluster;
 
@@ -35,7 +32,7 @@ class ProvingEndToEndTest {
     cluster = Cluster.start();
     cluster.worker("solo", 2, ControlledBackend.overReference());
     cluster.awaitProvers("IDLE", "solo");
-    Path input = Cluster.referenceInput(dir);
+    Path input = cluster.referenceInput();
 
     // when
     String jobId = cluster.launch(input, 2);
@@ -58,7 +55,7 @@ class ProvingEndToEndTest {
     cluster.worker("medium", 2, ControlledBackend.overReference());
     cluster.worker("large", 4, ControlledBackend.overReference());
     cluster.awaitProvers("IDLE", "small", "medium", "large");
-    Path input = Cluster.referenceInput(dir);
+    Path input = cluster.referenceInput();
 
     // when
     String jobId = cluster.launch(input, 7);
@@ -98,7 +95,7 @@ class ProvingEndToEndTest {
     cluster = Cluster.start();
     cluster.worker("first", 2, ControlledBackend.overReference());
     cluster.awaitProvers("IDLE", "first");
-    Path input = Cluster.referenceInput(dir);
+    Path input = cluster.referenceInput();
 
     // when
     String jobId = cluster.launch(input, 4);

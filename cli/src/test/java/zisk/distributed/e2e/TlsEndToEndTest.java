@@ -70,7 +70,7 @@ class TlsEndToEndTest {
     cluster = Cluster.startWithTls(tls(Optional.empty()), trusting(ca));
     cluster.httpsWorker("tls-solo", 2, ControlledBackend.overReference(), caOnly(ca));
     cluster.awaitProvers("IDLE", "tls-solo");
-    Path input = Cluster.referenceInput(dir);
+    Path input = cluster.referenceInput();
 
     // when
     String jobId = cluster.launch(input, 2);
@@ -174,7 +174,7 @@ class TlsEndToEndTest {
           .atMost(Cluster.WAIT)
           .until(() -> logs.lines().stream().anyMatch(l -> l.text().endsWith(noCertificateReason)));
     }
-    Path input = Cluster.referenceInput(dir);
+    Path input = cluster.referenceInput();
     String jobId = cluster.launch(input, 2);
     cluster.awaitState(jobId, "COMPLETED");
     assertEquals(List.of("member"), List.copyOf(cluster.provers().keySet()));

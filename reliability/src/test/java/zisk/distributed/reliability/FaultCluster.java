@@ -67,6 +67,11 @@ final class FaultCluster implements AutoCloseable {
    * the schema) and {@code workerCount} workers, and waits until every coordinator serves and every
    * worker is registered.
    */
+  /** Where the workers read inputs from (their only inputs directory), under the work dir. */
+  static Path inputsDir(Path workDir) {
+    return workDir.resolve("reliability-inputs");
+  }
+
   static FaultCluster start(Path workDir, int coordinatorCount, int workerCount) {
     Path logDir = workDir.resolve("reliability-logs");
     RestartablePostgres.deleteRecursively(logDir);
@@ -194,11 +199,18 @@ final class FaultCluster implements AutoCloseable {
             .collect(Collectors.joining(","));
     Map<String, String> env =
         Map.of(
-            "DISTRIBUTED_RECONNECT_INTERVAL_SECONDS", "1",
-            "DISTRIBUTED_MAX_RECONNECT_INTERVAL_SECONDS", "2",
-            "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS", String.valueOf(HEARTBEAT_TIMEOUT_SECONDS),
-            "DISTRIBUTED_LOGGING_FORMAT", "compact",
-            "ZISK_REFERENCE_PHASE_DELAY_MS", String.valueOf(PHASE_DELAY_MILLIS));
+            "DISTRIBUTED_RECONNECT_INTERVAL_SECONDS",
+            "1",
+            "DISTRIBUTED_MAX_RECONNECT_INTERVAL_SECONDS",
+            "2",
+            "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS",
+            String.valueOf(HEARTBEAT_TIMEOUT_SECONDS),
+            "DISTRIBUTED_LOGGING_FORMAT",
+            "compact",
+            "ZISK_REFERENCE_PHASE_DELAY_MS",
+            String.valueOf(PHASE_DELAY_MILLIS),
+            "DISTRIBUTED_INPUTS_DIRS",
+            inputsDir(logDir.getParent()).toAbsolutePath().toString());
     workers.put(
         proverId,
         ChildProcess.start(

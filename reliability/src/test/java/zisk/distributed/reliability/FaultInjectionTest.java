@@ -560,7 +560,7 @@ class FaultInjectionTest {
   private LaunchProofRequest newRequest(String tag, long steps) {
     int n = launches.getAndIncrement();
     ReferenceInput input = ReferenceInput.withRandomSeed(LANES, steps);
-    Path file = TARGET.resolve("reliability-inputs").resolve(tag + "-" + n + ".toml");
+    Path file = FaultCluster.inputsDir(TARGET).resolve(tag + "-" + n + ".toml");
     try {
       Files.createDirectories(file.getParent());
       input.write(file);

@@ -1,6 +1,8 @@
 package zisk.distributed.worker;
 
 import io.grpc.ManagedChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Random;
@@ -18,6 +20,7 @@ import zisk.distributed.api.v1.ProverReconnectRequest;
 import zisk.distributed.api.v1.ProverRegisterRequest;
 import zisk.distributed.api.v1.Shutdown;
 import zisk.distributed.common.concurrent.Backoff;
+import zisk.distributed.common.rules.SafeText;
 import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.connection.Channels;
 import zisk.distributed.worker.connection.ConnectionLoop;
@@ -28,6 +31,7 @@ import zisk.distributed.worker.connection.ProverSession;
 import zisk.distributed.worker.connection.ResultDelivery;
 import zisk.distributed.worker.connection.SessionEnd;
 import zisk.distributed.worker.prover.ProverBackend;
+import zisk.distributed.worker.task.CancelOutcome;
 import zisk.distributed.worker.task.TaskRunner;
 
 /**
@@ -77,7 +81,7 @@ public final class Worker {
       Function<CoordinatorEndpoint, ManagedChannel> channels) {
     this.config = config;
     this.delivery = new ResultDelivery(config.proverId(), config.heartbeatTimeout());
-    this.runner = new TaskRunner(backend, config.proverId(), delivery::deliver);
+    this.runner = new TaskRunner(backend, config.proverId(), config.inputs(), delivery::deliver);
     this.loop =
         new ConnectionLoop(
             config.proverId(),
@@ -102,7 +106,25 @@ public final class Worker {
         config.computeUnits(),
         config.coordinators(),
         config.token().isPresent() ? "with a token" : "without a token");
+    logInputs();
     loopThread.start();
+  }
+
+  /** Says where inputs come from; a directory that does not exist yet is worth a warning. */
+  private void logInputs() {
+    log.info(
+        "prover {}: reading inputs only from {}, at most {} bytes each",
+        config.proverId(),
+        config.inputs().dirs(),
+        config.inputs().maxBytes());
+    for (Path dir : config.inputs().dirs()) {
+      if (!Files.isDirectory(dir)) {
+        log.warn(
+            "prover {}: inputs directory {} does not exist; tasks naming inputs there will fail",
+            config.proverId(),
+            dir);
+      }
+    }
   }
 
   /** Blocks until the worker has stopped. */
@@ -222,7 +244,7 @@ public final class Worker {
             config.proverId(),
             task.getJobId(),
             task.getTaskId(),
-            task.getProverId());
+            SafeText.shorten(task.getProverId()));
       }
       runner
           .submit(task)
@@ -236,10 +258,10 @@ public final class Worker {
       log.info(
           "prover {} job {}: cancelled by the coordinator: {}",
           config.proverId(),
-          cancelled.getJobId(),
-          cancelled.getReason());
+          SafeText.shorten(cancelled.getJobId()),
+          SafeText.clean(cancelled.getReason(), SafeText.MAX_REASON));
       if (runner.cancel(cancelled.getJobId(), cancelled.getTaskId(), cancelled.getReason())
-          != TaskRunner.CancelOutcome.STALE) {
+          != CancelOutcome.STALE) {
         delivery.forgetJob(cancelled.getJobId());
       }
     }
@@ -249,12 +271,12 @@ public final class Worker {
       log.info(
           "prover {}: coordinator shuts down ({}), grace {} s",
           config.proverId(),
-          shutdown.getReason(),
+          SafeText.clean(shutdown.getReason(), SafeText.MAX_REASON),
           shutdown.getGracePeriodSeconds());
       runner.stopAccepting();
       loop.requestStop(
           Duration.ofSeconds(shutdown.getGracePeriodSeconds()),
-          "coordinator shutdown: " + shutdown.getReason());
+          "coordinator shutdown: " + SafeText.clean(shutdown.getReason(), SafeText.MAX_REASON));
     }
 
     @Override

@@ -134,6 +134,28 @@ public final class WorkerCommand implements Callable<Integer> {
   String token;
 
   @Option(
+      names = "--inputs-dir",
+      paramLabel = "DIR",
+      description =
+          "Directory task inputs are read from; repeat it for several. input_path must name a "
+              + "regular file inside one (links resolved); a relative one is taken in the first. "
+              + "Env: DISTRIBUTED_INPUTS_DIRS (comma-separated); file: prover.inputs_dirs; "
+              + "default: ./"
+              + WorkerSettings.DEFAULT_INPUTS_DIR
+              + ".")
+  List<String> inputsDirs;
+
+  @Option(
+      names = "--max-input-bytes",
+      paramLabel = "BYTES",
+      description =
+          "Largest input file read, in bytes. Env: DISTRIBUTED_MAX_INPUT_BYTES; "
+              + "file: prover.max_input_bytes; default: "
+              + WorkerSettings.DEFAULT_MAX_INPUT_BYTES
+              + " (64 MiB).")
+  String maxInputBytes;
+
+  @Option(
       names = "--config",
       paramLabel = "FILE",
       description =
@@ -188,7 +210,12 @@ public final class WorkerCommand implements Callable<Integer> {
                   WorkerSettings.PROVER_ID.fileKey(), proverId,
                   WorkerSettings.COMPUTE_UNITS.fileKey(), computeUnits,
                   WorkerSettings.BACKEND.fileKey(), backend,
-                  WorkerSettings.TOKEN.fileKey(), token));
+                  WorkerSettings.TOKEN.fileKey(), token,
+                  WorkerSettings.INPUTS_DIRS.fileKey(),
+                      inputsDirs == null
+                          ? null
+                          : String.join(LayeredConfig.LIST_SEPARATOR, inputsDirs),
+                  WorkerSettings.MAX_INPUT_BYTES.fileKey(), maxInputBytes));
       // Reads the TLS files now: a bad one stops the start, not every connection attempt.
       channels = Channels.opener(config.tls(), config.token());
     } catch (ConfigException e) {

@@ -163,7 +163,9 @@ class WorkerCommandTest {
                       "--prover-id",
                       "cli-prover",
                       "--compute-units",
-                      "5"));
+                      "5",
+                      "--inputs-dir",
+                      Tasks.INPUTS.dirs().get(0).toString()));
 
       FakeStream stream = coordinator.awaitStream();
       assertEquals("cli-prover", stream.hello().getRegister().getProverId());

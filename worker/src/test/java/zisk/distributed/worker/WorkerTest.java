@@ -355,14 +355,15 @@ class WorkerTest {
 
   private static WorkerConfig config(Duration heartbeatTimeout, String... urls) {
     return new WorkerConfig(
-        List.of(urls).stream().map(CoordinatorEndpoint::parse).toList(),
-        PROVER,
-        3,
-        "fake",
-        Duration.ofMillis(40),
-        Duration.ofMillis(160),
-        heartbeatTimeout,
-        WorkerConfig.Logging.defaults());
+            List.of(urls).stream().map(CoordinatorEndpoint::parse).toList(),
+            PROVER,
+            3,
+            "fake",
+            Duration.ofMillis(40),
+            Duration.ofMillis(160),
+            heartbeatTimeout,
+            WorkerConfig.Logging.defaults())
+        .withInputs(Tasks.INPUTS);
   }
 
   private FakeCoordinator coordinator() throws Exception {

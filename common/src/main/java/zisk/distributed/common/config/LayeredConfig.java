@@ -33,6 +33,12 @@ public final class LayeredConfig {
   public record Value(String text, String origin) {}
 
   /**
+   * Joins the items of a list in one value's text: a TOML array's strings, a repeated flag's
+   * values. NUL, because no path or other setting can contain it.
+   */
+  public static final String LIST_SEPARATOR = "\0";
+
+  /**
    * One table of an array of tables, for example the second {@code [[auth.tokens]]}.
    *
    * @param name the table's key and position, as errors name it: {@code auth.tokens[1]}
@@ -239,7 +245,14 @@ public final class LayeredConfig {
 
   public static ConfigException invalid(String fileKey, Value value, String why) {
     return new ConfigException(
-        "invalid " + fileKey + " '" + value.text() + "' (from " + value.origin() + "): " + why);
+        "invalid "
+            + fileKey
+            + " '"
+            + value.text().replace(LIST_SEPARATOR, ", ")
+            + "' (from "
+            + value.origin()
+            + "): "
+            + why);
   }
 
   /** A TOML file's single values by dotted key, and its arrays of tables (each table flattened). */
@@ -282,8 +295,13 @@ public final class LayeredConfig {
           rows.add(row.values());
         }
         out.tables().put(key, rows);
+      } else if (value.isArray() && allValues(value)) {
+        List<String> items = new ArrayList<>();
+        value.forEach(item -> items.add(item.asText()));
+        out.values().put(key, String.join(LIST_SEPARATOR, items));
       } else {
-        throw new ConfigException("setting '" + key + "' in " + file + " must be a single value");
+        throw new ConfigException(
+            "setting '" + key + "' in " + file + " must be a single value or an array of values");
       }
     }
   }
@@ -294,6 +312,15 @@ public final class LayeredConfig {
     }
     for (JsonNode element : value) {
       if (!element.isObject()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean allValues(JsonNode array) {
+    for (JsonNode item : array) {
+      if (!item.isValueNode()) {
         return false;
       }
     }

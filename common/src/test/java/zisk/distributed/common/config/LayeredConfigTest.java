@@ -87,6 +87,28 @@ class LayeredConfigTest {
   }
 
   @Test
+  void anArrayOfValuesIsOneValueWithItsItemsJoined() throws Exception {
+    Path file = Files.writeString(dir.resolve("c.toml"), "[server]\nhost = [\"a\", \"b,c\"]\n");
+
+    LayeredConfig config = LayeredConfig.load(KEYS, Map.of(), file, Map.of());
+
+    assertEquals("a" + LayeredConfig.LIST_SEPARATOR + "b,c", config.string("server.host", ""));
+    ConfigException error =
+        LayeredConfig.invalid("server.host", config.get("server.host").orElseThrow(), "why");
+    assertTrue(error.getMessage().contains("'a, b,c'"), error.getMessage());
+  }
+
+  @Test
+  void anArrayOfTablesIsRejected() throws Exception {
+    Path file = Files.writeString(dir.resolve("c.toml"), "[[server.host]]\nname = \"a\"\n");
+
+    ConfigException error =
+        assertThrows(
+            ConfigException.class, () -> LayeredConfig.load(KEYS, Map.of(), file, Map.of()));
+    assertTrue(error.getMessage().contains("server.host"), error.getMessage());
+  }
+
+  @Test
   void unknownFileKeyIsRejected() throws Exception {
     Path file = Files.writeString(dir.resolve("c.toml"), "[server]\nprot = 9000\n");
 

@@ -22,6 +22,7 @@ import zisk.distributed.api.v1.ProversList;
 import zisk.distributed.api.v1.ProversListRequest;
 import zisk.distributed.api.v1.StatusInfoResponse;
 import zisk.distributed.api.v1.SystemStatus;
+import zisk.distributed.common.rules.SafeText;
 import zisk.distributed.common.rules.Uuids;
 import zisk.distributed.coordinator.auth.Caller;
 import zisk.distributed.coordinator.auth.Callers;
@@ -183,10 +184,7 @@ public final class AdminApi {
   public JobStatus cancelJob(CancelJobRequest request) {
     String reason =
         request.getReason().isBlank() ? "cancelled by operator" : request.getReason().strip();
-    if (reason.length() > 1024) {
-      throw ApiException.invalidArgument(
-          "reason is " + reason.length() + " characters long; the limit is 1024");
-    }
+    LaunchRequests.requirePrintable("reason", reason, SafeText.MAX_REASON);
     Caller caller = Callers.current();
     UUID jobId = JobOwnership.jobId(caller, request.getJobId(), "cancel");
     CancelOutcome outcome =

@@ -1,5 +1,7 @@
 package zisk.distributed.coordinator.api;
 
+import zisk.distributed.common.rules.SafeText;
+
 /**
  * An expected failure of an admin call, answered to the client as {@code ErrorResponse{code,
  * message}}.
@@ -30,6 +32,6 @@ public final class ApiException extends RuntimeException {
   }
 
   public static ApiException jobNotFound(String jobId) {
-    return new ApiException(JOB_NOT_FOUND, "no job with id '" + jobId + "'");
+    return new ApiException(JOB_NOT_FOUND, "no job with id '" + SafeText.shorten(jobId) + "'");
   }
 }

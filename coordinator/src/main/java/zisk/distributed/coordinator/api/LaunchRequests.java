@@ -2,6 +2,7 @@ package zisk.distributed.coordinator.api;
 
 import java.util.Optional;
 import zisk.distributed.api.v1.LaunchProofRequest;
+import zisk.distributed.common.rules.SafeText;
 import zisk.distributed.coordinator.store.NewJob;
 
 /** Validates LaunchProof input; a bad request is refused with a message that says what is wrong. */
@@ -53,13 +54,16 @@ final class LaunchRequests {
     return new NewJob(blockId, (int) capacity, inputPath, clientRequestId, maxAttempts, launchedBy);
   }
 
-  private static void requirePrintable(String field, String value, int maxLength) {
+  static void requirePrintable(String field, String value, int maxLength) {
     if (value.length() > maxLength) {
       throw ApiException.invalidArgument(
           field + " is " + value.length() + " characters long; the limit is " + maxLength);
     }
-    if (value.chars().anyMatch(Character::isISOControl)) {
-      throw ApiException.invalidArgument(field + " contains control characters");
+    // The shared rule for stored text; refused rather than cleaned, so what is stored is what
+    // the client sent.
+    if (!SafeText.isClean(value)) {
+      throw ApiException.invalidArgument(
+          field + " contains control characters (NUL, line breaks, bidi overrides and the like)");
     }
   }
 }

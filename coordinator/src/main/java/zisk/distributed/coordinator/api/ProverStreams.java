@@ -17,6 +17,7 @@ import zisk.distributed.api.v1.ProverMessage;
 import zisk.distributed.api.v1.ProverRegisterResponse;
 import zisk.distributed.common.rules.ComputeUnits;
 import zisk.distributed.common.rules.ProverIds;
+import zisk.distributed.common.rules.SafeText;
 import zisk.distributed.common.rules.Uuids;
 import zisk.distributed.coordinator.lifecycle.ProverRegistrations;
 import zisk.distributed.coordinator.lifecycle.TaskReport;
@@ -157,7 +158,7 @@ public final class ProverStreams {
                           .map(units -> "compute_capacity." + units))
               .orElse(null);
       if (problem != null) {
-        refuse(proverId, problem);
+        refuse(SafeText.shorten(proverId), problem);
         end(Status.INVALID_ARGUMENT.withDescription(problem));
         return;
       }
@@ -328,13 +329,13 @@ public final class ProverStreams {
     return new TaskReport(
         session.proverId(),
         session.epoch(),
-        response.getTaskId(),
-        response.getJobId(),
+        SafeText.shorten(response.getTaskId()),
+        SafeText.shorten(response.getJobId()),
         reported,
         response.getSuccess(),
         shape,
         result,
-        response.getErrorMessage());
+        SafeText.clean(response.getErrorMessage(), SafeText.MAX_ERROR_MESSAGE));
   }
 
   /** A ProverError: a failure of the prover's running task of that job (the named one, if any). */
@@ -342,12 +343,12 @@ public final class ProverStreams {
     return new TaskReport(
         session.proverId(),
         session.epoch(),
-        error.getTaskId(),
-        error.getJobId(),
+        SafeText.shorten(error.getTaskId()),
+        SafeText.shorten(error.getJobId()),
         null,
         false,
         null,
         null,
-        "prover error: " + error.getErrorMessage());
+        "prover error: " + SafeText.clean(error.getErrorMessage(), SafeText.MAX_ERROR_MESSAGE));
   }
 }

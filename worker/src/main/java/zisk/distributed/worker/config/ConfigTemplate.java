@@ -61,6 +61,20 @@ public final class ConfigTemplate {
         "Default: a random UUID, new at every start.");
     setting(
         out, WorkerSettings.BACKEND, "backend", quote(WorkerSettings.DEFAULT_BACKEND), true, null);
+    setting(
+        out,
+        WorkerSettings.INPUTS_DIRS,
+        "inputs_dirs",
+        "[" + quote(WorkerSettings.DEFAULT_INPUTS_DIR) + "]",
+        true,
+        "Example: inputs_dirs = [\"/srv/zisk/inputs\", \"/mnt/blocks\"]");
+    setting(
+        out,
+        WorkerSettings.MAX_INPUT_BYTES,
+        "max_input_bytes",
+        Long.toString(WorkerSettings.DEFAULT_MAX_INPUT_BYTES),
+        true,
+        null);
 
     out.append("\n[prover.compute_capacity]\n");
     setting(

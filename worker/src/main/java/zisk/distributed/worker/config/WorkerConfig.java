@@ -1,5 +1,6 @@
 package zisk.distributed.worker.config;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.LayeredConfig;
 import zisk.distributed.common.logging.LoggingSetup;
@@ -16,6 +18,7 @@ import zisk.distributed.common.rules.ProverIds;
 import zisk.distributed.worker.connection.BearerToken;
 import zisk.distributed.worker.connection.ClientTls;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
+import zisk.distributed.worker.inputs.InputFiles;
 
 /**
  * The worker's settings, validated once at start-up.
@@ -34,6 +37,7 @@ import zisk.distributed.worker.connection.CoordinatorEndpoint;
  * @param logging log level, format and file
  * @param tls trusted CAs and client certificate for https:// coordinator URLs
  * @param token the prover token sent to coordinators, if any
+ * @param inputs where task inputs may be read, and how large they may be
  */
 public record WorkerConfig(
     List<CoordinatorEndpoint> coordinators,
@@ -45,7 +49,8 @@ public record WorkerConfig(
     Duration heartbeatTimeout,
     Logging logging,
     ClientTls tls,
-    Optional<BearerToken> token) {
+    Optional<BearerToken> token,
+    InputFiles inputs) {
 
   /**
    * Logging settings.
@@ -104,9 +109,13 @@ public record WorkerConfig(
     Objects.requireNonNull(logging, "logging");
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(inputs, "inputs");
   }
 
-  /** A configuration whose https:// URLs trust the system's CAs, with no token. */
+  /**
+   * Settings whose https:// URLs trust the system's CAs, with no token, and the default inputs
+   * directory and size limit.
+   */
   public WorkerConfig(
       List<CoordinatorEndpoint> coordinators,
       String proverId,
@@ -125,21 +134,21 @@ public record WorkerConfig(
         maxReconnectInterval,
         heartbeatTimeout,
         logging,
-        ClientTls.SYSTEM_TRUST);
+        ClientTls.SYSTEM_TRUST,
+        Optional.empty(),
+        defaultInputs());
   }
 
-  /** A configuration with these TLS settings and no token. */
-  public WorkerConfig(
-      List<CoordinatorEndpoint> coordinators,
-      String proverId,
-      int computeUnits,
-      String backend,
-      Duration reconnectInterval,
-      Duration maxReconnectInterval,
-      Duration heartbeatTimeout,
-      Logging logging,
-      ClientTls tls) {
-    this(
+  /** {@code ./inputs} in the working directory, files up to 64 MiB. */
+  public static InputFiles defaultInputs() {
+    return new InputFiles(
+        List.of(Path.of(WorkerSettings.DEFAULT_INPUTS_DIR)),
+        WorkerSettings.DEFAULT_MAX_INPUT_BYTES);
+  }
+
+  /** The same settings with these TLS settings. */
+  public WorkerConfig withTls(ClientTls newTls) {
+    return new WorkerConfig(
         coordinators,
         proverId,
         computeUnits,
@@ -148,8 +157,9 @@ public record WorkerConfig(
         maxReconnectInterval,
         heartbeatTimeout,
         logging,
-        tls,
-        Optional.empty());
+        newTls,
+        token,
+        inputs);
   }
 
   /** The same settings with a token. */
@@ -164,7 +174,24 @@ public record WorkerConfig(
         heartbeatTimeout,
         logging,
         tls,
-        Optional.of(newToken));
+        Optional.of(newToken),
+        inputs);
+  }
+
+  /** This configuration reading inputs from elsewhere. */
+  public WorkerConfig withInputs(InputFiles newInputs) {
+    return new WorkerConfig(
+        coordinators,
+        proverId,
+        computeUnits,
+        backend,
+        reconnectInterval,
+        maxReconnectInterval,
+        heartbeatTimeout,
+        logging,
+        tls,
+        token,
+        newInputs);
   }
 
   /**
@@ -285,7 +312,8 @@ public record WorkerConfig(
         heartbeatTimeout,
         logging,
         tls(config),
-        token);
+        token,
+        inputs(config));
   }
 
   /** A client certificate needs its key; the files must be readable now, not at first connect. */
@@ -304,6 +332,39 @@ public record WorkerConfig(
               + " is set");
     }
     return new ClientTls(config.readableFile(WorkerSettings.CA_FILE.fileKey()), cert, key);
+  }
+
+  /** The inputs directories (comma-separated in the environment, a list elsewhere) and limit. */
+  private static InputFiles inputs(LayeredConfig config) {
+    String key = WorkerSettings.INPUTS_DIRS.fileKey();
+    List<Path> dirs = new ArrayList<>();
+    Optional<LayeredConfig.Value> value = config.get(key);
+    if (value.isEmpty()) {
+      dirs.add(Path.of(WorkerSettings.DEFAULT_INPUTS_DIR));
+    } else {
+      boolean fromEnv = value.get().origin().equals(WorkerSettings.INPUTS_DIRS.envVar());
+      String separator = fromEnv ? "," : LayeredConfig.LIST_SEPARATOR;
+      for (String item : value.get().text().split(Pattern.quote(separator))) {
+        if (item.isBlank()) {
+          continue;
+        }
+        try {
+          dirs.add(Path.of(item.strip()));
+        } catch (InvalidPathException e) {
+          throw LayeredConfig.invalid(key, value.get(), "not a valid path: " + e.getReason());
+        }
+      }
+      if (dirs.isEmpty()) {
+        throw LayeredConfig.invalid(key, value.get(), "no directory given");
+      }
+    }
+    int maxBytes =
+        config.integer(
+            WorkerSettings.MAX_INPUT_BYTES.fileKey(),
+            (int) WorkerSettings.DEFAULT_MAX_INPUT_BYTES,
+            1,
+            (int) InputFiles.MAX_LIMIT_BYTES);
+    return new InputFiles(dirs, maxBytes);
   }
 
   private static List<CoordinatorEndpoint> coordinators(LayeredConfig config) {

@@ -55,6 +55,19 @@ public final class WorkerSettings {
   public static final ConfigKey BACKEND =
       new ConfigKey(
           "prover.backend", "DISTRIBUTED_PROVER_BACKEND", "Prover backend that runs the tasks.");
+  public static final ConfigKey INPUTS_DIRS =
+      new ConfigKey(
+          "prover.inputs_dirs",
+          "DISTRIBUTED_INPUTS_DIRS",
+          "Directories the worker reads task inputs from (a TOML array; comma-separated in the "
+              + "environment). input_path must name a regular file inside one of them, links "
+              + "resolved; a relative input_path is taken in the first. Relative directories start "
+              + "in the worker's working directory.");
+  public static final ConfigKey MAX_INPUT_BYTES =
+      new ConfigKey(
+          "prover.max_input_bytes",
+          "DISTRIBUTED_MAX_INPUT_BYTES",
+          "Largest input file the worker reads, in bytes (1 to 1073741824).");
   public static final ConfigKey RECONNECT_INTERVAL =
       new ConfigKey(
           "connection.reconnect_interval_seconds",
@@ -101,6 +114,8 @@ public final class WorkerSettings {
           PROVER_ID,
           COMPUTE_UNITS,
           BACKEND,
+          INPUTS_DIRS,
+          MAX_INPUT_BYTES,
           RECONNECT_INTERVAL,
           MAX_RECONNECT_INTERVAL,
           HEARTBEAT_TIMEOUT,
@@ -114,6 +129,13 @@ public final class WorkerSettings {
 
   public static final String DEFAULT_SERVER_URL = "http://127.0.0.1:8080";
   public static final String DEFAULT_BACKEND = "reference";
+
+  /** The default inputs directory: {@code inputs} in the worker's working directory. */
+  public static final String DEFAULT_INPUTS_DIR = "inputs";
+
+  /** 64 MiB: room for a real block's input; the reference backend's own format stops at 64 KiB. */
+  public static final long DEFAULT_MAX_INPUT_BYTES = 64L << 20;
+
   public static final Duration DEFAULT_RECONNECT_INTERVAL = Duration.ofSeconds(5);
   public static final Duration DEFAULT_MAX_RECONNECT_INTERVAL = Duration.ofSeconds(60);
   public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);

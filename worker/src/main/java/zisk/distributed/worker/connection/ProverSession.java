@@ -17,6 +17,7 @@ import zisk.distributed.api.v1.HeartbeatAck;
 import zisk.distributed.api.v1.ProverMessage;
 import zisk.distributed.api.v1.ProverRegisterResponse;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
+import zisk.distributed.common.rules.SafeText;
 import zisk.distributed.common.tls.HandshakeFailures;
 
 /**
@@ -98,7 +99,7 @@ public final class ProverSession
           "prover {}: coordinator {} refused the registration: {}",
           proverId,
           endpoint,
-          response.getMessage());
+          SafeText.clean(response.getMessage(), SafeText.MAX_REASON));
       sender.close();
       finish(SessionEnd.REFUSED);
       return;
@@ -108,11 +109,14 @@ public final class ProverSession
           "prover {}: coordinator {} registered us as '{}'; we keep sending our own id",
           proverId,
           endpoint,
-          response.getProverId());
+          SafeText.shorten(response.getProverId()));
     }
     accepted = true;
     log.info(
-        "prover {}: registered with coordinator {}: {}", proverId, endpoint, response.getMessage());
+        "prover {}: registered with coordinator {}: {}",
+        proverId,
+        endpoint,
+        SafeText.clean(response.getMessage(), SafeText.MAX_REASON));
     handler.onAccepted(this);
   }
 
@@ -142,7 +146,7 @@ public final class ProverSession
           proverId,
           endpoint,
           status.getCode(),
-          status.getDescription() == null ? "" : status.getDescription(),
+          SafeText.clean(status.getDescription(), SafeText.MAX_REASON),
           cause == null || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")");
     }
     finish(accepted ? SessionEnd.BROKEN : SessionEnd.CONNECT_FAILED);

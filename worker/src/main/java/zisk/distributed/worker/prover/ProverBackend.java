@@ -6,6 +6,7 @@ import zisk.distributed.api.v1.ContributionParams;
 import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
+import zisk.distributed.worker.inputs.InputFile;
 
 /**
  * Runs the three phases of a job on this prover.
@@ -20,8 +21,14 @@ import zisk.distributed.api.v1.ProveParams;
  */
 public interface ProverBackend extends AutoCloseable {
 
-  /** PARTIAL_CONTRIBUTION: execute the input and commit to this rank's share of the witness. */
-  ChallengesList contribute(String jobId, ContributionParams params) throws Exception;
+  /**
+   * PARTIAL_CONTRIBUTION: execute the input and commit to this rank's share of the witness.
+   *
+   * @param input the file {@code params.input_path} names, already found inside the worker's inputs
+   *     directories and read there; a backend never opens {@code input_path} itself
+   */
+  ChallengesList contribute(String jobId, ContributionParams params, InputFile input)
+      throws Exception;
 
   /** PROVE: derive the global challenge from every rank's contribution and prove this share. */
   ProofList prove(String jobId, ProveParams params) throws Exception;

@@ -1,7 +1,11 @@
 package zisk.distributed.worker.task;
 
+import zisk.distributed.api.v1.ContributionParams;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
+import zisk.distributed.worker.inputs.InputFile;
+import zisk.distributed.worker.inputs.InputFiles;
+import zisk.distributed.worker.inputs.InputRefusedException;
 import zisk.distributed.worker.prover.ProverBackend;
 
 /**
@@ -13,17 +17,20 @@ final class TaskPhases {
 
   private final ProverBackend backend;
   private final String proverId;
+  private final InputFiles inputs;
 
-  TaskPhases(ProverBackend backend, String proverId) {
+  TaskPhases(ProverBackend backend, String proverId, InputFiles inputs) {
     this.backend = backend;
     this.proverId = proverId;
+    this.inputs = inputs;
   }
 
   /**
    * Calls the backend for the task's phase.
    *
    * @throws InterruptedException when the task was cancelled while the backend worked
-   * @throws Exception whatever the backend threw, or an {@link IllegalArgumentException} for a task
+   * @throws Exception whatever the backend threw, an {@link InputRefusedException} for an input
+   *     outside the rules of {@link InputFiles}, or an {@link IllegalArgumentException} for a task
    *     without the parameters of its phase
    */
   ExecuteTaskResponse execute(ExecuteTaskRequest request) throws Exception {
@@ -33,10 +40,11 @@ final class TaskPhases {
         require(
             request.hasContributionParams(),
             "PARTIAL_CONTRIBUTION task without contribution_params");
+        ContributionParams params = request.getContributionParams();
+        // Here, not in each backend: no backend can forget the confinement.
+        InputFile input = inputs.open(params.getInputPath());
         yield TaskResponses.contributed(
-            request,
-            proverId,
-            result(backend.contribute(jobId, request.getContributionParams()), request));
+            request, proverId, result(backend.contribute(jobId, params, input), request));
       }
       case PROVE -> {
         require(request.hasProveParams(), "PROVE task without prove_params");

@@ -5,6 +5,7 @@ import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
 import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.ProofList;
+import zisk.distributed.common.rules.SafeText;
 
 /**
  * Builds {@link ExecuteTaskResponse}s: the one place where a task's ids and type are echoed back.
@@ -28,15 +29,21 @@ public final class TaskResponses {
     return echo(task, proverId).setSuccess(true).setFinalProof(finalProof).build();
   }
 
+  /** A failure; the message is cleaned and bounded by {@link SafeText} before it leaves. */
   public static ExecuteTaskResponse failed(
       ExecuteTaskRequest task, String proverId, String errorMessage) {
-    return echo(task, proverId).setSuccess(false).setErrorMessage(errorMessage).build();
+    return echo(task, proverId)
+        .setSuccess(false)
+        .setErrorMessage(SafeText.clean(errorMessage, SafeText.MAX_ERROR_MESSAGE))
+        .build();
   }
 
-  /** The message of a backend failure, never empty. */
+  /** The message of a backend failure, never empty, cleaned and bounded for a log line. */
   public static String describe(Throwable error) {
     String message = error.getMessage();
-    return message == null || message.isBlank() ? error.getClass().getSimpleName() : message;
+    return message == null || message.isBlank()
+        ? error.getClass().getSimpleName()
+        : SafeText.clean(message, SafeText.MAX_ERROR_MESSAGE);
   }
 
   private static ExecuteTaskResponse.Builder echo(ExecuteTaskRequest task, String proverId) {

@@ -13,6 +13,7 @@ import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
 import zisk.distributed.api.v1.TaskType;
 import zisk.distributed.common.concurrent.DaemonThreads;
+import zisk.distributed.worker.inputs.InputFiles;
 import zisk.distributed.worker.prover.ProverBackend;
 
 /**
@@ -61,13 +62,18 @@ public final class TaskRunner implements AutoCloseable {
   private ExecuteTaskResponse lastResponse;
 
   /**
+   * @param inputs where PARTIAL_CONTRIBUTION tasks may read their input
    * @param results receives each finished task's response, on the task thread
    */
-  public TaskRunner(ProverBackend backend, String proverId, Consumer<ExecuteTaskResponse> results) {
+  public TaskRunner(
+      ProverBackend backend,
+      String proverId,
+      InputFiles inputs,
+      Consumer<ExecuteTaskResponse> results) {
     this.backend = backend;
     this.proverId = proverId;
     this.results = results;
-    this.phases = new TaskPhases(backend, proverId);
+    this.phases = new TaskPhases(backend, proverId, inputs);
     this.taskLog = new TaskLog(proverId);
     // A daemon: a backend that ignores interrupts must not keep the JVM alive after the worker
     // stopped.
@@ -180,16 +186,6 @@ public final class TaskRunner implements AutoCloseable {
       // Closing: close() releases what is held.
     }
     return CancelOutcome.RELEASED;
-  }
-
-  /** What a cancel did. */
-  public enum CancelOutcome {
-    /** A task of the job was running and is being interrupted. */
-    INTERRUPTED,
-    /** No task of the job was running; its kept state is released. */
-    RELEASED,
-    /** Another task of the job runs: the cancel was for an earlier attempt and changed nothing. */
-    STALE
   }
 
   /** Refuses every task from now on. */

@@ -20,6 +20,7 @@ import zisk.distributed.common.rules.ComputeUnits;
 import zisk.distributed.common.rules.ProverIds;
 import zisk.distributed.worker.connection.ClientTls;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
+import zisk.distributed.worker.inputs.InputFiles;
 
 class WorkerConfigTest {
 
@@ -38,6 +39,70 @@ class WorkerConfigTest {
     assertEquals(Duration.ofSeconds(60), config.maxReconnectInterval());
     assertEquals(Duration.ofSeconds(30), config.heartbeatTimeout());
     assertEquals(new WorkerConfig.Logging("info", "pretty", null), config.logging());
+    assertEquals(List.of(Path.of("inputs").toAbsolutePath()), config.inputs().dirs());
+    assertEquals(64L << 20, config.inputs().maxBytes());
+  }
+
+  @Test
+  void inputsDirectoriesComeFromATomlArrayARepeatedFlagOrACommaListInTheEnvironment()
+      throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("worker.toml"),
+            """
+        [prover]
+        inputs_dirs = ["/srv/a", "relative/b"]
+        max_input_bytes = 4096
+        """);
+    Map<String, String> env =
+        Map.of("DISTRIBUTED_INPUTS_DIRS", "/env/a, /env/b,", "DISTRIBUTED_MAX_INPUT_BYTES", "10");
+
+    InputFiles fromEnv = WorkerConfig.load(env, null, Map.of()).inputs();
+    InputFiles fromFile = WorkerConfig.load(env, file, Map.of()).inputs();
+    InputFiles fromFlags =
+        WorkerConfig.load(
+                env,
+                file,
+                Map.of(
+                    "prover.inputs_dirs",
+                    "/flag/a" + LayeredConfig.LIST_SEPARATOR + "/flag/b,c",
+                    "prover.max_input_bytes",
+                    "77"))
+            .inputs();
+
+    assertEquals(new InputFiles(List.of(Path.of("/env/a"), Path.of("/env/b")), 10), fromEnv);
+    assertEquals(
+        new InputFiles(List.of(Path.of("/srv/a"), Path.of("relative/b").toAbsolutePath()), 4096),
+        fromFile);
+    assertEquals(new InputFiles(List.of(Path.of("/flag/a"), Path.of("/flag/b,c")), 77), fromFlags);
+  }
+
+  @Test
+  void aSingleStringIsOneInputsDirectory() throws Exception {
+    Path file =
+        Files.writeString(dir.resolve("worker.toml"), "[prover]\ninputs_dirs = \"/srv/in\"\n");
+
+    assertEquals(
+        List.of(Path.of("/srv/in")), WorkerConfig.load(Map.of(), file, Map.of()).inputs().dirs());
+  }
+
+  @Test
+  void refusesBadInputSettingsNamingTheirSource() {
+    ConfigException empty =
+        assertThrows(
+            ConfigException.class,
+            () -> WorkerConfig.load(Map.of("DISTRIBUTED_INPUTS_DIRS", ", ,"), null, Map.of()));
+    assertTrue(empty.getMessage().contains("prover.inputs_dirs"), empty.getMessage());
+    assertTrue(empty.getMessage().contains("no directory given"), empty.getMessage());
+
+    ConfigException tooLarge =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                WorkerConfig.load(
+                    Map.of("DISTRIBUTED_MAX_INPUT_BYTES", "2000000000"), null, Map.of()));
+    assertTrue(
+        tooLarge.getMessage().contains("DISTRIBUTED_MAX_INPUT_BYTES"), tooLarge.getMessage());
   }
 
   @Test
@@ -107,16 +172,17 @@ class WorkerConfigTest {
 
     assertEquals(
         new WorkerConfig(
-            List.of(
-                new CoordinatorEndpoint("a", 443, true), new CoordinatorEndpoint("b", 8080, false)),
-            "gpu-7",
-            2,
-            "reference",
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(20),
-            Duration.ofSeconds(9),
-            new WorkerConfig.Logging("debug", "json", "/tmp/w.log"),
-            new ClientTls(Optional.of(ca), Optional.of(cert), Optional.of(key))),
+                List.of(
+                    new CoordinatorEndpoint("a", 443, true),
+                    new CoordinatorEndpoint("b", 8080, false)),
+                "gpu-7",
+                2,
+                "reference",
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(20),
+                Duration.ofSeconds(9),
+                new WorkerConfig.Logging("debug", "json", "/tmp/w.log"))
+            .withTls(new ClientTls(Optional.of(ca), Optional.of(cert), Optional.of(key))),
         config);
   }
 
@@ -193,7 +259,8 @@ class WorkerConfigTest {
             .lines()
             .map(
                 line ->
-                    line.matches("# (url|backend|\\w+_seconds|level|format) = .*")
+                    line.matches(
+                            "# (url|backend|inputs_dirs|max_input_bytes|\\w+_seconds|level|format) = .*")
                         ? line.substring(2)
                         : line)
             .reduce("", (all, line) -> all + line + "\n");
@@ -210,10 +277,11 @@ class WorkerConfigTest {
       assertEquals(defaults.maxReconnectInterval(), fromTemplate.maxReconnectInterval());
       assertEquals(defaults.heartbeatTimeout(), fromTemplate.heartbeatTimeout());
       assertEquals(defaults.logging(), fromTemplate.logging());
+      assertEquals(defaults.inputs(), fromTemplate.inputs());
       assertEquals(Optional.empty(), ProverIds.problem(fromTemplate.proverId()));
     }
     assertEquals(
-        7,
+        9,
         uncommented.lines().filter(line -> line.contains(" = ") && !line.startsWith("#")).count(),
         "every fixed default was uncommented:\n" + uncommented);
   }

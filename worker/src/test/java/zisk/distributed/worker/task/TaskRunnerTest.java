@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -15,9 +17,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
 import zisk.distributed.api.v1.TaskType;
+import zisk.distributed.common.rules.SafeText;
+import zisk.distributed.worker.prover.reference.ReferenceProverBackend;
 import zisk.distributed.worker.testing.ControlledBackend;
 import zisk.distributed.worker.testing.ControlledBackend.Call;
 import zisk.distributed.worker.testing.Deadlines;
@@ -27,7 +32,7 @@ class TaskRunnerTest {
 
   private final ControlledBackend backend = new ControlledBackend();
   private final BlockingQueue<ExecuteTaskResponse> results = new LinkedBlockingQueue<>();
-  private final TaskRunner runner = new TaskRunner(backend, "p1", results::add);
+  private final TaskRunner runner = new TaskRunner(backend, "p1", Tasks.INPUTS, results::add);
 
   @AfterEach
   void close() {
@@ -60,10 +65,10 @@ class TaskRunnerTest {
     backend.blockOn(TaskType.PARTIAL_CONTRIBUTION, gate);
     runner.submit(Tasks.contribution("j1", "attempt-2-task", 1));
 
-    TaskRunner.CancelOutcome outcome = runner.cancel("j1", "attempt-1-task", "attempt 1 failed");
+    CancelOutcome outcome = runner.cancel("j1", "attempt-1-task", "attempt 1 failed");
     gate.countDown();
 
-    assertEquals(TaskRunner.CancelOutcome.STALE, outcome);
+    assertEquals(CancelOutcome.STALE, outcome);
     assertEquals(
         "attempt-2-task", next().getTaskId(), "the running task finished and its result was sent");
   }
@@ -83,6 +88,54 @@ class TaskRunnerTest {
     assertEquals("no witness for j1", response.getErrorMessage());
     assertEquals("t2", response.getTaskId());
     backend.awaitReleased("j1");
+  }
+
+  @Test
+  void anInputOutsideTheInputsDirectoriesFailsTheTaskNamingTheRuleNotTheContent(
+      @TempDir Path elsewhere) throws Exception {
+    Path secret = Files.writeString(elsewhere.resolve("shadow"), "root:$6$SECRET:19000::::::\n");
+    ExecuteTaskRequest task = withInput(Tasks.contribution("j1", "t1", 0), secret.toString());
+
+    runner.submit(task);
+    ExecuteTaskResponse response = next();
+
+    assertFalse(response.getSuccess());
+    assertEquals(
+        "input_path is outside the worker's inputs directories", response.getErrorMessage());
+    assertTrue(backend.threads().isEmpty(), "the backend never saw the task");
+  }
+
+  @Test
+  void anInputWhoseFirstLineHoldsANulIsRefusedWithoutQuotingIt() throws Exception {
+    Path dir = Tasks.INPUTS.dirs().get(0);
+    Files.writeString(dir.resolve("nul.toml"), "SECRET\0line = 1\nlanes = 1\n");
+    BlockingQueue<ExecuteTaskResponse> answers = new LinkedBlockingQueue<>();
+    try (ReferenceProverBackend reference = new ReferenceProverBackend();
+        TaskRunner real = new TaskRunner(reference, "p1", Tasks.INPUTS, answers::add)) {
+      real.submit(withInput(Tasks.contribution("j1", "t1", 0), "nul.toml"));
+      ExecuteTaskResponse response = answers.poll(Deadlines.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+      assertFalse(response.getSuccess());
+      assertEquals(
+          "input_path: line 1: unknown key (expected lanes, steps and seed)",
+          response.getErrorMessage());
+    }
+  }
+
+  @Test
+  void aBackendMessageLeavesCleanedAndBounded() throws Exception {
+    backend.on(
+        TaskType.PROVE,
+        jobId -> {
+          throw new IllegalStateException("bad\0input " + "x".repeat(1 << 20));
+        });
+
+    runner.submit(Tasks.prove("j1", "t2", 2));
+    String message = next().getErrorMessage();
+
+    assertTrue(message.startsWith("bad\uFFFDinput xxx"), message.substring(0, 20));
+    assertTrue(message.length() <= SafeText.MAX_ERROR_MESSAGE, "length " + message.length());
+    assertTrue(message.endsWith("chars)"), message.substring(message.length() - 30));
   }
 
   @Test
@@ -146,7 +199,7 @@ class TaskRunnerTest {
     runner.submit(Tasks.prove("j1", "t2", 2));
     backend.awaitStarted();
 
-    assertEquals(TaskRunner.CancelOutcome.INTERRUPTED, runner.cancel("j1", "", "user asked"));
+    assertEquals(CancelOutcome.INTERRUPTED, runner.cancel("j1", "", "user asked"));
 
     backend.awaitReleased("j1");
     assertEquals(List.of(new Call(TaskType.PROVE, "j1")), backend.interruptedCalls());
@@ -173,7 +226,7 @@ class TaskRunnerTest {
     next();
     assertEquals(Optional.of("j1"), runner.currentJobId());
 
-    assertEquals(TaskRunner.CancelOutcome.RELEASED, runner.cancel("j1", "", "cancelled"));
+    assertEquals(CancelOutcome.RELEASED, runner.cancel("j1", "", "cancelled"));
 
     backend.awaitReleased("j1");
     await("state dropped").atMost(Deadlines.WAIT).until(() -> runner.currentJobId().isEmpty());
@@ -222,6 +275,12 @@ class TaskRunnerTest {
 
     assertTrue(runner.awaitIdle(Deadlines.WAIT));
     assertEquals("t1", next().getTaskId());
+  }
+
+  private static ExecuteTaskRequest withInput(ExecuteTaskRequest task, String inputPath) {
+    return task.toBuilder()
+        .setContributionParams(task.getContributionParams().toBuilder().setInputPath(inputPath))
+        .build();
   }
 
   private ExecuteTaskResponse next() throws InterruptedException {

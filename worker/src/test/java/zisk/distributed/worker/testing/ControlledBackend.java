@@ -23,6 +23,7 @@ import zisk.distributed.api.v1.Proof;
 import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
 import zisk.distributed.api.v1.TaskType;
+import zisk.distributed.worker.inputs.InputFile;
 import zisk.distributed.worker.prover.ProverBackend;
 import zisk.distributed.worker.prover.reference.ReferenceProverBackend;
 
@@ -170,8 +171,10 @@ public final class ControlledBackend implements ProverBackend {
   }
 
   @Override
-  public ChallengesList contribute(String jobId, ContributionParams params) throws Exception {
-    return run(TaskType.PARTIAL_CONTRIBUTION, jobId, () -> answers.contribute(jobId, params));
+  public ChallengesList contribute(String jobId, ContributionParams params, InputFile input)
+      throws Exception {
+    return run(
+        TaskType.PARTIAL_CONTRIBUTION, jobId, () -> answers.contribute(jobId, params, input));
   }
 
   @Override
@@ -233,7 +236,7 @@ public final class ControlledBackend implements ProverBackend {
   private static final class CannedAnswers implements ProverBackend {
 
     @Override
-    public ChallengesList contribute(String jobId, ContributionParams params) {
+    public ChallengesList contribute(String jobId, ContributionParams params, InputFile input) {
       return ChallengesList.newBuilder()
           .addChallenges(
               Challenges.newBuilder()

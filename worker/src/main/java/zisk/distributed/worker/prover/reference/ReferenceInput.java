@@ -1,6 +1,10 @@
 package zisk.distributed.worker.prover.reference;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +55,7 @@ public record ReferenceInput(int lanes, long steps, byte[] seed) {
 
   private static final HexFormat HEX = HexFormat.of();
   private static final Pattern INTEGER = Pattern.compile("[0-9]+(_[0-9]+)*");
+  private static final Pattern HEX_DIGITS = Pattern.compile("[0-9a-fA-F]*");
   private static final List<String> KEYS = List.of("lanes", "steps", "seed");
 
   /** Validates the parameters; the seed is copied. */
@@ -97,27 +102,53 @@ public record ReferenceInput(int lanes, long steps, byte[] seed) {
   }
 
   /**
-   * Reads an input file.
+   * Reads an input file (a local one: the worker reads task inputs through its inputs directories
+   * and calls {@link #parse(ByteBuffer, String)}).
    *
    * @throws IOException when the file cannot be read
    * @throws IllegalArgumentException when its content is not a valid input; the message names the
-   *     file and the line
+   *     file and the line, never the content
    */
   public static ReferenceInput read(Path file) throws IOException {
-    // input_path may name anything (another backend's input, say): refuse to slurp a big file.
-    long size = Files.size(file);
-    if (size > MAX_FILE_BYTES) {
-      throw new IllegalArgumentException(
-          file
-              + ": "
-              + size
-              + " bytes is too large for a reference input (a few lines of lanes, steps and seed)");
+    // Bounded while reading, not by the size the file claims: /dev/zero says 0 bytes.
+    byte[] content;
+    try (InputStream in = Files.newInputStream(file)) {
+      content = in.readNBytes(MAX_FILE_BYTES + 1);
     }
-    String text = Files.readString(file, StandardCharsets.UTF_8);
-    return parse(text, file.toString());
+    return parse(ByteBuffer.wrap(content), file.toString());
   }
 
-  /** Parses the text of an input file; {@code source} names it in error messages. */
+  /**
+   * Parses an input file's bytes; {@code source} names it in error messages, which never quote the
+   * content (it may be any file someone named).
+   */
+  public static ReferenceInput parse(ByteBuffer content, String source) {
+    if (content.remaining() > MAX_FILE_BYTES) {
+      throw new IllegalArgumentException(
+          source
+              + ": more than "
+              + MAX_FILE_BYTES
+              + " bytes is too large for a reference input (a few lines of lanes, steps and seed)");
+    }
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(content)
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException(source + ": not UTF-8 text");
+    }
+    return parse(text, source);
+  }
+
+  /**
+   * Parses the text of an input file; {@code source} names it in error messages, which say what
+   * rule a line breaks without quoting it.
+   */
   public static ReferenceInput parse(String text, String source) {
     Map<String, String> values = new HashMap<>();
     String[] lines = text.split("\r?\n", -1);
@@ -129,31 +160,28 @@ public record ReferenceInput(int lanes, long steps, byte[] seed) {
       String where = source + ": line " + (i + 1) + ": ";
       int equals = line.indexOf('=');
       if (equals < 0) {
-        throw new IllegalArgumentException(where + "expected 'key = value', got '" + line + "'");
+        throw new IllegalArgumentException(where + "expected 'key = value'");
       }
       String key = line.substring(0, equals).strip();
       if (!KEYS.contains(key)) {
-        throw new IllegalArgumentException(
-            where + "unknown key '" + key + "' (expected lanes, steps and seed)");
+        throw new IllegalArgumentException(where + "unknown key (expected lanes, steps and seed)");
       }
       if (values.containsKey(key)) {
         throw new IllegalArgumentException(where + "'" + key + "' is given twice");
       }
-      values.put(key, valueOf(line.substring(equals + 1).strip(), key, where));
+      String value = valueOf(line.substring(equals + 1).strip(), key, where);
+      checkRange(key, value, where);
+      values.put(key, value);
     }
     for (String key : KEYS) {
       if (!values.containsKey(key)) {
         throw new IllegalArgumentException(source + ": missing '" + key + "'");
       }
     }
-    try {
-      return new ReferenceInput(
-          (int) Math.min(Integer.MAX_VALUE, parseInteger(values.get("lanes"))),
-          parseInteger(values.get("steps")),
-          parseSeedHex(values.get("seed")));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
-    }
+    return new ReferenceInput(
+        (int) parseInteger(values.get("lanes")),
+        parseInteger(values.get("steps")),
+        HEX.parseHex(values.get("seed")));
   }
 
   /** Writes this input in the format {@link #read(Path)} accepts. */
@@ -234,14 +262,39 @@ public record ReferenceInput(int lanes, long steps, byte[] seed) {
             where + "'seed' must be a quoted hex string, like seed = \"ab12\"");
       }
       if (!INTEGER.matcher(value).matches()) {
-        throw new IllegalArgumentException(
-            where + "'" + key + "' must be a positive integer, got '" + value + "'");
+        throw new IllegalArgumentException(where + "'" + key + "' must be a positive integer");
       }
     }
     if (!rest.isEmpty() && !rest.startsWith("#")) {
-      throw new IllegalArgumentException(where + "unexpected text after the value: '" + rest + "'");
+      throw new IllegalArgumentException(where + "unexpected text after the value");
     }
     return value;
+  }
+
+  /** The limits of the constructor, said without quoting the value (it came from a file). */
+  private static void checkRange(String key, String value, String where) {
+    switch (key) {
+      case "lanes" -> {
+        if (parseInteger(value) < 1 || parseInteger(value) > MAX_LANES) {
+          throw new IllegalArgumentException(where + "'lanes' must be between 1 and " + MAX_LANES);
+        }
+      }
+      case "steps" -> {
+        if (parseInteger(value) < 1 || parseInteger(value) > MAX_STEPS) {
+          throw new IllegalArgumentException(where + "'steps' must be between 1 and " + MAX_STEPS);
+        }
+      }
+      default -> {
+        if (value.isEmpty() || value.length() % 2 != 0 || !HEX_DIGITS.matcher(value).matches()) {
+          throw new IllegalArgumentException(
+              where + "'seed' must be an even number of hex digits, at least 2");
+        }
+        if (value.length() / 2 > MAX_SEED_BYTES) {
+          throw new IllegalArgumentException(
+              where + "'seed' must be at most " + MAX_SEED_BYTES + " bytes");
+        }
+      }
+    }
   }
 
   private static long parseInteger(String digits) {

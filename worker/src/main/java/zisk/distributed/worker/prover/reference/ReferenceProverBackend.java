@@ -1,7 +1,5 @@
 package zisk.distributed.worker.prover.reference;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +16,7 @@ import zisk.distributed.api.v1.ContributionParams;
 import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
+import zisk.distributed.worker.inputs.InputFile;
 import zisk.distributed.worker.prover.ProverBackend;
 
 /**
@@ -25,8 +24,9 @@ import zisk.distributed.worker.prover.ProverBackend;
  * openings (see the package documentation for what it proves).
  *
  * <ul>
- *   <li>PARTIAL_CONTRIBUTION reads the input file, computes this rank's lanes ({@link LaneSplit})
- *       and answers one {@link Challenges} per lane: its Merkle root and final state.
+ *   <li>PARTIAL_CONTRIBUTION parses the input file (read by the worker, see {@link InputFile}),
+ *       computes this rank's lanes ({@link LaneSplit}) and answers one {@link Challenges} per lane:
+ *       its Merkle root and final state.
  *   <li>PROVE hashes every lane's contribution into the global challenge and answers one partial
  *       proof per own lane: the challenged steps, opened.
  *   <li>AGGREGATE checks every partial proof and answers the final proof ({@link
@@ -83,15 +83,12 @@ public final class ReferenceProverBackend implements ProverBackend {
   }
 
   @Override
-  public ChallengesList contribute(String jobId, ContributionParams params)
-      throws IOException, InterruptedException {
+  public ChallengesList contribute(String jobId, ContributionParams params, InputFile file)
+      throws InterruptedException {
     drillDelay();
     // A repeated contribution replaces the old one: drop it first so both never share memory.
     jobs.remove(jobId);
-    if (params.getInputPath().isEmpty()) {
-      throw new IllegalArgumentException("input_path is empty");
-    }
-    ReferenceInput input = ReferenceInput.read(Path.of(params.getInputPath()));
+    ReferenceInput input = ReferenceInput.parse(file.content(), "input_path");
     LaneSplit split = splitOf(input, params);
     int rank = params.getRankId();
     List<LaneWitness> witnesses = new ArrayList<>(split.laneCount(rank));

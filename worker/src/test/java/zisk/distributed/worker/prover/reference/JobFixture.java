@@ -1,5 +1,7 @@
 package zisk.distributed.worker.prover.reference;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,6 +12,7 @@ import zisk.distributed.api.v1.ContributionParams;
 import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
+import zisk.distributed.worker.inputs.InputFile;
 
 /**
  * Runs a job's three phases the way the coordinator does, with one backend per rank (as if each
@@ -54,11 +57,16 @@ public final class JobFixture {
         .build();
   }
 
+  /** The input file as the worker hands it to a backend. */
+  public InputFile input() throws IOException {
+    return new InputFile(inputFile, Files.readAllBytes(inputFile));
+  }
+
   /** PARTIAL_CONTRIBUTION on every rank; the answers as PROVE receives them (by rank). */
   public ProveParams contributeAll() throws Exception {
     ProveParams.Builder all = ProveParams.newBuilder();
     for (int r = 0; r < ranks.size(); r++) {
-      ChallengesList answer = ranks.get(r).contribute(JOB_ID, contributionParams(r));
+      ChallengesList answer = ranks.get(r).contribute(JOB_ID, contributionParams(r), input());
       all.addAllChallenges(answer.getChallengesList());
     }
     return all.build();

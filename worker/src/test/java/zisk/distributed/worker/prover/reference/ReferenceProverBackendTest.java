@@ -58,16 +58,17 @@ class ReferenceProverBackendTest {
     twoLanes.write(dir.resolve("input.toml"));
     JobFixture job = new JobFixture(dir.resolve("input.toml"), 1, 1, 1);
 
-    ChallengesList empty = job.rank(2).contribute(JobFixture.JOB_ID, job.contributionParams(2));
+    ChallengesList empty =
+        job.rank(2).contribute(JobFixture.JOB_ID, job.contributionParams(2), job.input());
     ProveParams contributions =
         ProveParams.newBuilder()
             .addAllChallenges(
                 job.rank(0)
-                    .contribute(JobFixture.JOB_ID, job.contributionParams(0))
+                    .contribute(JobFixture.JOB_ID, job.contributionParams(0), job.input())
                     .getChallengesList())
             .addAllChallenges(
                 job.rank(1)
-                    .contribute(JobFixture.JOB_ID, job.contributionParams(1))
+                    .contribute(JobFixture.JOB_ID, job.contributionParams(1), job.input())
                     .getChallengesList())
             .build();
     ProofList none = job.rank(2).prove(JobFixture.JOB_ID, contributions);
@@ -166,7 +167,8 @@ class ReferenceProverBackendTest {
     var params = job.contributionParams(0).toBuilder().setRankId(2).build();
 
     assertThrows(
-        IllegalArgumentException.class, () -> job.rank(0).contribute(JobFixture.JOB_ID, params));
+        IllegalArgumentException.class,
+        () -> job.rank(0).contribute(JobFixture.JOB_ID, params, job.input()));
   }
 
   @Test
@@ -182,7 +184,7 @@ class ReferenceProverBackendTest {
             () -> {
               started.countDown();
               try {
-                job.rank(0).contribute(JobFixture.JOB_ID, job.contributionParams(0));
+                job.rank(0).contribute(JobFixture.JOB_ID, job.contributionParams(0), job.input());
                 outcome.set(new AssertionError("contribute finished instead of stopping"));
               } catch (Throwable t) {
                 outcome.set(t);
