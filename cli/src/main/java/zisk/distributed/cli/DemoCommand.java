@@ -35,10 +35,10 @@ import zisk.distributed.worker.Worker;
 import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.connection.Channels;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
-import zisk.distributed.worker.prover.reference.ReferenceInput;
+import zisk.distributed.reference.ReferenceInput;
 import zisk.distributed.worker.prover.reference.ReferenceProverBackend;
-import zisk.distributed.worker.prover.reference.ReferenceVerifier;
-import zisk.distributed.worker.prover.reference.VerificationResult;
+import zisk.distributed.reference.ReferenceVerifier;
+import zisk.distributed.reference.VerificationResult;
 
 /**
  * {@code zisk demo}: a whole cluster in one process. An embedded-database coordinator and N workers

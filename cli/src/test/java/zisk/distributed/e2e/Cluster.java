@@ -29,9 +29,9 @@ import zisk.distributed.worker.Worker;
 import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
 import zisk.distributed.worker.prover.ProverBackend;
-import zisk.distributed.worker.prover.reference.ReferenceInput;
-import zisk.distributed.worker.prover.reference.ReferenceVerifier;
-import zisk.distributed.worker.prover.reference.VerificationResult;
+import zisk.distributed.reference.ReferenceInput;
+import zisk.distributed.reference.ReferenceVerifier;
+import zisk.distributed.reference.VerificationResult;
 import zisk.distributed.worker.testing.ControlledBackend;
 
 /**

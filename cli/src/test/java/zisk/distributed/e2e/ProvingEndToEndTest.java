@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import zisk.distributed.api.v1.GetProofRequest;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.ProverInfo;
-import zisk.distributed.worker.prover.reference.VerificationResult;
+import zisk.distributed.reference.VerificationResult;
 import zisk.distributed.worker.testing.ControlledBackend;
 
 /** A launched job runs through its three phases on real workers to a proof that verifies. */

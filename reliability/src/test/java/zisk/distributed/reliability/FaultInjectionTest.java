@@ -44,9 +44,9 @@ import zisk.distributed.api.v1.LaunchProofRequest;
 import zisk.distributed.reliability.ClusterDatabase.JobRow;
 import zisk.distributed.reliability.ClusterDatabase.ProverRow;
 import zisk.distributed.reliability.ClusterDatabase.RunningTask;
-import zisk.distributed.worker.prover.reference.ReferenceInput;
-import zisk.distributed.worker.prover.reference.ReferenceVerifier;
-import zisk.distributed.worker.prover.reference.VerificationResult;
+import zisk.distributed.reference.ReferenceInput;
+import zisk.distributed.reference.ReferenceVerifier;
+import zisk.distributed.reference.VerificationResult;
 
 /**
  * Fault injection with real processes: three coordinator JVMs over one PostgreSQL, four worker JVMs

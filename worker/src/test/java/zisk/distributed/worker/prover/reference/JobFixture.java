@@ -10,6 +10,7 @@ import zisk.distributed.api.v1.ContributionParams;
 import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
+import zisk.distributed.reference.ReferenceInput;
 
 /**
  * Runs a job's three phases the way the coordinator does, with one backend per rank (as if each
