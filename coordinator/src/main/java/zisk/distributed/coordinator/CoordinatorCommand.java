@@ -80,6 +80,13 @@ public final class CoordinatorCommand implements Callable<Integer> {
   Integer maxComputeCapacity;
 
   @Option(
+      names = "--proof-verifier",
+      paramLabel = "VERIFIER",
+      description =
+          "How final proofs are verified before a job completes: reference, command or none (proofs.verifier, DISTRIBUTED_PROOF_VERIFIER; default reference).")
+  String proofVerifier;
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       description =
@@ -126,6 +133,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
             "database.data_dir", dataDir,
             "database.migrate", migrate,
             "jobs.max_compute_capacity", maxComputeCapacity,
+            "proofs.verifier", proofVerifier,
             "logging.level", logLevel,
             "logging.format", logFormat));
   }

@@ -27,6 +27,7 @@ import zisk.distributed.coordinator.lifecycle.JobLifecycle;
 import zisk.distributed.coordinator.lifecycle.ProverRegistrations;
 import zisk.distributed.coordinator.scheduling.Admission;
 import zisk.distributed.coordinator.scheduling.Dispatcher;
+import zisk.distributed.coordinator.scheduling.FinalProofChecks;
 import zisk.distributed.coordinator.scheduling.HeartbeatWriter;
 import zisk.distributed.coordinator.scheduling.Notifications;
 import zisk.distributed.coordinator.scheduling.ReportWriter;
@@ -36,6 +37,7 @@ import zisk.distributed.coordinator.session.SessionRegistry;
 import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.coordinator.store.Migrations;
 import zisk.distributed.coordinator.store.Store;
+import zisk.distributed.coordinator.verification.ProofVerifiers;
 
 /**
  * One coordinator process: prepares the schema, registers itself in {@code coordinator_instances},
@@ -80,6 +82,7 @@ public final class CoordinatorServer {
   private Store store;
   private Scheduler scheduler;
   private ReportWriter reports;
+  private FinalProofChecks proofChecks;
   private ProverStreams streams;
 
   public CoordinatorServer(
@@ -119,7 +122,8 @@ public final class CoordinatorServer {
 
     CoordinatorConfig.ProverTiming timing = config.provers();
     SessionRegistry sessions = new SessionRegistry();
-    JobLifecycle lifecycle = new JobLifecycle(store, instanceId);
+    CoordinatorConfig.ProofVerification proofs = config.proofs();
+    JobLifecycle lifecycle = new JobLifecycle(store, instanceId, proofs.invalidProofHold());
     Dispatcher dispatcher = new Dispatcher(store, sessions, instanceId);
     HeartbeatWriter heartbeats = new HeartbeatWriter(store, instanceId);
     // A stream counts as live while acknowledgements keep coming: two heartbeats plus slack.
@@ -143,6 +147,9 @@ public final class CoordinatorServer {
             new Scheduler.Periods(
                 timing.heartbeatInterval(), HEARTBEAT_FLUSH, sweepPeriod(timing), POLL));
     reports = new ReportWriter(dispatcher, lifecycle, scheduler::apply, REPORT_LANES, REPORT_BATCH);
+    proofChecks =
+        new FinalProofChecks(
+            store, ProofVerifiers.from(proofs), reports, proofs.verifyConcurrency());
     ProverRegistrations registrations =
         new ProverRegistrations(
             store,
@@ -156,7 +163,14 @@ public final class CoordinatorServer {
                     .isPresent());
     streams =
         new ProverStreams(
-            registrations, reports, heartbeats, dispatcher, scheduler, sessions, clock);
+            registrations,
+            reports,
+            proofChecks,
+            heartbeats,
+            dispatcher,
+            scheduler,
+            sessions,
+            clock);
     AdminApi admin =
         new AdminApi(
             lifecycle,
@@ -217,6 +231,7 @@ public final class CoordinatorServer {
     }
     log.info("Coordinator instance {} stopping", instanceId);
     scheduler.close();
+    proofChecks.close();
     reports.close();
     // Workers reconnect (elsewhere, or here after a restart) and keep their work; see README.
     streams.closeAll("coordinator " + instanceId + " is shutting down; reconnect");

@@ -6,10 +6,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -177,9 +179,39 @@ public final class LayeredConfig {
         flatten(key, value, out, file);
       } else if (value.isValueNode()) {
         out.put(key, value.asText());
+      } else if (value.isArray() && allText(value)) {
+        // An argument vector: kept as shell words, the form its environment variable takes.
+        List<String> words = new ArrayList<>();
+        value.forEach(element -> words.add(element.asText()));
+        out.put(key, ShellWords.join(words));
       } else {
         throw new ConfigException("setting '" + key + "' in " + file + " must be a single value");
       }
+    }
+  }
+
+  private static boolean allText(JsonNode array) {
+    for (JsonNode element : array) {
+      if (!element.isTextual()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * An argument vector: a TOML array of strings, or text split into words as a shell would (see
+   * {@link ShellWords}); empty when unset.
+   */
+  public List<String> words(String fileKey) {
+    Optional<Value> value = get(fileKey);
+    if (value.isEmpty()) {
+      return List.of();
+    }
+    try {
+      return List.copyOf(ShellWords.split(value.get().text()));
+    } catch (IllegalArgumentException e) {
+      throw invalid(fileKey, value.get(), e.getMessage());
     }
   }
 

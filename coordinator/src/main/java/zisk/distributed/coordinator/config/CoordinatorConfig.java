@@ -2,6 +2,7 @@ package zisk.distributed.coordinator.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,6 +22,7 @@ import java.util.Optional;
  * @param maxAttempts attempts a job gets before it FAILS
  * @param provers heartbeat and reconnection timing of prover streams
  * @param logging logging settings
+ * @param proofs how final proofs are verified before a job completes
  */
 public record CoordinatorConfig(
     String host,
@@ -35,7 +37,8 @@ public record CoordinatorConfig(
     int maxComputeCapacity,
     int maxAttempts,
     ProverTiming provers,
-    Logging logging) {
+    Logging logging,
+    ProofVerification proofs) {
 
   /**
    * @param heartbeatInterval how often the coordinator sends Heartbeat
@@ -50,6 +53,53 @@ public record CoordinatorConfig(
 
   /** Logging settings: level trace..error, format pretty/compact/json, optional file. */
   public record Logging(String level, String format, Optional<String> filePath) {}
+
+  /**
+   * How a final proof is verified before its job may complete (README, "Proofs verified before they
+   * count").
+   *
+   * @param verifier which verifier runs
+   * @param verifyCommand the {@link Verifier#COMMAND} verifier's argument vector; the proof file
+   *     and the input file are appended as its last two arguments
+   * @param verifyTimeout how long the command may run before its process tree is killed
+   * @param verifyConcurrency most verifications running at once
+   * @param invalidProofHold how long the prover that aggregated an invalid proof gets no new work
+   */
+  public record ProofVerification(
+      Verifier verifier,
+      List<String> verifyCommand,
+      Duration verifyTimeout,
+      int verifyConcurrency,
+      Duration invalidProofHold) {
+
+    /** The verifiers an operator can choose. */
+    public enum Verifier {
+      /** The built-in verifier of the reference prover. */
+      REFERENCE,
+      /** An external program: exit 0 valid, 1 invalid, anything else a verifier failure. */
+      COMMAND,
+      /** No verification: every final proof counts (the operator's explicit choice). */
+      NONE
+    }
+
+    public static final ProofVerification DEFAULT =
+        new ProofVerification(
+            Verifier.REFERENCE,
+            List.of(),
+            Duration.ofSeconds(300),
+            Runtime.getRuntime().availableProcessors(),
+            Duration.ofSeconds(600));
+
+    public ProofVerification {
+      verifyCommand = List.copyOf(verifyCommand);
+      if (verifier == Verifier.COMMAND && verifyCommand.isEmpty()) {
+        throw new IllegalArgumentException("the command verifier needs a verify command");
+      }
+      if (verifyConcurrency < 1) {
+        throw new IllegalArgumentException("verifyConcurrency must be at least 1");
+      }
+    }
+  }
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_MAX_COMPUTE_CAPACITY = 10_000;
@@ -73,7 +123,8 @@ public record CoordinatorConfig(
         DEFAULT_MAX_COMPUTE_CAPACITY,
         DEFAULT_MAX_ATTEMPTS,
         ProverTiming.DEFAULT,
-        new Logging("info", "compact", Optional.empty()));
+        new Logging("info", "compact", Optional.empty()),
+        ProofVerification.DEFAULT);
   }
 
   public CoordinatorConfig withPort(int newPort) {
@@ -90,7 +141,8 @@ public record CoordinatorConfig(
         maxComputeCapacity,
         maxAttempts,
         provers,
-        logging);
+        logging,
+        proofs);
   }
 
   public CoordinatorConfig withDatabase(Optional<String> url, Path newDataDir, Duration timeout) {
@@ -107,7 +159,26 @@ public record CoordinatorConfig(
         maxComputeCapacity,
         maxAttempts,
         provers,
-        logging);
+        logging,
+        proofs);
+  }
+
+  public CoordinatorConfig withProofVerification(ProofVerification verification) {
+    return new CoordinatorConfig(
+        host,
+        port,
+        serviceName,
+        environment,
+        databaseUrl,
+        dataDir,
+        migrate,
+        poolSize,
+        databaseTimeout,
+        maxComputeCapacity,
+        maxAttempts,
+        provers,
+        logging,
+        verification);
   }
 
   public CoordinatorConfig withProverTiming(ProverTiming timing) {
@@ -124,6 +195,7 @@ public record CoordinatorConfig(
         maxComputeCapacity,
         maxAttempts,
         timing,
-        logging);
+        logging,
+        proofs);
   }
 }
