@@ -25,13 +25,13 @@ import zisk.distributed.coordinator.testing.RawProver;
 import zisk.distributed.coordinator.testing.RunningCoordinator;
 import zisk.distributed.coordinator.testing.TcpProxy;
 import zisk.distributed.coordinator.testing.TestDatabase;
+import zisk.distributed.reference.ReferenceInput;
+import zisk.distributed.reference.ReferenceVerifier;
+import zisk.distributed.reference.VerificationResult;
 import zisk.distributed.worker.Worker;
 import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
 import zisk.distributed.worker.prover.ProverBackend;
-import zisk.distributed.reference.ReferenceInput;
-import zisk.distributed.reference.ReferenceVerifier;
-import zisk.distributed.reference.VerificationResult;
 import zisk.distributed.worker.testing.ControlledBackend;
 
 /**
