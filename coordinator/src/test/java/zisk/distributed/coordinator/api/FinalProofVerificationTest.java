@@ -159,11 +159,55 @@ class FinalProofVerificationTest {
     }
   }
 
+  @Test
+  void aFinalProofSentJustBeforeTheStreamEndsCountsOnceVerified() throws Exception {
+    try (RunningCoordinator coordinator =
+            coordinator(Verifier.COMMAND, script("sleep 1; exit 0"), Duration.ofSeconds(30));
+        RawProver prover = RawProver.open(coordinator.channel(), true)) {
+      assertTrue(prover.register("prover", 1).getAccepted());
+      String jobId = launch(coordinator);
+      ExecuteTaskRequest aggregate = runToAggregate(prover);
+
+      // The proof, then at once the end of the stream: the end waits for the verdict.
+      prover.sendResult(RawProver.success(aggregate, "prover"));
+      prover.cancel();
+
+      awaitState(coordinator, jobId, "COMPLETED");
+    }
+  }
+
+  @Test
+  void aDuplicateFinalProofIsVerifiedAndCountedOnce() throws Exception {
+    Path runs = dir.resolve("runs");
+    try (RunningCoordinator coordinator =
+            coordinator(
+                Verifier.COMMAND,
+                script("echo run >> " + runs + "; sleep 1; exit 1"),
+                Duration.ofSeconds(30));
+        RawProver prover = RawProver.open(coordinator.channel(), true)) {
+      assertTrue(prover.register("prover", 1).getAccepted());
+      String jobId = launch(coordinator);
+      ExecuteTaskRequest aggregate = runToAggregate(prover);
+
+      prover.sendResult(RawProver.success(aggregate, "prover"));
+      prover.sendResult(RawProver.success(aggregate, "prover"));
+
+      awaitError(coordinator, jobId, "INVALID_PROOF");
+      assertEquals("0 0 1", failureCounts(coordinator, jobId));
+      assertEquals(List.of("run"), Files.readAllLines(runs));
+    }
+  }
+
   // ---- helpers ---------------------------------------------------------------------------------
 
   private RunningCoordinator coordinator(Verifier verifier, List<String> command) {
+    return coordinator(verifier, command, Duration.ofSeconds(1));
+  }
+
+  private RunningCoordinator coordinator(
+      Verifier verifier, List<String> command, Duration timeout) {
     ProofVerification proofs =
-        new ProofVerification(verifier, command, Duration.ofSeconds(1), 2, Duration.ofMinutes(10));
+        new ProofVerification(verifier, command, timeout, 2, Duration.ofMinutes(10));
     return RunningCoordinator.inProcess(
         CoordinatorConfig.local(TestDatabase.freshJdbcUrl()).withProofVerification(proofs));
   }
