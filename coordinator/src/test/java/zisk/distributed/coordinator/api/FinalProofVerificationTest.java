@@ -21,6 +21,8 @@ import zisk.distributed.api.v1.GetProofResponse;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.JobStatusRequest;
 import zisk.distributed.api.v1.LaunchProofRequest;
+import zisk.distributed.api.v1.ProversList;
+import zisk.distributed.api.v1.ProversListRequest;
 import zisk.distributed.api.v1.TaskType;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
 import zisk.distributed.coordinator.config.CoordinatorConfig.ProofVerification;
@@ -66,6 +68,17 @@ class FinalProofVerificationTest {
           coordinator.stub().getProof(proofOf(jobId)).hasError(), "GetProof serves no proof");
       assertTrue(held(coordinator, "forger"));
       assertEquals("0 0 1", failureCounts(coordinator, jobId));
+      ProversList provers =
+          coordinator.stub().proversList(ProversListRequest.getDefaultInstance()).getProversList();
+      assertTrue(provers.getProvers(0).hasHeldUntil(), "ProversList shows the hold");
+      assertEquals(
+          0,
+          coordinator
+              .stub()
+              .proversList(ProversListRequest.newBuilder().setAvailableOnly(true).build())
+              .getProversList()
+              .getProversCount(),
+          "a held prover is not available");
 
       // and: the retry goes to another prover, never to the held one
       try (RawProver honest = RawProver.open(coordinator.channel(), true)) {
