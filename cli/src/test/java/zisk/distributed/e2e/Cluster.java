@@ -74,6 +74,15 @@ final class Cluster implements AutoCloseable {
     return new Cluster(RunningCoordinator.onTcp(config));
   }
 
+  /** A cluster whose coordinator verifies final proofs as {@code proofs} says. */
+  static Cluster start(CoordinatorConfig.ProofVerification proofs) {
+    CoordinatorConfig config =
+        CoordinatorConfig.local(TestDatabase.freshJdbcUrl())
+            .withProverTiming(FAST)
+            .withProofVerification(proofs);
+    return new Cluster(RunningCoordinator.onTcp(config));
+  }
+
   ZiskDistributedApiBlockingStub api() {
     return coordinator.stub();
   }

@@ -59,8 +59,8 @@ public record CoordinatorConfig(
    * count").
    *
    * @param verifier which verifier runs
-   * @param verifyCommand the {@link Verifier#COMMAND} verifier's argument vector; the proof file
-   *     and the input file are appended as its last two arguments
+   * @param verifyCommand the {@link Verifier#COMMAND} verifier's argument vector; the input file
+   *     and the proof file are appended as its last two arguments
    * @param verifyTimeout how long the command may run before its process tree is killed
    * @param verifyConcurrency most verifications running at once
    * @param invalidProofHold how long the prover that aggregated an invalid proof gets no new work

@@ -68,7 +68,7 @@ public final class CoordinatorSettings {
           new ConfigKey(
               "proofs.verify_command",
               "DISTRIBUTED_PROOF_VERIFY_COMMAND",
-              "argument vector of the command verifier; the proof and input files are appended"),
+              "argument vector of the command verifier; the input and proof files are appended"),
           new ConfigKey(
               "proofs.verify_timeout_seconds",
               "DISTRIBUTED_PROOF_VERIFY_TIMEOUT_SECONDS",
@@ -123,7 +123,7 @@ public final class CoordinatorSettings {
     if (verifier == CoordinatorConfig.ProofVerification.Verifier.COMMAND && command.isEmpty()) {
       throw new ConfigException(
           "proofs.verifier = command needs proofs.verify_command (DISTRIBUTED_PROOF_VERIFY_COMMAND):"
-              + " the program and its arguments; the proof and input files are appended");
+              + " the program and its arguments; the input and proof files are appended");
     }
     return new CoordinatorConfig.ProofVerification(
         verifier,

@@ -14,12 +14,13 @@ import org.slf4j.LoggerFactory;
  * An operator's verifier program, for provers whose proofs the coordinator cannot check itself.
  *
  * <p>The contract: the program runs with the configured argument vector followed by two more
- * arguments, the proof file (the serialized {@code FinalProofList} the prover sent, in a fresh
- * private temporary file) and the input file (the job's {@code input_path}, made absolute so that
- * it can never read as an option). Exit status 0: the proof is valid; 1: it is invalid; anything
+ * arguments, the input file (the job's {@code input_path}, made absolute so that it can never read
+ * as an option) and the proof file (the serialized {@code FinalProofList} the prover sent, in a
+ * fresh private temporary file). Exit status 0: the proof is valid; 1: it is invalid; anything
  * else, a kill, or no exit within the time limit: the verifier failed, which is the coordinator's
  * problem, not the prover's. Its output is logged, bounded; only a short excerpt is kept with the
- * job's error.
+ * job's error. {@code zisk verify --input} keeps this contract, so {@code ["zisk", "verify",
+ * "--input"]} is a command verifier for reference-prover jobs.
  */
 public final class CommandProofVerifier implements ProofVerifier {
 
@@ -56,8 +57,8 @@ public final class CommandProofVerifier implements ProofVerifier {
     try {
       Files.write(proofFile, finalProof);
       List<String> argv = new ArrayList<>(command);
-      argv.add(proofFile.toString());
       argv.add(input);
+      argv.add(proofFile.toString());
       return verdict(VerifierProcess.run(argv, timeout, MAX_OUTPUT_BYTES));
     } catch (IOException e) {
       return failed("cannot write the proof file: " + e.getMessage());

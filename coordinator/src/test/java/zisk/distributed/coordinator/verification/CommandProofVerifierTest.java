@@ -22,17 +22,17 @@ class CommandProofVerifierTest {
   @TempDir Path dir;
 
   @Test
-  void exitZeroIsValidAndTheScriptGetsTheProofAndTheInputAsItsLastTwoArguments() throws Exception {
+  void exitZeroIsValidAndTheScriptGetsTheInputAndTheProofAsItsLastTwoArguments() throws Exception {
     Path seen = dir.resolve("seen");
     Path script =
         script(
             "echo \"$1\" > "
                 + seen
-                + ".flag; cp \"$2\" "
+                + ".flag; echo \"$2\" > "
                 + seen
-                + ".proof; echo \"$3\" > "
+                + ".input; cp \"$3\" "
                 + seen
-                + ".input; exit 0");
+                + ".proof; exit 0");
 
     ProofVerdict verdict =
         new CommandProofVerifier(List.of(script.toString(), "--strict"), Duration.ofSeconds(10))
@@ -114,7 +114,7 @@ class CommandProofVerifierTest {
   @Test
   void theProofFileIsDeletedAfterwards() throws Exception {
     Path kept = dir.resolve("proof-path");
-    Path script = script("echo \"$1\" > " + kept + "; exit 0");
+    Path script = script("echo \"$2\" > " + kept + "; exit 0");
 
     new CommandProofVerifier(List.of(script.toString()), Duration.ofSeconds(10))
         .verify("/in", PROOF);
