@@ -1,8 +1,8 @@
 package zisk.distributed.coordinator.scheduling;
 
-import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -27,10 +27,12 @@ import zisk.distributed.coordinator.verification.ProofVerifier;
  * always. Every other report passes straight through.
  *
  * <p>A prover has at most one final proof in verification: while it runs, the prover's later
- * reports and the end of its stream wait behind it (so they keep their order), and another final
- * proof from it is dropped, since the first one's verdict ends the task either way. Duplicates and
- * late proofs stay harmless: a proof is verified only while its prover holds the job's DISPATCHED
- * AGGREGATE task, and the lifecycle checks that again when the verdict is written.
+ * reports and the end of its stream wait behind it, so they keep their order. Another final proof
+ * waits too, and is checked only once the verdict before it is written: a duplicate then finds its
+ * task settled and costs one lookup, while a proof sent again on a new session (the first verdict,
+ * from the old session, did not count) is verified. Duplicates and late proofs stay harmless: a
+ * proof is verified only while its prover holds the job's DISPATCHED AGGREGATE task, and the
+ * lifecycle checks that again when the verdict is written.
  */
 public final class FinalProofChecks implements AutoCloseable {
 
@@ -42,9 +44,16 @@ public final class FinalProofChecks implements AutoCloseable {
   /** Reports of a prover that may wait behind its final proof; more are dropped. */
   static final int MAX_REPORTS_BEHIND_A_PROOF = 16;
 
-  /** A final proof in verification, and what the prover sent after it. */
+  /** What waits behind a final proof: a report of the same prover, or the end of its stream. */
+  private sealed interface Behind {}
+
+  private record ReportBehind(TaskReport report, Runnable onFailure) implements Behind {}
+
+  private record ActionBehind(Runnable action) implements Behind {}
+
+  /** A final proof in verification, and what the prover sent after it, in order. */
   private static final class InFlight {
-    final List<Runnable> after = new ArrayList<>();
+    final Deque<Behind> behind = new ArrayDeque<>();
     int reportsBehind;
   }
 
@@ -91,6 +100,11 @@ public final class FinalProofChecks implements AutoCloseable {
       }
       inFlight.put(report.proverId(), new InFlight());
     }
+    startCheck(report, onFailure);
+  }
+
+  /** Hands a final proof, already marked in flight, to the pool. */
+  private void startCheck(TaskReport report, Runnable onFailure) {
     try {
       pool.execute(() -> check(report, onFailure));
     } catch (RejectedExecutionException e) {
@@ -108,7 +122,7 @@ public final class FinalProofChecks implements AutoCloseable {
     synchronized (this) {
       InFlight waiting = inFlight.get(proverId);
       if (waiting != null) {
-        waiting.after.add(action);
+        waiting.behind.add(new ActionBehind(action));
         return;
       }
     }
@@ -116,19 +130,15 @@ public final class FinalProofChecks implements AutoCloseable {
   }
 
   private void queueBehind(InFlight waiting, TaskReport report, Runnable onFailure) {
-    if (report.carriesFinalProof()) {
-      log.info(
-          "Ignored another final proof from prover {}: its first is still being verified",
-          report.proverId());
-    } else if (waiting.reportsBehind >= MAX_REPORTS_BEHIND_A_PROOF) {
+    if (waiting.reportsBehind >= MAX_REPORTS_BEHIND_A_PROOF) {
       log.warn(
           "Dropped a report of prover {}: {} already wait behind its final proof",
           report.proverId(),
           MAX_REPORTS_BEHIND_A_PROOF);
-    } else {
-      waiting.reportsBehind++;
-      waiting.after.add(() -> reports.submit(report, onFailure));
+      return;
     }
+    waiting.reportsBehind++;
+    waiting.behind.add(new ReportBehind(report, onFailure));
   }
 
   private void check(TaskReport report, Runnable onFailure) {
@@ -171,13 +181,31 @@ public final class FinalProofChecks implements AutoCloseable {
   }
 
   /**
-   * The prover's proof is passed on: what waited behind it follows, in order. Under the lock, so
-   * that nothing the prover sends meanwhile overtakes it (each action only queues work).
+   * The prover's proof is passed on: what waited behind it follows, in order, up to the next final
+   * proof, which is checked once the reports before it are written and keeps the rest waiting.
+   * Under the lock, so that nothing the prover sends meanwhile overtakes it (each step only queues
+   * work).
    */
   private synchronized void finish(String proverId) {
     InFlight done = inFlight.remove(proverId);
-    if (done != null) {
-      done.after.forEach(Runnable::run);
+    if (done == null) {
+      return;
+    }
+    while (!done.behind.isEmpty()) {
+      Behind next = done.behind.poll();
+      if (next instanceof ActionBehind action) {
+        action.action().run();
+      } else if (next instanceof ReportBehind waiting && !waiting.report().carriesFinalProof()) {
+        reports.submit(waiting.report(), waiting.onFailure());
+      } else {
+        ReportBehind proof = (ReportBehind) next;
+        InFlight again = new InFlight();
+        again.behind.addAll(done.behind);
+        again.reportsBehind = done.behind.size();
+        inFlight.put(proverId, again);
+        reports.afterReports(proverId, () -> startCheck(proof.report(), proof.onFailure()));
+        return;
+      }
     }
   }
 

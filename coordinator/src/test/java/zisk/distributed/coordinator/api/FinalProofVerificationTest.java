@@ -13,6 +13,8 @@ import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import zisk.distributed.api.v1.ComputeCapacity;
+import zisk.distributed.api.v1.CoordinatorMessage;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
 import zisk.distributed.api.v1.FinalProofList;
@@ -21,6 +23,8 @@ import zisk.distributed.api.v1.GetProofResponse;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.JobStatusRequest;
 import zisk.distributed.api.v1.LaunchProofRequest;
+import zisk.distributed.api.v1.ProverMessage;
+import zisk.distributed.api.v1.ProverReconnectRequest;
 import zisk.distributed.api.v1.ProversList;
 import zisk.distributed.api.v1.ProversListRequest;
 import zisk.distributed.api.v1.TaskType;
@@ -184,6 +188,39 @@ class FinalProofVerificationTest {
       // The proof, then at once the end of the stream: the end waits for the verdict.
       prover.sendResult(RawProver.success(aggregate, "prover"));
       prover.cancel();
+
+      awaitState(coordinator, jobId, "COMPLETED");
+    }
+  }
+
+  @Test
+  void aFinalProofSentAgainOnANewSessionWhileTheFirstIsVerifiedCompletesTheJob() throws Exception {
+    try (RunningCoordinator coordinator =
+            coordinator(Verifier.COMMAND, script("sleep 1; exit 0"), Duration.ofSeconds(30));
+        RawProver first = RawProver.open(coordinator.channel(), true);
+        RawProver second = RawProver.open(coordinator.channel(), true)) {
+      assertTrue(first.register("prover", 1).getAccepted());
+      String jobId = launch(coordinator);
+      ExecuteTaskRequest aggregate = runToAggregate(first);
+
+      // The proof, the stream breaks, the worker reconnects and sends its proof again (as a worker
+      // does with a result written just before a break): the old session's verdict cannot count.
+      first.sendResult(RawProver.success(aggregate, "prover"));
+      first.cancel();
+      second.send(
+          ProverMessage.newBuilder()
+              .setReconnect(
+                  ProverReconnectRequest.newBuilder()
+                      .setProverId("prover")
+                      .setComputeCapacity(ComputeCapacity.newBuilder().setComputeUnits(1))
+                      .setLastKnownJobId(jobId))
+              .build());
+      assertTrue(
+          second
+              .await("register_response", CoordinatorMessage::hasRegisterResponse)
+              .getRegisterResponse()
+              .getAccepted());
+      second.sendResult(RawProver.success(aggregate, "prover"));
 
       awaitState(coordinator, jobId, "COMPLETED");
     }
