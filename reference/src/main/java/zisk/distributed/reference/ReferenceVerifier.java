@@ -1,5 +1,6 @@
 package zisk.distributed.reference;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import zisk.distributed.api.v1.FinalProofList;
@@ -16,6 +17,20 @@ import zisk.distributed.api.v1.FinalProofList;
 public final class ReferenceVerifier {
 
   private ReferenceVerifier() {}
+
+  /**
+   * Verifies a serialized {@code FinalProofList} (as a prover sends it and the coordinator stores
+   * it) for {@code input}; never throws for a bad proof.
+   */
+  public static VerificationResult verify(ReferenceInput input, byte[] serializedProof) {
+    FinalProofList proof;
+    try {
+      proof = FinalProofList.parseFrom(serializedProof);
+    } catch (InvalidProtocolBufferException e) {
+      return VerificationResult.invalid("the proof is not a FinalProofList protobuf");
+    }
+    return verify(input, proof);
+  }
 
   /** Verifies {@code proof} for {@code input}; never throws for a bad proof. */
   public static VerificationResult verify(ReferenceInput input, FinalProofList proof) {

@@ -170,6 +170,16 @@ class ReferenceVerifierTest {
     }
   }
 
+  @Test
+  void checksSerializedProofsAsProversSendThem() {
+    assertTrue(ReferenceVerifier.verify(INPUT, proof.toByteArray()).valid());
+    assertInvalid(
+        ReferenceVerifier.verify(INPUT, new byte[] {10, 4, 10, 2, 8, 1}), "a forged 6-byte proof");
+    assertEquals(
+        "the proof is not a FinalProofList protobuf",
+        assertInvalid(ReferenceVerifier.verify(INPUT, new byte[] {(byte) 0xff}), "not protobuf"));
+  }
+
   private List<Long> values() {
     return proof.getFinalProofs(0).getValuesList();
   }

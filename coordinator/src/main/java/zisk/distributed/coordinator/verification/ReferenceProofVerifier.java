@@ -1,13 +1,11 @@
 package zisk.distributed.coordinator.verification;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.reference.ReferenceInput;
 import zisk.distributed.reference.ReferenceVerifier;
 import zisk.distributed.reference.VerificationResult;
@@ -35,13 +33,7 @@ public final class ReferenceProofVerifier implements ProofVerifier {
       return ProofVerdict.verifierFailed(
           "the reference verifier cannot use the job's input: it is not a reference prover input");
     }
-    FinalProofList proof;
-    try {
-      proof = FinalProofList.parseFrom(finalProof);
-    } catch (InvalidProtocolBufferException e) {
-      return ProofVerdict.invalid("reference verifier: the final proof is not a FinalProofList");
-    }
-    VerificationResult result = ReferenceVerifier.verify(input, proof);
+    VerificationResult result = ReferenceVerifier.verify(input, finalProof);
     if (Thread.interrupted()) {
       throw new InterruptedException("reference verification interrupted");
     }
