@@ -33,7 +33,8 @@ SELECT j.job_id,
        j.task_failures,
        j.error_code,
        j.error_message,
-       j.launched_by
+       j.launched_by,
+       j.invalid_proofs
 FROM jobs j
 LEFT JOIN LATERAL (
     SELECT max(t.finished_at) FILTER (WHERE t.task_type = 'PARTIAL_CONTRIBUTION')
@@ -76,6 +77,7 @@ SELECT p.prover_id,
        now() - p.last_heartbeat_at AS silent_for,
        t.job_id                    AS current_job_id,
        t.task_type                 AS current_task,
-       t.state                     AS task_state
+       t.state                     AS task_state,
+       p.held_until                -- after an invalid final proof: no new work until then
 FROM provers p
 LEFT JOIN tasks t ON t.prover_id = p.prover_id AND t.state IN ('ASSIGNED', 'DISPATCHED');

@@ -31,16 +31,16 @@ import zisk.distributed.common.logging.LoggingSetup;
 import zisk.distributed.coordinator.CoordinatorServer;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
 import zisk.distributed.coordinator.store.Database;
+import zisk.distributed.reference.ReferenceInput;
+import zisk.distributed.reference.ReferenceVerifier;
+import zisk.distributed.reference.VerificationResult;
 import zisk.distributed.worker.Worker;
 import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.config.WorkerSettings;
 import zisk.distributed.worker.connection.Channels;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
 import zisk.distributed.worker.inputs.InputFiles;
-import zisk.distributed.worker.prover.reference.ReferenceInput;
 import zisk.distributed.worker.prover.reference.ReferenceProverBackend;
-import zisk.distributed.worker.prover.reference.ReferenceVerifier;
-import zisk.distributed.worker.prover.reference.VerificationResult;
 
 /**
  * {@code zisk demo}: a whole cluster in one process. An embedded-database coordinator and N workers

@@ -19,8 +19,8 @@ import zisk.distributed.cli.Zisk;
 import zisk.distributed.coordinator.config.AuthConfig;
 import zisk.distributed.coordinator.config.AuthConfig.Role;
 import zisk.distributed.coordinator.testing.BearerTokens;
+import zisk.distributed.reference.VerificationResult;
 import zisk.distributed.worker.connection.BearerToken;
-import zisk.distributed.worker.prover.reference.VerificationResult;
 import zisk.distributed.worker.testing.ControlledBackend;
 
 /**

@@ -35,6 +35,9 @@ import zisk.distributed.coordinator.testing.RawProver;
 import zisk.distributed.coordinator.testing.RunningCoordinator;
 import zisk.distributed.coordinator.testing.TcpProxy;
 import zisk.distributed.coordinator.testing.TestDatabase;
+import zisk.distributed.reference.ReferenceInput;
+import zisk.distributed.reference.ReferenceVerifier;
+import zisk.distributed.reference.VerificationResult;
 import zisk.distributed.worker.Worker;
 import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.config.WorkerSettings;
@@ -43,9 +46,6 @@ import zisk.distributed.worker.connection.ClientTls;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
 import zisk.distributed.worker.inputs.InputFiles;
 import zisk.distributed.worker.prover.ProverBackend;
-import zisk.distributed.worker.prover.reference.ReferenceInput;
-import zisk.distributed.worker.prover.reference.ReferenceVerifier;
-import zisk.distributed.worker.prover.reference.VerificationResult;
 import zisk.distributed.worker.testing.ControlledBackend;
 
 /**
@@ -117,6 +117,16 @@ final class Cluster implements AutoCloseable {
             .withProverTiming(FAST)
             .withTls(Optional.of(tls));
     RunningCoordinator coordinator = RunningCoordinator.onTcp(config, clientCredentials);
+    return new Cluster(coordinator, coordinator.channel());
+  }
+
+  /** A cluster whose coordinator verifies final proofs as {@code proofs} says. */
+  static Cluster start(CoordinatorConfig.ProofVerification proofs) {
+    CoordinatorConfig config =
+        CoordinatorConfig.local(TestDatabase.freshJdbcUrl())
+            .withProverTiming(FAST)
+            .withProofVerification(proofs);
+    RunningCoordinator coordinator = RunningCoordinator.onTcp(config);
     return new Cluster(coordinator, coordinator.channel());
   }
 

@@ -16,7 +16,7 @@ import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.TaskType;
 import zisk.distributed.coordinator.testing.RawProver;
 import zisk.distributed.coordinator.testing.TcpProxy;
-import zisk.distributed.worker.prover.reference.VerificationResult;
+import zisk.distributed.reference.VerificationResult;
 import zisk.distributed.worker.testing.ControlledBackend;
 
 /**

@@ -25,6 +25,8 @@ import zisk.distributed.api.v1.ProverMessage;
 import zisk.distributed.api.v1.ProverRegisterResponse;
 import zisk.distributed.api.v1.TaskType;
 import zisk.distributed.coordinator.testing.RawProver;
+import zisk.distributed.reference.ReferenceInput;
+import zisk.distributed.reference.ReferenceProofs;
 
 /**
  * Crafted ProverStream messages from a hand-written client: what a real worker never sends (stale,
@@ -119,7 +121,7 @@ class ProverStreamProtocolTest {
   }
 
   @Test
-  void duplicateResultChangesNothingTheSecondTime() {
+  void duplicateResultChangesNothingTheSecondTime() throws Exception {
     // given
     RawProver prover = registered("raw-a", 1);
     String jobId = cluster.launch(input, 1);
@@ -135,7 +137,13 @@ class ProverStreamProtocolTest {
     prover.sendResult(RawProver.success(prove, "raw-a"));
     ExecuteTaskRequest aggregate = prover.awaitTask();
     assertEquals(TaskType.AGGREGATE, aggregate.getTaskType());
-    prover.sendResult(RawProver.success(aggregate, "raw-a"));
+    // The final proof must verify: a real one, sent twice too.
+    ExecuteTaskResponse finalProof =
+        RawProver.success(aggregate, "raw-a").toBuilder()
+            .setFinalProof(ReferenceProofs.prove(ReferenceInput.read(input), 1))
+            .build();
+    prover.sendResult(finalProof);
+    prover.sendResult(finalProof);
 
     // then
     cluster.awaitState(jobId, "COMPLETED");

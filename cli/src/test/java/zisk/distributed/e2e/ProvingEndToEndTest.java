@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -11,7 +12,9 @@ import org.junit.jupiter.api.Test;
 import zisk.distributed.api.v1.GetProofRequest;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.ProverInfo;
-import zisk.distributed.worker.prover.reference.VerificationResult;
+import zisk.distributed.cli.Zisk;
+import zisk.distributed.coordinator.config.CoordinatorConfig;
+import zisk.distributed.reference.VerificationResult;
 import zisk.distributed.worker.testing.ControlledBackend;
 
 /** A launched job runs through its three phases on real workers to a proof that verifies. */
@@ -45,6 +48,37 @@ class ProvingEndToEndTest {
     VerificationResult verdict = cluster.verifyProof(jobId, input);
     assertTrue(verdict.valid(), verdict.summary());
     assertEquals("IDLE", cluster.provers().get("solo").getState());
+  }
+
+  @Test
+  void ziskVerifyAsTheCommandVerifierAcceptsARealProof() {
+    // given: the coordinator verifies with `zisk verify --input INPUT PROOF` in a JVM of its own
+    List<String> ziskVerify =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            Zisk.class.getName(),
+            "verify",
+            "--input");
+    cluster =
+        Cluster.start(
+            new CoordinatorConfig.ProofVerification(
+                CoordinatorConfig.ProofVerification.Verifier.COMMAND,
+                ziskVerify,
+                Duration.ofSeconds(60),
+                1,
+                Duration.ofMinutes(10)));
+    cluster.worker("solo", 2, ControlledBackend.overReference());
+    cluster.awaitProvers("IDLE", "solo");
+    Path input = cluster.referenceInput();
+
+    // when
+    String jobId = cluster.launch(input, 2);
+
+    // then
+    cluster.awaitState(jobId, "COMPLETED");
+    assertTrue(cluster.verifyProof(jobId, input).valid());
   }
 
   @Test

@@ -27,8 +27,8 @@ import zisk.distributed.coordinator.testing.CapturedLogs;
 import zisk.distributed.coordinator.testing.TestCertificates;
 import zisk.distributed.coordinator.testing.TestCertificates.Authority;
 import zisk.distributed.coordinator.testing.TestCertificates.Issued;
+import zisk.distributed.reference.VerificationResult;
 import zisk.distributed.worker.connection.ClientTls;
-import zisk.distributed.worker.prover.reference.VerificationResult;
 import zisk.distributed.worker.testing.ControlledBackend;
 
 /**

@@ -109,6 +109,13 @@ public final class CoordinatorCommand implements Callable<Integer> {
   Path tokensFile;
 
   @Option(
+      names = "--proof-verifier",
+      paramLabel = "VERIFIER",
+      description =
+          "How final proofs are verified before a job completes: reference, command or none (proofs.verifier, DISTRIBUTED_PROOF_VERIFIER; default reference).")
+  String proofVerifier;
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       description =
@@ -159,6 +166,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
             "database.migrate", migrate,
             "jobs.max_compute_capacity", maxComputeCapacity,
             "auth.tokens_file", tokensFile,
+            "proofs.verifier", proofVerifier,
             "logging.level", logLevel,
             "logging.format", logFormat));
   }

@@ -33,6 +33,7 @@ import zisk.distributed.coordinator.lifecycle.JobLifecycle;
 import zisk.distributed.coordinator.lifecycle.ProverRegistrations;
 import zisk.distributed.coordinator.scheduling.Admission;
 import zisk.distributed.coordinator.scheduling.Dispatcher;
+import zisk.distributed.coordinator.scheduling.FinalProofChecks;
 import zisk.distributed.coordinator.scheduling.HeartbeatWriter;
 import zisk.distributed.coordinator.scheduling.Notifications;
 import zisk.distributed.coordinator.scheduling.ReportWriter;
@@ -42,6 +43,7 @@ import zisk.distributed.coordinator.session.SessionRegistry;
 import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.coordinator.store.Migrations;
 import zisk.distributed.coordinator.store.Store;
+import zisk.distributed.coordinator.verification.ProofVerifiers;
 
 /**
  * One coordinator process: prepares the schema, registers itself in {@code coordinator_instances},
@@ -86,6 +88,7 @@ public final class CoordinatorServer {
   private Store store;
   private Scheduler scheduler;
   private ReportWriter reports;
+  private FinalProofChecks proofChecks;
   private ProverStreams streams;
 
   public CoordinatorServer(
@@ -134,7 +137,8 @@ public final class CoordinatorServer {
 
     CoordinatorConfig.ProverTiming timing = config.provers();
     SessionRegistry sessions = new SessionRegistry();
-    JobLifecycle lifecycle = new JobLifecycle(store, instanceId);
+    CoordinatorConfig.ProofVerification proofs = config.proofs();
+    JobLifecycle lifecycle = new JobLifecycle(store, instanceId, proofs.invalidProofHold());
     Dispatcher dispatcher = new Dispatcher(store, sessions, instanceId);
     HeartbeatWriter heartbeats = new HeartbeatWriter(store, instanceId);
     // A stream counts as live while acknowledgements keep coming: two heartbeats plus slack.
@@ -158,6 +162,9 @@ public final class CoordinatorServer {
             new Scheduler.Periods(
                 timing.heartbeatInterval(), HEARTBEAT_FLUSH, sweepPeriod(timing), POLL));
     reports = new ReportWriter(dispatcher, lifecycle, scheduler::apply, REPORT_LANES, REPORT_BATCH);
+    proofChecks =
+        new FinalProofChecks(
+            store, ProofVerifiers.from(proofs), reports, proofs.verifyConcurrency());
     ProverRegistrations registrations =
         new ProverRegistrations(
             store,
@@ -171,7 +178,14 @@ public final class CoordinatorServer {
                     .isPresent());
     streams =
         new ProverStreams(
-            registrations, reports, heartbeats, dispatcher, scheduler, sessions, clock);
+            registrations,
+            reports,
+            proofChecks,
+            heartbeats,
+            dispatcher,
+            scheduler,
+            sessions,
+            clock);
     AdminApi admin =
         new AdminApi(
             lifecycle,
@@ -263,6 +277,7 @@ public final class CoordinatorServer {
     }
     log.info("Coordinator instance {} stopping", instanceId);
     scheduler.close();
+    proofChecks.close();
     reports.close();
     // Workers reconnect (elsewhere, or here after a restart) and keep their work; see README.
     streams.closeAll("coordinator " + instanceId + " is shutting down; reconnect");

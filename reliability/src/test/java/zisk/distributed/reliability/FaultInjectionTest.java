@@ -41,12 +41,12 @@ import org.junit.jupiter.api.extension.TestWatcher;
 import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.LaunchProofRequest;
+import zisk.distributed.reference.ReferenceInput;
+import zisk.distributed.reference.ReferenceVerifier;
+import zisk.distributed.reference.VerificationResult;
 import zisk.distributed.reliability.ClusterDatabase.JobRow;
 import zisk.distributed.reliability.ClusterDatabase.ProverRow;
 import zisk.distributed.reliability.ClusterDatabase.RunningTask;
-import zisk.distributed.worker.prover.reference.ReferenceInput;
-import zisk.distributed.worker.prover.reference.ReferenceVerifier;
-import zisk.distributed.worker.prover.reference.VerificationResult;
 
 /**
  * Fault injection with real processes: three coordinator JVMs over one PostgreSQL, four worker JVMs

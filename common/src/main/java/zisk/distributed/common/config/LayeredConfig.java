@@ -248,7 +248,7 @@ public final class LayeredConfig {
         "invalid "
             + fileKey
             + " '"
-            + value.text().replace(LIST_SEPARATOR, ", ")
+            + value.text().replaceAll(LIST_SEPARATOR + "$", "").replace(LIST_SEPARATOR, ", ")
             + "' (from "
             + value.origin()
             + "): "
@@ -298,7 +298,8 @@ public final class LayeredConfig {
       } else if (value.isArray() && allValues(value)) {
         List<String> items = new ArrayList<>();
         value.forEach(item -> items.add(item.asText()));
-        out.values().put(key, String.join(LIST_SEPARATOR, items));
+        // Always ends with the separator, so even a one-item array reads back as a list.
+        out.values().put(key, String.join(LIST_SEPARATOR, items) + LIST_SEPARATOR);
       } else {
         throw new ConfigException(
             "setting '" + key + "' in " + file + " must be a single value or an array of values");
@@ -325,6 +326,26 @@ public final class LayeredConfig {
       }
     }
     return true;
+  }
+
+  /**
+   * An argument vector: a TOML array of strings as written, or text split into words as a shell
+   * would (see {@link ShellWords}); empty when unset.
+   */
+  public List<String> words(String fileKey) {
+    Optional<Value> value = get(fileKey);
+    if (value.isEmpty()) {
+      return List.of();
+    }
+    String text = value.get().text();
+    if (text.contains(LIST_SEPARATOR)) {
+      return List.of(text.split(LIST_SEPARATOR));
+    }
+    try {
+      return List.copyOf(ShellWords.split(text));
+    } catch (IllegalArgumentException e) {
+      throw invalid(fileKey, value.get(), e.getMessage());
+    }
   }
 
   /** Flags by file key, skipping the ones not given; keeps the caller's order for readability. */

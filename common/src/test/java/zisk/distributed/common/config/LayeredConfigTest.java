@@ -92,7 +92,10 @@ class LayeredConfigTest {
 
     LayeredConfig config = LayeredConfig.load(KEYS, Map.of(), file, Map.of());
 
-    assertEquals("a" + LayeredConfig.LIST_SEPARATOR + "b,c", config.string("server.host", ""));
+    assertEquals(
+        "a" + LayeredConfig.LIST_SEPARATOR + "b,c" + LayeredConfig.LIST_SEPARATOR,
+        config.string("server.host", ""));
+    assertEquals(List.of("a", "b,c"), config.words("server.host"));
     ConfigException error =
         LayeredConfig.invalid("server.host", config.get("server.host").orElseThrow(), "why");
     assertTrue(error.getMessage().contains("'a, b,c'"), error.getMessage());

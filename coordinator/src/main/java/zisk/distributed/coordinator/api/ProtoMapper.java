@@ -69,6 +69,9 @@ public final class ProtoMapper {
     if (prover.instanceId() != null) {
       info.setCoordinatorInstanceId(prover.instanceId().toString());
     }
+    if (prover.heldUntil() != null) {
+      info.setHeldUntil(timestamp(prover.heldUntil()));
+    }
     return info.build();
   }
 

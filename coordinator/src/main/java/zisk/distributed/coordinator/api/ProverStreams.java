@@ -22,6 +22,7 @@ import zisk.distributed.common.rules.Uuids;
 import zisk.distributed.coordinator.lifecycle.ProverRegistrations;
 import zisk.distributed.coordinator.lifecycle.TaskReport;
 import zisk.distributed.coordinator.scheduling.Dispatcher;
+import zisk.distributed.coordinator.scheduling.FinalProofChecks;
 import zisk.distributed.coordinator.scheduling.HeartbeatWriter;
 import zisk.distributed.coordinator.scheduling.ReportWriter;
 import zisk.distributed.coordinator.scheduling.Scheduler;
@@ -40,6 +41,7 @@ public final class ProverStreams {
 
   private final ProverRegistrations registrations;
   private final ReportWriter reports;
+  private final FinalProofChecks proofChecks;
   private final HeartbeatWriter heartbeats;
   private final Dispatcher dispatcher;
   private final Scheduler scheduler;
@@ -49,6 +51,7 @@ public final class ProverStreams {
   public ProverStreams(
       ProverRegistrations registrations,
       ReportWriter reports,
+      FinalProofChecks proofChecks,
       HeartbeatWriter heartbeats,
       Dispatcher dispatcher,
       Scheduler scheduler,
@@ -56,6 +59,7 @@ public final class ProverStreams {
       Clock clock) {
     this.registrations = registrations;
     this.reports = reports;
+    this.proofChecks = proofChecks;
     this.heartbeats = heartbeats;
     this.dispatcher = dispatcher;
     this.scheduler = scheduler;
@@ -214,11 +218,11 @@ public final class ProverStreams {
           // Before the transition: the next task it may trigger must not count this one as
           // unanswered.
           current.answered(message.getExecuteTaskResponse().getTaskId());
-          reports.submit(report(current, message.getExecuteTaskResponse()), this::unrecorded);
+          proofChecks.submit(report(current, message.getExecuteTaskResponse()), this::unrecorded);
         }
         case ERROR -> {
           current.answered(message.getError().getTaskId());
-          reports.submit(report(current, message.getError()), this::unrecorded);
+          proofChecks.submit(report(current, message.getError()), this::unrecorded);
         }
         default ->
             log.info(
@@ -291,7 +295,8 @@ public final class ProverStreams {
 
     /**
      * The stream is over: forget the session and record it (only if it is still the current one),
-     * after the reports the prover sent before it ended, which still count.
+     * after the reports the prover sent before it ended (a final proof once verified), which still
+     * count.
      */
     private void closed() {
       ProverSession current = session;
@@ -299,7 +304,9 @@ public final class ProverStreams {
         return;
       }
       log.info("Stream of prover {} closed", current.proverId());
-      reports.afterReports(current.proverId(), () -> recordClosed(current));
+      proofChecks.afterChecks(
+          current.proverId(),
+          () -> reports.afterReports(current.proverId(), () -> recordClosed(current)));
     }
   }
 

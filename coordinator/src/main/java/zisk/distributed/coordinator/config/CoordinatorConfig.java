@@ -2,6 +2,7 @@ package zisk.distributed.coordinator.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,6 +24,7 @@ import java.util.Optional;
  * @param logging logging settings
  * @param tls TLS on the gRPC port; empty serves plaintext
  * @param auth the bearer tokens callers present; none means admin calls from loopback only
+ * @param proofs how final proofs are verified before a job completes
  */
 public record CoordinatorConfig(
     String host,
@@ -39,7 +41,8 @@ public record CoordinatorConfig(
     ProverTiming provers,
     Logging logging,
     Optional<Tls> tls,
-    AuthConfig auth) {
+    AuthConfig auth,
+    ProofVerification proofs) {
 
   /**
    * @param heartbeatInterval how often the coordinator sends Heartbeat
@@ -65,6 +68,53 @@ public record CoordinatorConfig(
    */
   public record Tls(Path certFile, Path keyFile, Optional<Path> clientCaFile) {}
 
+  /**
+   * How a final proof is verified before its job may complete (README, "Proofs verified before they
+   * count").
+   *
+   * @param verifier which verifier runs
+   * @param verifyCommand the {@link Verifier#COMMAND} verifier's argument vector; the input file
+   *     and the proof file are appended as its last two arguments
+   * @param verifyTimeout how long the command may run before its process tree is killed
+   * @param verifyConcurrency most verifications running at once
+   * @param invalidProofHold how long the prover that aggregated an invalid proof gets no new work
+   */
+  public record ProofVerification(
+      Verifier verifier,
+      List<String> verifyCommand,
+      Duration verifyTimeout,
+      int verifyConcurrency,
+      Duration invalidProofHold) {
+
+    /** The verifiers an operator can choose. */
+    public enum Verifier {
+      /** The built-in verifier of the reference prover. */
+      REFERENCE,
+      /** An external program: exit 0 valid, 1 invalid, anything else a verifier failure. */
+      COMMAND,
+      /** No verification: every final proof counts (the operator's explicit choice). */
+      NONE
+    }
+
+    public static final ProofVerification DEFAULT =
+        new ProofVerification(
+            Verifier.REFERENCE,
+            List.of(),
+            Duration.ofSeconds(300),
+            Runtime.getRuntime().availableProcessors(),
+            Duration.ofSeconds(600));
+
+    public ProofVerification {
+      verifyCommand = List.copyOf(verifyCommand);
+      if (verifier == Verifier.COMMAND && verifyCommand.isEmpty()) {
+        throw new IllegalArgumentException("the command verifier needs a verify command");
+      }
+      if (verifyConcurrency < 1) {
+        throw new IllegalArgumentException("verifyConcurrency must be at least 1");
+      }
+    }
+  }
+
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_MAX_COMPUTE_CAPACITY = 10_000;
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
@@ -89,7 +139,8 @@ public record CoordinatorConfig(
         ProverTiming.DEFAULT,
         new Logging("info", "compact", Optional.empty()),
         Optional.empty(),
-        AuthConfig.NONE);
+        AuthConfig.NONE,
+        ProofVerification.DEFAULT);
   }
 
   public CoordinatorConfig withPort(int newPort) {
@@ -108,7 +159,8 @@ public record CoordinatorConfig(
         provers,
         logging,
         tls,
-        auth);
+        auth,
+        proofs);
   }
 
   public CoordinatorConfig withDatabase(Optional<String> url, Path newDataDir, Duration timeout) {
@@ -127,7 +179,29 @@ public record CoordinatorConfig(
         provers,
         logging,
         tls,
-        auth);
+        auth,
+        proofs);
+  }
+
+  /** The same configuration with another way of verifying final proofs. */
+  public CoordinatorConfig withProofVerification(ProofVerification verification) {
+    return new CoordinatorConfig(
+        host,
+        port,
+        serviceName,
+        environment,
+        databaseUrl,
+        dataDir,
+        migrate,
+        poolSize,
+        databaseTimeout,
+        maxComputeCapacity,
+        maxAttempts,
+        provers,
+        logging,
+        tls,
+        auth,
+        verification);
   }
 
   public CoordinatorConfig withProverTiming(ProverTiming timing) {
@@ -146,7 +220,8 @@ public record CoordinatorConfig(
         timing,
         logging,
         tls,
-        auth);
+        auth,
+        proofs);
   }
 
   /** The same configuration with TLS on the port (empty: plaintext). */
@@ -166,7 +241,8 @@ public record CoordinatorConfig(
         provers,
         logging,
         newTls,
-        auth);
+        auth,
+        proofs);
   }
 
   /** The same configuration with these tokens. */
@@ -186,6 +262,7 @@ public record CoordinatorConfig(
         provers,
         logging,
         tls,
-        newAuth);
+        newAuth,
+        proofs);
   }
 }

@@ -3,6 +3,7 @@ package zisk.distributed.coordinator.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import zisk.distributed.common.config.ConfigException;
@@ -73,6 +74,26 @@ public final class CoordinatorSettings {
               "DISTRIBUTED_RECONNECT_GRACE_SECONDS",
               "how long a busy prover whose stream broke may reconnect and keep its work"),
           new ConfigKey(
+              "provers.invalid_proof_hold_seconds",
+              "DISTRIBUTED_INVALID_PROOF_HOLD_SECONDS",
+              "how long the prover that aggregated an invalid final proof gets no new work"),
+          new ConfigKey(
+              "proofs.verifier",
+              "DISTRIBUTED_PROOF_VERIFIER",
+              "reference, command or none: how final proofs are verified before a job completes"),
+          new ConfigKey(
+              "proofs.verify_command",
+              "DISTRIBUTED_PROOF_VERIFY_COMMAND",
+              "argument vector of the command verifier; the input and proof files are appended"),
+          new ConfigKey(
+              "proofs.verify_timeout_seconds",
+              "DISTRIBUTED_PROOF_VERIFY_TIMEOUT_SECONDS",
+              "how long the verify command may run before its process tree is killed"),
+          new ConfigKey(
+              "proofs.verify_concurrency",
+              "DISTRIBUTED_PROOF_VERIFY_CONCURRENCY",
+              "most final proofs verified at once"),
+          new ConfigKey(
               "logging.level", "DISTRIBUTED_LOGGING_LEVEL", "trace, debug, info, warn or error"),
           new ConfigKey("logging.format", "DISTRIBUTED_LOGGING_FORMAT", "pretty, compact or json"),
           new ConfigKey(
@@ -113,6 +134,28 @@ public final class CoordinatorSettings {
         config.seconds("provers.reconnect_grace_seconds", defaults.reconnectGrace(), 0, 86_400));
   }
 
+  private static CoordinatorConfig.ProofVerification proofVerification(LayeredConfig config) {
+    CoordinatorConfig.ProofVerification defaults = CoordinatorConfig.ProofVerification.DEFAULT;
+    CoordinatorConfig.ProofVerification.Verifier verifier =
+        CoordinatorConfig.ProofVerification.Verifier.valueOf(
+            config
+                .choice("proofs.verifier", "reference", List.of("reference", "command", "none"))
+                .toUpperCase(Locale.ROOT));
+    List<String> command = config.words("proofs.verify_command");
+    if (verifier == CoordinatorConfig.ProofVerification.Verifier.COMMAND && command.isEmpty()) {
+      throw new ConfigException(
+          "proofs.verifier = command needs proofs.verify_command (DISTRIBUTED_PROOF_VERIFY_COMMAND):"
+              + " the program and its arguments; the input and proof files are appended");
+    }
+    return new CoordinatorConfig.ProofVerification(
+        verifier,
+        command,
+        config.seconds("proofs.verify_timeout_seconds", defaults.verifyTimeout(), 1, 86_400),
+        config.integer("proofs.verify_concurrency", defaults.verifyConcurrency(), 1, 256),
+        config.seconds(
+            "provers.invalid_proof_hold_seconds", defaults.invalidProofHold(), 0, 2_592_000));
+  }
+
   /**
    * Builds the validated configuration.
    *
@@ -151,7 +194,8 @@ public final class CoordinatorSettings {
             config.choice("logging.format", "pretty", LoggingSetup.FORMATS),
             config.get("logging.file_path").map(LayeredConfig.Value::text)),
         tls(config),
-        AuthSettings.resolve(config));
+        AuthSettings.resolve(config),
+        proofVerification(config));
   }
 
   /**

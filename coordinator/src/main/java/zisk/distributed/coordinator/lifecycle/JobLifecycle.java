@@ -1,5 +1,6 @@
 package zisk.distributed.coordinator.lifecycle;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -23,13 +24,14 @@ import zisk.distributed.coordinator.store.TaskDao.WrittenTask;
 import zisk.distributed.coordinator.store.TaskInputs;
 import zisk.distributed.coordinator.store.TaskState;
 import zisk.distributed.coordinator.store.Tx;
+import zisk.distributed.coordinator.verification.ProofVerdict;
 
 /**
  * The job state machine, top to bottom:
  *
  * <pre>
  *   launch ──► QUEUED ──start──► RUNNING: PARTIAL_CONTRIBUTION ──► PROVE ──► AGGREGATE ──► COMPLETED
- *                 ▲                 │ task error, prover lost
+ *                 ▲                 │ task error, prover lost, final proof refused
  *                 └──── failAttempt ┴──► FAILED (no attempts left)
  *   cancel: QUEUED or RUNNING ──► CANCELLED
  * </pre>
@@ -44,27 +46,22 @@ public final class JobLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(JobLifecycle.class);
 
-  /** Why an attempt failed: a prover reported an error, or the infrastructure lost a prover. */
-  private enum Cause {
-    TASK_ERROR("PROVER_ERROR"),
-    INFRASTRUCTURE("PROVER_LOST");
-
-    final String errorCode;
-
-    Cause(String errorCode) {
-      this.errorCode = errorCode;
-    }
-  }
-
   private final Store store;
   private final UUID instanceId;
+  private final Duration invalidProofHold;
 
   /**
    * @param instanceId this coordinator: tasks for provers whose rows name it are written DISPATCHED
+   * @param invalidProofHold how long the prover that aggregated an invalid proof gets no new work
    */
-  public JobLifecycle(Store store, UUID instanceId) {
+  public JobLifecycle(Store store, UUID instanceId, Duration invalidProofHold) {
     this.store = store;
     this.instanceId = instanceId;
+    this.invalidProofHold = invalidProofHold;
+  }
+
+  public JobLifecycle(Store store, UUID instanceId) {
+    this(store, instanceId, RefusedProof.DEFAULT_HOLD);
   }
 
   // ---- launch: a new QUEUED job
@@ -163,8 +160,12 @@ public final class JobLifecycle {
           effects);
     } else if (report.resultPhase() != task.phase()) {
       failTask(tx, task, "the result does not match the task type " + task.phase(), effects);
+    } else if (task.phase() == Phase.AGGREGATE && !report.verdict().accepted()) {
+      RefusedProof refused = RefusedProof.record(tx, task, report.verdict(), invalidProofHold);
+      RunningJob job = new RunningJob(task.jobId(), task.attempt(), task.jobMaxAttempts());
+      failAttempt(tx, job, task.proverId(), refused.cause(), refused.reason(), effects);
     } else {
-      succeed(tx, task, report.result(), effects);
+      succeed(tx, task, report.result(), report.verdict(), effects);
     }
     return effects;
   }
@@ -216,7 +217,8 @@ public final class JobLifecycle {
     return found;
   }
 
-  private void succeed(Tx tx, ReportedTask task, byte[] result, Effects effects) {
+  private void succeed(
+      Tx tx, ReportedTask task, byte[] result, ProofVerdict verdict, Effects effects) {
     PhaseProgress progress =
         tx.tasks().succeed(task.taskId(), task.jobId(), task.attempt(), task.phase(), result);
     Rows.exactlyOne(progress.updated(), "recording the result of task " + task.taskId());
@@ -238,7 +240,7 @@ public final class JobLifecycle {
           advance(tx, task, effects);
         }
       }
-      case AGGREGATE -> complete(tx, task, result, effects);
+      case AGGREGATE -> complete(tx, task, result, verdict, effects);
     }
   }
 
@@ -263,12 +265,19 @@ public final class JobLifecycle {
     sendOrDispatch(entered.tasks(), new TaskInputs.PreviousResults(entered.inputs()), effects);
   }
 
-  // ---- complete: the final proof is in
+  // ---- complete: the final proof is in, and verified (or verification is off)
 
-  private void complete(Tx tx, ReportedTask task, byte[] finalProof, Effects effects) {
+  private void complete(
+      Tx tx, ReportedTask task, byte[] finalProof, ProofVerdict verdict, Effects effects) {
     Rows.exactlyOne(
         tx.jobs()
-            .complete(task.jobId(), task.attempt(), finalProof, task.proverId(), task.taskId()),
+            .complete(
+                task.jobId(),
+                task.attempt(),
+                finalProof,
+                task.proverId(),
+                task.taskId(),
+                verdict.detail()),
         "completing job " + task.jobId());
     tx.provers().releaseAll(task.jobId());
     log.info(
@@ -279,7 +288,7 @@ public final class JobLifecycle {
     effects.admit();
   }
 
-  // ---- failures: a task error, a lost prover
+  // ---- failures: a task error, a refused final proof, a lost prover
 
   private void failTask(Tx tx, ReportedTask task, String reason, Effects effects) {
     Rows.exactlyOne(tx.tasks().fail(task.taskId(), reason), "failing task " + task.taskId());
@@ -288,7 +297,7 @@ public final class JobLifecycle {
         tx,
         job,
         task.proverId(),
-        Cause.TASK_ERROR,
+        AttemptFailure.TASK_ERROR,
         "prover " + task.proverId() + " failed " + task.phase() + ": " + reason,
         effects);
   }
@@ -306,7 +315,7 @@ public final class JobLifecycle {
       return;
     }
     tx.tasks().lose(proverId, jobId, job.get().attempt(), reason);
-    failAttempt(tx, job.get(), proverId, Cause.INFRASTRUCTURE, reason, effects);
+    failAttempt(tx, job.get(), proverId, AttemptFailure.PROVER_LOST, reason, effects);
   }
 
   /**
@@ -314,7 +323,7 @@ public final class JobLifecycle {
    * culprit} are told to stop), and re-queues the job while attempts remain, else FAILED.
    */
   private void failAttempt(
-      Tx tx, RunningJob job, String culprit, Cause cause, String reason, Effects effects) {
+      Tx tx, RunningJob job, String culprit, AttemptFailure cause, String reason, Effects effects) {
     tx.tasks().cancelOpen(job.jobId());
     for (ReleasedProver released : tx.provers().releaseAll(job.jobId())) {
       if (!released.proverId().equals(culprit)) {
@@ -329,13 +338,7 @@ public final class JobLifecycle {
     Rows.exactlyOne(
         tx.jobs()
             .endAttempt(
-                job.jobId(),
-                job.attempt(),
-                retry,
-                cause == Cause.INFRASTRUCTURE,
-                cause.errorCode,
-                reason,
-                culprit),
+                job.jobId(), job.attempt(), retry, cause.kind, cause.errorCode, reason, culprit),
         "ending attempt " + job.attempt() + " of job " + job.jobId());
     log.info(
         "Job {} attempt {} failed ({}: {}); {}",

@@ -1,6 +1,7 @@
 package zisk.distributed.coordinator.lifecycle;
 
 import zisk.distributed.coordinator.store.Phase;
+import zisk.distributed.coordinator.verification.ProofVerdict;
 
 /**
  * What a prover said about a task, as read off its stream: a result (success, with the phase whose
@@ -10,6 +11,8 @@ import zisk.distributed.coordinator.store.Phase;
  * @param reportedPhase the task type the prover claims, or null when it did not say
  * @param resultPhase the phase whose result shape the report carries, or null when it carries none
  * @param result the serialized result, or null
+ * @param verdict what the coordinator's verifier concluded about a final proof; a final proof
+ *     counts only with an {@linkplain ProofVerdict#accepted() accepted} verdict
  */
 public record TaskReport(
     String proverId,
@@ -20,4 +23,50 @@ public record TaskReport(
     boolean success,
     Phase resultPhase,
     byte[] result,
-    String errorMessage) {}
+    String errorMessage,
+    ProofVerdict verdict) {
+
+  /** A report whose result, if it is a final proof, is not verified (yet). */
+  public TaskReport(
+      String proverId,
+      long epoch,
+      String taskId,
+      String jobId,
+      Phase reportedPhase,
+      boolean success,
+      Phase resultPhase,
+      byte[] result,
+      String errorMessage) {
+    this(
+        proverId,
+        epoch,
+        taskId,
+        jobId,
+        reportedPhase,
+        success,
+        resultPhase,
+        result,
+        errorMessage,
+        ProofVerdict.NOT_VERIFIED);
+  }
+
+  /** Whether this report carries a final proof, which must be verified before it counts. */
+  public boolean carriesFinalProof() {
+    return success && resultPhase == Phase.AGGREGATE;
+  }
+
+  /** This report with the verifier's verdict on its final proof. */
+  public TaskReport withVerdict(ProofVerdict newVerdict) {
+    return new TaskReport(
+        proverId,
+        epoch,
+        taskId,
+        jobId,
+        reportedPhase,
+        success,
+        resultPhase,
+        result,
+        errorMessage,
+        newVerdict);
+  }
+}

@@ -30,15 +30,15 @@ public final class ClusterDao {
           """
       SELECT count(*) FILTER (WHERE p.state <> 'DISCONNECTED')                  AS total_provers,
              coalesce(sum(p.compute_units) FILTER (WHERE p.state <> 'DISCONNECTED'), 0) AS compute_capacity,
-             count(*) FILTER (WHERE p.state = 'IDLE')                           AS idle_provers,
+             count(*) FILTER (WHERE p.state = 'IDLE' AND NOT held)              AS idle_provers,
              count(*) FILTER (WHERE p.state = 'BUSY')                           AS busy_provers,
-             coalesce(sum(p.compute_units) FILTER (WHERE p.state = 'IDLE'), 0)  AS idle_compute_units,
+             coalesce(sum(p.compute_units) FILTER (WHERE p.state = 'IDLE' AND NOT held), 0) AS idle_compute_units,
              (SELECT count(*) FROM jobs WHERE state IN ('QUEUED', 'RUNNING'))   AS active_jobs,
              (SELECT count(*) FROM jobs WHERE state = 'QUEUED')                 AS queued_jobs,
              (SELECT count(*) FROM coordinator_instances
               WHERE stopped_at IS NULL
                 AND last_seen_at > now() - make_interval(secs => :livenessSeconds)) AS live_coordinators
-      FROM provers p
+      FROM provers p, LATERAL (SELECT coalesce(p.held_until > now(), false) AS held) h
       """);
 
   public ClusterCounts counts(double livenessSeconds) {

@@ -183,11 +183,15 @@ public final class JobDao {
           RETURNING job_id)
       INSERT INTO job_events (job_id, event, state, phase, attempt, prover_id, task_id, detail)
       SELECT job_id, 'COMPLETED', 'COMPLETED', 'AGGREGATE', :attempt, :proverId, :taskId,
-             'final proof ' || length(:proof) || ' bytes'
+             'final proof ' || length(:proof) || ' bytes, ' || :verification
       FROM completed
       """);
 
-  public int complete(UUID jobId, int attempt, byte[] proof, String proverId, UUID taskId) {
+  /**
+   * @param verification how the final proof was checked, for the COMPLETED event
+   */
+  public int complete(
+      UUID jobId, int attempt, byte[] proof, String proverId, UUID taskId, String verification) {
     return COMPLETE
         .on(connection)
         .bind("jobId", jobId)
@@ -195,12 +199,13 @@ public final class JobDao {
         .bind("proof", proof)
         .bind("proverId", proverId)
         .bind("taskId", taskId)
+        .bind("verification", verification)
         .update();
   }
 
   /**
    * Ends a RUNNING attempt: back to QUEUED when {@code retry}, else FAILED; counts the failure by
-   * its cause and records REQUEUED or FAILED.
+   * its kind ({@link FailureKind}) and records REQUEUED or FAILED.
    */
   private static final Sql END_ATTEMPT =
       Sql.of(
@@ -211,8 +216,9 @@ public final class JobDao {
               finished_at = CASE WHEN :retry THEN NULL ELSE now() END,
               waiting_reason = CASE WHEN :retry THEN 'attempt ' || attempt || ' failed (' || :reason || '); waiting to retry' END,
               error_code = :errorCode, error_message = :reason, updated_at = now(),
-              task_failures = task_failures + CASE WHEN :infrastructure THEN 0 ELSE 1 END,
-              infra_failures = infra_failures + CASE WHEN :infrastructure THEN 1 ELSE 0 END
+              task_failures = task_failures + CASE WHEN :kind = 'TASK_ERROR' THEN 1 ELSE 0 END,
+              infra_failures = infra_failures + CASE WHEN :kind = 'INFRASTRUCTURE' THEN 1 ELSE 0 END,
+              invalid_proofs = invalid_proofs + CASE WHEN :kind = 'INVALID_PROOF' THEN 1 ELSE 0 END
           WHERE job_id = :jobId AND state = 'RUNNING' AND attempt = :attempt
           RETURNING job_id, state)
       INSERT INTO job_events (job_id, event, state, attempt, prover_id, detail)
@@ -225,7 +231,7 @@ public final class JobDao {
       UUID jobId,
       int attempt,
       boolean retry,
-      boolean infrastructure,
+      FailureKind kind,
       String errorCode,
       String reason,
       String culprit) {
@@ -234,11 +240,32 @@ public final class JobDao {
         .bind("jobId", jobId)
         .bind("attempt", attempt)
         .bind("retry", retry)
-        .bind("infrastructure", infrastructure)
+        .bind("kind", kind.name())
         .bind("errorCode", errorCode)
         .bind("reason", reason)
         .bind("culprit", culprit)
         .update();
+  }
+
+  /**
+   * The input path of a RUNNING job whose current attempt's AGGREGATE task is DISPATCHED to {@code
+   * proverId}: what a final proof from that prover must be verified against.
+   */
+  private static final Sql AGGREGATION_INPUT =
+      Sql.of(
+          """
+      SELECT j.input_path
+      FROM jobs j JOIN tasks t ON t.job_id = j.job_id AND t.attempt = j.attempt
+      WHERE j.job_id = :jobId AND j.state = 'RUNNING' AND t.task_type = 'AGGREGATE'
+        AND t.prover_id = :proverId AND t.state = 'DISPATCHED'
+      """);
+
+  public Optional<String> aggregationInput(UUID jobId, String proverId) {
+    return AGGREGATION_INPUT
+        .on(connection)
+        .bind("jobId", jobId)
+        .bind("proverId", proverId)
+        .optional(row -> row.getString("input_path"));
   }
 
   /**

@@ -8,6 +8,7 @@ import java.util.UUID;
  *
  * @param instanceId the coordinator holding its stream; null when disconnected
  * @param currentJobId null when the prover has no active task
+ * @param heldUntil while held after an invalid final proof, until when; null when not held
  */
 public record Prover(
     String proverId,
@@ -17,4 +18,5 @@ public record Prover(
     long sessionEpoch,
     Instant connectedAt,
     Instant lastHeartbeatAt,
-    UUID currentJobId) {}
+    UUID currentJobId,
+    Instant heldUntil) {}

@@ -33,13 +33,14 @@ public final class ProverDao {
   /** A prover let go of a job, with its latest task of the job (named in its JobCancelled). */
   public record ReleasedProver(String proverId, UUID lastTaskId) {}
 
-  /** Every known prover, or only the connected IDLE ones, by id. */
+  /** Every known prover, or only the connected IDLE ones that are not held, by id. */
   private static final Sql LIST =
       Sql.of(
           """
-      SELECT prover_id, state, compute_units, instance_id, session_epoch, connected_at, last_heartbeat_at, current_job_id
+      SELECT prover_id, state, compute_units, instance_id, session_epoch, connected_at, last_heartbeat_at, current_job_id,
+             CASE WHEN held_until > now() THEN held_until END AS held_until
       FROM provers
-      WHERE NOT :availableOnly OR state = 'IDLE'
+      WHERE NOT :availableOnly OR (state = 'IDLE' AND NOT coalesce(held_until > now(), false))
       ORDER BY prover_id
       """);
 
@@ -56,7 +57,8 @@ public final class ProverDao {
                     row.getLong("session_epoch"),
                     Sql.instant(row, "connected_at"),
                     Sql.instant(row, "last_heartbeat_at"),
-                    Sql.uuid(row, "current_job_id")));
+                    Sql.uuid(row, "current_job_id"),
+                    Sql.instant(row, "held_until")));
   }
 
   /**
@@ -317,16 +319,25 @@ public final class ProverDao {
         .update();
   }
 
+  /** Gives the prover no new work for a while (it aggregated an invalid final proof). */
+  private static final Sql HOLD =
+      Sql.of(
+          "UPDATE provers SET held_until = now() + make_interval(secs => :seconds) WHERE prover_id = :proverId");
+
+  public int hold(String proverId, double seconds) {
+    return HOLD.on(connection).bind("proverId", proverId).bind("seconds", seconds).update();
+  }
+
   /**
-   * Connected IDLE provers that can be reached (their coordinator is alive and they answered
-   * recently), largest first, locked against other coordinators' admission.
+   * Connected IDLE provers that are not held and can be reached (their coordinator is alive and
+   * they answered recently), largest first, locked against other coordinators' admission.
    */
   private static final Sql LOCK_IDLE =
       Sql.of(
           """
       SELECT p.prover_id, p.compute_units
       FROM provers p JOIN coordinator_instances i ON i.instance_id = p.instance_id
-      WHERE p.state = 'IDLE'
+      WHERE p.state = 'IDLE' AND (p.held_until IS NULL OR p.held_until <= now())
         AND p.last_heartbeat_at > now() - make_interval(secs => :proverLivenessSeconds)
         AND i.stopped_at IS NULL AND i.last_seen_at > now() - make_interval(secs => :instanceLivenessSeconds)
       ORDER BY p.compute_units DESC, p.prover_id

@@ -49,6 +49,10 @@ class PackageDependenciesTest {
         .definedBy("zisk.distributed.coordinator.session..")
         .layer("store")
         .definedBy("zisk.distributed.coordinator.store..")
+        .layer("verification")
+        .definedBy("zisk.distributed.coordinator.verification..")
+        .layer("verification")
+        .definedBy("zisk.distributed.coordinator.verification..")
         .layer("config")
         .definedBy("zisk.distributed.coordinator.config..")
         .whereLayer("wiring")
@@ -66,6 +70,10 @@ class PackageDependenciesTest {
         .whereLayer("session")
         .mayOnlyBeAccessedByLayers("wiring", "api", "scheduling")
         .whereLayer("store")
+        .mayOnlyBeAccessedByLayers("wiring", "api", "scheduling", "lifecycle")
+        .whereLayer("verification")
+        .mayOnlyBeAccessedByLayers("wiring", "api", "scheduling", "lifecycle")
+        .whereLayer("verification")
         .mayOnlyBeAccessedByLayers("wiring", "api", "scheduling", "lifecycle")
         .check(COORDINATOR);
   }

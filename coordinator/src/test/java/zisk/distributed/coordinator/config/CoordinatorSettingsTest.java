@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,73 @@ class CoordinatorSettingsTest {
     assertEquals(10_000, config.maxComputeCapacity());
     assertEquals(3, config.maxAttempts());
     assertEquals("info", config.logging().level());
+    assertEquals(CoordinatorConfig.ProofVerification.DEFAULT, config.proofs());
+    assertEquals(
+        CoordinatorConfig.ProofVerification.Verifier.REFERENCE, config.proofs().verifier());
+    assertEquals(Duration.ofSeconds(300), config.proofs().verifyTimeout());
+    assertEquals(Duration.ofSeconds(600), config.proofs().invalidProofHold());
+  }
+
+  @Test
+  void theVerifyCommandIsAnArgumentVectorInTheFileAndShellWordsInTheEnvironment() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("coordinator.toml"),
+            """
+        [proofs]
+        verifier = "command"
+        verify_command = ["/opt/zisk/verify", "--key", "my key.bin"]
+        verify_timeout_seconds = 60
+        verify_concurrency = 3
+
+        [provers]
+        invalid_proof_hold_seconds = 120
+        """);
+    Map<String, String> env =
+        Map.of(
+            "DISTRIBUTED_PROOF_VERIFIER", "command",
+            "DISTRIBUTED_PROOF_VERIFY_COMMAND", "/opt/zisk/verify --key 'my key.bin' \"$HOME\"");
+
+    CoordinatorConfig.ProofVerification fromFile =
+        resolve(Map.of(), "--config", file.toString()).proofs();
+    CoordinatorConfig.ProofVerification fromEnv = resolve(env).proofs();
+
+    assertEquals(List.of("/opt/zisk/verify", "--key", "my key.bin"), fromFile.verifyCommand());
+    assertEquals(Duration.ofSeconds(60), fromFile.verifyTimeout());
+    assertEquals(3, fromFile.verifyConcurrency());
+    assertEquals(Duration.ofSeconds(120), fromFile.invalidProofHold());
+    assertEquals(
+        List.of("/opt/zisk/verify", "--key", "my key.bin", "$HOME"),
+        fromEnv.verifyCommand(),
+        "split as a shell splits words; nothing is expanded");
+    assertEquals(
+        CoordinatorConfig.ProofVerification.Verifier.NONE,
+        resolve(env, "--proof-verifier", "none").proofs().verifier(),
+        "the flag wins");
+  }
+
+  @Test
+  void theCommandVerifierNeedsACommand() {
+    ConfigException missing =
+        assertThrows(
+            ConfigException.class, () -> resolve(Map.of("DISTRIBUTED_PROOF_VERIFIER", "command")));
+    ConfigException unknown =
+        assertThrows(
+            ConfigException.class, () -> resolve(Map.of(), "--proof-verifier", "trust-me"));
+    ConfigException unbalanced =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                resolve(
+                    Map.of(
+                        "DISTRIBUTED_PROOF_VERIFIER", "command",
+                        "DISTRIBUTED_PROOF_VERIFY_COMMAND", "verify 'oops")));
+
+    assertTrue(missing.getMessage().contains("proofs.verify_command"), missing.getMessage());
+    assertTrue(unknown.getMessage().contains("expected one of"), unknown.getMessage());
+    assertTrue(
+        unbalanced.getMessage().contains("DISTRIBUTED_PROOF_VERIFY_COMMAND"),
+        unbalanced.getMessage());
   }
 
   @Test

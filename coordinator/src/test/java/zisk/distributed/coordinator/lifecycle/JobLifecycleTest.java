@@ -22,6 +22,7 @@ import zisk.distributed.coordinator.store.Store;
 import zisk.distributed.coordinator.store.TaskDao.OutgoingTask;
 import zisk.distributed.coordinator.store.Tx;
 import zisk.distributed.coordinator.testing.TestDatabase;
+import zisk.distributed.coordinator.verification.ProofVerdict;
 
 /**
  * The job state machine driven directly, transition by transition, against a real PostgreSQL: no
@@ -90,6 +91,7 @@ class JobLifecycleTest {
     assertTrue(done.admitRequested(), "freed provers may take queued jobs");
     assertEquals("COMPLETED AGGREGATE 1", jobState(job));
     assertArrayEquals(FINAL_PROOF, store.read(tx -> tx.jobs().finalProof(job)).orElseThrow());
+    assertEquals("final proof 3 bytes, verified by the test", lastEventDetail(job));
     assertEquals("IDLE IDLE", proverState("p1") + " " + proverState("p2"));
     assertEquals(
         List.of(
@@ -124,7 +126,7 @@ class JobLifecycleTest {
         effects.cancellations());
     assertEquals("IDLE IDLE", proverState("p1") + " " + proverState("p2"));
     assertEquals("FAILED CANCELLED", taskStates(job));
-    assertEquals("1 0 PROVER_ERROR", failureCounts(job));
+    assertEquals("1 0 0 PROVER_ERROR", failureCounts(job));
   }
 
   @Test
@@ -154,10 +156,76 @@ class JobLifecycleTest {
 
     assertEquals("QUEUED PARTIAL_CONTRIBUTION 1", jobState(job));
     assertEquals("LOST CANCELLED", taskStates(job));
-    assertEquals("0 1 PROVER_LOST", failureCounts(job));
+    assertEquals("0 1 0 PROVER_LOST", failureCounts(job));
     assertEquals(
         List.of("p2"),
         effects.cancellations().stream().map(Effects.Cancellation::proverId).toList());
+  }
+
+  @Test
+  void anInvalidFinalProofFailsTheAttemptAndHoldsTheProverThatAggregatedIt() {
+    UUID job = launch(3);
+    OutgoingTask aggregate = runToAggregate();
+
+    Effects effects =
+        finalProof(aggregate, ProofVerdict.invalid("reference verifier: truncated proof"));
+
+    assertTrue(effects.admitRequested());
+    assertEquals("QUEUED AGGREGATE 1", jobState(job));
+    assertEquals("0 0 1 INVALID_PROOF", failureCounts(job));
+    assertEquals(
+        "FAILED: invalid final proof from prover p2: reference verifier: truncated proof",
+        aggregateTaskState(job));
+    assertTrue(held("p2"), "the prover that aggregated it is held");
+    assertEquals("IDLE IDLE", proverState("p1") + " " + proverState("p2"));
+    // The retry needs two provers and only p1 may take work: it waits, then starts without p2.
+    assertTrue(admit().toSend().isEmpty());
+    assertEquals("QUEUED AGGREGATE 1", jobState(job));
+    jdbi.useHandle(
+        h ->
+            h.execute(
+                "INSERT INTO provers (prover_id, state, compute_units, instance_id) VALUES ('p3', 'IDLE', 1, ?)",
+                coordinator));
+    assertEquals(
+        List.of("p1", "p3"), admit().toSend().stream().map(OutgoingTask::proverId).toList());
+    assertEquals("RUNNING PARTIAL_CONTRIBUTION 2", jobState(job));
+  }
+
+  @Test
+  void aFinalProofTheCoordinatorCouldNotVerifyFailsTheAttemptWithoutHoldingTheProver() {
+    UUID job = launch(3);
+    OutgoingTask aggregate = runToAggregate();
+
+    finalProof(aggregate, ProofVerdict.verifierFailed("the verify command failed (exit 2)"));
+
+    assertEquals("QUEUED AGGREGATE 1", jobState(job));
+    assertEquals("0 1 0 VERIFIER_FAILED", failureCounts(job));
+    assertEquals(false, held("p2"));
+    assertEquals(
+        List.of("p1", "p2"), admit().toSend().stream().map(OutgoingTask::proverId).toList());
+  }
+
+  @Test
+  void aFinalProofWithoutAVerdictNeverCompletesTheJob() {
+    UUID job = launch(1);
+    OutgoingTask aggregate = runToAggregate();
+
+    lifecycle(tx -> lifecycle.report(tx, finalProofReport(aggregate)));
+
+    assertEquals("FAILED AGGREGATE 1", jobState(job));
+    assertEquals("0 1 0 VERIFIER_FAILED", failureCounts(job));
+    assertEquals(Optional.empty(), store.read(tx -> tx.jobs().finalProof(job)));
+  }
+
+  @Test
+  void anUncheckedFinalProofCompletesTheJobWhenVerificationIsOff() {
+    UUID job = launch(1);
+    OutgoingTask aggregate = runToAggregate();
+
+    finalProof(aggregate, ProofVerdict.unchecked());
+
+    assertEquals("COMPLETED AGGREGATE 1", jobState(job));
+    assertTrue(lastEventDetail(job).endsWith("not verified (proofs.verifier = none)"));
   }
 
   @Test
@@ -247,6 +315,7 @@ class JobLifecycleTest {
     return report(task, true, shape, result, "");
   }
 
+  /** A report as it reaches the lifecycle: final proofs with a VALID verdict. */
   private Effects report(
       OutgoingTask task, boolean success, Phase shape, byte[] result, String error) {
     return lifecycle(
@@ -254,15 +323,64 @@ class JobLifecycleTest {
             lifecycle.report(
                 tx,
                 new TaskReport(
-                    task.proverId(),
-                    1,
-                    task.taskId().toString(),
-                    task.jobId().toString(),
-                    task.phase(),
-                    success,
-                    shape,
-                    result,
-                    error)));
+                        task.proverId(),
+                        1,
+                        task.taskId().toString(),
+                        task.jobId().toString(),
+                        task.phase(),
+                        success,
+                        shape,
+                        result,
+                        error)
+                    .withVerdict(ProofVerdict.valid("verified by the test"))));
+  }
+
+  /** The final proof of {@code aggregate}, with the given verdict. */
+  private Effects finalProof(OutgoingTask aggregate, ProofVerdict verdict) {
+    return lifecycle(tx -> lifecycle.report(tx, finalProofReport(aggregate).withVerdict(verdict)));
+  }
+
+  private static TaskReport finalProofReport(OutgoingTask aggregate) {
+    return new TaskReport(
+        aggregate.proverId(),
+        1,
+        aggregate.taskId().toString(),
+        aggregate.jobId().toString(),
+        Phase.AGGREGATE,
+        true,
+        Phase.AGGREGATE,
+        FINAL_PROOF,
+        "");
+  }
+
+  /** Runs a launched job's first attempt up to its AGGREGATE task, which p2 gets. */
+  private OutgoingTask runToAggregate() {
+    List<OutgoingTask> contributions = admit().toSend();
+    succeed(contributions.get(0), Phase.PARTIAL_CONTRIBUTION, CONTRIBUTION);
+    List<OutgoingTask> proofs =
+        succeed(contributions.get(1), Phase.PARTIAL_CONTRIBUTION, CONTRIBUTION).toSend();
+    succeed(proofs.get(1), Phase.PROVE, PARTIAL_PROOF);
+    return succeed(proofs.get(0), Phase.PROVE, PARTIAL_PROOF).toSend().get(0);
+  }
+
+  private boolean held(String proverId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT coalesce(held_until > now(), false) FROM provers WHERE prover_id = ?")
+                .bind(0, proverId)
+                .mapTo(Boolean.class)
+                .one());
+  }
+
+  private String aggregateTaskState(UUID job) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT state || ': ' || error_message FROM tasks WHERE job_id = ? AND task_type = 'AGGREGATE'")
+                .bind(0, job)
+                .mapTo(String.class)
+                .one());
   }
 
   private static TaskReport result(String proverId, long epoch, OutgoingTask task, Phase shape) {
@@ -318,7 +436,17 @@ class JobLifecycleTest {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT task_failures || ' ' || infra_failures || ' ' || error_code FROM jobs WHERE job_id = ?")
+                    "SELECT task_failures || ' ' || infra_failures || ' ' || invalid_proofs || ' ' || error_code FROM jobs WHERE job_id = ?")
+                .bind(0, job)
+                .mapTo(String.class)
+                .one());
+  }
+
+  private String lastEventDetail(UUID job) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT detail FROM job_events WHERE job_id = ? ORDER BY event_id DESC LIMIT 1")
                 .bind(0, job)
                 .mapTo(String.class)
                 .one());

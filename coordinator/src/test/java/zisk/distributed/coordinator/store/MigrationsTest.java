@@ -59,7 +59,7 @@ class MigrationsTest {
             "provers",
             "tasks"),
         relations);
-    assertEquals("3", new Migrations(dataSource).currentVersion().orElseThrow());
+    assertEquals("4", new Migrations(dataSource).currentVersion().orElseThrow());
   }
 
   @Test

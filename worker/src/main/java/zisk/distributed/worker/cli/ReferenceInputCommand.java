@@ -8,7 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import zisk.distributed.worker.prover.reference.ReferenceInput;
+import zisk.distributed.reference.ReferenceInput;
 
 /**
  * {@code reference-input}: writes an input file for the reference prover.

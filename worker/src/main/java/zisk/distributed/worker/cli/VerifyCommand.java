@@ -12,9 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import zisk.distributed.api.v1.FinalProofList;
-import zisk.distributed.worker.prover.reference.ReferenceInput;
-import zisk.distributed.worker.prover.reference.ReferenceVerifier;
-import zisk.distributed.worker.prover.reference.VerificationResult;
+import zisk.distributed.reference.ReferenceInput;
+import zisk.distributed.reference.ReferenceVerifier;
+import zisk.distributed.reference.VerificationResult;
 
 /**
  * {@code verify}: checks a reference prover's final proof against its input file.

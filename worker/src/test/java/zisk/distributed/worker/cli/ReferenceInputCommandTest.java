@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import zisk.distributed.worker.prover.reference.ReferenceInput;
+import zisk.distributed.reference.ReferenceInput;
 
 class ReferenceInputCommandTest {
 

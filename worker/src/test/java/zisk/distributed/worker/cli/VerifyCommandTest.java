@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import zisk.distributed.api.v1.FinalProof;
 import zisk.distributed.api.v1.FinalProofList;
+import zisk.distributed.reference.ReferenceInput;
 import zisk.distributed.worker.prover.reference.JobFixture;
-import zisk.distributed.worker.prover.reference.ReferenceInput;
 
 class VerifyCommandTest {
 

@@ -1,6 +1,10 @@
 package zisk.distributed.worker.prover.reference;
 
 import java.util.List;
+import zisk.distributed.reference.LaneCommitment;
+import zisk.distributed.reference.LaneSplit;
+import zisk.distributed.reference.LaneWitness;
+import zisk.distributed.reference.ReferenceInput;
 
 /**
  * What one rank keeps of a job between phases: the input, the lane split, its rank, the witnesses

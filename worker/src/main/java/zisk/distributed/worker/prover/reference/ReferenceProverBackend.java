@@ -16,6 +16,14 @@ import zisk.distributed.api.v1.ContributionParams;
 import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
+import zisk.distributed.reference.FiatShamir;
+import zisk.distributed.reference.InvalidProofException;
+import zisk.distributed.reference.LaneCommitment;
+import zisk.distributed.reference.LaneSplit;
+import zisk.distributed.reference.LaneWitness;
+import zisk.distributed.reference.ReferenceAggregator;
+import zisk.distributed.reference.ReferenceInput;
+import zisk.distributed.reference.ReferenceVerifier;
 import zisk.distributed.worker.inputs.InputFile;
 import zisk.distributed.worker.prover.ProverBackend;
 
@@ -29,8 +37,8 @@ import zisk.distributed.worker.prover.ProverBackend;
  *       its Merkle root and final state.
  *   <li>PROVE hashes every lane's contribution into the global challenge and answers one partial
  *       proof per own lane: the challenged steps, opened.
- *   <li>AGGREGATE checks every partial proof and answers the final proof ({@link
- *       ReferenceFinalProof}), which {@link ReferenceVerifier} checks from the input alone.
+ *   <li>AGGREGATE checks every partial proof and answers the final proof, which {@link
+ *       ReferenceVerifier} checks from the input alone.
  * </ul>
  *
  * <p>Each job's lanes stay in memory (about 64 bytes per step) from PARTIAL_CONTRIBUTION until

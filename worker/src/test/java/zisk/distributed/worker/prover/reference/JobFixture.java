@@ -12,6 +12,7 @@ import zisk.distributed.api.v1.ContributionParams;
 import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
+import zisk.distributed.reference.ReferenceInput;
 import zisk.distributed.worker.inputs.InputFile;
 
 /**

@@ -22,6 +22,12 @@ import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.Proof;
 import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
+import zisk.distributed.reference.InvalidProofException;
+import zisk.distributed.reference.LaneProof;
+import zisk.distributed.reference.LaneSplit;
+import zisk.distributed.reference.ReferenceInput;
+import zisk.distributed.reference.ReferenceVerifier;
+import zisk.distributed.reference.VerificationResult;
 
 class ReferenceProverBackendTest {
 
