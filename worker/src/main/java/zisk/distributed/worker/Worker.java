@@ -30,6 +30,7 @@ import zisk.distributed.worker.connection.EndpointRotation;
 import zisk.distributed.worker.connection.ProverSession;
 import zisk.distributed.worker.connection.ResultDelivery;
 import zisk.distributed.worker.connection.SessionEnd;
+import zisk.distributed.worker.connection.SessionSecret;
 import zisk.distributed.worker.prover.ProverBackend;
 import zisk.distributed.worker.task.CancelOutcome;
 import zisk.distributed.worker.task.TaskRunner;
@@ -56,6 +57,7 @@ public final class Worker {
   private final WorkerConfig config;
   private final TaskRunner runner;
   private final ResultDelivery delivery;
+  private final SessionSecret secret = new SessionSecret();
   private final ConnectionLoop loop;
   private final Thread loopThread;
   private final CountDownLatch terminated = new CountDownLatch(1);
@@ -85,6 +87,7 @@ public final class Worker {
     this.loop =
         new ConnectionLoop(
             config.proverId(),
+            secret,
             new EndpointRotation(config.coordinators()),
             new Backoff(config.reconnectInterval(), config.maxReconnectInterval(), jitter),
             config.heartbeatTimeout(),
@@ -187,7 +190,10 @@ public final class Worker {
     }
   }
 
-  /** The first message of a session: reconnect while a job is in hand, else register. */
+  /**
+   * The first message of a session: reconnect while a job is in hand (with the session's secret,
+   * which keeps the job's work), else register.
+   */
   private ProverMessage hello() {
     ComputeCapacity capacity =
         ComputeCapacity.newBuilder().setComputeUnits(config.computeUnits()).build();
@@ -199,7 +205,8 @@ public final class Worker {
               ProverReconnectRequest.newBuilder()
                   .setProverId(config.proverId())
                   .setComputeCapacity(capacity)
-                  .setLastKnownJobId(job.get()))
+                  .setLastKnownJobId(job.get())
+                  .setSessionSecret(secret.current()))
           .build();
     }
     return ProverMessage.newBuilder()

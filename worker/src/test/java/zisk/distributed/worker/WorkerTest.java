@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
 import zisk.distributed.api.v1.ProverMessage;
 import zisk.distributed.api.v1.TaskType;
@@ -37,6 +42,7 @@ class WorkerTest {
   private final List<CountDownLatch> gates = new ArrayList<>();
   private Worker worker;
   private FakeCoordinator coordinator;
+  private final List<Runnable> cleanups = new ArrayList<>();
 
   @BeforeEach
   void startCoordinator() throws Exception {
@@ -52,6 +58,7 @@ class WorkerTest {
     for (FakeCoordinator each : coordinators) {
       each.close();
     }
+    cleanups.forEach(Runnable::run);
   }
 
   @Test
@@ -189,6 +196,39 @@ class WorkerTest {
     assertEcho(result, "job-1", "task-1", TaskType.PROVE);
     assertTrue(first.results().isEmpty());
     assertTrue(backend.released().isEmpty(), "the job's state is kept for the next phase");
+  }
+
+  @Test
+  void presentsItsSessionSecretOnEveryReconnectAndNeverLogsIt() throws Exception {
+    ListAppender<ILoggingEvent> logs = captureLogs();
+    backend.blockOn(TaskType.PROVE, gate());
+    start(config(LONG_HEARTBEAT_TIMEOUT, coordinator.url()));
+    FakeStream registered = coordinator.awaitStream();
+    registered.sendTask(Tasks.prove("job-1", "task-1", 2));
+    backend.awaitStarted();
+    String secret = registered.issuedSecret();
+
+    registered.fail();
+    FakeStream resumed = coordinator.awaitStream();
+    resumed.roundTrip();
+    // This coordinator starts a new session next (say, the old secret did not match).
+    coordinator.holdRegistrations(true);
+    resumed.fail();
+    FakeStream renewed = coordinator.awaitStream();
+    renewed.accept("renewed-secret");
+    renewed.roundTrip();
+    renewed.fail();
+    FakeStream last = coordinator.awaitStream();
+
+    assertTrue(registered.hello().hasRegister());
+    assertEquals(secret, resumed.hello().getReconnect().getSessionSecret());
+    assertEquals("", resumed.issuedSecret(), "a resumed session keeps its secret");
+    assertEquals(secret, renewed.hello().getReconnect().getSessionSecret());
+    assertEquals("renewed-secret", last.hello().getReconnect().getSessionSecret());
+    for (ILoggingEvent event : logs.list) {
+      String line = event.getFormattedMessage();
+      assertFalse(line.contains(secret) || line.contains("renewed-secret"), line);
+    }
   }
 
   @Test
@@ -346,6 +386,22 @@ class WorkerTest {
     worker.stop(Duration.ofSeconds(1));
 
     assertTrue(worker.isTerminated());
+  }
+
+  /** Every log event of this test, from the root logger down, at any level. */
+  private ListAppender<ILoggingEvent> captureLogs() {
+    Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+    Level before = root.getLevel();
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    root.addAppender(appender);
+    root.setLevel(Level.ALL);
+    cleanups.add(
+        () -> {
+          root.detachAppender(appender);
+          root.setLevel(before);
+        });
+    return appender;
   }
 
   private void start(WorkerConfig config) {

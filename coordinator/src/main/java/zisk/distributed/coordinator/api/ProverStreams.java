@@ -6,7 +6,6 @@ import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.api.v1.ComputeCapacity;
@@ -135,7 +134,7 @@ public final class ProverStreams {
     private void first(ProverMessage message) {
       String proverId;
       ComputeCapacity capacity;
-      Optional<UUID> lastKnownJob = Optional.empty();
+      Optional<ProverRegistrations.Reconnect> reconnect = Optional.empty();
       switch (message.getMessageCase()) {
         case REGISTER -> {
           proverId = message.getRegister().getProverId().strip();
@@ -144,7 +143,11 @@ public final class ProverStreams {
         case RECONNECT -> {
           proverId = message.getReconnect().getProverId().strip();
           capacity = message.getReconnect().getComputeCapacity();
-          lastKnownJob = Uuids.parse(message.getReconnect().getLastKnownJobId());
+          reconnect =
+              Optional.of(
+                  new ProverRegistrations.Reconnect(
+                      Uuids.parse(message.getReconnect().getLastKnownJobId()),
+                      message.getReconnect().getSessionSecret()));
         }
         default -> {
           end(
@@ -167,7 +170,7 @@ public final class ProverStreams {
         return;
       }
       ProverRegistrations.Outcome outcome =
-          registrations.register(proverId, capacity.getComputeUnits(), lastKnownJob);
+          registrations.register(proverId, capacity.getComputeUnits(), reconnect);
       if (outcome instanceof ProverRegistrations.Outcome.Refused refused) {
         log.info("Refused prover {}: {}", proverId, refused.reason());
         refuse(proverId, refused.reason());
@@ -182,19 +185,18 @@ public final class ProverStreams {
           .ifPresent(
               old -> old.close(Status.ABORTED.withDescription("replaced by a newer stream")));
       session = opened;
-      opened.send(
-          CoordinatorMessage.newBuilder()
-              .setRegisterResponse(
-                  ProverRegisterResponse.newBuilder()
-                      .setProverId(proverId)
-                      .setAccepted(true)
-                      .setMessage(
-                          accepted
-                              .resumedJob()
-                              .map(job -> "welcome back; keep working on job " + job)
-                              .orElse("registered"))
-                      .setRegisteredAt(ProtoMapper.timestamp(accepted.registeredAt())))
-              .build());
+      ProverRegisterResponse.Builder response =
+          ProverRegisterResponse.newBuilder()
+              .setProverId(proverId)
+              .setAccepted(true)
+              .setMessage(
+                  accepted
+                      .resumedJob()
+                      .map(job -> "welcome back; keep working on job " + job)
+                      .orElse("registered"))
+              .setRegisteredAt(ProtoMapper.timestamp(accepted.registeredAt()));
+      accepted.sessionSecret().ifPresent(response::setSessionSecret);
+      opened.send(CoordinatorMessage.newBuilder().setRegisterResponse(response).build());
       log.info(
           "Prover {} {} with {} compute units (session {})",
           proverId,

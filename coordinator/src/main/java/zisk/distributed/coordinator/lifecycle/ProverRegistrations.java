@@ -16,16 +16,44 @@ import zisk.distributed.coordinator.store.Tx;
  * The prover row's side of a stream: register or reconnect (a new session epoch), and the stream's
  * end. Each is one transaction that checks the row it finds; a registration that finds the prover
  * gone from a job it worked for loses that work through the {@link JobLifecycle}.
+ *
+ * <p>A reconnect resumes a session only when it presents that session's {@link SessionSecret}.
+ * Anyone can name a prover id and a job id (JobsList shows both), so a reconnect without the secret
+ * is a new registration of a prover whose work is lost: never a welcome back, and nothing in the
+ * answer speaks of the job. The secret is issued when a session starts and stays the same through
+ * the reconnects that resume it, so a reconnect whose answer was lost on a breaking link can be
+ * retried with it.
  */
 public final class ProverRegistrations {
 
   private static final Logger log = LoggerFactory.getLogger(ProverRegistrations.class);
 
+  /** What a reconnect claims: the job it was working on, if any, and its session's secret. */
+  public record Reconnect(Optional<UUID> lastKnownJob, String sessionSecret) {
+    @Override
+    public String toString() {
+      return "Reconnect[lastKnownJob=" + lastKnownJob + ", sessionSecret=redacted]";
+    }
+  }
+
   /** The outcome of a register or reconnect. */
   public sealed interface Outcome {
-    /** Accepted with a new epoch; {@code resumedJob} is the job whose work the prover keeps. */
-    record Accepted(long epoch, Optional<UUID> resumedJob, Instant registeredAt, Effects effects)
-        implements Outcome {}
+    /**
+     * Accepted with a new epoch; {@code resumedJob} is the job whose work the prover keeps; {@code
+     * sessionSecret} the new session's secret for the prover, empty when it resumed its session.
+     */
+    record Accepted(
+        long epoch,
+        Optional<UUID> resumedJob,
+        Instant registeredAt,
+        Effects effects,
+        Optional<String> sessionSecret)
+        implements Outcome {
+      @Override
+      public String toString() {
+        return "Accepted[epoch=" + epoch + ", resumedJob=" + resumedJob + "]";
+      }
+    }
 
     record Refused(String reason) implements Outcome {}
   }
@@ -55,28 +83,42 @@ public final class ProverRegistrations {
     this.liveHere = liveHere;
   }
 
+  /** A {@code register}: a new session; see {@link #register(String, int, Optional)}. */
+  public Outcome register(String proverId, int computeUnits) {
+    return register(proverId, computeUnits, Optional.empty());
+  }
+
   /**
-   * Registers a prover on this coordinator. With {@code lastKnownJob} (a reconnect) a prover that
-   * still works for that job keeps its work; otherwise any work it had is lost with its old state,
-   * and a reconnect naming a job it no longer works for is told to drop that job (JobCancelled).
+   * Registers a prover on this coordinator. A {@code reconnect} that proves its session (its secret
+   * matches) keeps the work of the job it names while the prover still works for it, and is told to
+   * drop that job otherwise (JobCancelled). Any other registration starts a new session: a register
+   * keeps only work never sent to the prover (see {@link #keepOrLoseWork}); a reconnect that does
+   * not prove its session loses all of it.
    */
-  public Outcome register(String proverId, int computeUnits, Optional<UUID> lastKnownJob) {
+  public Outcome register(String proverId, int computeUnits, Optional<Reconnect> reconnect) {
     return store.inTransaction(
         tx -> {
           tx.provers().lockJobOf(proverId);
           Optional<RegistrationRow> existing =
               tx.provers().lockForRegistration(proverId, liveness.toMillis() / 1000.0);
           Effects effects = Effects.none().admit();
+          boolean proven = existing.isPresent() && proves(tx, proverId, reconnect);
+          boolean unproven = reconnect.isPresent() && !proven;
+          if (unproven) {
+            log.info(
+                "Prover {} reconnected without its session secret: a new registration", proverId);
+          }
           if (existing.isEmpty()) {
             Instant at = tx.provers().insert(proverId, computeUnits, instanceId);
-            dropStaleWork(proverId, lastKnownJob, effects);
-            return new Outcome.Accepted(1, Optional.empty(), at, effects);
+            return new Outcome.Accepted(
+                1, Optional.empty(), at, effects, Optional.of(newSecret(tx, proverId)));
           }
           RegistrationRow row = existing.get();
-          // A reconnect naming the job the prover works for is the same worker whose old stream
-          // died
-          // (perhaps with its coordinator): it takes its session back at once. Anything else must
-          // wait until the old stream is known dead.
+          Optional<UUID> lastKnownJob =
+              proven ? reconnect.get().lastKnownJob() : Optional.<UUID>empty();
+          // A proven reconnect naming the job the prover works for is the same worker whose old
+          // stream died (perhaps with its coordinator): it takes its session back at once.
+          // Anything else must wait until the old stream is known dead.
           boolean resuming =
               lastKnownJob.isPresent() && lastKnownJob.get().equals(row.currentJobId());
           if (!resuming && isLive(row, proverId)) {
@@ -89,7 +131,9 @@ public final class ProverRegistrations {
                         : " to coordinator " + row.instanceId())
                     + "; a second stream for it is refused (retry once the old stream is gone)");
           }
-          if (row.currentJobId() != null && !resuming) {
+          if (row.currentJobId() != null && unproven) {
+            loseWork(tx, proverId, row.currentJobId(), effects);
+          } else if (row.currentJobId() != null && !resuming) {
             keepOrLoseWork(tx, proverId, row.currentJobId(), effects);
           }
           Instant at = tx.provers().openSession(proverId, computeUnits, instanceId);
@@ -98,9 +142,45 @@ public final class ProverRegistrations {
           } else {
             dropStaleWork(proverId, lastKnownJob, effects);
           }
+          long epoch = row.sessionEpoch() + 1;
+          if (proven) {
+            return new Outcome.Accepted(
+                epoch, resuming ? lastKnownJob : Optional.empty(), at, effects, Optional.empty());
+          }
           return new Outcome.Accepted(
-              row.sessionEpoch() + 1, resuming ? lastKnownJob : Optional.empty(), at, effects);
+              epoch, Optional.empty(), at, effects, Optional.of(newSecret(tx, proverId)));
         });
+  }
+
+  /** Whether the reconnect presents the secret of the prover's session (its row is locked). */
+  private static boolean proves(Tx tx, String proverId, Optional<Reconnect> reconnect) {
+    return reconnect.isPresent()
+        && tx.sessionSecrets()
+            .hashOf(proverId)
+            .map(hash -> SessionSecret.matches(reconnect.get().sessionSecret(), hash))
+            .orElse(false);
+  }
+
+  /** Starts a new session's secret: its hash replaces the old one, which proves nothing more. */
+  private static String newSecret(Tx tx, String proverId) {
+    SessionSecret secret = SessionSecret.issue();
+    Rows.exactlyOne(
+        tx.sessionSecrets().store(proverId, secret.hash()),
+        "storing the session secret of prover " + proverId);
+    return secret.value();
+  }
+
+  /**
+   * A reconnect that did not prove its session: whoever sent it may be anyone who read the ids, so
+   * the prover's work is lost, whatever its tasks' state, and none of it reaches this stream.
+   */
+  private void loseWork(Tx tx, String proverId, UUID jobId, Effects effects) {
+    lifecycle.loseProver(
+        tx,
+        proverId,
+        jobId,
+        "prover " + proverId + " reconnected without its session secret; its work is lost",
+        effects);
   }
 
   /**

@@ -13,7 +13,8 @@ public record Tx(
     ProverDao provers,
     InstanceDao instances,
     ClusterDao cluster,
-    NotifyDao notifications) {
+    NotifyDao notifications,
+    SessionSecretDao sessionSecrets) {
 
   static Tx on(Connection connection) {
     return new Tx(
@@ -23,6 +24,7 @@ public record Tx(
         new ProverDao(connection),
         new InstanceDao(connection),
         new ClusterDao(connection),
-        new NotifyDao(connection));
+        new NotifyDao(connection),
+        new SessionSecretDao(connection));
   }
 }

@@ -1,7 +1,9 @@
 package zisk.distributed.coordinator.lifecycle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -14,7 +16,10 @@ import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.coordinator.store.Store;
 import zisk.distributed.coordinator.testing.TestDatabase;
 
-/** A prover whose coordinator died comes back with a plain register: what happens to its task. */
+/**
+ * A prover whose coordinator died comes back with a plain register, or with a reconnect that does
+ * or does not prove its session: what happens to its task.
+ */
 class ProverRegistrationsTest {
 
   private final UUID deadCoordinator = UUID.randomUUID();
@@ -73,7 +78,7 @@ class ProverRegistrationsTest {
 
   @Test
   void aProverRegisteringWithATaskNeverSentToItKeepsIt() {
-    ProverRegistrations.Outcome outcome = registrations.register("w1", 1, Optional.empty());
+    ProverRegistrations.Outcome outcome = registrations.register("w1", 1);
 
     assertInstanceOf(ProverRegistrations.Outcome.Accepted.class, outcome);
     assertEquals("RUNNING 1", jobStateAndAttempt());
@@ -96,10 +101,94 @@ class ProverRegistrationsTest {
             handle.execute(
                 "UPDATE tasks SET state = 'DISPATCHED', dispatched_at = now() WHERE prover_id = 'w1'"));
 
-    registrations.register("w1", 1, Optional.empty());
+    registrations.register("w1", 1);
 
     assertEquals("QUEUED 1", jobStateAndAttempt());
     assertEquals("LOST", taskStateOf("w1"));
+  }
+
+  @Test
+  void aReconnectPresentingItsSessionSecretResumesItsWork() {
+    givenSessionSecretOfW1("the-secret");
+
+    ProverRegistrations.Outcome outcome =
+        registrations.register(
+            "w1",
+            1,
+            Optional.of(new ProverRegistrations.Reconnect(Optional.of(jobId), "the-secret")));
+
+    ProverRegistrations.Outcome.Accepted accepted =
+        assertInstanceOf(ProverRegistrations.Outcome.Accepted.class, outcome);
+    assertEquals(Optional.of(jobId), accepted.resumedJob());
+    assertEquals(Optional.empty(), accepted.sessionSecret(), "the session keeps its secret");
+    assertTrue(storedHashIsOf("the-secret"));
+    assertEquals("RUNNING 1", jobStateAndAttempt());
+    assertEquals("ASSIGNED", taskStateOf("w1"));
+  }
+
+  @Test
+  void aReconnectWithAWrongSecretIsANewRegistrationThatLosesEvenWorkNeverSent() {
+    givenSessionSecretOfW1("the-secret");
+
+    ProverRegistrations.Outcome outcome =
+        registrations.register(
+            "w1", 1, Optional.of(new ProverRegistrations.Reconnect(Optional.of(jobId), "guessed")));
+
+    ProverRegistrations.Outcome.Accepted accepted =
+        assertInstanceOf(ProverRegistrations.Outcome.Accepted.class, outcome);
+    assertEquals(Optional.empty(), accepted.resumedJob());
+    assertTrue(
+        accepted.effects().cancellations().stream().noneMatch(c -> c.proverId().equals("w1")),
+        "nothing about the job is sent to the new session");
+    String newSecret = accepted.sessionSecret().orElseThrow();
+    assertTrue(storedHashIsOf(newSecret), "the new session's secret replaces the old one");
+    assertFalse(storedHashIsOf("the-secret"));
+    assertEquals("QUEUED 1", jobStateAndAttempt());
+    assertEquals("LOST", taskStateOf("w1"));
+  }
+
+  @Test
+  void aReconnectWithoutASecretOnARowThatNeverHadOneIsANewRegistration() {
+    ProverRegistrations.Outcome outcome =
+        registrations.register(
+            "w1", 1, Optional.of(new ProverRegistrations.Reconnect(Optional.of(jobId), "")));
+
+    ProverRegistrations.Outcome.Accepted accepted =
+        assertInstanceOf(ProverRegistrations.Outcome.Accepted.class, outcome);
+    assertEquals(Optional.empty(), accepted.resumedJob());
+    assertTrue(storedHashIsOf(accepted.sessionSecret().orElseThrow()));
+    assertEquals("QUEUED 1", jobStateAndAttempt());
+    assertEquals("LOST", taskStateOf("w1"));
+  }
+
+  @Test
+  void aFirstRegistrationIssuesASecretThatOnlyItsHashIsKeptOf() {
+    ProverRegistrations.Outcome.Accepted accepted =
+        assertInstanceOf(
+            ProverRegistrations.Outcome.Accepted.class, registrations.register("w3", 1));
+
+    String secret = accepted.sessionSecret().orElseThrow();
+    assertEquals(43, secret.length(), "32 random bytes, base64url");
+    assertTrue(storedHashIsOf(secret));
+  }
+
+  private void givenSessionSecretOfW1(String secret) {
+    jdbi.useHandle(
+        handle ->
+            handle.execute(
+                "UPDATE provers SET session_secret_hash = sha256(convert_to(?, 'UTF8')) WHERE prover_id = 'w1'",
+                secret));
+  }
+
+  private boolean storedHashIsOf(String secret) {
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery(
+                    "SELECT count(*) = 1 FROM provers WHERE session_secret_hash = sha256(convert_to(:secret, 'UTF8'))")
+                .bind("secret", secret)
+                .mapTo(Boolean.class)
+                .one());
   }
 
   private String jobStateAndAttempt() {

@@ -5,8 +5,10 @@ import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +25,7 @@ import zisk.distributed.api.v1.HeartbeatAck;
 import zisk.distributed.api.v1.Proof;
 import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProverMessage;
+import zisk.distributed.api.v1.ProverReconnectRequest;
 import zisk.distributed.api.v1.ProverRegisterRequest;
 import zisk.distributed.api.v1.ProverRegisterResponse;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
@@ -37,6 +40,7 @@ public final class RawProver implements AutoCloseable {
   public static final Duration WAIT = Duration.ofSeconds(15);
 
   private final BlockingQueue<CoordinatorMessage> received = new LinkedBlockingQueue<>();
+  private final List<CoordinatorMessage> everything = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Status> ended = new CompletableFuture<>();
   private final AtomicInteger heartbeats = new AtomicInteger();
   private final boolean ackHeartbeats;
@@ -70,6 +74,28 @@ public final class RawProver implements AutoCloseable {
             .build());
     return await("register_response", CoordinatorMessage::hasRegisterResponse)
         .getRegisterResponse();
+  }
+
+  /** Sends reconnect (empty strings leave the fields unset) and answers the coordinator's reply. */
+  public ProverRegisterResponse reconnect(
+      String id, int computeUnits, String lastKnownJobId, String sessionSecret) {
+    proverId = id;
+    send(
+        ProverMessage.newBuilder()
+            .setReconnect(
+                ProverReconnectRequest.newBuilder()
+                    .setProverId(id)
+                    .setComputeCapacity(ComputeCapacity.newBuilder().setComputeUnits(computeUnits))
+                    .setLastKnownJobId(lastKnownJobId)
+                    .setSessionSecret(sessionSecret))
+            .build());
+    return await("register_response", CoordinatorMessage::hasRegisterResponse)
+        .getRegisterResponse();
+  }
+
+  /** Every message received so far but heartbeats, in order, including those already awaited. */
+  public List<CoordinatorMessage> receivedSoFar() {
+    return List.copyOf(everything);
   }
 
   public ExecuteTaskRequest awaitTask() {
@@ -195,6 +221,7 @@ public final class RawProver implements AutoCloseable {
         }
         return;
       }
+      everything.add(message);
       received.add(message);
     }
 

@@ -44,6 +44,7 @@ public final class ConnectionLoop {
   private record StopRequest(Duration grace, String reason) {}
 
   private final String proverId;
+  private final SessionSecret secret;
   private final EndpointRotation rotation;
   private final Backoff backoff;
   private final Duration heartbeatTimeout;
@@ -54,11 +55,13 @@ public final class ConnectionLoop {
   private final CompletableFuture<StopRequest> stop = new CompletableFuture<>();
 
   /**
+   * @param secret where each accepted session's secret is kept, for {@code hello} to present
    * @param hello builds the first message of each session (register, or reconnect naming the job)
    * @param channels opens a channel to a coordinator ({@link Channels#open} in production)
    */
   public ConnectionLoop(
       String proverId,
+      SessionSecret secret,
       EndpointRotation rotation,
       Backoff backoff,
       Duration heartbeatTimeout,
@@ -67,6 +70,7 @@ public final class ConnectionLoop {
       Drain drain,
       Function<CoordinatorEndpoint, ManagedChannel> channels) {
     this.proverId = proverId;
+    this.secret = secret;
     this.rotation = rotation;
     this.backoff = backoff;
     this.heartbeatTimeout = heartbeatTimeout;
@@ -111,7 +115,7 @@ public final class ConnectionLoop {
         channel = channels.apply(endpoint);
         log.info("prover {}: connecting to coordinator {}", proverId, endpoint);
         ProverSession session =
-            ProverSession.open(channel, endpoint, proverId, hello.get(), handler);
+            ProverSession.open(channel, endpoint, proverId, hello.get(), handler, secret);
         end = watch(session);
         if (end == null) {
           drain.drain(stop.join().grace());

@@ -37,29 +37,36 @@ public final class ProverSession
   private final CoordinatorEndpoint endpoint;
   private final String proverId;
   private final CoordinatorHandler handler;
+  private final SessionSecret secret;
   private final CompletableFuture<SessionEnd> ended = new CompletableFuture<>();
   private volatile StreamSender sender;
   private final long openedNanos = System.nanoTime();
   private volatile long lastInboundNanos = openedNanos;
   private volatile boolean accepted;
 
-  private ProverSession(CoordinatorEndpoint endpoint, String proverId, CoordinatorHandler handler) {
+  private ProverSession(
+      CoordinatorEndpoint endpoint,
+      String proverId,
+      CoordinatorHandler handler,
+      SessionSecret secret) {
     this.endpoint = endpoint;
     this.proverId = proverId;
     this.handler = handler;
+    this.secret = secret;
   }
 
   /**
    * Opens the stream on {@code channel} and sends {@code hello} ({@code register} or {@code
-   * reconnect}).
+   * reconnect}); an accepted registration's session secret goes to {@code secret}.
    */
   public static ProverSession open(
       Channel channel,
       CoordinatorEndpoint endpoint,
       String proverId,
       ProverMessage hello,
-      CoordinatorHandler handler) {
-    ProverSession session = new ProverSession(endpoint, proverId, handler);
+      CoordinatorHandler handler,
+      SessionSecret secret) {
+    ProverSession session = new ProverSession(endpoint, proverId, handler, secret);
     ZiskDistributedApiGrpc.newStub(channel).proverStream(session);
     session.send(hello);
     return session;
@@ -111,6 +118,7 @@ public final class ProverSession
           endpoint,
           SafeText.shorten(response.getProverId()));
     }
+    secret.remember(response);
     accepted = true;
     log.info(
         "prover {}: registered with coordinator {}: {}",

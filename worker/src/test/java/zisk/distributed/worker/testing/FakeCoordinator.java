@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -120,6 +121,7 @@ public final class FakeCoordinator implements AutoCloseable {
     private final CountDownLatch proverClosed = new CountDownLatch(1);
     private volatile ProverMessage hello;
     private volatile boolean accepted;
+    private volatile String issuedSecret = "";
     private boolean ended;
 
     FakeStream(StreamObserver<CoordinatorMessage> out) {
@@ -172,16 +174,32 @@ public final class FakeCoordinator implements AutoCloseable {
       return hello;
     }
 
+    /**
+     * Accepts as a real coordinator does: a register starts a session with a new secret ({@link
+     * #issuedSecret()}); a reconnect resumes its session, whose secret stays the same.
+     */
     public void accept() {
+      accept(hello != null && hello.hasRegister() ? "secret-" + UUID.randomUUID() : "");
+    }
+
+    /** Accepts with {@code secret} as the session secret; empty: none issued. */
+    public void accept(String secret) {
       accepted = true;
+      issuedSecret = secret;
       send(
           CoordinatorMessage.newBuilder()
               .setRegisterResponse(
                   ProverRegisterResponse.newBuilder()
                       .setProverId(proverId())
                       .setAccepted(true)
-                      .setMessage("welcome"))
+                      .setMessage("welcome")
+                      .setSessionSecret(secret))
               .build());
+    }
+
+    /** The session secret this stream's acceptance issued; empty when none. */
+    public String issuedSecret() {
+      return issuedSecret;
     }
 
     public void refuse(String message) {
