@@ -13,7 +13,9 @@ public record Tx(
     ProverDao provers,
     InstanceDao instances,
     ClusterDao cluster,
-    NotifyDao notifications) {
+    NotifyDao notifications,
+    ProverListDao proverList,
+    ProverPruningDao proverPruning) {
 
   static Tx on(Connection connection) {
     return new Tx(
@@ -23,6 +25,8 @@ public record Tx(
         new ProverDao(connection),
         new InstanceDao(connection),
         new ClusterDao(connection),
-        new NotifyDao(connection));
+        new NotifyDao(connection),
+        new ProverListDao(connection),
+        new ProverPruningDao(connection));
   }
 }

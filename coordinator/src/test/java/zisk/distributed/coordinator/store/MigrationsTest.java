@@ -59,7 +59,7 @@ class MigrationsTest {
             "provers",
             "tasks"),
         relations);
-    assertEquals("3", new Migrations(dataSource).currentVersion().orElseThrow());
+    assertEquals("5", new Migrations(dataSource).currentVersion().orElseThrow());
   }
 
   @Test
@@ -68,7 +68,7 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
 
     assertEquals(
-        4L,
+        5L,
         (long)
             jdbi.withHandle(
                 h ->
