@@ -13,6 +13,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -164,6 +167,68 @@ class TransportBoundsTest {
   }
 
   @Test
+  void aMalformedMessageOnARegisteredStreamEndsItAndTheProverIsRecordedGone() {
+    MethodDescriptor<byte[], byte[]> stream =
+        MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+            .setFullMethodName("zisk.distributed.api.v1.ZiskDistributedApi/ProverStream")
+            .setRequestMarshaller(BYTES)
+            .setResponseMarshaller(BYTES)
+            .build();
+    CompletableFuture<Status> ended = new CompletableFuture<>();
+    CompletableFuture<byte[]> answered = new CompletableFuture<>();
+    StreamObserver<byte[]> requests =
+        ClientCalls.asyncBidiStreamingCall(
+            coordinator.channel().newCall(stream, CallOptions.DEFAULT),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(byte[] message) {
+                answered.complete(message);
+              }
+
+              @Override
+              public void onError(Throwable error) {
+                ended.complete(Status.fromThrowable(error));
+              }
+
+              @Override
+              public void onCompleted() {
+                ended.complete(Status.OK);
+              }
+            });
+    requests.onNext(register("raw-prover").toByteArray());
+    answered.orTimeout(20, TimeUnit.SECONDS).join();
+
+    requests.onNext(new byte[] {0x0A, 0x10, 0x61}); // says 16 bytes, has one
+
+    Status status = ended.orTimeout(20, TimeUnit.SECONDS).join();
+    assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode(), status.toString());
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                coordinator
+                    .jdbi()
+                    .withHandle(
+                        h ->
+                            h.createQuery(
+                                    "SELECT state FROM provers WHERE prover_id = 'raw-prover'")
+                                .mapTo(String.class)
+                                .one())
+                    .equals("DISCONNECTED"));
+    assertNoStackTraces();
+  }
+
+  private static ProverMessage register(String proverId) {
+    return ProverMessage.newBuilder()
+        .setRegister(
+            ProverRegisterRequest.newBuilder()
+                .setProverId(proverId)
+                .setComputeCapacity(ComputeCapacity.newBuilder().setComputeUnits(1)))
+        .build();
+  }
+
+  @Test
   void garbageOnThePortCostsOneLineAndNoStackTrace() throws Exception {
     Random random = new Random(9);
     for (int connection = 0; connection < 5; connection++) {
@@ -226,7 +291,7 @@ class TransportBoundsTest {
     return ClientCalls.blockingUnaryCall(
         coordinator.channel(),
         raw,
-        CallOptions.DEFAULT.withDeadlineAfter(20, java.util.concurrent.TimeUnit.SECONDS),
+        CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS),
         request);
   }
 
