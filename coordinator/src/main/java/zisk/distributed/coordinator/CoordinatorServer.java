@@ -1,5 +1,7 @@
 package zisk.distributed.coordinator;
 
+import io.grpc.Codec;
+import io.grpc.DecompressorRegistry;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
@@ -21,10 +23,14 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.common.concurrent.DaemonThreads;
+import zisk.distributed.common.logging.GrpcLogBridge;
 import zisk.distributed.coordinator.api.AdminApi;
 import zisk.distributed.coordinator.api.AuthInterceptor;
 import zisk.distributed.coordinator.api.ErrorMapper;
+import zisk.distributed.coordinator.api.MalformedRequests;
+import zisk.distributed.coordinator.api.MessageLimits;
 import zisk.distributed.coordinator.api.ProverStreams;
+import zisk.distributed.coordinator.api.RegistrationGate;
 import zisk.distributed.coordinator.api.ZiskApiService;
 import zisk.distributed.coordinator.auth.Gate;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
@@ -36,6 +42,7 @@ import zisk.distributed.coordinator.scheduling.Dispatcher;
 import zisk.distributed.coordinator.scheduling.FinalProofChecks;
 import zisk.distributed.coordinator.scheduling.HeartbeatWriter;
 import zisk.distributed.coordinator.scheduling.Notifications;
+import zisk.distributed.coordinator.scheduling.ProverPruning;
 import zisk.distributed.coordinator.scheduling.ReportWriter;
 import zisk.distributed.coordinator.scheduling.Scheduler;
 import zisk.distributed.coordinator.scheduling.Sweeper;
@@ -72,9 +79,6 @@ public final class CoordinatorServer {
 
   static final int REPORT_BATCH = 64;
 
-  /** Largest message accepted: final proofs and aggregation inputs are large. */
-  public static final int MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
-
   private final CoordinatorConfig config;
   private final Database database;
   private final ServerBuilder<?> serverBuilder;
@@ -90,6 +94,7 @@ public final class CoordinatorServer {
   private ReportWriter reports;
   private FinalProofChecks proofChecks;
   private ProverStreams streams;
+  private RegistrationGate registrationGate;
 
   public CoordinatorServer(
       CoordinatorConfig config, Database database, ServerBuilder<?> serverBuilder, Clock clock) {
@@ -113,7 +118,6 @@ public final class CoordinatorServer {
     ServerBuilder<?> builder =
         NettyServerBuilder.forAddress(
                 new InetSocketAddress(config.host(), config.port()), credentials)
-            .maxInboundMessageSize(MAX_MESSAGE_BYTES)
             // Workers hold their streams for hours; let them ping, and notice dead peers.
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .keepAliveTime(30, TimeUnit.SECONDS)
@@ -176,6 +180,17 @@ public final class CoordinatorServer {
                     .find(proverId)
                     .filter(session -> session.heardWithin(liveness))
                     .isPresent());
+    CoordinatorConfig.Limits limits = config.limits();
+    MessageLimits messageLimits =
+        new MessageLimits(
+            CoordinatorConfig.Limits.ADMIN_MESSAGE_BYTES, limits.maxProverMessageBytes());
+    registrationGate =
+        new RegistrationGate(
+            limits.registerTimeout(),
+            limits.maxUnregisteredStreams(),
+            limits.maxRegistrationsPerSecond(),
+            config.poolSize(),
+            config.databaseTimeout());
     streams =
         new ProverStreams(
             registrations,
@@ -185,6 +200,8 @@ public final class CoordinatorServer {
             dispatcher,
             scheduler,
             sessions,
+            registrationGate,
+            messageLimits,
             clock);
     AdminApi admin =
         new AdminApi(
@@ -201,18 +218,30 @@ public final class CoordinatorServer {
                 Instant.now(clock)),
             sessions::size,
             clock,
-            scheduler::apply);
+            scheduler::apply,
+            config.limits().maxQueuedJobs());
 
     Gate gate = new Gate(config.auth());
+    GrpcLogBridge.install();
+    // Every message is limited while it arrives (MessageLimits); compressed ones are refused, or
+    // a small message on the wire could inflate past any limit. Unparseable requests answer
+    // INVALID_ARGUMENT (MalformedRequests); the guard wraps the auth interceptor, which reads the
+    // parsed first message of a ProverStream.
     server =
         serverBuilder
+            .maxInboundMessageSize(messageLimits.serverLimit())
+            .addStreamTracerFactory(messageLimits)
+            .decompressorRegistry(
+                DecompressorRegistry.emptyInstance().with(Codec.Identity.NONE, false))
             .addService(
-                ServerInterceptors.intercept(
-                    new ZiskApiService(admin, streams, health, new ErrorMapper(health)),
-                    new AuthInterceptor(gate)))
-            .addService(healthStatus.getHealthService())
-            .addService(ProtoReflectionServiceV1.newInstance())
-            .addService(ProtoReflectionService.newInstance())
+                MalformedRequests.guard(
+                    ServerInterceptors.intercept(
+                        new ZiskApiService(admin, streams, health, new ErrorMapper(health)),
+                        new AuthInterceptor(gate))))
+            .addService(MalformedRequests.guard(healthStatus.getHealthService().bindService()))
+            .addService(
+                MalformedRequests.guard(ProtoReflectionServiceV1.newInstance().bindService()))
+            .addService(MalformedRequests.guard(ProtoReflectionService.newInstance().bindService()))
             .build()
             .start();
     health.start(HEALTH_PROBE.toMillis());
@@ -225,6 +254,9 @@ public final class CoordinatorServer {
         INSTANCE_HEARTBEAT.toMillis(),
         INSTANCE_HEARTBEAT.toMillis(),
         TimeUnit.MILLISECONDS);
+    ProverPruning pruning = new ProverPruning(store, config.limits().proverRetention());
+    housekeeping.scheduleWithFixedDelay(
+        pruning::prune, 0, ProverPruning.PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     log.info(
         "ZisK coordinator {} serving on {}:{}, {} (instance {})",
         Version.get(),
@@ -291,6 +323,7 @@ public final class CoordinatorServer {
       Thread.currentThread().interrupt();
     }
     housekeeping.shutdownNow();
+    registrationGate.close();
     health.close();
     try {
       store.read(tx -> tx.instances().markStopped(instanceId));

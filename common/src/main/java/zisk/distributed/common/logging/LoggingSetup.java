@@ -57,6 +57,7 @@ public final class LoggingSetup {
     for (String name : List.of("org.flywaydb", "io.zonky")) {
       context.getLogger(name).setLevel(trace ? Level.TRACE : Level.WARN);
     }
+    GrpcLogBridge.install();
   }
 
   private static Encoder<ILoggingEvent> encoder(LoggerContext context, String format) {

@@ -34,6 +34,9 @@ import zisk.distributed.coordinator.store.ClusterDao.ClusterCounts;
 import zisk.distributed.coordinator.store.Job;
 import zisk.distributed.coordinator.store.JobCursor;
 import zisk.distributed.coordinator.store.JobState;
+import zisk.distributed.coordinator.store.NewJob;
+import zisk.distributed.coordinator.store.Prover;
+import zisk.distributed.coordinator.store.ProverCursor;
 import zisk.distributed.coordinator.store.Store;
 
 /**
@@ -58,6 +61,7 @@ public final class AdminApi {
   private final IntSupplier activeConnections;
   private final Clock clock;
   private final Consumer<Effects> afterCommit;
+  private final int maxQueuedJobs;
 
   /**
    * @param afterCommit applies what a committed launch or cancel means for the cluster (admission,
@@ -72,7 +76,8 @@ public final class AdminApi {
       Identity identity,
       IntSupplier activeConnections,
       Clock clock,
-      Consumer<Effects> afterCommit) {
+      Consumer<Effects> afterCommit,
+      int maxQueuedJobs) {
     this.lifecycle = lifecycle;
     this.store = store;
     this.instanceLiveness = instanceLiveness;
@@ -82,6 +87,7 @@ public final class AdminApi {
     this.activeConnections = activeConnections;
     this.clock = clock;
     this.afterCommit = afterCommit;
+    this.maxQueuedJobs = maxQueuedJobs;
   }
 
   public StatusInfoResponse statusInfo() {
@@ -102,8 +108,16 @@ public final class AdminApi {
   }
 
   public String launchProof(LaunchProofRequest request) {
-    LaunchOutcome outcome =
-        lifecycle.launch(launchRequests.validate(request, Callers.current().tokenName()));
+    NewJob job = launchRequests.validate(request, Callers.current().tokenName());
+    // Checked before the launch's transaction, so concurrent launches may overshoot by a few.
+    if (store.read(tx -> tx.jobs().countQueued(maxQueuedJobs)) >= maxQueuedJobs) {
+      throw new ApiException(
+          ApiException.RESOURCE_EXHAUSTED,
+          "the queue is full ("
+              + maxQueuedJobs
+              + " jobs QUEUED, this coordinator's jobs.max_queued); retry once jobs have started");
+    }
+    LaunchOutcome outcome = lifecycle.launch(job);
     if (outcome instanceof LaunchOutcome.Created created) {
       afterCommit.accept(Effects.none().admit());
       return created.jobId().toString();
@@ -134,12 +148,7 @@ public final class AdminApi {
   }
 
   public JobsList jobsList(JobsListRequest request) {
-    // uint32 on the wire: above 2^31 it reads negative, more than the cap anyway.
-    int requested =
-        Integer.compareUnsigned(request.getLimit(), MAX_PAGE_SIZE) > 0
-            ? MAX_PAGE_SIZE
-            : request.getLimit();
-    int limit = requested == 0 ? DEFAULT_PAGE_SIZE : requested;
+    int limit = pageSize(request.getLimit());
     Optional<JobCursor> after =
         request.getPageToken().isEmpty()
             ? Optional.empty()
@@ -174,11 +183,31 @@ public final class AdminApi {
   }
 
   public ProversList proversList(ProversListRequest request) {
+    int limit = pageSize(request.getLimit());
+    String after =
+        request.getPageToken().isEmpty()
+            ? null
+            : ProverCursor.decode(request.getPageToken())
+                .orElseThrow(
+                    () -> ApiException.invalidArgument("page_token is not one this server issued"))
+                .afterId();
+    // One more than a page tells whether another page follows.
+    List<Prover> provers =
+        store.read(tx -> tx.proverList().list(request.getAvailableOnly(), after, limit + 1));
     ProversList.Builder list = ProversList.newBuilder();
-    store
-        .read(tx -> tx.provers().list(request.getAvailableOnly()))
-        .forEach(prover -> list.addProvers(mapper.proverInfo(prover)));
+    provers.stream().limit(limit).forEach(prover -> list.addProvers(mapper.proverInfo(prover)));
+    if (provers.size() > limit) {
+      list.setNextPageToken(new ProverCursor(provers.get(limit - 1).proverId()).encode());
+    }
     return list.build();
+  }
+
+  /** A page's size: 0 is the default; uint32 on the wire, so above 2^31 it reads negative. */
+  private static int pageSize(int requested) {
+    if (requested == 0) {
+      return DEFAULT_PAGE_SIZE;
+    }
+    return Integer.compareUnsigned(requested, MAX_PAGE_SIZE) > 0 ? MAX_PAGE_SIZE : requested;
   }
 
   public JobStatus cancelJob(CancelJobRequest request) {
@@ -254,12 +283,35 @@ public final class AdminApi {
     return store.read(tx -> tx.cluster().counts(instanceLiveness.toMillis() / 1000.0));
   }
 
-  /** Job ids are UUIDs; anything else cannot name a job. */
+  /**
+   * Job ids are UUIDs; anything else is refused before any lookup, and quoted shortened: an id can
+   * be as long as a message.
+   */
   static UUID parseJobId(String jobId) {
     if (jobId.isBlank()) {
       throw ApiException.invalidArgument("job_id is required");
     }
-    return Uuids.parse(jobId).orElseThrow(() -> ApiException.jobNotFound(jobId));
+    return Uuids.parse(jobId)
+        .orElseThrow(
+            () ->
+                ApiException.invalidArgument(
+                    "job_id "
+                        + quoted(jobId)
+                        + " is not a job id: job ids are the UUIDs LaunchProof answers"));
+  }
+
+  /**
+   * Untrusted text in quotes: at most 40 characters of it, control characters replaced, and its
+   * length when it was longer. (Private here: a shared rule for hostile text may replace it.)
+   */
+  private static String quoted(String text) {
+    int keep = Math.min(text.length(), 40);
+    StringBuilder shown = new StringBuilder("'");
+    text.substring(0, keep)
+        .codePoints()
+        .forEach(c -> shown.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+    shown.append(keep < text.length() ? "…' (" + text.length() + " characters)" : "'");
+    return shown.toString();
   }
 
   /**

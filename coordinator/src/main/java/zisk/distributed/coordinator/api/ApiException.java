@@ -14,6 +14,7 @@ public final class ApiException extends RuntimeException {
   public static final String SYSTEM_UNAVAILABLE = "SYSTEM_UNAVAILABLE";
   public static final String FAILED_PRECONDITION = "FAILED_PRECONDITION";
   public static final String PROOF_NOT_READY = "PROOF_NOT_READY";
+  public static final String RESOURCE_EXHAUSTED = "RESOURCE_EXHAUSTED";
   public static final String INTERNAL = "INTERNAL";
 
   private final String code;

@@ -1,6 +1,7 @@
 package zisk.distributed.coordinator.api;
 
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
@@ -31,8 +32,9 @@ import zisk.distributed.coordinator.store.Phase;
 
 /**
  * Serves {@code ProverStream}: one {@link Call} per stream. The first message must register (or
- * reconnect) the prover; after that the call relays acknowledgements, results and errors to the
- * transitions, and the stream's end to the prover's row.
+ * reconnect) the prover, within the bounds of the {@link RegistrationGate}; after that the call
+ * relays acknowledgements, results and errors to the transitions, and the stream's end to the
+ * prover's row. Only a registered stream may send large messages ({@link MessageLimits}).
  */
 public final class ProverStreams {
 
@@ -45,6 +47,8 @@ public final class ProverStreams {
   private final Dispatcher dispatcher;
   private final Scheduler scheduler;
   private final SessionRegistry sessions;
+  private final RegistrationGate gate;
+  private final MessageLimits messageLimits;
   private final Clock clock;
 
   public ProverStreams(
@@ -55,6 +59,8 @@ public final class ProverStreams {
       Dispatcher dispatcher,
       Scheduler scheduler,
       SessionRegistry sessions,
+      RegistrationGate gate,
+      MessageLimits messageLimits,
       Clock clock) {
     this.registrations = registrations;
     this.reports = reports;
@@ -63,6 +69,8 @@ public final class ProverStreams {
     this.dispatcher = dispatcher;
     this.scheduler = scheduler;
     this.sessions = sessions;
+    this.gate = gate;
+    this.messageLimits = messageLimits;
     this.clock = clock;
   }
 
@@ -98,11 +106,18 @@ public final class ProverStreams {
   private final class Call implements StreamObserver<ProverMessage> {
 
     private final ServerCallStreamObserver<CoordinatorMessage> out;
+
+    /** Raises this stream's message limit once its prover has registered. */
+    private final Runnable raiseMessageLimit = messageLimits.raiseCurrentCall();
+
+    private final RegistrationGate.Pending pending;
     private volatile ProverSession session;
-    private boolean ended;
+    private volatile boolean ended;
 
     Call(ServerCallStreamObserver<CoordinatorMessage> out) {
       this.out = out;
+      // Ends the stream at once when too many wait to register, or later if it never does.
+      this.pending = gate.open(this::end);
       // Must be set before the service method returns; covers clients that vanish without a word.
       out.setOnCancelHandler(this::closed);
     }
@@ -113,11 +128,18 @@ public final class ProverStreams {
         return;
       }
       try {
-        if (session == null) {
-          first(message);
-        } else {
+        if (session != null) {
           next(message);
+        } else if (pending.begin()) {
+          try {
+            first(message);
+          } finally {
+            pending.finish();
+          }
         }
+      } catch (StatusRuntimeException e) {
+        log.debug("ProverStream refused: {}", e.getStatus().getDescription());
+        end(e.getStatus());
       } catch (RuntimeException e) {
         // Most likely the database is away. Ending the stream makes the worker reconnect; its
         // running task and any result it holds are re-synchronized then.
@@ -165,12 +187,14 @@ public final class ProverStreams {
                           .map(units -> "compute_capacity." + units))
               .orElse(null);
       if (problem != null) {
-        refuse(SafeText.shorten(proverId), problem);
+        refuse("", problem); // the id is not echoed: it may be anything, of any length
         end(Status.INVALID_ARGUMENT.withDescription(problem));
         return;
       }
+      Optional<ProverRegistrations.Reconnect> resuming = reconnect;
       ProverRegistrations.Outcome outcome =
-          registrations.register(proverId, capacity.getComputeUnits(), reconnect);
+          gate.register(
+              () -> registrations.register(proverId, capacity.getComputeUnits(), resuming));
       if (outcome instanceof ProverRegistrations.Outcome.Refused refused) {
         log.info("Refused prover {}: {}", proverId, refused.reason());
         refuse(proverId, refused.reason());
@@ -185,6 +209,9 @@ public final class ProverStreams {
           .ifPresent(
               old -> old.close(Status.ABORTED.withDescription("replaced by a newer stream")));
       session = opened;
+      // Before the answer: the prover's next message may be large, and its slot is free.
+      raiseMessageLimit.run();
+      pending.finish();
       ProverRegisterResponse.Builder response =
           ProverRegisterResponse.newBuilder()
               .setProverId(proverId)
@@ -273,6 +300,7 @@ public final class ProverStreams {
 
     @Override
     public void onError(Throwable error) {
+      pending.finish();
       log.debug(
           "ProverStream of {} broke: {}",
           session == null ? "an unregistered prover" : session.proverId(),
@@ -282,6 +310,7 @@ public final class ProverStreams {
 
     @Override
     public void onCompleted() {
+      pending.finish();
       ProverSession current = session;
       if (current != null) {
         current.close(Status.OK);
@@ -301,6 +330,7 @@ public final class ProverStreams {
      * count.
      */
     private void closed() {
+      pending.finish();
       ProverSession current = session;
       if (current == null || !sessions.remove(current)) {
         return;

@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param tls TLS on the gRPC port; empty serves plaintext
  * @param auth the bearer tokens callers present; none means admin calls from loopback only
  * @param proofs how final proofs are verified before a job completes
+ * @param limits what any one caller may cost this coordinator
  */
 public record CoordinatorConfig(
     String host,
@@ -42,7 +43,8 @@ public record CoordinatorConfig(
     Logging logging,
     Optional<Tls> tls,
     AuthConfig auth,
-    ProofVerification proofs) {
+    ProofVerification proofs,
+    Limits limits) {
 
   /**
    * @param heartbeatInterval how often the coordinator sends Heartbeat
@@ -53,6 +55,64 @@ public record CoordinatorConfig(
       Duration heartbeatInterval, Duration heartbeatTimeout, Duration reconnectGrace) {
     public static final ProverTiming DEFAULT =
         new ProverTiming(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(30));
+  }
+
+  /**
+   * Bounds on what any one caller may cost this coordinator (README, "Limits on every request").
+   *
+   * @param maxProverMessageBytes largest message on a registered prover's stream (results, final
+   *     proofs); every other call is held to {@link #ADMIN_MESSAGE_BYTES}
+   * @param registerTimeout how long a new ProverStream may wait before it registers
+   * @param maxUnregisteredStreams prover streams open at once that have not registered yet
+   * @param maxRegistrationsPerSecond registrations and reconnects this coordinator starts per
+   *     second
+   * @param proverRetention how long a DISCONNECTED prover's row is kept before it is pruned
+   * @param maxQueuedJobs QUEUED jobs beyond which LaunchProof answers RESOURCE_EXHAUSTED
+   */
+  public record Limits(
+      int maxProverMessageBytes,
+      Duration registerTimeout,
+      int maxUnregisteredStreams,
+      int maxRegistrationsPerSecond,
+      Duration proverRetention,
+      int maxQueuedJobs) {
+
+    /** Largest message of any call but a registered prover's stream. */
+    public static final int ADMIN_MESSAGE_BYTES = 1024 * 1024;
+
+    public static final Limits DEFAULT =
+        new Limits(
+            256 * 1024 * 1024, Duration.ofSeconds(10), 1_000, 200, Duration.ofHours(24), 10_000);
+
+    public Limits withRegisterTimeout(Duration timeout) {
+      return new Limits(
+          maxProverMessageBytes,
+          timeout,
+          maxUnregisteredStreams,
+          maxRegistrationsPerSecond,
+          proverRetention,
+          maxQueuedJobs);
+    }
+
+    public Limits withRegistrations(int maxUnregistered, int perSecond) {
+      return new Limits(
+          maxProverMessageBytes,
+          registerTimeout,
+          maxUnregistered,
+          perSecond,
+          proverRetention,
+          maxQueuedJobs);
+    }
+
+    public Limits withMaxQueuedJobs(int maxQueued) {
+      return new Limits(
+          maxProverMessageBytes,
+          registerTimeout,
+          maxUnregisteredStreams,
+          maxRegistrationsPerSecond,
+          proverRetention,
+          maxQueued);
+    }
   }
 
   /** Logging settings: level trace..error, format pretty/compact/json, optional file. */
@@ -140,7 +200,8 @@ public record CoordinatorConfig(
         new Logging("info", "compact", Optional.empty()),
         Optional.empty(),
         AuthConfig.NONE,
-        ProofVerification.DEFAULT);
+        ProofVerification.DEFAULT,
+        Limits.DEFAULT);
   }
 
   public CoordinatorConfig withPort(int newPort) {
@@ -160,7 +221,8 @@ public record CoordinatorConfig(
         logging,
         tls,
         auth,
-        proofs);
+        proofs,
+        limits);
   }
 
   public CoordinatorConfig withDatabase(Optional<String> url, Path newDataDir, Duration timeout) {
@@ -180,7 +242,8 @@ public record CoordinatorConfig(
         logging,
         tls,
         auth,
-        proofs);
+        proofs,
+        limits);
   }
 
   /** The same configuration with another way of verifying final proofs. */
@@ -201,7 +264,8 @@ public record CoordinatorConfig(
         logging,
         tls,
         auth,
-        verification);
+        verification,
+        limits);
   }
 
   public CoordinatorConfig withProverTiming(ProverTiming timing) {
@@ -221,7 +285,8 @@ public record CoordinatorConfig(
         logging,
         tls,
         auth,
-        proofs);
+        proofs,
+        limits);
   }
 
   /** The same configuration with TLS on the port (empty: plaintext). */
@@ -242,7 +307,8 @@ public record CoordinatorConfig(
         logging,
         newTls,
         auth,
-        proofs);
+        proofs,
+        limits);
   }
 
   /** The same configuration with these tokens. */
@@ -263,6 +329,28 @@ public record CoordinatorConfig(
         logging,
         tls,
         newAuth,
-        proofs);
+        proofs,
+        limits);
+  }
+
+  public CoordinatorConfig withLimits(Limits newLimits) {
+    return new CoordinatorConfig(
+        host,
+        port,
+        serviceName,
+        environment,
+        databaseUrl,
+        dataDir,
+        migrate,
+        poolSize,
+        databaseTimeout,
+        maxComputeCapacity,
+        maxAttempts,
+        provers,
+        logging,
+        tls,
+        auth,
+        proofs,
+        newLimits);
   }
 }

@@ -94,6 +94,30 @@ public final class CoordinatorSettings {
               "DISTRIBUTED_PROOF_VERIFY_CONCURRENCY",
               "most final proofs verified at once"),
           new ConfigKey(
+              "server.max_prover_message_bytes",
+              "DISTRIBUTED_MAX_PROVER_MESSAGE_BYTES",
+              "largest message on a registered prover's stream; other calls get 1 MiB"),
+          new ConfigKey(
+              "jobs.max_queued",
+              "DISTRIBUTED_MAX_QUEUED_JOBS",
+              "QUEUED jobs beyond which LaunchProof answers RESOURCE_EXHAUSTED"),
+          new ConfigKey(
+              "provers.register_timeout_seconds",
+              "DISTRIBUTED_REGISTER_TIMEOUT_SECONDS",
+              "a prover stream that has not registered by then is closed"),
+          new ConfigKey(
+              "provers.max_unregistered_streams",
+              "DISTRIBUTED_MAX_UNREGISTERED_STREAMS",
+              "prover streams open at once that have not registered yet"),
+          new ConfigKey(
+              "provers.max_registrations_per_second",
+              "DISTRIBUTED_MAX_REGISTRATIONS_PER_SECOND",
+              "registrations and reconnects accepted per second"),
+          new ConfigKey(
+              "provers.retention_hours",
+              "DISTRIBUTED_PROVER_RETENTION_HOURS",
+              "how long a DISCONNECTED prover is kept before it is pruned"),
+          new ConfigKey(
               "logging.level", "DISTRIBUTED_LOGGING_LEVEL", "trace, debug, info, warn or error"),
           new ConfigKey("logging.format", "DISTRIBUTED_LOGGING_FORMAT", "pretty, compact or json"),
           new ConfigKey(
@@ -156,6 +180,28 @@ public final class CoordinatorSettings {
             "provers.invalid_proof_hold_seconds", defaults.invalidProofHold(), 0, 2_592_000));
   }
 
+  private static CoordinatorConfig.Limits limits(LayeredConfig config) {
+    CoordinatorConfig.Limits defaults = CoordinatorConfig.Limits.DEFAULT;
+    return new CoordinatorConfig.Limits(
+        config.integer(
+            "server.max_prover_message_bytes",
+            defaults.maxProverMessageBytes(),
+            CoordinatorConfig.Limits.ADMIN_MESSAGE_BYTES,
+            Integer.MAX_VALUE),
+        config.seconds("provers.register_timeout_seconds", defaults.registerTimeout(), 1, 3600),
+        config.integer(
+            "provers.max_unregistered_streams", defaults.maxUnregisteredStreams(), 1, 1_000_000),
+        config.integer(
+            "provers.max_registrations_per_second",
+            defaults.maxRegistrationsPerSecond(),
+            1,
+            1_000_000),
+        Duration.ofHours(
+            config.integer(
+                "provers.retention_hours", (int) defaults.proverRetention().toHours(), 1, 100_000)),
+        config.integer("jobs.max_queued", defaults.maxQueuedJobs(), 1, 100_000_000));
+  }
+
   /**
    * Builds the validated configuration.
    *
@@ -195,7 +241,8 @@ public final class CoordinatorSettings {
             config.get("logging.file_path").map(LayeredConfig.Value::text)),
         tls(config),
         AuthSettings.resolve(config),
-        proofVerification(config));
+        proofVerification(config),
+        limits(config));
   }
 
   /**

@@ -33,34 +33,6 @@ public final class ProverDao {
   /** A prover let go of a job, with its latest task of the job (named in its JobCancelled). */
   public record ReleasedProver(String proverId, UUID lastTaskId) {}
 
-  /** Every known prover, or only the connected IDLE ones that are not held, by id. */
-  private static final Sql LIST =
-      Sql.of(
-          """
-      SELECT prover_id, state, compute_units, instance_id, session_epoch, connected_at, last_heartbeat_at, current_job_id,
-             CASE WHEN held_until > now() THEN held_until END AS held_until
-      FROM provers
-      WHERE NOT :availableOnly OR (state = 'IDLE' AND NOT coalesce(held_until > now(), false))
-      ORDER BY prover_id
-      """);
-
-  public List<Prover> list(boolean availableOnly) {
-    return LIST.on(connection)
-        .bind("availableOnly", availableOnly)
-        .list(
-            row ->
-                new Prover(
-                    row.getString("prover_id"),
-                    Sql.constant(ProverState.class, row, "state"),
-                    row.getInt("compute_units"),
-                    Sql.uuid(row, "instance_id"),
-                    row.getLong("session_epoch"),
-                    Sql.instant(row, "connected_at"),
-                    Sql.instant(row, "last_heartbeat_at"),
-                    Sql.uuid(row, "current_job_id"),
-                    Sql.instant(row, "held_until")));
-  }
-
   /**
    * Locks the prover's job row first (the lock order of every transition: job, then prover) and
    * answers the job it works for.

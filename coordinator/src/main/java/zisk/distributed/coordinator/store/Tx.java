@@ -14,7 +14,9 @@ public record Tx(
     InstanceDao instances,
     ClusterDao cluster,
     NotifyDao notifications,
-    SessionSecretDao sessionSecrets) {
+    SessionSecretDao sessionSecrets,
+    ProverListDao proverList,
+    ProverPruningDao proverPruning) {
 
   static Tx on(Connection connection) {
     return new Tx(
@@ -25,6 +27,8 @@ public record Tx(
         new InstanceDao(connection),
         new ClusterDao(connection),
         new NotifyDao(connection),
-        new SessionSecretDao(connection));
+        new SessionSecretDao(connection),
+        new ProverListDao(connection),
+        new ProverPruningDao(connection));
   }
 }

@@ -130,13 +130,17 @@ class AdminRpcTest {
   // ---- JobStatus ----
 
   @Test
-  void jobStatusAnswersJobNotFoundForUnknownAndMalformedIds() {
-    for (String id :
-        List.of("job_123", UUID.randomUUID().toString(), "not-a-uuid-but-36-characters-long!!!")) {
+  void jobStatusAnswersJobNotFoundForUnknownIdsAndRefusesMalformedOnes() {
+    String unknown = UUID.randomUUID().toString();
+    JobStatusResponse notFound =
+        api.jobStatus(JobStatusRequest.newBuilder().setJobId(unknown).build());
+    assertEquals("JOB_NOT_FOUND", notFound.getError().getCode());
+    assertTrue(notFound.getError().getMessage().contains(unknown));
+    for (String id : List.of("job_123", "not-a-uuid-but-36-characters-long!!!")) {
       JobStatusResponse response =
           api.jobStatus(JobStatusRequest.newBuilder().setJobId(id).build());
-      assertEquals("JOB_NOT_FOUND", response.getError().getCode(), id);
-      assertTrue(response.getError().getMessage().contains(id));
+      assertEquals("INVALID_ARGUMENT", response.getError().getCode(), id);
+      assertTrue(response.getError().getMessage().contains("'" + id + "'"));
     }
     assertEquals(
         "INVALID_ARGUMENT",
@@ -320,7 +324,7 @@ class AdminRpcTest {
   void cancelJobAnswersJobNotFoundForUnknownIds() {
     assertEquals(
         "JOB_NOT_FOUND",
-        api.cancelJob(CancelJobRequest.newBuilder().setJobId("job_123").build())
+        api.cancelJob(CancelJobRequest.newBuilder().setJobId(UUID.randomUUID().toString()).build())
             .getError()
             .getCode());
   }
@@ -353,7 +357,7 @@ class AdminRpcTest {
     assertEquals(proof, ready.getProof().getFinalProof());
     assertEquals("b", ready.getProof().getBlockId());
     assertEquals(
-        "JOB_NOT_FOUND",
+        "INVALID_ARGUMENT",
         api.getProof(GetProofRequest.newBuilder().setJobId("job_1").build()).getError().getCode());
   }
 

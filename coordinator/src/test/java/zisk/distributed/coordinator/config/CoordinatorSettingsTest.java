@@ -103,6 +103,43 @@ class CoordinatorSettingsTest {
   }
 
   @Test
+  void limitsHaveDocumentedDefaultsAndComeFromTheFileAndTheEnvironment() throws Exception {
+    assertEquals(CoordinatorConfig.Limits.DEFAULT, resolve(Map.of()).limits());
+    assertEquals(256 * 1024 * 1024, CoordinatorConfig.Limits.DEFAULT.maxProverMessageBytes());
+    assertEquals(Duration.ofSeconds(10), CoordinatorConfig.Limits.DEFAULT.registerTimeout());
+    assertEquals(Duration.ofHours(24), CoordinatorConfig.Limits.DEFAULT.proverRetention());
+    assertEquals(10_000, CoordinatorConfig.Limits.DEFAULT.maxQueuedJobs());
+    Path file =
+        Files.writeString(
+            dir.resolve("limits.toml"),
+            """
+        [server]
+        max_prover_message_bytes = 67108864
+
+        [provers]
+        register_timeout_seconds = 5
+        max_unregistered_streams = 50
+        max_registrations_per_second = 20
+        retention_hours = 2
+        """);
+
+    CoordinatorConfig.Limits limits =
+        resolve(Map.of("DISTRIBUTED_MAX_QUEUED_JOBS", "7"), "--config", file.toString()).limits();
+
+    assertEquals(
+        new CoordinatorConfig.Limits(
+            64 * 1024 * 1024, Duration.ofSeconds(5), 50, 20, Duration.ofHours(2), 7),
+        limits);
+    ConfigException tooSmall =
+        assertThrows(
+            ConfigException.class,
+            () -> resolve(Map.of("DISTRIBUTED_MAX_PROVER_MESSAGE_BYTES", "1000")));
+    assertTrue(
+        tooSmall.getMessage().contains("DISTRIBUTED_MAX_PROVER_MESSAGE_BYTES"),
+        tooSmall.getMessage());
+  }
+
+  @Test
   void flagsBeatTheFileWhichBeatsTheEnvironment() throws Exception {
     Path file =
         Files.writeString(

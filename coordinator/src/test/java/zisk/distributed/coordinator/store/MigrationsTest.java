@@ -68,7 +68,7 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
 
     assertEquals(
-        6L,
+        7L,
         (long)
             jdbi.withHandle(
                 h ->

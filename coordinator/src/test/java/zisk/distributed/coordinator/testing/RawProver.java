@@ -144,6 +144,28 @@ public final class RawProver implements AutoCloseable {
     }
   }
 
+  /**
+   * The register response, or null when the stream ended without one; fails after {@link #WAIT}.
+   */
+  public CoordinatorMessage awaitAnswerOrEnd() {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    try {
+      while (System.nanoTime() < deadline) {
+        CoordinatorMessage message = received.poll(50, TimeUnit.MILLISECONDS);
+        if (message != null && message.hasRegisterResponse()) {
+          return message;
+        }
+        if (message == null && ended.isDone() && received.isEmpty()) {
+          return null;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    throw new AssertionError(
+        "prover " + proverId + ": neither an answer nor an end within " + WAIT);
+  }
+
   public boolean hasEnded() {
     return ended.isDone();
   }
