@@ -27,6 +27,7 @@ import zisk.distributed.api.v1.SystemStatus;
 import zisk.distributed.api.v1.SystemStatusRequest;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc.ZiskDistributedApiBlockingStub;
+import zisk.distributed.common.inputs.InputFiles;
 import zisk.distributed.common.logging.LoggingSetup;
 import zisk.distributed.coordinator.CoordinatorServer;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
@@ -39,7 +40,6 @@ import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.config.WorkerSettings;
 import zisk.distributed.worker.connection.Channels;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
-import zisk.distributed.worker.inputs.InputFiles;
 import zisk.distributed.worker.prover.reference.ReferenceProverBackend;
 
 /**
@@ -115,9 +115,13 @@ public final class DemoCommand implements Callable<Integer> {
     LoggingSetup.configure("info", "compact", logFile.toString());
 
     Path dataDir = Files.createTempDirectory("zisk-demo-postgres");
-    CoordinatorConfig config =
+    CoordinatorConfig local =
         CoordinatorConfig.local("unused")
             .withDatabase(Optional.empty(), dataDir, Duration.ofSeconds(3));
+    // The coordinator verifies the final proof against the input where the workers read it.
+    CoordinatorConfig config =
+        local.withProofVerification(
+            local.proofs().withInputsDirs(List.of(outputDir.toAbsolutePath())));
     int unitsPerWorker = Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
     out.printf(
         "ZisK demo: a coordinator on an embedded PostgreSQL and %d worker(s) with the reference prover%n",

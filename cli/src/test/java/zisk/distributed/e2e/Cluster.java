@@ -27,6 +27,7 @@ import zisk.distributed.api.v1.ProverInfo;
 import zisk.distributed.api.v1.ProversListRequest;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc.ZiskDistributedApiBlockingStub;
+import zisk.distributed.common.inputs.InputFiles;
 import zisk.distributed.coordinator.config.AuthConfig;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
 import zisk.distributed.coordinator.config.CoordinatorConfig.ProverTiming;
@@ -44,7 +45,6 @@ import zisk.distributed.worker.config.WorkerSettings;
 import zisk.distributed.worker.connection.BearerToken;
 import zisk.distributed.worker.connection.ClientTls;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
-import zisk.distributed.worker.inputs.InputFiles;
 import zisk.distributed.worker.prover.ProverBackend;
 import zisk.distributed.worker.testing.ControlledBackend;
 
@@ -75,18 +75,29 @@ final class Cluster implements AutoCloseable {
   private final List<TcpProxy> proxies = new ArrayList<>();
   private final List<RawProver> rawProvers = new ArrayList<>();
 
-  /** The workers' only inputs directory; {@link #referenceInput()} writes there. */
+  /**
+   * The workers' only inputs directory, and the coordinator's (as in the quick start, both read
+   * inputs from the same directory); {@link #referenceInput()} writes there.
+   */
   private final Path inputsDir;
 
-  private Cluster(RunningCoordinator coordinator, Channel apiChannel) {
+  private Cluster(RunningCoordinator coordinator, Channel apiChannel, Path inputsDir) {
     this.coordinator = coordinator;
     this.apiChannel = apiChannel;
+    this.inputsDir = inputsDir;
+  }
+
+  private static Path newInputsDir() {
     try {
-      this.inputsDir = Files.createTempDirectory("zisk-e2e-inputs");
+      return Files.createTempDirectory("zisk-e2e-inputs");
     } catch (IOException e) {
-      coordinator.close();
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** {@code config} with the coordinator's verifier reading job inputs from {@code inputsDir}. */
+  private static CoordinatorConfig readingInputsFrom(CoordinatorConfig config, Path inputsDir) {
+    return config.withProofVerification(config.proofs().withInputsDirs(List.of(inputsDir)));
   }
 
   static Cluster start() {
@@ -94,40 +105,51 @@ final class Cluster implements AutoCloseable {
   }
 
   static Cluster start(ProverTiming timing) {
+    Path inputs = newInputsDir();
     CoordinatorConfig config =
         CoordinatorConfig.local(TestDatabase.freshJdbcUrl()).withProverTiming(timing);
+    config = readingInputsFrom(config, inputs);
     RunningCoordinator coordinator = RunningCoordinator.onTcp(config);
-    return new Cluster(coordinator, coordinator.channel());
+    return new Cluster(coordinator, coordinator.channel(), inputs);
   }
 
   /** A cluster whose coordinator has tokens; the test's own calls present {@code callerSecret}. */
   static Cluster startWithTokens(AuthConfig auth, String callerSecret) {
+    Path inputs = newInputsDir();
     CoordinatorConfig config =
         CoordinatorConfig.local(TestDatabase.freshJdbcUrl()).withProverTiming(FAST).withAuth(auth);
+    config = readingInputsFrom(config, inputs);
     RunningCoordinator coordinator = RunningCoordinator.onTcp(config);
-    return new Cluster(coordinator, BearerTokens.withToken(coordinator.channel(), callerSecret));
+    return new Cluster(
+        coordinator, BearerTokens.withToken(coordinator.channel(), callerSecret), inputs);
   }
 
   /**
    * A cluster whose coordinator serves TLS; the test's own client dials it with these credentials.
    */
   static Cluster startWithTls(CoordinatorConfig.Tls tls, ChannelCredentials clientCredentials) {
+    Path inputs = newInputsDir();
     CoordinatorConfig config =
         CoordinatorConfig.local(TestDatabase.freshJdbcUrl())
             .withProverTiming(FAST)
             .withTls(Optional.of(tls));
+    config = readingInputsFrom(config, inputs);
     RunningCoordinator coordinator = RunningCoordinator.onTcp(config, clientCredentials);
-    return new Cluster(coordinator, coordinator.channel());
+    return new Cluster(coordinator, coordinator.channel(), inputs);
   }
 
-  /** A cluster whose coordinator verifies final proofs as {@code proofs} says. */
+  /**
+   * A cluster whose coordinator verifies final proofs as {@code proofs} says, in its inputs dir.
+   */
   static Cluster start(CoordinatorConfig.ProofVerification proofs) {
+    Path inputs = newInputsDir();
     CoordinatorConfig config =
         CoordinatorConfig.local(TestDatabase.freshJdbcUrl())
             .withProverTiming(FAST)
             .withProofVerification(proofs);
+    config = readingInputsFrom(config, inputs);
     RunningCoordinator coordinator = RunningCoordinator.onTcp(config);
-    return new Cluster(coordinator, coordinator.channel());
+    return new Cluster(coordinator, coordinator.channel(), inputs);
   }
 
   ZiskDistributedApiBlockingStub api() {

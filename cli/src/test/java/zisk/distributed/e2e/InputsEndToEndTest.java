@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,6 +83,26 @@ class InputsEndToEndTest {
     JobStatus job = cluster.awaitState(cluster.launch(Path.of("/dev/zero"), 2), "FAILED");
 
     assertFailedWith(job, "input_path is outside the worker's inputs directories");
+  }
+
+  @Test
+  void aRelativeInputPathNamesTheSameFileForTheWorkersAndTheCoordinatorsVerifier() {
+    // given: the quick start's layout, workers and coordinator reading one inputs directory
+    cluster = Cluster.start();
+    cluster.worker("w1", 1, new ReferenceProverBackend());
+    cluster.worker("w2", 1, new ReferenceProverBackend());
+    cluster.awaitProvers("IDLE", "w1", "w2");
+    Path input = cluster.referenceInput();
+
+    // when: LaunchProof names it relative to that directory, as "input_path": "input.toml" does
+    String jobId = cluster.launch(input.getFileName(), 2);
+
+    // then: the coordinator's reference verifier found the same file and accepted the proof
+    JobStatus job =
+        cluster.awaitJob(
+            jobId, "to end", status -> List.of("COMPLETED", "FAILED").contains(status.getState()));
+    assertEquals("COMPLETED", job.getState(), job.getError().getMessage());
+    assertTrue(cluster.verifyProof(jobId, input).valid());
   }
 
   private static void assertFailedWith(JobStatus job, String rule) {

@@ -68,7 +68,8 @@ class ProvingEndToEndTest {
                 ziskVerify,
                 Duration.ofSeconds(60),
                 1,
-                Duration.ofMinutes(10)));
+                Duration.ofMinutes(10),
+                List.of(CoordinatorConfig.ProofVerification.DEFAULT_INPUTS_DIR)));
     cluster.worker("solo", 2, ControlledBackend.overReference());
     cluster.awaitProvers("IDLE", "solo");
     Path input = cluster.referenceInput();

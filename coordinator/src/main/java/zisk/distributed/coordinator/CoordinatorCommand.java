@@ -2,6 +2,7 @@ package zisk.distributed.coordinator;
 
 import io.grpc.ServerCredentials;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -116,6 +117,13 @@ public final class CoordinatorCommand implements Callable<Integer> {
   String proofVerifier;
 
   @Option(
+      names = "--inputs-dir",
+      paramLabel = "DIR",
+      description =
+          "Directory the verifiers read job inputs from, with the workers' rules; repeat it for several. A relative input_path is taken in the first (proofs.inputs_dirs, DISTRIBUTED_INPUTS_DIRS comma-separated; default ./inputs).")
+  List<String> inputsDirs;
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       description =
@@ -167,6 +175,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
             "jobs.max_compute_capacity", maxComputeCapacity,
             "auth.tokens_file", tokensFile,
             "proofs.verifier", proofVerifier,
+            "proofs.inputs_dirs",
+                inputsDirs == null ? null : String.join(LayeredConfig.LIST_SEPARATOR, inputsDirs),
             "logging.level", logLevel,
             "logging.format", logFormat));
   }

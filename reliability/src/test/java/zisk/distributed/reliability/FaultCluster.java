@@ -147,7 +147,9 @@ final class FaultCluster implements AutoCloseable {
             "DISTRIBUTED_HEARTBEAT_INTERVAL_SECONDS", String.valueOf(HEARTBEAT_INTERVAL_SECONDS),
             "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS", String.valueOf(HEARTBEAT_TIMEOUT_SECONDS),
             "DISTRIBUTED_RECONNECT_GRACE_SECONDS", String.valueOf(RECONNECT_GRACE_SECONDS),
-            "DISTRIBUTED_LOGGING_FORMAT", "compact");
+            "DISTRIBUTED_LOGGING_FORMAT", "compact",
+            // The same inputs directory as the workers': the verifier reads each job's input there.
+            "DISTRIBUTED_INPUTS_DIRS", inputsDir(logDir.getParent()).toAbsolutePath().toString());
     coordinators.put(
         name,
         ChildProcess.start(

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Settings merged from four layers: command-line flags beat the TOML config file, the file beats
@@ -326,6 +328,33 @@ public final class LayeredConfig {
       }
     }
     return true;
+  }
+
+  /**
+   * A list of directories: a TOML array or repeated flag, or comma-separated text in the key's
+   * environment variable; {@code defaultPath} alone when unset. Blank items are skipped.
+   */
+  public List<Path> directories(ConfigKey key, Path defaultPath) {
+    Optional<Value> value = get(key.fileKey());
+    if (value.isEmpty()) {
+      return List.of(defaultPath);
+    }
+    String separator = value.get().origin().equals(key.envVar()) ? "," : LIST_SEPARATOR;
+    List<Path> paths = new ArrayList<>();
+    for (String item : value.get().text().split(Pattern.quote(separator))) {
+      if (item.isBlank()) {
+        continue;
+      }
+      try {
+        paths.add(Path.of(item.strip()));
+      } catch (InvalidPathException e) {
+        throw invalid(key.fileKey(), value.get(), "not a valid path: " + e.getReason());
+      }
+    }
+    if (paths.isEmpty()) {
+      throw invalid(key.fileKey(), value.get(), "no directory given");
+    }
+    return List.copyOf(paths);
   }
 
   /**

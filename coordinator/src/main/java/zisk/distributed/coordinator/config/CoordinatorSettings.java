@@ -18,6 +18,15 @@ public final class CoordinatorSettings {
   static final String TLS_KEY_FILE = "server.tls.key_file";
   static final String TLS_CLIENT_CA_FILE = "server.tls.client_ca_file";
 
+  /** The same variable as the workers' {@code prover.inputs_dirs}: one setting serves a host. */
+  public static final ConfigKey INPUTS_DIRS =
+      new ConfigKey(
+          "proofs.inputs_dirs",
+          "DISTRIBUTED_INPUTS_DIRS",
+          "directories the verifiers read job inputs from, with the workers' rules (a TOML array;"
+              + " comma-separated in the environment); a relative input_path is taken in the"
+              + " first; default ./inputs");
+
   public static final List<ConfigKey> KEYS =
       List.of(
           new ConfigKey("server.host", "DISTRIBUTED_SERVER_HOST", "bind address"),
@@ -93,6 +102,7 @@ public final class CoordinatorSettings {
               "proofs.verify_concurrency",
               "DISTRIBUTED_PROOF_VERIFY_CONCURRENCY",
               "most final proofs verified at once"),
+          INPUTS_DIRS,
           new ConfigKey(
               "server.max_prover_message_bytes",
               "DISTRIBUTED_MAX_PROVER_MESSAGE_BYTES",
@@ -177,7 +187,8 @@ public final class CoordinatorSettings {
         config.seconds("proofs.verify_timeout_seconds", defaults.verifyTimeout(), 1, 86_400),
         config.integer("proofs.verify_concurrency", defaults.verifyConcurrency(), 1, 256),
         config.seconds(
-            "provers.invalid_proof_hold_seconds", defaults.invalidProofHold(), 0, 2_592_000));
+            "provers.invalid_proof_hold_seconds", defaults.invalidProofHold(), 0, 2_592_000),
+        config.directories(INPUTS_DIRS, CoordinatorConfig.ProofVerification.DEFAULT_INPUTS_DIR));
   }
 
   private static CoordinatorConfig.Limits limits(LayeredConfig config) {

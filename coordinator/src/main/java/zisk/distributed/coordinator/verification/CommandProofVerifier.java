@@ -2,25 +2,27 @@ package zisk.distributed.coordinator.verification;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import zisk.distributed.common.inputs.InputFiles;
+import zisk.distributed.common.inputs.InputRefusedException;
 
 /**
  * An operator's verifier program, for provers whose proofs the coordinator cannot check itself.
  *
  * <p>The contract: the program runs with the configured argument vector followed by two more
- * arguments, the input file (the job's {@code input_path}, made absolute so that it can never read
- * as an option) and the proof file (the serialized {@code FinalProofList} the prover sent, in a
- * fresh private temporary file). Exit status 0: the proof is valid; 1: it is invalid; anything
- * else, a kill, or no exit within the time limit: the verifier failed, which is the coordinator's
- * problem, not the prover's. Its output is logged, bounded; only a short excerpt is kept with the
- * job's error. {@code zisk verify --input} keeps this contract, so {@code ["zisk", "verify",
- * "--input"]} is a command verifier for reference-prover jobs.
+ * arguments, the input file (the job's {@code input_path}, found with the workers' rules in the
+ * coordinator's inputs directories, {@code proofs.inputs_dirs}, and given as its absolute real path
+ * so that it can never read as an option) and the proof file (the serialized {@code FinalProofList}
+ * the prover sent, in a fresh private temporary file). Exit status 0: the proof is valid; 1: it is
+ * invalid; anything else, a kill, or no exit within the time limit: the verifier failed, which is
+ * the coordinator's problem, not the prover's. Its output is logged, bounded; only a short excerpt
+ * is kept with the job's error. {@code zisk verify --input} keeps this contract, so {@code ["zisk",
+ * "verify", "--input"]} is a command verifier for reference-prover jobs.
  */
 public final class CommandProofVerifier implements ProofVerifier {
 
@@ -31,22 +33,34 @@ public final class CommandProofVerifier implements ProofVerifier {
 
   private final List<String> command;
   private final Duration timeout;
+  private final InputFiles inputs;
 
-  public CommandProofVerifier(List<String> command, Duration timeout) {
+  /**
+   * @param inputsDirs where job inputs are looked for; a relative {@code input_path} is taken in
+   *     the first. The program reads the file itself, so only its size is bounded here, by the
+   *     largest input a worker may be configured to read.
+   */
+  public CommandProofVerifier(List<String> command, Duration timeout, List<Path> inputsDirs) {
     if (command.isEmpty()) {
       throw new IllegalArgumentException("the verify command is empty");
     }
     this.command = List.copyOf(command);
     this.timeout = timeout;
+    this.inputs =
+        new InputFiles(
+            inputsDirs,
+            InputFiles.MAX_LIMIT_BYTES,
+            "coordinator",
+            "the largest input a worker reads");
   }
 
   @Override
   public ProofVerdict verify(String inputPath, byte[] finalProof) throws InterruptedException {
     String input;
     try {
-      input = Path.of(inputPath).toAbsolutePath().toString();
-    } catch (InvalidPathException e) {
-      return ProofVerdict.verifierFailed("the job's input path is not a valid path here");
+      input = inputs.check(inputPath).toString();
+    } catch (InputRefusedException e) {
+      return failed("the verify command cannot be given the job's input: " + e.getMessage());
     }
     Path proofFile;
     try {

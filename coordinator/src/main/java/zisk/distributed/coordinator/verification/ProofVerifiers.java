@@ -16,16 +16,22 @@ public final class ProofVerifiers {
   public static Optional<ProofVerifier> from(ProofVerification config) {
     return switch (config.verifier()) {
       case REFERENCE -> {
-        log.info("Final proofs are verified by the reference verifier");
-        yield Optional.of(new ReferenceProofVerifier());
+        log.info(
+            "Final proofs are verified by the reference verifier, inputs read from {}",
+            config.inputsDirs());
+        yield Optional.of(new ReferenceProofVerifier(config.inputsDirs()));
       }
       case COMMAND -> {
         log.info(
-            "Final proofs are verified by the command {} (time limit {} s, {} at once)",
+            "Final proofs are verified by the command {} (time limit {} s, {} at once), inputs"
+                + " found in {}",
             config.verifyCommand(),
             config.verifyTimeout().toSeconds(),
-            config.verifyConcurrency());
-        yield Optional.of(new CommandProofVerifier(config.verifyCommand(), config.verifyTimeout()));
+            config.verifyConcurrency(),
+            config.inputsDirs());
+        yield Optional.of(
+            new CommandProofVerifier(
+                config.verifyCommand(), config.verifyTimeout(), config.inputsDirs()));
       }
       case NONE -> {
         log.warn(

@@ -257,7 +257,7 @@ class FinalProofVerificationTest {
   private RunningCoordinator coordinator(
       Verifier verifier, List<String> command, Duration timeout) {
     ProofVerification proofs =
-        new ProofVerification(verifier, command, timeout, 2, Duration.ofMinutes(10));
+        new ProofVerification(verifier, command, timeout, 2, Duration.ofMinutes(10), List.of(dir));
     return RunningCoordinator.inProcess(
         CoordinatorConfig.local(TestDatabase.freshJdbcUrl()).withProofVerification(proofs));
   }

@@ -79,6 +79,38 @@ class CoordinatorSettingsTest {
   }
 
   @Test
+  void theInputsDirectoriesAreReadAsTheWorkersReadThem() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("coordinator.toml"),
+            """
+        [proofs]
+        inputs_dirs = ["/srv/a", "relative/b"]
+        """);
+
+    assertEquals(List.of(Path.of("inputs")), resolve(Map.of()).proofs().inputsDirs());
+    assertEquals(
+        List.of(Path.of("/srv/a"), Path.of("relative/b")),
+        resolve(Map.of(), "--config", file.toString()).proofs().inputsDirs());
+    assertEquals(
+        List.of(Path.of("/env/a"), Path.of("/env/b")),
+        resolve(Map.of("DISTRIBUTED_INPUTS_DIRS", "/env/a, /env/b")).proofs().inputsDirs(),
+        "the workers' variable, comma-separated");
+    assertEquals(
+        List.of(Path.of("/flag/a"), Path.of("/flag/b,c")),
+        resolve(
+                Map.of("DISTRIBUTED_INPUTS_DIRS", "/env/a"),
+                "--inputs-dir",
+                "/flag/a",
+                "--inputs-dir",
+                "/flag/b,c")
+            .proofs()
+            .inputsDirs(),
+        "the flag wins, repeated");
+    assertThrows(ConfigException.class, () -> resolve(Map.of("DISTRIBUTED_INPUTS_DIRS", " , ")));
+  }
+
+  @Test
   void theCommandVerifierNeedsACommand() {
     ConfigException missing =
         assertThrows(

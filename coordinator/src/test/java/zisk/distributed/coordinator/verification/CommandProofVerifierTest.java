@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import zisk.distributed.coordinator.verification.ProofVerdict.Outcome;
@@ -20,6 +21,15 @@ class CommandProofVerifierTest {
   private static final byte[] PROOF = {1, 2, 3, 4, 5, 6};
 
   @TempDir Path dir;
+  private Path inputs;
+
+  @BeforeEach
+  void createInputs() throws Exception {
+    inputs = Files.createDirectory(dir.resolve("inputs"));
+    Files.createDirectory(inputs.resolve("relative"));
+    Files.writeString(inputs.resolve("relative/input.toml"), "lanes = 1\n");
+    Files.writeString(inputs.resolve("in"), "lanes = 1\n");
+  }
 
   @Test
   void exitZeroIsValidAndTheScriptGetsTheInputAndTheProofAsItsLastTwoArguments() throws Exception {
@@ -35,14 +45,14 @@ class CommandProofVerifierTest {
                 + ".proof; exit 0");
 
     ProofVerdict verdict =
-        new CommandProofVerifier(List.of(script.toString(), "--strict"), Duration.ofSeconds(10))
+        verifier(List.of(script.toString(), "--strict"), Duration.ofSeconds(10))
             .verify("relative/input.toml", PROOF);
 
     assertEquals(Outcome.VALID, verdict.outcome(), verdict.detail());
     assertEquals("--strict", Files.readString(Path.of(seen + ".flag")).strip());
     assertArrayEquals(PROOF, Files.readAllBytes(Path.of(seen + ".proof")));
     assertEquals(
-        Path.of("relative/input.toml").toAbsolutePath().toString(),
+        inputs.resolve("relative/input.toml").toRealPath().toString(),
         Files.readString(Path.of(seen + ".input")).strip());
   }
 
@@ -51,8 +61,7 @@ class CommandProofVerifierTest {
     Path script = script("echo 'lane 3 does not open'; exit 1");
 
     ProofVerdict verdict =
-        new CommandProofVerifier(List.of(script.toString()), Duration.ofSeconds(10))
-            .verify("/in", PROOF);
+        verifier(List.of(script.toString()), Duration.ofSeconds(10)).verify("in", PROOF);
 
     assertEquals(Outcome.INVALID, verdict.outcome());
     assertEquals(
@@ -64,8 +73,7 @@ class CommandProofVerifierTest {
     Path script = script("echo 'license expired' >&2; exit 2");
 
     ProofVerdict verdict =
-        new CommandProofVerifier(List.of(script.toString()), Duration.ofSeconds(10))
-            .verify("/in", PROOF);
+        verifier(List.of(script.toString()), Duration.ofSeconds(10)).verify("in", PROOF);
 
     assertEquals(Outcome.VERIFIER_FAILED, verdict.outcome());
     assertEquals("the verify command failed (exit 2): license expired", verdict.detail());
@@ -77,8 +85,7 @@ class CommandProofVerifierTest {
     long started = System.nanoTime();
 
     ProofVerdict verdict =
-        new CommandProofVerifier(List.of(script.toString()), Duration.ofSeconds(1))
-            .verify("/in", PROOF);
+        verifier(List.of(script.toString()), Duration.ofSeconds(1)).verify("in", PROOF);
 
     assertEquals(Outcome.VERIFIER_FAILED, verdict.outcome());
     assertEquals("the verify command did not finish within 1 s (killed)", verdict.detail());
@@ -88,9 +95,8 @@ class CommandProofVerifierTest {
   @Test
   void aMissingProgramIsAVerifierFailure() throws Exception {
     ProofVerdict verdict =
-        new CommandProofVerifier(
-                List.of(dir.resolve("missing-verifier").toString()), Duration.ofSeconds(5))
-            .verify("/in", PROOF);
+        verifier(List.of(dir.resolve("missing-verifier").toString()), Duration.ofSeconds(5))
+            .verify("in", PROOF);
 
     assertEquals(Outcome.VERIFIER_FAILED, verdict.outcome());
     assertTrue(verdict.detail().startsWith("cannot run the verify command"), verdict.detail());
@@ -102,8 +108,7 @@ class CommandProofVerifierTest {
         script("printf 'bad\\000proof\\n'; head -c 100000 /dev/zero | tr '\\0' y; exit 1");
 
     ProofVerdict verdict =
-        new CommandProofVerifier(List.of(script.toString()), Duration.ofSeconds(10))
-            .verify("/in", PROOF);
+        verifier(List.of(script.toString()), Duration.ofSeconds(10)).verify("in", PROOF);
 
     assertEquals(Outcome.INVALID, verdict.outcome());
     assertTrue(verdict.detail().length() <= VerifierText.MAX_CHARS + 2, verdict.detail());
@@ -116,10 +121,43 @@ class CommandProofVerifierTest {
     Path kept = dir.resolve("proof-path");
     Path script = script("echo \"$2\" > " + kept + "; exit 0");
 
-    new CommandProofVerifier(List.of(script.toString()), Duration.ofSeconds(10))
-        .verify("/in", PROOF);
+    verifier(List.of(script.toString()), Duration.ofSeconds(10)).verify("in", PROOF);
 
     assertFalse(Files.exists(Path.of(Files.readString(kept).strip())));
+  }
+
+  @Test
+  void anInputOutsideTheInputsDirectoriesIsAVerifierFailureAndTheScriptNeverRuns()
+      throws Exception {
+    Path ran = dir.resolve("ran");
+    Path script = script("touch " + ran + "; exit 0");
+    Path secret = Files.writeString(dir.resolve("secret"), "root:s3cr3t-hash\n");
+    Files.createSymbolicLink(inputs.resolve("link"), secret);
+
+    for (String path :
+        List.of(secret.toString(), "../secret", "link", "/etc/passwd", "missing", "/dev/zero")) {
+      ProofVerdict verdict =
+          verifier(List.of(script.toString()), Duration.ofSeconds(10)).verify(path, PROOF);
+
+      assertEquals(Outcome.VERIFIER_FAILED, verdict.outcome(), path);
+      assertTrue(
+          verdict
+              .detail()
+              .startsWith("the verify command cannot be given the job's input: input_path "),
+          verdict.detail());
+      assertFalse(verdict.detail().contains("s3cr3t"), verdict.detail());
+    }
+    assertEquals(
+        "the verify command cannot be given the job's input: input_path is outside the"
+            + " coordinator's inputs directories",
+        verifier(List.of(script.toString()), Duration.ofSeconds(10))
+            .verify("../secret", PROOF)
+            .detail());
+    assertFalse(Files.exists(ran));
+  }
+
+  private CommandProofVerifier verifier(List<String> command, Duration timeout) {
+    return new CommandProofVerifier(command, timeout, List.of(inputs));
   }
 
   private Path script(String body) throws Exception {

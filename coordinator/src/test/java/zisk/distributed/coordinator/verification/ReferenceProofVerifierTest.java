@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import zisk.distributed.coordinator.verification.ProofVerdict.Outcome;
@@ -21,7 +23,12 @@ class ReferenceProofVerifierTest {
 
   @TempDir Path dir;
 
-  private final ReferenceProofVerifier verifier = new ReferenceProofVerifier();
+  private ReferenceProofVerifier verifier;
+
+  @BeforeEach
+  void createVerifier() {
+    verifier = new ReferenceProofVerifier(List.of(dir));
+  }
 
   @Test
   void aRealProofIsValid() throws Exception {
@@ -85,5 +92,37 @@ class ReferenceProofVerifierTest {
         verifier.verify(big.toString(), ReferenceProofs.prove(INPUT, 1).toByteArray());
 
     assertEquals(Outcome.VERIFIER_FAILED, verdict.outcome());
+  }
+
+  @Test
+  void aRelativeInputPathIsTakenInTheFirstInputsDirectory() throws Exception {
+    Files.createDirectory(dir.resolve("blocks"));
+    INPUT.write(dir.resolve("blocks/input.toml"));
+
+    ProofVerdict verdict =
+        verifier.verify("blocks/input.toml", ReferenceProofs.prove(INPUT, 1).toByteArray());
+
+    assertEquals(Outcome.VALID, verdict.outcome(), verdict.detail());
+  }
+
+  @Test
+  void theCoordinatorReadsNothingOutsideItsInputsDirectories() throws Exception {
+    Path inputs = Files.createDirectory(dir.resolve("inputs"));
+    Path outside = dir.resolve("outside.toml");
+    INPUT.write(outside);
+    Files.createSymbolicLink(inputs.resolve("link.toml"), outside);
+    ReferenceProofVerifier confined = new ReferenceProofVerifier(List.of(inputs));
+    byte[] proof = ReferenceProofs.prove(INPUT, 1).toByteArray();
+
+    for (String path : List.of(outside.toString(), "../outside.toml", "link.toml")) {
+      ProofVerdict verdict = confined.verify(path, proof);
+
+      assertEquals(Outcome.VERIFIER_FAILED, verdict.outcome(), path);
+      assertEquals(
+          "the reference verifier cannot read the job's input on the coordinator: input_path is"
+              + " outside the coordinator's inputs directories",
+          verdict.detail());
+    }
+    assertEquals(Outcome.VALID, verifier.verify(outside.toString(), proof).outcome());
   }
 }

@@ -1,6 +1,5 @@
 package zisk.distributed.worker.config;
 
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,16 +8,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.LayeredConfig;
+import zisk.distributed.common.inputs.InputFiles;
 import zisk.distributed.common.logging.LoggingSetup;
 import zisk.distributed.common.rules.ComputeUnits;
 import zisk.distributed.common.rules.ProverIds;
 import zisk.distributed.worker.connection.BearerToken;
 import zisk.distributed.worker.connection.ClientTls;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
-import zisk.distributed.worker.inputs.InputFiles;
 
 /**
  * The worker's settings, validated once at start-up.
@@ -336,28 +334,8 @@ public record WorkerConfig(
 
   /** The inputs directories (comma-separated in the environment, a list elsewhere) and limit. */
   private static InputFiles inputs(LayeredConfig config) {
-    String key = WorkerSettings.INPUTS_DIRS.fileKey();
-    List<Path> dirs = new ArrayList<>();
-    Optional<LayeredConfig.Value> value = config.get(key);
-    if (value.isEmpty()) {
-      dirs.add(Path.of(WorkerSettings.DEFAULT_INPUTS_DIR));
-    } else {
-      boolean fromEnv = value.get().origin().equals(WorkerSettings.INPUTS_DIRS.envVar());
-      String separator = fromEnv ? "," : LayeredConfig.LIST_SEPARATOR;
-      for (String item : value.get().text().split(Pattern.quote(separator))) {
-        if (item.isBlank()) {
-          continue;
-        }
-        try {
-          dirs.add(Path.of(item.strip()));
-        } catch (InvalidPathException e) {
-          throw LayeredConfig.invalid(key, value.get(), "not a valid path: " + e.getReason());
-        }
-      }
-      if (dirs.isEmpty()) {
-        throw LayeredConfig.invalid(key, value.get(), "no directory given");
-      }
-    }
+    List<Path> dirs =
+        config.directories(WorkerSettings.INPUTS_DIRS, Path.of(WorkerSettings.DEFAULT_INPUTS_DIR));
     int maxBytes =
         config.integer(
             WorkerSettings.MAX_INPUT_BYTES.fileKey(),

@@ -3,6 +3,7 @@ package zisk.distributed.worker.config;
 import java.time.Duration;
 import java.util.List;
 import zisk.distributed.common.config.ConfigKey;
+import zisk.distributed.common.inputs.InputFiles;
 import zisk.distributed.common.rules.ComputeUnits;
 import zisk.distributed.common.rules.ProverIds;
 
@@ -134,7 +135,7 @@ public final class WorkerSettings {
   public static final String DEFAULT_INPUTS_DIR = "inputs";
 
   /** 64 MiB: room for a real block's input; the reference backend's own format stops at 64 KiB. */
-  public static final long DEFAULT_MAX_INPUT_BYTES = 64L << 20;
+  public static final long DEFAULT_MAX_INPUT_BYTES = InputFiles.DEFAULT_MAX_BYTES;
 
   public static final Duration DEFAULT_RECONNECT_INTERVAL = Duration.ofSeconds(5);
   public static final Duration DEFAULT_MAX_RECONNECT_INTERVAL = Duration.ofSeconds(60);

@@ -6,7 +6,7 @@ import zisk.distributed.api.v1.ContributionParams;
 import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
-import zisk.distributed.worker.inputs.InputFile;
+import zisk.distributed.common.inputs.InputFile;
 
 /**
  * Runs the three phases of a job on this prover.

@@ -3,9 +3,9 @@ package zisk.distributed.worker.task;
 import zisk.distributed.api.v1.ContributionParams;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
-import zisk.distributed.worker.inputs.InputFile;
-import zisk.distributed.worker.inputs.InputFiles;
-import zisk.distributed.worker.inputs.InputRefusedException;
+import zisk.distributed.common.inputs.InputFile;
+import zisk.distributed.common.inputs.InputFiles;
+import zisk.distributed.common.inputs.InputRefusedException;
 import zisk.distributed.worker.prover.ProverBackend;
 
 /**

@@ -13,7 +13,7 @@ import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
 import zisk.distributed.api.v1.TaskType;
 import zisk.distributed.common.concurrent.DaemonThreads;
-import zisk.distributed.worker.inputs.InputFiles;
+import zisk.distributed.common.inputs.InputFiles;
 import zisk.distributed.worker.prover.ProverBackend;
 
 /**

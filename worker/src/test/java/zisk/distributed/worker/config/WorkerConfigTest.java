@@ -16,11 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.LayeredConfig;
+import zisk.distributed.common.inputs.InputFiles;
 import zisk.distributed.common.rules.ComputeUnits;
 import zisk.distributed.common.rules.ProverIds;
 import zisk.distributed.worker.connection.ClientTls;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
-import zisk.distributed.worker.inputs.InputFiles;
 
 class WorkerConfigTest {
 

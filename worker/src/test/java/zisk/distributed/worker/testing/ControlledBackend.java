@@ -23,7 +23,7 @@ import zisk.distributed.api.v1.Proof;
 import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
 import zisk.distributed.api.v1.TaskType;
-import zisk.distributed.worker.inputs.InputFile;
+import zisk.distributed.common.inputs.InputFile;
 import zisk.distributed.worker.prover.ProverBackend;
 import zisk.distributed.worker.prover.reference.ReferenceProverBackend;
 

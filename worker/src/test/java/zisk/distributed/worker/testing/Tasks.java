@@ -13,9 +13,9 @@ import zisk.distributed.api.v1.Proof;
 import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
 import zisk.distributed.api.v1.TaskType;
+import zisk.distributed.common.inputs.InputFiles;
 import zisk.distributed.reference.ReferenceInput;
 import zisk.distributed.worker.config.WorkerSettings;
-import zisk.distributed.worker.inputs.InputFiles;
 
 /** Task requests as a coordinator would send them (the fake stream fills in the prover id). */
 public final class Tasks {

@@ -16,6 +16,7 @@ import zisk.distributed.api.v1.ContributionParams;
 import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
+import zisk.distributed.common.inputs.InputFile;
 import zisk.distributed.reference.FiatShamir;
 import zisk.distributed.reference.InvalidProofException;
 import zisk.distributed.reference.LaneCommitment;
@@ -24,7 +25,6 @@ import zisk.distributed.reference.LaneWitness;
 import zisk.distributed.reference.ReferenceAggregator;
 import zisk.distributed.reference.ReferenceInput;
 import zisk.distributed.reference.ReferenceVerifier;
-import zisk.distributed.worker.inputs.InputFile;
 import zisk.distributed.worker.prover.ProverBackend;
 
 /**

@@ -12,8 +12,8 @@ import zisk.distributed.api.v1.ContributionParams;
 import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
+import zisk.distributed.common.inputs.InputFile;
 import zisk.distributed.reference.ReferenceInput;
-import zisk.distributed.worker.inputs.InputFile;
 
 /**
  * Runs a job's three phases the way the coordinator does, with one backend per rank (as if each

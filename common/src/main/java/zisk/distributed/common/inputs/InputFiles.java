@@ -1,4 +1,4 @@
-package zisk.distributed.worker.inputs;
+package zisk.distributed.common.inputs;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,8 +23,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Where a worker may read task inputs: regular files inside its inputs directories, up to a size
- * limit. {@code input_path} comes from whoever launched the job, so it is treated as hostile.
+ * Where a worker may read task inputs, and the coordinator the inputs it verifies final proofs
+ * against: regular files inside the inputs directories, up to a size limit. {@code input_path}
+ * comes from whoever launched the job, so it is treated as hostile. Both sides apply the same rule,
+ * so the same relative path names the same file wherever the directory is shared.
  *
  * <p>{@link #open} refuses, with a message that names the rule and never the file's content:
  *
@@ -51,12 +53,17 @@ public final class InputFiles {
   /** Largest {@code prover.max_input_bytes}: the content must fit one Java array. */
   public static final long MAX_LIMIT_BYTES = 1L << 30;
 
-  static final String OUTSIDE = "input_path is outside the worker's inputs directories";
+  /** The default size limit, {@code prover.max_input_bytes}'s default: 64 MiB. */
+  public static final long DEFAULT_MAX_BYTES = 64L << 20;
+
+  static final String OUTSIDE = outside("worker");
   static final String NOT_REGULAR = "input_path is not a regular file";
-  static final String MISSING = "input_path does not exist in the worker's inputs directories";
+  static final String MISSING = missing("worker");
 
   private final List<Path> dirs;
   private final long maxBytes;
+  private final String reader;
+  private final String limitName;
 
   /**
    * @param dirs the inputs directories, at least one; relative ones are taken from the working
@@ -64,6 +71,17 @@ public final class InputFiles {
    * @param maxBytes the largest input, 1 to {@value #MAX_LIMIT_BYTES}
    */
   public InputFiles(List<Path> dirs, long maxBytes) {
+    this(dirs, maxBytes, "worker", "prover.max_input_bytes");
+  }
+
+  /**
+   * @param dirs the inputs directories, at least one; relative ones are taken from the working
+   *     directory
+   * @param maxBytes the largest input, 1 to {@value #MAX_LIMIT_BYTES}
+   * @param reader who reads the inputs, as refusals name it: "worker", "coordinator"
+   * @param limitName the size limit, as a refusal for a too large file names it
+   */
+  public InputFiles(List<Path> dirs, long maxBytes, String reader, String limitName) {
     if (dirs.isEmpty()) {
       throw new IllegalArgumentException("at least one inputs directory is needed");
     }
@@ -73,6 +91,8 @@ public final class InputFiles {
     }
     this.dirs = dirs.stream().map(dir -> dir.toAbsolutePath().normalize()).toList();
     this.maxBytes = maxBytes;
+    this.reader = reader;
+    this.limitName = limitName;
   }
 
   /** The inputs directories, absolute, in order. */
@@ -91,27 +111,47 @@ public final class InputFiles {
    * @throws InputRefusedException naming the rule the path breaks, or why it could not be read
    */
   public InputFile open(String inputPath) throws InputRefusedException {
+    return find(inputPath, true);
+  }
+
+  /**
+   * Finds and checks an input without reading it, for a program that reads the file itself.
+   *
+   * @param inputPath the job's {@code input_path}, absolute or relative to the first directory
+   * @return the file's real path, inside an inputs directory
+   * @throws InputRefusedException naming the rule the path breaks, or why it could not be checked
+   */
+  public Path check(String inputPath) throws InputRefusedException {
+    return find(inputPath, false).path();
+  }
+
+  /** The checked input, with its content only if {@code read}. */
+  private InputFile find(String inputPath, boolean read) throws InputRefusedException {
     Path wanted = locate(inputPath);
     try {
       List<Path> realDirs = realDirs();
       if (dirs.stream().noneMatch(wanted::startsWith)
           && realDirs.stream().noneMatch(wanted::startsWith)) {
-        throw new InputRefusedException(OUTSIDE);
+        throw new InputRefusedException(outside(reader));
       }
       Path real = wanted.toRealPath();
       Path root =
           realDirs.stream()
               .filter(real::startsWith)
               .findFirst()
-              .orElseThrow(() -> new InputRefusedException(OUTSIDE));
+              .orElseThrow(() -> new InputRefusedException(outside(reader)));
       if (real.equals(root)) {
         throw new InputRefusedException(NOT_REGULAR);
       }
+      if (!read) {
+        check(Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        return new InputFile(real, new byte[0]);
+      }
       return new InputFile(real, read(root, root.relativize(real), real));
     } catch (NoSuchFileException e) {
-      throw new InputRefusedException(MISSING);
+      throw new InputRefusedException(missing(reader));
     } catch (AccessDeniedException e) {
-      throw new InputRefusedException("input_path is not readable by the worker");
+      throw new InputRefusedException("input_path is not readable by the " + reader);
     } catch (IOException e) {
       throw new InputRefusedException(
           "input_path could not be read (" + e.getClass().getSimpleName() + ")");
@@ -142,7 +182,7 @@ public final class InputFiles {
       try {
         real.add(dir.toRealPath());
       } catch (IOException e) {
-        // A missing directory holds nothing; the worker warned about it at start-up.
+        // A missing directory holds nothing; a warning was logged at start-up.
       }
     }
     return real;
@@ -169,7 +209,7 @@ public final class InputFiles {
           dir = dir.newDirectoryStream(relative.getName(i), LinkOption.NOFOLLOW_LINKS);
         } catch (FileSystemException e) {
           // Not a directory any more, or a link now: something changed under the check.
-          throw new InputRefusedException(OUTSIDE);
+          throw new InputRefusedException(outside(reader));
         }
         opened.add(dir);
       }
@@ -200,7 +240,7 @@ public final class InputFiles {
           Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       Optional<Object> key = Optional.ofNullable(before.fileKey());
       if (!real.toRealPath().equals(real) || !key.equals(Optional.ofNullable(after.fileKey()))) {
-        throw new InputRefusedException(OUTSIDE);
+        throw new InputRefusedException(outside(reader));
       }
       return readBounded(channel);
     }
@@ -228,17 +268,29 @@ public final class InputFiles {
 
   private InputRefusedException tooLarge() {
     return new InputRefusedException(
-        "input_path is larger than prover.max_input_bytes (" + maxBytes + ")");
+        "input_path is larger than " + limitName + " (" + maxBytes + ")");
+  }
+
+  private static String outside(String reader) {
+    return "input_path is outside the " + reader + "'s inputs directories";
+  }
+
+  private static String missing(String reader) {
+    return "input_path does not exist in the " + reader + "'s inputs directories";
   }
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof InputFiles that && dirs.equals(that.dirs) && maxBytes == that.maxBytes;
+    return other instanceof InputFiles that
+        && dirs.equals(that.dirs)
+        && maxBytes == that.maxBytes
+        && reader.equals(that.reader)
+        && limitName.equals(that.limitName);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(dirs, maxBytes);
+    return Objects.hash(dirs, maxBytes, reader, limitName);
   }
 
   @Override

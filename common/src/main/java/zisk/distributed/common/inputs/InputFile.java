@@ -1,11 +1,11 @@
-package zisk.distributed.worker.inputs;
+package zisk.distributed.common.inputs;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
- * A task's input, found inside the worker's inputs directories and read from the very file that was
- * checked (see {@link InputFiles}).
+ * A task's input, found inside the inputs directories and read from the very file that was checked
+ * (see {@link InputFiles}).
  */
 public final class InputFile {
 
@@ -26,7 +26,9 @@ public final class InputFile {
     return path;
   }
 
-  /** The file's bytes, read-only (at most {@code prover.max_input_bytes}). */
+  /**
+   * The file's bytes, read-only (at most the size limit of the {@link InputFiles} that read it).
+   */
   public ByteBuffer content() {
     return ByteBuffer.wrap(content).asReadOnlyBuffer();
   }

@@ -1,4 +1,4 @@
-package zisk.distributed.worker.inputs;
+package zisk.distributed.common.inputs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
