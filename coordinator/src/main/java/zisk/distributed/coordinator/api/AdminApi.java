@@ -295,23 +295,9 @@ public final class AdminApi {
         .orElseThrow(
             () ->
                 ApiException.invalidArgument(
-                    "job_id "
-                        + quoted(jobId)
-                        + " is not a job id: job ids are the UUIDs LaunchProof answers"));
-  }
-
-  /**
-   * Untrusted text in quotes: at most 40 characters of it, control characters replaced, and its
-   * length when it was longer. (Private here: a shared rule for hostile text may replace it.)
-   */
-  private static String quoted(String text) {
-    int keep = Math.min(text.length(), 40);
-    StringBuilder shown = new StringBuilder("'");
-    text.substring(0, keep)
-        .codePoints()
-        .forEach(c -> shown.appendCodePoint(Character.isISOControl(c) ? '?' : c));
-    shown.append(keep < text.length() ? "…' (" + text.length() + " characters)" : "'");
-    return shown.toString();
+                    "job_id '"
+                        + SafeText.shorten(jobId)
+                        + "' is not a job id: job ids are the UUIDs LaunchProof answers"));
   }
 
   /**

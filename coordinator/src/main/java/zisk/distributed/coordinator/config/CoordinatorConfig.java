@@ -186,6 +186,17 @@ public record CoordinatorConfig(
     }
 
     /** These settings, with job inputs looked for in {@code dirs}. */
+    /** The same settings with another verifier (tests use {@link Verifier#NONE}). */
+    public ProofVerification withVerifier(Verifier newVerifier) {
+      return new ProofVerification(
+          newVerifier,
+          verifyCommand,
+          verifyTimeout,
+          verifyConcurrency,
+          invalidProofHold,
+          inputsDirs);
+    }
+
     public ProofVerification withInputsDirs(List<Path> dirs) {
       return new ProofVerification(
           verifier, verifyCommand, verifyTimeout, verifyConcurrency, invalidProofHold, dirs);

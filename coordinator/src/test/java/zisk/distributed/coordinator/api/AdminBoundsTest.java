@@ -55,7 +55,7 @@ class AdminBoundsTest {
 
     assertEquals("INVALID_ARGUMENT", error.getCode());
     assertTrue(error.getMessage().length() < 200, error.getMessage());
-    assertTrue(error.getMessage().contains("(3000000 characters)"), error.getMessage());
+    assertTrue(error.getMessage().contains("…(3000000 chars)"), error.getMessage());
   }
 
   @Test

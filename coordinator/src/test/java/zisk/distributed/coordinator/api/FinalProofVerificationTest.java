@@ -25,6 +25,7 @@ import zisk.distributed.api.v1.JobStatusRequest;
 import zisk.distributed.api.v1.LaunchProofRequest;
 import zisk.distributed.api.v1.ProverMessage;
 import zisk.distributed.api.v1.ProverReconnectRequest;
+import zisk.distributed.api.v1.ProverRegisterResponse;
 import zisk.distributed.api.v1.ProversList;
 import zisk.distributed.api.v1.ProversListRequest;
 import zisk.distributed.api.v1.TaskType;
@@ -199,7 +200,8 @@ class FinalProofVerificationTest {
             coordinator(Verifier.COMMAND, script("sleep 1; exit 0"), Duration.ofSeconds(30));
         RawProver first = RawProver.open(coordinator.channel(), true);
         RawProver second = RawProver.open(coordinator.channel(), true)) {
-      assertTrue(first.register("prover", 1).getAccepted());
+      ProverRegisterResponse registered = first.register("prover", 1);
+      assertTrue(registered.getAccepted());
       String jobId = launch(coordinator);
       ExecuteTaskRequest aggregate = runToAggregate(first);
 
@@ -213,7 +215,8 @@ class FinalProofVerificationTest {
                   ProverReconnectRequest.newBuilder()
                       .setProverId("prover")
                       .setComputeCapacity(ComputeCapacity.newBuilder().setComputeUnits(1))
-                      .setLastKnownJobId(jobId))
+                      .setLastKnownJobId(jobId)
+                      .setSessionSecret(registered.getSessionSecret()))
               .build());
       assertTrue(
           second

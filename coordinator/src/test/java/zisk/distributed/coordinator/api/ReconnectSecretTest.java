@@ -44,7 +44,12 @@ class ReconnectSecretTest {
   @BeforeEach
   void aProverWorkingOnAJob() {
     coordinator =
-        RunningCoordinator.inProcess(CoordinatorConfig.local(TestDatabase.freshJdbcUrl()));
+        // RawProver's made-up final proofs count: this test is about sessions, not verification.
+        RunningCoordinator.inProcess(
+            CoordinatorConfig.local(TestDatabase.freshJdbcUrl())
+                .withProofVerification(
+                    CoordinatorConfig.ProofVerification.DEFAULT.withVerifier(
+                        CoordinatorConfig.ProofVerification.Verifier.NONE)));
     genuine = RawProver.open(coordinator.channel(), true);
     ProverRegisterResponse registered = genuine.register("gpu-1", 2);
     assertTrue(registered.getAccepted());
@@ -148,10 +153,7 @@ class ReconnectSecretTest {
       runEveryPhase(spare, "spare");
       assertEquals(List.of("spare"), job().getAssignedProversList());
       assertEquals(2, job().getAttempt());
-      // COMPLETED here; a coordinator that verifies final proofs judges RawProver's made-up one.
-      await("the job to end its attempt")
-          .atMost(WAIT)
-          .until(() -> !job().getState().equals("RUNNING"));
+      await("the job to complete").atMost(WAIT).until(() -> job().getState().equals("COMPLETED"));
       assertEquals("IDLE", prover("gpu-1").getState(), "the impostor never got work");
       for (CoordinatorMessage message : impostor.receivedSoFar()) {
         assertFalse(message.hasExecuteTask() || message.hasJobCancelled(), message.toString());
