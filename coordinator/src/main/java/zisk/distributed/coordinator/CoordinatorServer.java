@@ -142,7 +142,9 @@ public final class CoordinatorServer {
     CoordinatorConfig.ProverTiming timing = config.provers();
     SessionRegistry sessions = new SessionRegistry();
     CoordinatorConfig.ProofVerification proofs = config.proofs();
-    JobLifecycle lifecycle = new JobLifecycle(store, instanceId, proofs.invalidProofHold());
+    JobLifecycle lifecycle =
+        new JobLifecycle(
+            store, instanceId, proofs.invalidProofHold(), config.lostRanks().replacementWait());
     Dispatcher dispatcher = new Dispatcher(store, sessions, instanceId);
     HeartbeatWriter heartbeats = new HeartbeatWriter(store, instanceId);
     // A stream counts as live while acknowledgements keep coming: two heartbeats plus slack.

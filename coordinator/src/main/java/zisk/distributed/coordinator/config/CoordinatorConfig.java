@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param auth the bearer tokens callers present; none means admin calls from loopback only
  * @param proofs how final proofs are verified before a job completes
  * @param limits what any one caller may cost this coordinator
+ * @param lostRanks how a lost prover's rank is recomputed on another prover
  */
 public record CoordinatorConfig(
     String host,
@@ -44,7 +45,16 @@ public record CoordinatorConfig(
     Optional<Tls> tls,
     AuthConfig auth,
     ProofVerification proofs,
-    Limits limits) {
+    Limits limits,
+    LostRanks lostRanks) {
+
+  /**
+   * @param replacementWait how long a lost prover's rank waits for an idle prover that covers its
+   *     allocation before the attempt restarts; zero restarts it at once
+   */
+  public record LostRanks(Duration replacementWait) {
+    public static final LostRanks DEFAULT = new LostRanks(Duration.ofSeconds(30));
+  }
 
   /**
    * @param heartbeatInterval how often the coordinator sends Heartbeat
@@ -229,7 +239,8 @@ public record CoordinatorConfig(
         Optional.empty(),
         AuthConfig.NONE,
         ProofVerification.DEFAULT,
-        Limits.DEFAULT);
+        Limits.DEFAULT,
+        LostRanks.DEFAULT);
   }
 
   public CoordinatorConfig withPort(int newPort) {
@@ -250,7 +261,8 @@ public record CoordinatorConfig(
         tls,
         auth,
         proofs,
-        limits);
+        limits,
+        lostRanks);
   }
 
   public CoordinatorConfig withDatabase(Optional<String> url, Path newDataDir, Duration timeout) {
@@ -271,7 +283,8 @@ public record CoordinatorConfig(
         tls,
         auth,
         proofs,
-        limits);
+        limits,
+        lostRanks);
   }
 
   /** The same configuration with another way of verifying final proofs. */
@@ -293,7 +306,8 @@ public record CoordinatorConfig(
         tls,
         auth,
         verification,
-        limits);
+        limits,
+        lostRanks);
   }
 
   public CoordinatorConfig withProverTiming(ProverTiming timing) {
@@ -314,7 +328,8 @@ public record CoordinatorConfig(
         tls,
         auth,
         proofs,
-        limits);
+        limits,
+        lostRanks);
   }
 
   /** The same configuration with TLS on the port (empty: plaintext). */
@@ -336,7 +351,8 @@ public record CoordinatorConfig(
         newTls,
         auth,
         proofs,
-        limits);
+        limits,
+        lostRanks);
   }
 
   /** The same configuration with these tokens. */
@@ -358,7 +374,8 @@ public record CoordinatorConfig(
         tls,
         newAuth,
         proofs,
-        limits);
+        limits,
+        lostRanks);
   }
 
   public CoordinatorConfig withLimits(Limits newLimits) {
@@ -379,6 +396,30 @@ public record CoordinatorConfig(
         tls,
         auth,
         proofs,
-        newLimits);
+        newLimits,
+        lostRanks);
+  }
+
+  /** The same configuration with another wait for lost ranks' replacements. */
+  public CoordinatorConfig withLostRanks(LostRanks newLostRanks) {
+    return new CoordinatorConfig(
+        host,
+        port,
+        serviceName,
+        environment,
+        databaseUrl,
+        dataDir,
+        migrate,
+        poolSize,
+        databaseTimeout,
+        maxComputeCapacity,
+        maxAttempts,
+        provers,
+        logging,
+        tls,
+        auth,
+        proofs,
+        limits,
+        newLostRanks);
   }
 }

@@ -108,6 +108,10 @@ public final class CoordinatorSettings {
               "DISTRIBUTED_MAX_PROVER_MESSAGE_BYTES",
               "largest message on a registered prover's stream; other calls get 1 MiB"),
           new ConfigKey(
+              "jobs.rank_replacement_wait_seconds",
+              "DISTRIBUTED_RANK_REPLACEMENT_WAIT_SECONDS",
+              "how long a lost prover's rank waits for an idle replacement before the attempt restarts"),
+          new ConfigKey(
               "jobs.max_queued",
               "DISTRIBUTED_MAX_QUEUED_JOBS",
               "QUEUED jobs beyond which LaunchProof answers RESOURCE_EXHAUSTED"),
@@ -253,7 +257,13 @@ public final class CoordinatorSettings {
         tls(config),
         AuthSettings.resolve(config),
         proofVerification(config),
-        limits(config));
+        limits(config),
+        new CoordinatorConfig.LostRanks(
+            config.seconds(
+                "jobs.rank_replacement_wait_seconds",
+                CoordinatorConfig.LostRanks.DEFAULT.replacementWait(),
+                0,
+                3600)));
   }
 
   /**

@@ -31,7 +31,8 @@ import zisk.distributed.coordinator.verification.ProofVerdict;
  *
  * <pre>
  *   launch ──► QUEUED ──start──► RUNNING: PARTIAL_CONTRIBUTION ──► PROVE ──► AGGREGATE ──► COMPLETED
- *                 ▲                 │ task error, prover lost, final proof refused
+ *                 ▲                 │ task error, final proof refused, prover lost (and its
+ *                 │                 │ rank not recomputed: see RankRecovery)
  *                 └──── failAttempt ┴──► FAILED (no attempts left)
  *   cancel: QUEUED or RUNNING ──► CANCELLED
  * </pre>
@@ -49,19 +50,28 @@ public final class JobLifecycle {
   private final Store store;
   private final UUID instanceId;
   private final Duration invalidProofHold;
+  private final RankRecovery ranks;
 
   /**
    * @param instanceId this coordinator: tasks for provers whose rows name it are written DISPATCHED
    * @param invalidProofHold how long the prover that aggregated an invalid proof gets no new work
+   * @param rankReplacementWait how long a lost prover's rank waits for a replacement
    */
-  public JobLifecycle(Store store, UUID instanceId, Duration invalidProofHold) {
+  public JobLifecycle(
+      Store store, UUID instanceId, Duration invalidProofHold, Duration rankReplacementWait) {
     this.store = store;
     this.instanceId = instanceId;
     this.invalidProofHold = invalidProofHold;
+    this.ranks = new RankRecovery(instanceId, rankReplacementWait);
   }
 
   public JobLifecycle(Store store, UUID instanceId) {
-    this(store, instanceId, RefusedProof.DEFAULT_HOLD);
+    this(store, instanceId, RefusedProof.DEFAULT_HOLD, RankRecovery.DEFAULT_WAIT);
+  }
+
+  /** Lost ranks and their replacements (admission gives waiting ranks idle provers). */
+  public RankRecovery ranks() {
+    return ranks;
   }
 
   // ---- launch: a new QUEUED job
@@ -219,6 +229,11 @@ public final class JobLifecycle {
 
   private void succeed(
       Tx tx, ReportedTask task, byte[] result, ProofVerdict verdict, Effects effects) {
+    if (task.phase() == Phase.PARTIAL_CONTRIBUTION
+        && task.replacement() > 0
+        && ranks.recomputed(tx, task, result, effects)) {
+      return; // a lost rank recomputed: checked against the contribution it made before
+    }
     PhaseProgress progress =
         tx.tasks().succeed(task.taskId(), task.jobId(), task.attempt(), task.phase(), result);
     Rows.exactlyOne(progress.updated(), "recording the result of task " + task.taskId());
@@ -304,8 +319,9 @@ public final class JobLifecycle {
 
   /**
    * A prover's part of a job is lost with the prover (stream gone for good, silent, or back without
-   * the job's state): its open task is LOST and the attempt fails as an infrastructure failure,
-   * which re-queues the job while attempts remain. Runs inside the caller's transaction.
+   * the job's state): its open task is LOST, and its rank waits for a replacement ({@link
+   * RankRecovery}) or, where it cannot, the attempt fails as an infrastructure failure, which
+   * re-queues the job while attempts remain. Runs inside the caller's transaction.
    */
   public void loseProver(Tx tx, String proverId, UUID jobId, String reason, Effects effects) {
     Optional<RunningJob> job = tx.jobs().lockRunning(jobId);
@@ -315,39 +331,14 @@ public final class JobLifecycle {
       return;
     }
     tx.tasks().lose(proverId, jobId, job.get().attempt(), reason);
-    failAttempt(tx, job.get(), proverId, AttemptFailure.PROVER_LOST, reason, effects);
+    if (!ranks.lose(tx, job.get(), proverId, reason, effects)) {
+      failAttempt(tx, job.get(), proverId, AttemptFailure.PROVER_LOST, reason, effects);
+    }
   }
 
-  /**
-   * Fails the running attempt: stops the job's other tasks, frees its provers (all but {@code
-   * culprit} are told to stop), and re-queues the job while attempts remain, else FAILED.
-   */
-  private void failAttempt(
+  private static void failAttempt(
       Tx tx, RunningJob job, String culprit, AttemptFailure cause, String reason, Effects effects) {
-    tx.tasks().cancelOpen(job.jobId());
-    for (ReleasedProver released : tx.provers().releaseAll(job.jobId())) {
-      if (!released.proverId().equals(culprit)) {
-        effects.cancel(
-            released.proverId(),
-            job.jobId(),
-            released.lastTaskId(),
-            "job attempt " + job.attempt() + " failed: " + reason);
-      }
-    }
-    boolean retry = job.attempt() < job.maxAttempts();
-    Rows.exactlyOne(
-        tx.jobs()
-            .endAttempt(
-                job.jobId(), job.attempt(), retry, cause.kind, cause.errorCode, reason, culprit),
-        "ending attempt " + job.attempt() + " of job " + job.jobId());
-    log.info(
-        "Job {} attempt {} failed ({}: {}); {}",
-        job.jobId(),
-        job.attempt(),
-        cause.errorCode,
-        reason,
-        retry ? "re-queued" : "no attempts left, FAILED");
-    effects.admit();
+    AttemptEnd.fail(tx, job, culprit, cause, reason, effects);
   }
 
   // ---- cancel

@@ -7,6 +7,7 @@ import zisk.distributed.coordinator.lifecycle.Effects;
 import zisk.distributed.coordinator.lifecycle.JobLifecycle;
 import zisk.distributed.coordinator.store.JobDao.QueuedJob;
 import zisk.distributed.coordinator.store.ProverDao.IdleProver;
+import zisk.distributed.coordinator.store.RankDao.WaitingRank;
 import zisk.distributed.coordinator.store.Tx;
 
 /**
@@ -40,14 +41,17 @@ public final class Admission {
    */
   public Effects admit(Tx tx) {
     Effects effects = Effects.none();
+    List<WaitingRank> lostRanks = lifecycle.ranks().lockWaiting(tx);
     List<QueuedJob> queued = tx.jobs().lockQueued(JOBS_PER_ROUND);
-    if (queued.isEmpty()) {
+    if (queued.isEmpty() && lostRanks.isEmpty()) {
       return effects;
     }
     // Only provers that can be reached: their coordinator is alive and they answered recently. A
     // prover whose coordinator just died still reads IDLE until the sweep settles it.
     List<IdleProver> idle =
         new ArrayList<>(tx.provers().lockIdle(seconds(proverLiveness), seconds(instanceLiveness)));
+    // Running jobs' lost ranks first: the rest of their provers wait on them.
+    effects.merge(lifecycle.ranks().replace(tx, lostRanks, idle));
     for (QueuedJob job : queued) {
       if (idle.isEmpty()) {
         break;
