@@ -135,10 +135,11 @@ public final class RankRecovery {
       if (restarted.contains(rank.jobId())) {
         continue;
       }
+      // The lost prover itself may be chosen only once it is idle in a new session (it came back
+      // without the job's state): it then starts the rank from scratch like any other.
       Optional<IdleProver> chosen =
           idle.stream()
               .filter(p -> p.computeUnits() >= rank.computeUnits())
-              .filter(p -> !p.proverId().equals(rank.lostProverId()))
               .min(Comparator.comparingInt(IdleProver::computeUnits));
       if (chosen.isPresent()) {
         idle.remove(chosen.get());

@@ -69,7 +69,7 @@ class RankRecoveryTest {
     Effects lost = lose("p1", job);
     assertTrue(lost.admitRequested(), "the lost rank waits for the next admission round");
     assertEquals("RUNNING PARTIAL_CONTRIBUTION 1", jobState(job));
-    assertEquals("IDLE", proverState("p1"), "the lost prover no longer works for the job");
+    assertEquals("DISCONNECTED", proverState("p1"), "the lost prover no longer works for the job");
 
     OutgoingTask replacement = single(admit().toSend());
     assertEquals("p3 PARTIAL_CONTRIBUTION 0", describe(replacement));
@@ -145,7 +145,8 @@ class RankRecoveryTest {
         List.of("p2", "p3"),
         effects.cancellations().stream().map(Effects.Cancellation::proverId).sorted().toList());
     assertEquals(
-        "IDLE IDLE IDLE", proverState("p1") + " " + proverState("p2") + " " + proverState("p3"));
+        "DISCONNECTED IDLE IDLE",
+        proverState("p1") + " " + proverState("p2") + " " + proverState("p3"));
   }
 
   @Test
@@ -154,8 +155,7 @@ class RankRecoveryTest {
     UUID job = launch();
     admit();
     lose("p1", job);
-    // p1 is idle again but is never its own replacement; there is no other.
-    assertTrue(admit().toSend().isEmpty());
+    assertTrue(admit().toSend().isEmpty(), "no idle prover");
     assertEquals("RUNNING PARTIAL_CONTRIBUTION 1", jobState(job));
 
     jdbi.useHandle(h -> h.execute("UPDATE lost_ranks SET lost_at = now() - interval '31 seconds'"));
@@ -212,11 +212,13 @@ class RankRecoveryTest {
     return store.inTransaction(admission::admit);
   }
 
+  /** As the sweep settles a prover that is gone: its work lost, its row DISCONNECTED. */
   private Effects lose(String proverId, UUID job) {
     return store.inTransaction(
         tx -> {
           Effects effects = Effects.none();
           lifecycle.loseProver(tx, proverId, job, "prover " + proverId + " vanished", effects);
+          tx.provers().disconnect(proverId);
           return effects;
         });
   }
