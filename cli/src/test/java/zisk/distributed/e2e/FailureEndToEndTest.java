@@ -147,7 +147,10 @@ class FailureEndToEndTest {
     assertTrue(verdict.valid(), verdict.summary());
     assertEquals("task_failures=0 infra_failures=0", cluster.failureCounts(jobId));
     assertTrue(
-        cluster.events(jobId).containsAll(List.of("RANK_LOST", "RANK_REPLACED")),
+        cluster
+            .events(jobId)
+            .containsAll(
+                List.of("RANK_LOST PARTIAL_CONTRIBUTION", "RANK_REPLACED PARTIAL_CONTRIBUTION")),
         cluster.events(jobId).toString());
     assertEquals(
         1,

@@ -135,11 +135,13 @@ public final class RankRecovery {
       if (restarted.contains(rank.jobId())) {
         continue;
       }
-      // The lost prover itself may be chosen only once it is idle in a new session (it came back
-      // without the job's state): it then starts the rank from scratch like any other.
+      // The lost prover itself may take the rank only in a new session (it came back without the
+      // job's state, and starts the rank from scratch like any other), never one still silent or
+      // hung in its old session.
       Optional<IdleProver> chosen =
           idle.stream()
               .filter(p -> p.computeUnits() >= rank.computeUnits())
+              .filter(p -> rank.lostProverRenewed() || !p.proverId().equals(rank.lostProverId()))
               .min(Comparator.comparingInt(IdleProver::computeUnits));
       if (chosen.isPresent()) {
         idle.remove(chosen.get());

@@ -107,6 +107,9 @@ public final class RankDao {
    * A rank of a running attempt waiting for a replacement, its job row locked.
    *
    * @param overdue it has waited longer than the bound: the attempt restarts
+   * @param lostProverRenewed the lost prover started a new session since (it came back without the
+   *     job's state), so it may take the rank again; one still in its old session (silent, or past
+   *     a deadline) may not
    */
   public record WaitingRank(
       long lostRankId,
@@ -116,14 +119,17 @@ public final class RankDao {
       int rankId,
       int computeUnits,
       String lostProverId,
-      boolean overdue) {}
+      boolean overdue,
+      boolean lostProverRenewed) {}
 
   /** Waiting ranks, oldest first; jobs another coordinator is working on are skipped. */
   private static final Sql LOCK_WAITING =
       Sql.of(
           """
       SELECT l.lost_rank_id, l.job_id, l.attempt, j.max_attempts, l.rank_id, l.compute_units, l.lost_prover_id,
-             l.lost_at < now() - make_interval(secs => :waitSeconds) AS overdue
+             l.lost_at < now() - make_interval(secs => :waitSeconds) AS overdue,
+             EXISTS (SELECT 1 FROM provers p WHERE p.prover_id = l.lost_prover_id AND p.connected_at >= l.lost_at)
+               AS lost_prover_renewed
       FROM lost_ranks l JOIN jobs j ON j.job_id = l.job_id AND j.attempt = l.attempt AND j.state = 'RUNNING'
       WHERE l.replaced_by IS NULL
       ORDER BY l.lost_rank_id
@@ -146,7 +152,8 @@ public final class RankDao {
                     row.getInt("rank_id"),
                     row.getInt("compute_units"),
                     row.getString("lost_prover_id"),
-                    row.getBoolean("overdue")));
+                    row.getBoolean("overdue"),
+                    row.getBoolean("lost_prover_renewed")));
   }
 
   /**

@@ -172,6 +172,29 @@ class RankRecoveryTest {
   }
 
   @Test
+  void aLostProverStillInItsOldSessionNeverTakesItsRankBack() {
+    jdbi.useHandle(h -> h.execute("DELETE FROM provers WHERE prover_id = 'p3'"));
+    UUID job = launch();
+    admit();
+    // Lost while its stream stays open (a hung prover past a deadline): it is idle, not renewed.
+    store.inTransaction(
+        tx -> {
+          Effects effects = Effects.none();
+          lifecycle.loseProver(tx, "p1", job, "prover p1 hung", effects);
+          return effects;
+        });
+    assertEquals("IDLE", proverState("p1"));
+
+    assertTrue(admit().toSend().isEmpty(), "p1 is not its own replacement");
+
+    // Once it registers again (a new session, without the job's state) it may take the rank.
+    jdbi.useHandle(
+        h -> h.execute("UPDATE provers SET connected_at = now() WHERE prover_id = 'p1'"));
+    assertEquals("p1 PARTIAL_CONTRIBUTION 0", describe(single(admit().toSend())));
+    assertEquals("RUNNING PARTIAL_CONTRIBUTION 1", jobState(job));
+  }
+
+  @Test
   void aZeroWaitRestartsTheAttemptAtOnce() {
     useLifecycle(Duration.ZERO);
     UUID job = launch();
