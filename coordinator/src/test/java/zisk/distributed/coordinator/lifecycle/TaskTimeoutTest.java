@@ -155,6 +155,32 @@ class TaskTimeoutTest {
     assertEquals("RUNNING", jobState(job));
   }
 
+  @Test
+  void aProverErrorWithoutTaskIdFailsTheProversTaskOfThatJob() {
+    UUID job = launch(JobTimeouts.NONE);
+    OutgoingTask first = admit().toSend().get(0);
+
+    Effects effects =
+        store.inTransaction(
+            tx ->
+                lifecycle.report(
+                    tx,
+                    new TaskReport(
+                        first.proverId(),
+                        1,
+                        "",
+                        job.toString(),
+                        null,
+                        false,
+                        null,
+                        null,
+                        "prover error: GPU lost")));
+
+    assertTrue(effects.ignored().isEmpty());
+    assertEquals("FAILED", taskState(first.taskId()));
+    assertEquals("0 1 0 0 PROVER_ERROR", counts(job));
+  }
+
   // ---- helpers ---------------------------------------------------------------------------------
 
   private Effects timed(zisk.distributed.coordinator.store.Tx tx, OverdueTask task) {
