@@ -9,7 +9,11 @@ SELECT j.job_id, j.block_id, j.input_path, j.compute_capacity, j.state, j.phase,
        ARRAY(SELECT t.prover_id FROM tasks t
              WHERE t.job_id = j.job_id AND t.attempt = j.attempt AND t.task_type = 'PARTIAL_CONTRIBUTION'
              ORDER BY t.rank_id) AS assigned_provers,
-       j.launched_by
+       j.launched_by,
+       j.partial_contribution_timeout_seconds,
+       j.prove_timeout_seconds,
+       j.aggregate_timeout_seconds,
+       j.timeouts
 FROM jobs j;
 
 -- One row per job: its outcome, its phase timings (current attempt) and its provers by rank.
@@ -34,7 +38,8 @@ SELECT j.job_id,
        j.error_code,
        j.error_message,
        j.launched_by,
-       j.invalid_proofs
+       j.invalid_proofs,
+       j.timeouts                                            -- tasks that ran past their limit
 FROM jobs j
 LEFT JOIN LATERAL (
     SELECT max(t.finished_at) FILTER (WHERE t.task_type = 'PARTIAL_CONTRIBUTION')
