@@ -13,6 +13,10 @@ SELECT j.job_id, j.block_id, j.input_path, j.compute_capacity, j.state, j.phase,
                  ORDER BY t.rank_id, t.replacement DESC) r
              ORDER BY r.rank_id) AS assigned_provers,
        j.launched_by,
+       j.partial_contribution_timeout_seconds,
+       j.prove_timeout_seconds,
+       j.aggregate_timeout_seconds,
+       j.timeouts,
        ARRAY(SELECT 'rank ' || l.rank_id || ': prover ' || l.lost_prover_id || ' lost in ' || l.phase
                     || CASE WHEN l.replaced_by IS NULL THEN ', waiting for a replacement'
                             ELSE ', recomputed on ' || l.replaced_by END
@@ -42,7 +46,8 @@ SELECT j.job_id,
        j.error_code,
        j.error_message,
        j.launched_by,
-       j.invalid_proofs
+       j.invalid_proofs,
+       j.timeouts                                            -- tasks that ran past their limit
 FROM jobs j
 LEFT JOIN LATERAL (
     SELECT max(t.finished_at) FILTER (WHERE t.task_type = 'PARTIAL_CONTRIBUTION')

@@ -37,7 +37,9 @@ import zisk.distributed.coordinator.config.CoordinatorConfig;
 import zisk.distributed.coordinator.health.DatabaseHealth;
 import zisk.distributed.coordinator.lifecycle.JobLifecycle;
 import zisk.distributed.coordinator.lifecycle.ProverRegistrations;
+import zisk.distributed.coordinator.lifecycle.TaskTimeout;
 import zisk.distributed.coordinator.scheduling.Admission;
+import zisk.distributed.coordinator.scheduling.DeadlineSweep;
 import zisk.distributed.coordinator.scheduling.Dispatcher;
 import zisk.distributed.coordinator.scheduling.FinalProofChecks;
 import zisk.distributed.coordinator.scheduling.HeartbeatWriter;
@@ -162,6 +164,7 @@ public final class CoordinatorServer {
                 timing.reconnectGrace(),
                 INSTANCE_LIVENESS,
                 clock),
+            new DeadlineSweep(store, new TaskTimeout(lifecycle), config.timeouts()),
             heartbeats,
             sessions,
             new Notifications(store, database.jdbcUrl()),
@@ -221,7 +224,8 @@ public final class CoordinatorServer {
             sessions::size,
             clock,
             scheduler::apply,
-            config.limits().maxQueuedJobs());
+            config.limits().maxQueuedJobs(),
+            config.timeouts());
 
     Gate gate = new Gate(config.auth());
     GrpcLogBridge.install();

@@ -26,6 +26,7 @@ import zisk.distributed.common.rules.SafeText;
 import zisk.distributed.common.rules.Uuids;
 import zisk.distributed.coordinator.auth.Caller;
 import zisk.distributed.coordinator.auth.Callers;
+import zisk.distributed.coordinator.config.TaskTimeouts;
 import zisk.distributed.coordinator.lifecycle.CancelOutcome;
 import zisk.distributed.coordinator.lifecycle.Effects;
 import zisk.distributed.coordinator.lifecycle.JobLifecycle;
@@ -66,6 +67,7 @@ public final class AdminApi {
   /**
    * @param afterCommit applies what a committed launch or cancel means for the cluster (admission,
    *     JobCancelled to the provers)
+   * @param timeouts the coordinator's task time limits, which a job may lower
    */
   public AdminApi(
       JobLifecycle lifecycle,
@@ -77,12 +79,13 @@ public final class AdminApi {
       IntSupplier activeConnections,
       Clock clock,
       Consumer<Effects> afterCommit,
-      int maxQueuedJobs) {
+      int maxQueuedJobs,
+      TaskTimeouts timeouts) {
     this.lifecycle = lifecycle;
     this.store = store;
     this.instanceLiveness = instanceLiveness;
     this.mapper = new ProtoMapper(clock);
-    this.launchRequests = new LaunchRequests(maxComputeCapacity, maxAttempts);
+    this.launchRequests = new LaunchRequests(maxComputeCapacity, maxAttempts, timeouts);
     this.identity = identity;
     this.activeConnections = activeConnections;
     this.clock = clock;

@@ -1,8 +1,11 @@
 package zisk.distributed.coordinator.api;
 
+import java.time.Duration;
 import java.util.Optional;
 import zisk.distributed.api.v1.LaunchProofRequest;
 import zisk.distributed.common.rules.SafeText;
+import zisk.distributed.coordinator.config.TaskTimeouts;
+import zisk.distributed.coordinator.store.JobTimeouts;
 import zisk.distributed.coordinator.store.NewJob;
 
 /** Validates LaunchProof input; a bad request is refused with a message that says what is wrong. */
@@ -14,10 +17,12 @@ final class LaunchRequests {
 
   private final int maxComputeCapacity;
   private final int maxAttempts;
+  private final TaskTimeouts timeouts;
 
-  LaunchRequests(int maxComputeCapacity, int maxAttempts) {
+  LaunchRequests(int maxComputeCapacity, int maxAttempts, TaskTimeouts timeouts) {
     this.maxComputeCapacity = maxComputeCapacity;
     this.maxAttempts = maxAttempts;
+    this.timeouts = timeouts;
   }
 
   /**
@@ -51,7 +56,40 @@ final class LaunchRequests {
     if (clientRequestId.isPresent()) {
       requirePrintable("client_request_id", clientRequestId.get(), MAX_CLIENT_REQUEST_ID_LENGTH);
     }
-    return new NewJob(blockId, (int) capacity, inputPath, clientRequestId, maxAttempts, launchedBy);
+    JobTimeouts jobTimeouts =
+        new JobTimeouts(
+            timeout(
+                "partial_contribution_timeout_seconds",
+                request.getPartialContributionTimeoutSeconds(),
+                timeouts.partialContribution()),
+            timeout("prove_timeout_seconds", request.getProveTimeoutSeconds(), timeouts.prove()),
+            timeout(
+                "aggregate_timeout_seconds",
+                request.getAggregateTimeoutSeconds(),
+                timeouts.aggregate()));
+    return new NewJob(
+        blockId, (int) capacity, inputPath, clientRequestId, maxAttempts, launchedBy, jobTimeouts);
+  }
+
+  /**
+   * A job's own limit: null when unset (0), refused above the coordinator's. Refused rather than
+   * capped: a client that asked for more than it gets would see its tasks time out early, unwarned.
+   */
+  private static Integer timeout(String field, int requested, Duration configured) {
+    long seconds = Integer.toUnsignedLong(requested);
+    if (seconds == 0) {
+      return null;
+    }
+    if (seconds > configured.toSeconds()) {
+      throw ApiException.invalidArgument(
+          field
+              + " "
+              + seconds
+              + " is above this coordinator's limit of "
+              + configured.toSeconds()
+              + " s; a job may only lower it");
+    }
+    return (int) seconds;
   }
 
   static void requirePrintable(String field, String value, int maxLength) {

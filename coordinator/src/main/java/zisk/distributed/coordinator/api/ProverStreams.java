@@ -246,18 +246,16 @@ public final class ProverStreams {
         case EXECUTE_TASK_RESPONSE -> {
           // Before the transition: the next task it may trigger must not count this one as
           // unanswered.
-          current.answered(message.getExecuteTaskResponse().getTaskId());
-          proofChecks.submit(report(current, message.getExecuteTaskResponse()), this::unrecorded);
+          ExecuteTaskResponse response = message.getExecuteTaskResponse();
+          current.answered(response.getJobId(), response.getTaskId());
+          proofChecks.submit(report(current, response), this::unrecorded);
         }
         case ERROR -> {
-          current.answered(message.getError().getTaskId());
+          current.answered(message.getError().getJobId(), message.getError().getTaskId());
           proofChecks.submit(report(current, message.getError()), this::unrecorded);
         }
         default ->
-            log.info(
-                "Ignored {} from prover {}: it is already registered",
-                message.getMessageCase(),
-                current.proverId());
+            current.ignored().ignored(message.getMessageCase() + " ignored: already registered");
       }
     }
 

@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param auth the bearer tokens callers present; none means admin calls from loopback only
  * @param proofs how final proofs are verified before a job completes
  * @param limits what any one caller may cost this coordinator
+ * @param timeouts how long a task may run, per phase ({@code [jobs.timeouts]})
  * @param lostRanks how a lost prover's rank is recomputed on another prover
  */
 public record CoordinatorConfig(
@@ -46,6 +47,7 @@ public record CoordinatorConfig(
     AuthConfig auth,
     ProofVerification proofs,
     Limits limits,
+    TaskTimeouts timeouts,
     LostRanks lostRanks) {
 
   /**
@@ -240,6 +242,7 @@ public record CoordinatorConfig(
         AuthConfig.NONE,
         ProofVerification.DEFAULT,
         Limits.DEFAULT,
+        TaskTimeouts.DEFAULT,
         LostRanks.DEFAULT);
   }
 
@@ -262,6 +265,7 @@ public record CoordinatorConfig(
         auth,
         proofs,
         limits,
+        timeouts,
         lostRanks);
   }
 
@@ -284,6 +288,7 @@ public record CoordinatorConfig(
         auth,
         proofs,
         limits,
+        timeouts,
         lostRanks);
   }
 
@@ -307,6 +312,7 @@ public record CoordinatorConfig(
         auth,
         verification,
         limits,
+        timeouts,
         lostRanks);
   }
 
@@ -329,6 +335,7 @@ public record CoordinatorConfig(
         auth,
         proofs,
         limits,
+        timeouts,
         lostRanks);
   }
 
@@ -352,6 +359,7 @@ public record CoordinatorConfig(
         auth,
         proofs,
         limits,
+        timeouts,
         lostRanks);
   }
 
@@ -375,6 +383,7 @@ public record CoordinatorConfig(
         newAuth,
         proofs,
         limits,
+        timeouts,
         lostRanks);
   }
 
@@ -397,6 +406,7 @@ public record CoordinatorConfig(
         auth,
         proofs,
         newLimits,
+        timeouts,
         lostRanks);
   }
 
@@ -420,6 +430,7 @@ public record CoordinatorConfig(
         auth,
         proofs,
         limits,
+        timeouts,
         newLostRanks);
   }
 }

@@ -71,6 +71,18 @@ public final class CoordinatorSettings {
           new ConfigKey(
               "jobs.max_attempts", "DISTRIBUTED_JOB_MAX_ATTEMPTS", "attempts before a job fails"),
           new ConfigKey(
+              "jobs.timeouts.partial_contribution_seconds",
+              "DISTRIBUTED_PARTIAL_CONTRIBUTION_TIMEOUT_SECONDS",
+              "how long a PARTIAL_CONTRIBUTION task may run before it is timed out (default 3600)"),
+          new ConfigKey(
+              "jobs.timeouts.prove_seconds",
+              "DISTRIBUTED_PROVE_TIMEOUT_SECONDS",
+              "how long a PROVE task may run before it is timed out (default 3600)"),
+          new ConfigKey(
+              "jobs.timeouts.aggregate_seconds",
+              "DISTRIBUTED_AGGREGATE_TIMEOUT_SECONDS",
+              "how long an AGGREGATE task may run before it is timed out (default 1800)"),
+          new ConfigKey(
               "provers.heartbeat_interval_seconds",
               "DISTRIBUTED_HEARTBEAT_INTERVAL_SECONDS",
               "how often the coordinator sends Heartbeat to each prover"),
@@ -258,12 +270,23 @@ public final class CoordinatorSettings {
         AuthSettings.resolve(config),
         proofVerification(config),
         limits(config),
+        timeouts(config),
         new CoordinatorConfig.LostRanks(
             config.seconds(
                 "jobs.rank_replacement_wait_seconds",
                 CoordinatorConfig.LostRanks.DEFAULT.replacementWait(),
                 0,
                 3600)));
+  }
+
+  private static TaskTimeouts timeouts(LayeredConfig config) {
+    TaskTimeouts defaults = TaskTimeouts.DEFAULT;
+    int most = TaskTimeouts.MAX_SECONDS;
+    return new TaskTimeouts(
+        config.seconds(
+            "jobs.timeouts.partial_contribution_seconds", defaults.partialContribution(), 1, most),
+        config.seconds("jobs.timeouts.prove_seconds", defaults.prove(), 1, most),
+        config.seconds("jobs.timeouts.aggregate_seconds", defaults.aggregate(), 1, most));
   }
 
   /**

@@ -11,7 +11,9 @@ enum AttemptFailure {
   /** The final proof failed verification: the aggregating prover is held. */
   INVALID_PROOF("INVALID_PROOF", FailureKind.INVALID_PROOF),
   /** The coordinator could not verify the final proof: its own problem, not the prover's. */
-  VERIFIER_FAILED("VERIFIER_FAILED", FailureKind.INFRASTRUCTURE);
+  VERIFIER_FAILED("VERIFIER_FAILED", FailureKind.INFRASTRUCTURE),
+  /** A task ran past its time limit (counted in the job's timeouts when it timed out). */
+  TIMED_OUT("TASK_TIMED_OUT", FailureKind.TIMED_OUT);
 
   final String errorCode;
   final FailureKind kind;

@@ -18,10 +18,14 @@ public final class Effects {
   /** A JobCancelled to send to a prover; {@code taskId} is its task being stopped, or null. */
   public record Cancellation(String proverId, UUID jobId, UUID taskId, String reason) {}
 
+  /** A message from a prover that changed nothing, and why: logged once, after the commit. */
+  public record Ignored(String proverId, String reason) {}
+
   private final List<OutgoingTask> send = new ArrayList<>();
   private final Set<String> dispatchTo = new LinkedHashSet<>();
   private final List<Cancellation> cancellations = new ArrayList<>();
   private final Set<String> disconnect = new LinkedHashSet<>();
+  private final List<Ignored> ignored = new ArrayList<>();
   private boolean admit;
 
   public static Effects none() {
@@ -53,6 +57,12 @@ public final class Effects {
     return this;
   }
 
+  /** A prover's message that did not count; {@code reason} holds only shortened echoes. */
+  public Effects ignore(String proverId, String reason) {
+    ignored.add(new Ignored(proverId, reason));
+    return this;
+  }
+
   public Effects admit() {
     admit = true;
     return this;
@@ -63,6 +73,7 @@ public final class Effects {
     dispatchTo.addAll(other.dispatchTo);
     cancellations.addAll(other.cancellations);
     disconnect.addAll(other.disconnect);
+    ignored.addAll(other.ignored);
     admit |= other.admit;
     return this;
   }
@@ -81,6 +92,10 @@ public final class Effects {
 
   public Set<String> disconnects() {
     return disconnect;
+  }
+
+  public List<Ignored> ignored() {
+    return ignored;
   }
 
   public boolean admitRequested() {

@@ -6,11 +6,9 @@ import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import zisk.distributed.common.rules.Uuids;
 import zisk.distributed.coordinator.store.JobDao.LaunchedJob;
 import zisk.distributed.coordinator.store.JobDao.QueuedJob;
 import zisk.distributed.coordinator.store.JobDao.RunningJob;
-import zisk.distributed.coordinator.store.JobState;
 import zisk.distributed.coordinator.store.NewJob;
 import zisk.distributed.coordinator.store.Phase;
 import zisk.distributed.coordinator.store.ProverDao.ReleasedProver;
@@ -31,8 +29,9 @@ import zisk.distributed.coordinator.verification.ProofVerdict;
  *
  * <pre>
  *   launch ──► QUEUED ──start──► RUNNING: PARTIAL_CONTRIBUTION ──► PROVE ──► AGGREGATE ──► COMPLETED
- *                 ▲                 │ task error, final proof refused, prover lost (and its
- *                 │                 │ rank not recomputed: see RankRecovery)
+ *                 ▲                 │ task error, final proof refused, prover lost (or its
+ *                 │                 │ task past its deadline: TaskTimeout) and its rank not
+ *                 │                 │ recomputed (RankRecovery)
  *                 └──── failAttempt ┴──► FAILED (no attempts left)
  *   cancel: QUEUED or RUNNING ──► CANCELLED
  * </pre>
@@ -51,6 +50,7 @@ public final class JobLifecycle {
   private final UUID instanceId;
   private final Duration invalidProofHold;
   private final RankRecovery ranks;
+  private final ReportChecks checks;
 
   /**
    * @param instanceId this coordinator: tasks for provers whose rows name it are written DISPATCHED
@@ -63,6 +63,7 @@ public final class JobLifecycle {
     this.instanceId = instanceId;
     this.invalidProofHold = invalidProofHold;
     this.ranks = new RankRecovery(instanceId, rankReplacementWait);
+    this.checks = new ReportChecks(instanceId);
   }
 
   public JobLifecycle(Store store, UUID instanceId) {
@@ -153,11 +154,12 @@ public final class JobLifecycle {
    * Accepts a prover's report about a task. It counts only when it comes from the prover that holds
    * the task, in its current session on this coordinator, for a DISPATCHED task of the job's
    * running attempt; anything else (an unknown or forged task, the wrong prover, job or phase, a
-   * duplicate, a report after a cancel) changes nothing and is logged once.
+   * duplicate, a report after a cancel) changes nothing, and its reason goes into the effects, to
+   * be logged once after the commit ({@link ReportChecks}).
    */
   public Effects report(Tx tx, TaskReport report) {
     Effects effects = Effects.none();
-    Optional<ReportedTask> checked = check(tx, report);
+    Optional<ReportedTask> checked = checks.check(tx, report, effects);
     if (checked.isEmpty()) {
       return effects;
     }
@@ -178,53 +180,6 @@ public final class JobLifecycle {
       succeed(tx, task, report.result(), report.verdict(), effects);
     }
     return effects;
-  }
-
-  private Optional<ReportedTask> check(Tx tx, TaskReport report) {
-    String proverId = report.proverId();
-    Optional<UUID> taskId =
-        report.taskId().isEmpty()
-            ? Uuids.parse(report.jobId()).flatMap(job -> tx.tasks().dispatchedTaskOf(proverId, job))
-            : Uuids.parse(report.taskId());
-    if (taskId.isEmpty()) {
-      log.info(
-          "Ignored a report from prover {} naming task '{}' of job '{}': no such running task",
-          proverId,
-          abbreviate(report.taskId()),
-          abbreviate(report.jobId()));
-      return Optional.empty();
-    }
-    Optional<ReportedTask> found =
-        tx.tasks().lockReported(taskId.get(), proverId, report.epoch(), instanceId);
-    if (found.isEmpty()) {
-      log.warn("Ignored a report from prover {} for unknown task {}", proverId, taskId.get());
-      return Optional.empty();
-    }
-    ReportedTask task = found.get();
-    String problem = null;
-    if (!task.proverId().equals(proverId)) {
-      problem = "it belongs to prover " + task.proverId();
-    } else if (!task.jobId().toString().equals(report.jobId())) {
-      problem = "it belongs to job " + task.jobId() + ", not '" + abbreviate(report.jobId()) + "'";
-    } else if (report.reportedPhase() != null && report.reportedPhase() != task.phase()) {
-      problem = "it is a " + task.phase() + " task, not " + report.reportedPhase();
-    } else if (task.jobState() != JobState.RUNNING || task.jobAttempt() != task.attempt()) {
-      problem = "its job attempt is no longer running";
-    } else if (task.state() != TaskState.DISPATCHED) {
-      problem = "it is already " + task.state();
-    } else if (!task.currentSession()) {
-      problem = "it comes from an old session of the prover";
-    }
-    if (problem != null) {
-      log.info(
-          "Ignored a report from prover {} for task {} of job {}: {}",
-          proverId,
-          task.taskId(),
-          task.jobId(),
-          problem);
-      return Optional.empty();
-    }
-    return found;
   }
 
   private void succeed(
@@ -324,6 +279,12 @@ public final class JobLifecycle {
    * re-queues the job while attempts remain. Runs inside the caller's transaction.
    */
   public void loseProver(Tx tx, String proverId, UUID jobId, String reason, Effects effects) {
+    loseProver(tx, proverId, jobId, reason, AttemptFailure.PROVER_LOST, effects);
+  }
+
+  /** The same, for a prover lost as {@code cause} (a task past its deadline: TIMED_OUT). */
+  void loseProver(
+      Tx tx, String proverId, UUID jobId, String reason, AttemptFailure cause, Effects effects) {
     Optional<RunningJob> job = tx.jobs().lockRunning(jobId);
     if (job.isEmpty()) {
       // The job already ended; nothing depends on its provers any more.
@@ -332,7 +293,7 @@ public final class JobLifecycle {
     }
     tx.tasks().lose(proverId, jobId, job.get().attempt(), reason);
     if (!ranks.lose(tx, job.get(), proverId, reason, effects)) {
-      failAttempt(tx, job.get(), proverId, AttemptFailure.PROVER_LOST, reason, effects);
+      failAttempt(tx, job.get(), proverId, cause, reason, effects);
     }
   }
 
@@ -381,10 +342,5 @@ public final class JobLifecycle {
       }
     }
     return effects;
-  }
-
-  /** Ids from the network are echoed in logs only in part. */
-  private static String abbreviate(String text) {
-    return text.length() <= 64 ? text : text.substring(0, 64) + "…";
   }
 }

@@ -36,8 +36,9 @@ import zisk.distributed.coordinator.store.Tx;
  *   <li>A contribution that differs, or no replacement within the wait, restarts the attempt.
  * </ul>
  *
- * Lost during AGGREGATE, or lost while waiting to aggregate (the first prover done with PROVE), the
- * attempt restarts as before. Every step runs in the transition's transaction, the job row locked.
+ * A task past its deadline ({@link TaskTimeout}) loses its rank the same way. Lost during
+ * AGGREGATE, or lost while waiting to aggregate (the first prover done with PROVE), the attempt
+ * restarts as before. Every step runs in the transition's transaction, the job row locked.
  */
 public final class RankRecovery {
 
@@ -111,11 +112,15 @@ public final class RankRecovery {
     return switch (rank.jobPhase()) {
       case PARTIAL_CONTRIBUTION ->
           rank.taskPhase() == Phase.PARTIAL_CONTRIBUTION
-              && (rank.state() == TaskState.LOST || rank.state() == TaskState.SUCCEEDED);
+              && (lostOrTimedOut(rank) || rank.state() == TaskState.SUCCEEDED);
       // A SUCCEEDED PROVE task: the prover waits to aggregate; the attempt restarts.
-      case PROVE -> rank.state() == TaskState.LOST;
+      case PROVE -> lostOrTimedOut(rank);
       case AGGREGATE -> false;
     };
+  }
+
+  private static boolean lostOrTimedOut(HeldRank rank) {
+    return rank.state() == TaskState.LOST || rank.state() == TaskState.TIMED_OUT;
   }
 
   /** Locks the waiting ranks of running jobs (skipping jobs another coordinator holds). */

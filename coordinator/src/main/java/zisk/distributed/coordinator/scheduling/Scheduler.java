@@ -16,6 +16,7 @@ import zisk.distributed.api.v1.CoordinatorMessage;
 import zisk.distributed.api.v1.Heartbeat;
 import zisk.distributed.common.concurrent.DaemonThreads;
 import zisk.distributed.coordinator.lifecycle.Effects;
+import zisk.distributed.coordinator.session.IgnoredMessages;
 import zisk.distributed.coordinator.session.ProverSession;
 import zisk.distributed.coordinator.session.SessionRegistry;
 
@@ -36,6 +37,7 @@ public final class Scheduler implements AutoCloseable {
   private final Admission admission;
   private final Dispatcher dispatcher;
   private final Sweeper sweeper;
+  private final DeadlineSweep deadlines;
   private final HeartbeatWriter heartbeats;
   private final SessionRegistry sessions;
   private final Notifications notifications;
@@ -53,6 +55,7 @@ public final class Scheduler implements AutoCloseable {
       Admission admission,
       Dispatcher dispatcher,
       Sweeper sweeper,
+      DeadlineSweep deadlines,
       HeartbeatWriter heartbeats,
       SessionRegistry sessions,
       Notifications notifications,
@@ -60,6 +63,7 @@ public final class Scheduler implements AutoCloseable {
     this.admission = admission;
     this.dispatcher = dispatcher;
     this.sweeper = sweeper;
+    this.deadlines = deadlines;
     this.heartbeats = heartbeats;
     this.sessions = sessions;
     this.notifications = notifications;
@@ -74,6 +78,7 @@ public final class Scheduler implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     every(periods.heartbeatFlush(), "heartbeat flush", heartbeats::flush);
     every(periods.sweep(), "sweep", () -> apply(sweeper.sweep()));
+    every(periods.sweep(), "deadline sweep", () -> apply(deadlines.sweep()));
     notifications.start(
         proverId ->
             executor.execute(
@@ -93,6 +98,13 @@ public final class Scheduler implements AutoCloseable {
   public void apply(Committed committed) {
     dispatcher.send(committed.requests());
     Effects effects = committed.effects();
+    for (Effects.Ignored ignored : effects.ignored()) {
+      sessions
+          .find(ignored.proverId())
+          .ifPresentOrElse(
+              session -> session.ignored().ignored(ignored.reason()),
+              () -> IgnoredMessages.warn(ignored.proverId(), ignored.reason()));
+    }
     for (Effects.Cancellation cancellation : effects.cancellations()) {
       if (!sendCancellation(cancellation)) {
         notifications.publishCancel(cancellation);

@@ -24,6 +24,7 @@ public final class ProverSession {
   private final long epoch;
   private final ServerCallStreamObserver<CoordinatorMessage> out;
   private final Clock clock;
+  private final IgnoredMessages ignored;
   private volatile Instant lastHeard;
   private boolean closed;
 
@@ -37,6 +38,12 @@ public final class ProverSession {
     this.out = out;
     this.clock = clock;
     this.lastHeard = clock.instant();
+    this.ignored = new IgnoredMessages(proverId, clock);
+  }
+
+  /** Where this stream's messages that changed nothing are told, once each, rate-limited. */
+  public IgnoredMessages ignored() {
+    return ignored;
   }
 
   public String proverId() {
@@ -121,9 +128,15 @@ public final class ProverSession {
             .build());
   }
 
-  /** The prover answered a task (a result or an error about it). */
-  public synchronized void answered(String taskId) {
-    if (unanswered != null && unanswered.getTaskId().equals(taskId)) {
+  /**
+   * The prover answered a task (a result or an error about it). A seed-era worker names no task:
+   * its answer about the job answers the task of that job.
+   */
+  public synchronized void answered(String jobId, String taskId) {
+    if (unanswered != null
+        && (taskId.isEmpty()
+            ? unanswered.getJobId().equals(jobId)
+            : unanswered.getTaskId().equals(taskId))) {
       unanswered = null;
     }
   }

@@ -39,8 +39,10 @@ public final class JobDao {
       Sql.of(
           """
       WITH created AS (
-          INSERT INTO jobs (block_id, input_path, compute_capacity, client_request_id, max_attempts, launched_by)
-          VALUES (:blockId, :inputPath, :computeCapacity, :clientRequestIdOrNull, :maxAttempts, :launchedBy)
+          INSERT INTO jobs (block_id, input_path, compute_capacity, client_request_id, max_attempts, launched_by,
+                            partial_contribution_timeout_seconds, prove_timeout_seconds, aggregate_timeout_seconds)
+          VALUES (:blockId, :inputPath, :computeCapacity, :clientRequestIdOrNull, :maxAttempts, :launchedBy,
+                  :partialContributionTimeout::integer, :proveTimeout::integer, :aggregateTimeout::integer)
           ON CONFLICT (client_request_id) DO NOTHING
           RETURNING job_id, block_id, compute_capacity, launched_by),
       recorded AS (
@@ -60,6 +62,9 @@ public final class JobDao {
         .bind("clientRequestIdOrNull", job.clientRequestIdOrNull())
         .bind("maxAttempts", job.maxAttempts())
         .bind("launchedBy", job.launchedBy().orElse(null))
+        .bind("partialContributionTimeout", job.timeouts().partialContributionSeconds())
+        .bind("proveTimeout", job.timeouts().proveSeconds())
+        .bind("aggregateTimeout", job.timeouts().aggregateSeconds())
         .optional(row -> Sql.uuid(row, "job_id"));
   }
 

@@ -6,6 +6,7 @@ import java.util.Optional;
  * A validated LaunchProof request.
  *
  * @param launchedBy the name of the token that launched it; empty without tokens
+ * @param timeouts the task time limits the job asked for
  */
 public record NewJob(
     String blockId,
@@ -13,7 +14,26 @@ public record NewJob(
     String inputPath,
     Optional<String> clientRequestId,
     int maxAttempts,
-    Optional<String> launchedBy) {
+    Optional<String> launchedBy,
+    JobTimeouts timeouts) {
+
+  /** A job with the coordinator's task time limits. */
+  public NewJob(
+      String blockId,
+      int computeCapacity,
+      String inputPath,
+      Optional<String> clientRequestId,
+      int maxAttempts,
+      Optional<String> launchedBy) {
+    this(
+        blockId,
+        computeCapacity,
+        inputPath,
+        clientRequestId,
+        maxAttempts,
+        launchedBy,
+        JobTimeouts.NONE);
+  }
 
   /** A job launched without a token. */
   public NewJob(

@@ -22,7 +22,8 @@ public final class RankDao {
   /**
    * The latest task a prover had in the job's attempt (its rank), and the job's phase.
    *
-   * @param state the task's state after its loss was recorded (an open task is LOST by then)
+   * @param state the task's state after its loss was recorded (an open task is LOST, or TIMED_OUT,
+   *     by then)
    */
   public record HeldRank(
       UUID taskId,

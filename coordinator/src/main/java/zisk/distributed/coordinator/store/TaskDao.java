@@ -97,18 +97,23 @@ public final class TaskDao {
   }
 
   /**
-   * The prover's DISPATCHED task of a job, for reports that do not name their task (a ProverError
-   * without task id).
+   * The prover's DISPATCHED task of a job, and of a phase unless null, for reports that do not name
+   * their task (a ProverError without task id, a seed-era worker's result).
    */
   private static final Sql DISPATCHED_TASK_OF =
       Sql.of(
-          "SELECT task_id FROM tasks WHERE prover_id = :proverId AND job_id = :jobId AND state = 'DISPATCHED'");
+          """
+      SELECT task_id FROM tasks
+      WHERE prover_id = :proverId AND job_id = :jobId AND state = 'DISPATCHED'
+        AND (:phase::text IS NULL OR task_type = :phase::text)
+      """);
 
-  public Optional<UUID> dispatchedTaskOf(String proverId, UUID jobId) {
+  public Optional<UUID> dispatchedTaskOf(String proverId, UUID jobId, Phase phase) {
     return DISPATCHED_TASK_OF
         .on(connection)
         .bind("proverId", proverId)
         .bind("jobId", jobId)
+        .bind("phase", phase)
         .optional(row -> Sql.uuid(row, "task_id"));
   }
 

@@ -10,5 +10,7 @@ public enum TaskState {
   FAILED,
   CANCELLED,
   /** Its prover went away with the work. */
-  LOST
+  LOST,
+  /** It ran past its phase's time limit; its prover was told to drop it. */
+  TIMED_OUT
 }

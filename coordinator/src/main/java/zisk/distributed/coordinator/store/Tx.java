@@ -17,6 +17,7 @@ public record Tx(
     SessionSecretDao sessionSecrets,
     ProverListDao proverList,
     ProverPruningDao proverPruning,
+    DeadlineDao deadlines,
     RankDao ranks) {
 
   static Tx on(Connection connection) {
@@ -31,6 +32,7 @@ public record Tx(
         new SessionSecretDao(connection),
         new ProverListDao(connection),
         new ProverPruningDao(connection),
+        new DeadlineDao(connection),
         new RankDao(connection));
   }
 }

@@ -79,6 +79,26 @@ class CoordinatorSettingsTest {
   }
 
   @Test
+  void taskTimeoutsComeFromTheJobsTimeoutsTableAndTheirVariables() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("coordinator.toml"),
+            """
+        [jobs.timeouts]
+        partial_contribution_seconds = 600
+        prove_seconds = 900
+        """);
+
+    assertEquals(TaskTimeouts.DEFAULT, resolve(Map.of()).timeouts());
+    assertEquals(
+        new TaskTimeouts(Duration.ofSeconds(600), Duration.ofSeconds(900), Duration.ofSeconds(60)),
+        resolve(Map.of("DISTRIBUTED_AGGREGATE_TIMEOUT_SECONDS", "60"), "--config", file.toString())
+            .timeouts());
+    assertThrows(
+        ConfigException.class, () -> resolve(Map.of("DISTRIBUTED_PROVE_TIMEOUT_SECONDS", "0")));
+  }
+
+  @Test
   void theInputsDirectoriesAreReadAsTheWorkersReadThem() throws Exception {
     Path file =
         Files.writeString(

@@ -26,7 +26,17 @@ class ProverSessionTest {
   @Test
   void anAnsweredTaskIsNotCancelled() {
     session.sendTask(task("job-a", "t1"));
-    session.answered("t1");
+    session.answered("job-a", "t1");
+
+    session.sendTask(task("job-a", "t2"));
+
+    assertEquals(List.of("task t1", "task t2"), stream.sent);
+  }
+
+  @Test
+  void aSeedEraAnswerWithoutTaskIdAnswersTheTaskOfItsJob() {
+    session.sendTask(task("job-a", "t1"));
+    session.answered("job-a", "");
 
     session.sendTask(task("job-a", "t2"));
 
