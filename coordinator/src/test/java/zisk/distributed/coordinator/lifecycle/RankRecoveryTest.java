@@ -195,6 +195,25 @@ class RankRecoveryTest {
   }
 
   @Test
+  void aTaskPastItsDeadlineCostsOnlyItsRankWhichNeverGoesBackToTheSameSession() {
+    UUID job = launch();
+    OutgoingTask late = admit().toSend().get(0);
+
+    store.inTransaction(
+        tx -> {
+          Effects effects = Effects.none();
+          tx.deadlines().timeOut(late.taskId(), "ran past its time limit");
+          lifecycle.loseProver(
+              tx, "p1", job, "ran past its time limit", AttemptFailure.TIMED_OUT, effects);
+          return effects;
+        });
+
+    assertEquals("RUNNING PARTIAL_CONTRIBUTION 1", jobState(job));
+    assertEquals("IDLE", proverState("p1"), "still connected, and still in the same session");
+    assertEquals("p3 PARTIAL_CONTRIBUTION 0", describe(single(admit().toSend())));
+  }
+
+  @Test
   void aZeroWaitRestartsTheAttemptAtOnce() {
     useLifecycle(Duration.ZERO);
     UUID job = launch();
