@@ -139,8 +139,7 @@ class ProvingEndToEndTest {
     JobStatus waiting =
         cluster.awaitJob(jobId, "to say why it waits", job -> !job.getWaitingReason().isEmpty());
     assertEquals("QUEUED", waiting.getState());
-    assertTrue(
-        waiting.getWaitingReason().contains("needs 4 compute units"), waiting.getWaitingReason());
+    assertEquals("larger than the cluster: 2 units connected", waiting.getWaitingReason());
     assertEquals(0, waiting.getAttempt());
     assertEquals(
         "IDLE",

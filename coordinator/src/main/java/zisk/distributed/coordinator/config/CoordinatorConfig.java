@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param auth the bearer tokens callers present; none means admin calls from loopback only
  * @param proofs how final proofs are verified before a job completes
  * @param limits what any one caller may cost this coordinator
+ * @param quarantine when a prover that keeps failing gets no new work, and for how long
  */
 public record CoordinatorConfig(
     String host,
@@ -44,7 +45,8 @@ public record CoordinatorConfig(
     Optional<Tls> tls,
     AuthConfig auth,
     ProofVerification proofs,
-    Limits limits) {
+    Limits limits,
+    QuarantinePolicy quarantine) {
 
   /**
    * @param heartbeatInterval how often the coordinator sends Heartbeat
@@ -229,7 +231,8 @@ public record CoordinatorConfig(
         Optional.empty(),
         AuthConfig.NONE,
         ProofVerification.DEFAULT,
-        Limits.DEFAULT);
+        Limits.DEFAULT,
+        QuarantinePolicy.DEFAULT);
   }
 
   public CoordinatorConfig withPort(int newPort) {
@@ -250,7 +253,8 @@ public record CoordinatorConfig(
         tls,
         auth,
         proofs,
-        limits);
+        limits,
+        quarantine);
   }
 
   public CoordinatorConfig withDatabase(Optional<String> url, Path newDataDir, Duration timeout) {
@@ -271,7 +275,8 @@ public record CoordinatorConfig(
         tls,
         auth,
         proofs,
-        limits);
+        limits,
+        quarantine);
   }
 
   /** The same configuration with another way of verifying final proofs. */
@@ -293,7 +298,8 @@ public record CoordinatorConfig(
         tls,
         auth,
         verification,
-        limits);
+        limits,
+        quarantine);
   }
 
   public CoordinatorConfig withProverTiming(ProverTiming timing) {
@@ -314,7 +320,8 @@ public record CoordinatorConfig(
         tls,
         auth,
         proofs,
-        limits);
+        limits,
+        quarantine);
   }
 
   /** The same configuration with TLS on the port (empty: plaintext). */
@@ -336,7 +343,8 @@ public record CoordinatorConfig(
         newTls,
         auth,
         proofs,
-        limits);
+        limits,
+        quarantine);
   }
 
   /** The same configuration with these tokens. */
@@ -358,7 +366,8 @@ public record CoordinatorConfig(
         tls,
         newAuth,
         proofs,
-        limits);
+        limits,
+        quarantine);
   }
 
   public CoordinatorConfig withLimits(Limits newLimits) {
@@ -379,6 +388,7 @@ public record CoordinatorConfig(
         tls,
         auth,
         proofs,
-        newLimits);
+        newLimits,
+        quarantine);
   }
 }

@@ -85,7 +85,20 @@ public final class CoordinatorSettings {
           new ConfigKey(
               "provers.invalid_proof_hold_seconds",
               "DISTRIBUTED_INVALID_PROOF_HOLD_SECONDS",
-              "how long the prover that aggregated an invalid final proof gets no new work"),
+              "quarantine of the prover that aggregated an invalid final proof (at once; the failure"
+                  + " cool-down instead when that is longer)"),
+          new ConfigKey(
+              "provers.quarantine_after_failures",
+              "DISTRIBUTED_QUARANTINE_AFTER_FAILURES",
+              "failed, timed-out or invalid tasks in a row after which a prover is quarantined"),
+          new ConfigKey(
+              "provers.quarantine_seconds",
+              "DISTRIBUTED_QUARANTINE_SECONDS",
+              "first cool-down of a quarantined prover; doubled at each repeat"),
+          new ConfigKey(
+              "provers.quarantine_max_seconds",
+              "DISTRIBUTED_QUARANTINE_MAX_SECONDS",
+              "longest cool-down of a quarantined prover"),
           new ConfigKey(
               "proofs.verifier",
               "DISTRIBUTED_PROOF_VERIFIER",
@@ -253,7 +266,28 @@ public final class CoordinatorSettings {
         tls(config),
         AuthSettings.resolve(config),
         proofVerification(config),
-        limits(config));
+        limits(config),
+        quarantine(config));
+  }
+
+  private static QuarantinePolicy quarantine(LayeredConfig config) {
+    QuarantinePolicy defaults = QuarantinePolicy.DEFAULT;
+    Duration cooldown =
+        config.seconds("provers.quarantine_seconds", defaults.cooldown(), 1, 2_592_000);
+    Duration max =
+        config.seconds("provers.quarantine_max_seconds", defaults.maxCooldown(), 1, 2_592_000);
+    if (max.compareTo(cooldown) < 0) {
+      throw new ConfigException(
+          "provers.quarantine_max_seconds ("
+              + max.toSeconds()
+              + ") must be at least provers.quarantine_seconds ("
+              + cooldown.toSeconds()
+              + ")");
+    }
+    return new QuarantinePolicy(
+        config.integer("provers.quarantine_after_failures", defaults.afterFailures(), 1, 1000),
+        cooldown,
+        max);
   }
 
   /**

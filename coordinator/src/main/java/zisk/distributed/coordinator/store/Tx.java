@@ -16,7 +16,8 @@ public record Tx(
     NotifyDao notifications,
     SessionSecretDao sessionSecrets,
     ProverListDao proverList,
-    ProverPruningDao proverPruning) {
+    ProverPruningDao proverPruning,
+    QuarantineDao quarantine) {
 
   static Tx on(Connection connection) {
     return new Tx(
@@ -29,6 +30,7 @@ public record Tx(
         new NotifyDao(connection),
         new SessionSecretDao(connection),
         new ProverListDao(connection),
-        new ProverPruningDao(connection));
+        new ProverPruningDao(connection),
+        new QuarantineDao(connection));
   }
 }

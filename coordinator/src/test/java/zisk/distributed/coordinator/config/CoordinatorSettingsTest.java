@@ -41,6 +41,45 @@ class CoordinatorSettingsTest {
   }
 
   @Test
+  void quarantineIsSetByFileOrEnvironmentAndItsCapCannotBeBelowItsBase() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("quarantine.toml"),
+            """
+        [provers]
+        quarantine_after_failures = 5
+        quarantine_seconds = 30
+        quarantine_max_seconds = 900
+        """);
+
+    assertEquals(QuarantinePolicy.DEFAULT, resolve(Map.of()).quarantine());
+    assertEquals(
+        new QuarantinePolicy(5, Duration.ofSeconds(30), Duration.ofSeconds(900)),
+        resolve(Map.of(), "--config", file.toString()).quarantine());
+    assertEquals(
+        new QuarantinePolicy(2, Duration.ofSeconds(10), Duration.ofSeconds(40)),
+        resolve(
+                Map.of(
+                    "DISTRIBUTED_QUARANTINE_AFTER_FAILURES", "2",
+                    "DISTRIBUTED_QUARANTINE_SECONDS", "10",
+                    "DISTRIBUTED_QUARANTINE_MAX_SECONDS", "40"))
+            .quarantine());
+    ConfigException tooLow =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                resolve(
+                    Map.of(
+                        "DISTRIBUTED_QUARANTINE_SECONDS", "120",
+                        "DISTRIBUTED_QUARANTINE_MAX_SECONDS", "60")));
+    assertTrue(tooLow.getMessage().contains("provers.quarantine_max_seconds"), tooLow.getMessage());
+    assertEquals(
+        Duration.ofSeconds(40),
+        new QuarantinePolicy(2, Duration.ofSeconds(10), Duration.ofSeconds(40)).cooldown(5),
+        "10, 20, 40, then capped");
+  }
+
+  @Test
   void theVerifyCommandIsAnArgumentVectorInTheFileAndShellWordsInTheEnvironment() throws Exception {
     Path file =
         Files.writeString(

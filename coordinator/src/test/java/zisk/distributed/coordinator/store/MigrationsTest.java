@@ -59,7 +59,7 @@ class MigrationsTest {
             "provers",
             "tasks"),
         relations);
-    assertEquals("6", new Migrations(dataSource).currentVersion().orElseThrow());
+    assertEquals("8", new Migrations(dataSource).currentVersion().orElseThrow());
   }
 
   @Test
@@ -68,7 +68,7 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
 
     assertEquals(
-        7L,
+        8L,
         (long)
             jdbi.withHandle(
                 h ->
