@@ -295,9 +295,9 @@ public final class JobLifecycle {
   private void failTask(Tx tx, ReportedTask task, String reason, Effects effects) {
     Rows.exactlyOne(tx.tasks().fail(task.taskId(), reason), "failing task " + task.taskId());
     String failure = "prover " + task.proverId() + " failed " + task.phase() + ": " + reason;
-    quarantine.fault(tx, task.proverId(), Quarantine.Fault.TASK_FAILED, failure);
     RunningJob job = new RunningJob(task.jobId(), task.attempt(), task.jobMaxAttempts());
     failAttempt(tx, job, task.proverId(), AttemptFailure.TASK_ERROR, failure, effects);
+    quarantine.fault(tx, task.proverId(), Quarantine.Fault.TASK_FAILED, failure);
   }
 
   /**

@@ -25,6 +25,7 @@ import zisk.distributed.coordinator.store.Store;
 import zisk.distributed.coordinator.store.TaskDao.OutgoingTask;
 import zisk.distributed.coordinator.testing.SettableClock;
 import zisk.distributed.coordinator.testing.TestDatabase;
+import zisk.distributed.coordinator.verification.ProofVerdict;
 
 /**
  * Quarantine and busy answers, driven transition by transition against a real PostgreSQL, on a
@@ -139,6 +140,28 @@ class QuarantineTest {
   }
 
   @Test
+  void anInvalidFinalProofQuarantinesAtOnceForTheInvalidProofHold() {
+    // given: p1 runs a one-rank job up to its AGGREGATE task
+    launch(3);
+    OutgoingTask contribution = admitOne();
+    OutgoingTask prove = report(contribution, success(contribution, Phase.PARTIAL_CONTRIBUTION));
+    OutgoingTask aggregate = report(prove, success(prove, Phase.PROVE));
+
+    // when: its final proof is invalid
+    report(
+        aggregate,
+        success(aggregate, Phase.AGGREGATE)
+            .withVerdict(ProofVerdict.invalid("reference verifier: truncated proof")));
+
+    // then: one fault, quarantined at once for the 600 s hold (longer than the 60 s cool-down)
+    assertEquals(Optional.of(clock.instant().plusSeconds(600)), quarantinedUntil());
+    assertTrue(
+        listed("p1").quarantineReason().startsWith("invalid final proof (1 fault(s) in a row)"),
+        listed("p1").quarantineReason());
+    assertEquals(1, listed("p1").failureStreak());
+  }
+
+  @Test
   void aBusyAnswerNeitherConsumesAnAttemptNorCountsTowardQuarantineAndTheTaskGoesOutAgain() {
     // given: a job with one attempt only
     UUID job = launch(1);
@@ -228,8 +251,15 @@ class QuarantineTest {
         .withBusy(true);
   }
 
-  private void report(OutgoingTask task, TaskReport report) {
-    store.inTransaction(tx -> lifecycle.report(tx, report));
+  /** Reports on a task; answers the next task it sent, if any. */
+  private OutgoingTask report(OutgoingTask task, TaskReport report) {
+    List<OutgoingTask> next = store.inTransaction(tx -> lifecycle.report(tx, report)).toSend();
+    return next.isEmpty() ? null : next.get(0);
+  }
+
+  private static TaskReport success(OutgoingTask task, Phase shape) {
+    return new TaskReport("p1", 1, id(task), job(task), null, true, shape, new byte[] {1}, "")
+        .withVerdict(ProofVerdict.valid("test"));
   }
 
   /** The poll's claim of ASSIGNED tasks, until the busy pause has passed. */
