@@ -51,6 +51,11 @@ public final class Admission {
    */
   public Effects admit(Tx tx) {
     Effects effects = Effects.none();
+    if (tx.jobs().countQueued(1) == 0) {
+      return effects; // the usual idle poll: lock no prover row for nothing
+    }
+    // Provers are read before jobs, to read only the jobs that fit them. Both claims skip locked
+    // rows, so admission never waits on a lock and cannot deadlock with job-first transitions.
     // Only provers that can be reached: their coordinator is alive and they answered recently. A
     // prover whose coordinator just died still reads IDLE until the sweep settles it.
     List<IdleProver> idle =

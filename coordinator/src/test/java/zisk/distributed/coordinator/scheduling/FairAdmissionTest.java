@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
@@ -35,8 +36,7 @@ class FairAdmissionTest {
         RawProver prover = RawProver.open(coordinator.channel(), true)) {
       // given: a 2-unit cluster, and 40 jobs of 8 units queued first
       prover.register("p1", 2);
-      List<String> tooLarge =
-          java.util.stream.IntStream.range(0, 40).mapToObj(i -> launch(coordinator, 8)).toList();
+      List<String> tooLarge = IntStream.range(0, 40).mapToObj(i -> launch(coordinator, 8)).toList();
 
       // when
       String fits = launch(coordinator, 2);
