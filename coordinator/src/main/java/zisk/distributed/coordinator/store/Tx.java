@@ -17,7 +17,8 @@ public record Tx(
     SessionSecretDao sessionSecrets,
     ProverListDao proverList,
     ProverPruningDao proverPruning,
-    DeadlineDao deadlines) {
+    DeadlineDao deadlines,
+    QuarantineDao quarantine) {
 
   static Tx on(Connection connection) {
     return new Tx(
@@ -31,6 +32,7 @@ public record Tx(
         new SessionSecretDao(connection),
         new ProverListDao(connection),
         new ProverPruningDao(connection),
-        new DeadlineDao(connection));
+        new DeadlineDao(connection),
+        new QuarantineDao(connection));
   }
 }

@@ -59,7 +59,7 @@ class MigrationsTest {
             "provers",
             "tasks"),
         relations);
-    assertEquals("7", new Migrations(dataSource).currentVersion().orElseThrow());
+    assertEquals("8", new Migrations(dataSource).currentVersion().orElseThrow());
   }
 
   @Test
