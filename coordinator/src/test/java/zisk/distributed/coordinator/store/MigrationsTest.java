@@ -68,7 +68,7 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
 
     assertEquals(
-        8L,
+        9L,
         (long)
             jdbi.withHandle(
                 h ->
