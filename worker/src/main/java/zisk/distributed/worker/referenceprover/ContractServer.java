@@ -225,6 +225,8 @@ public final class ContractServer {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    out.write(out.message("result", shutdown.id()));
+    if (shutdown.id() != null) {
+      out.write(out.message("result", shutdown.id()));
+    }
   }
 }

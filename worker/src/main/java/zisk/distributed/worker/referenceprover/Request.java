@@ -43,5 +43,6 @@ sealed interface Request {
 
   record Cancel(String id, String jobId) implements Request {}
 
+  /** {@code shutdown}; its id may be null (answered with nothing then). */
   record Shutdown(String id) implements Request {}
 }

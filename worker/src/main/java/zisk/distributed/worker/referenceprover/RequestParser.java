@@ -39,6 +39,10 @@ final class RequestParser {
     JsonNode idNode = node.get("id");
     String id = idNode != null && idNode.isTextual() ? idNode.textValue() : null;
     try {
+      if (id == null && "shutdown".equals(node.path("type").asText())) {
+        // Leniency where it is harmless: a shutdown that cannot be answered still stops us.
+        return new Request.Shutdown(null);
+      }
       if (id == null) {
         throw new RequestFailure(ErrorCode.BAD_REQUEST, "id must be a string");
       }
