@@ -9,21 +9,29 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import zisk.distributed.api.v1.AggParams;
+import zisk.distributed.api.v1.ContributionParams;
 import zisk.distributed.api.v1.FinalProof;
 import zisk.distributed.api.v1.FinalProofList;
+import zisk.distributed.api.v1.ProofList;
+import zisk.distributed.api.v1.ProveParams;
+import zisk.distributed.common.inputs.InputFile;
 import zisk.distributed.reference.ReferenceInput;
 import zisk.distributed.reference.ReferenceVerifier;
 import zisk.distributed.reference.VerificationResult;
-import zisk.distributed.worker.prover.reference.JobFixture;
+import zisk.distributed.worker.prover.reference.ReferenceProverBackend;
 
 /**
  * {@code zisk reference-prover} against the native prover contract (docs/native-prover.md), as a
@@ -48,8 +56,10 @@ class ReferenceProverContractTest {
     // given: one prover process per rank, as two workers would run them
     ReferenceInput input = ReferenceInput.withRandomSeed(5, 300);
     Path file = dir.resolve("input.txt");
-    FinalProofList builtIn = JobFixture.prove(input, file, ALLOCATION);
-    ReferenceProverProcess rank0 = start(Map.of());
+    input.write(file);
+    FinalProofList builtIn = proveWithTheBuiltInBackend(file);
+    ReferenceProverProcess rank0 =
+        start(Map.of("ZISK_PROVER_ID", "gpu-host-0", "CUDA_VISIBLE_DEVICES", "2,3"));
     ReferenceProverProcess rank1 = start(Map.of());
     List<ReferenceProverProcess> ranks = List.of(rank0, rank1);
     for (ReferenceProverProcess rank : ranks) {
@@ -96,6 +106,9 @@ class ReferenceProverContractTest {
       rank.assertOnlyProtocolOnStdout();
     }
     assertFalse(rank0.progressOf(requests.get(0)).isEmpty(), "contribute reports progress");
+    assertTrue(
+        rank0.stderr().contains("ZISK_PROVER_ID=gpu-host-0, CUDA_VISIBLE_DEVICES=2,3"),
+        "the prover's stderr names its prover id and GPUs: " + rank0.stderr());
   }
 
   @Test
@@ -215,6 +228,34 @@ class ReferenceProverContractTest {
     String aggregate = send(prover, withEmpty(prover.request("aggregate", nextId()), "proofs"));
     assertError("NO_JOB", prover.awaitFinal(aggregate));
     prover.assertOnlyProtocolOnStdout();
+  }
+
+  /** The job proved in this JVM by the worker's built-in backend, one backend per rank. */
+  private FinalProofList proveWithTheBuiltInBackend(Path file) throws Exception {
+    List<ReferenceProverBackend> ranks =
+        List.of(
+            new ReferenceProverBackend(Duration.ZERO), new ReferenceProverBackend(Duration.ZERO));
+    InputFile input = new InputFile(file, Files.readAllBytes(file));
+    ProveParams.Builder contributions = ProveParams.newBuilder();
+    for (int r = 0; r < ranks.size(); r++) {
+      ContributionParams params =
+          ContributionParams.newBuilder()
+              .setBlockId("block-1")
+              .setInputPath(file.toString())
+              .setRankId(r)
+              .setTotalProvers(ALLOCATION.length)
+              .addAllProverAllocation(IntStream.of(ALLOCATION).boxed().toList())
+              .setJobComputeUnits(IntStream.of(ALLOCATION).sum())
+              .build();
+      contributions.addAllChallenges(
+          ranks.get(r).contribute(JOB, params, input).getChallengesList());
+    }
+    ProofList.Builder partials = ProofList.newBuilder();
+    for (ReferenceProverBackend rank : ranks) {
+      partials.addAllProofs(rank.prove(JOB, contributions.build()).getProofsList());
+    }
+    AggParams aggregate = AggParams.newBuilder().setAggProofs(partials).setFinalProof(true).build();
+    return ranks.get(1).aggregate(JOB, aggregate);
   }
 
   private ReferenceProverProcess start(Map<String, String> env) throws Exception {

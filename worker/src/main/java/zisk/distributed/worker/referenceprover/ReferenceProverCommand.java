@@ -8,6 +8,8 @@ import java.io.FileInputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import zisk.distributed.common.logging.LoggingSetup;
@@ -31,6 +33,8 @@ import zisk.distributed.worker.prover.reference.ReferenceProverBackend;
     })
 public final class ReferenceProverCommand implements Callable<Integer> {
 
+  private static final Logger log = LoggerFactory.getLogger(ReferenceProverCommand.class);
+
   /** The subcommand's name; {@code Zisk.main} claims standard output before anything else. */
   public static final String NAME = "reference-prover";
 
@@ -52,6 +56,11 @@ public final class ReferenceProverCommand implements Callable<Integer> {
     ReferencePhases phases = new ReferencePhases(new ReferenceProverBackend());
     MessageWriter out = new MessageWriter(json, stdout);
     ContractServer server = new ContractServer(new RequestParser(json), out, phases);
+    // The worker copies stderr into its log: say whose prover this is and which GPUs it was given.
+    log.info(
+        "reference prover ready: ZISK_PROVER_ID={}, CUDA_VISIBLE_DEVICES={}",
+        System.getenv().getOrDefault("ZISK_PROVER_ID", "(unset)"),
+        System.getenv().getOrDefault("CUDA_VISIBLE_DEVICES", "(unset)"));
     out.ready(PROGRAM, version(), true);
     BufferedReader stdin =
         new BufferedReader(
@@ -62,6 +71,6 @@ public final class ReferenceProverCommand implements Callable<Integer> {
 
   private static String version() {
     String version = ReferenceProverCommand.class.getPackage().getImplementationVersion();
-    return version != null ? version : "dev";
+    return version != null ? version : "development";
   }
 }
