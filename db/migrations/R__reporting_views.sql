@@ -91,6 +91,10 @@ SELECT p.prover_id,
        t.job_id                    AS current_job_id,
        t.task_type                 AS current_task,
        t.state                     AS task_state,
-       p.held_until                -- after an invalid final proof: no new work until then
+       p.held_until,               -- quarantined (any reason): no new work until then
+       CASE WHEN p.held_until > now() THEN p.quarantine_reason END AS quarantine_reason,
+       CASE WHEN p.held_until > now() THEN p.held_until END        AS quarantined_until,
+       p.failure_streak,           -- failed, timed-out or invalid tasks in a row
+       p.quarantine_count          -- quarantines since the last success (each doubles the cool-down)
 FROM provers p
 LEFT JOIN tasks t ON t.prover_id = p.prover_id AND t.state IN ('ASSIGNED', 'DISPATCHED');

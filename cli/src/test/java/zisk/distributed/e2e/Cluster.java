@@ -31,6 +31,7 @@ import zisk.distributed.common.inputs.InputFiles;
 import zisk.distributed.coordinator.config.AuthConfig;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
 import zisk.distributed.coordinator.config.CoordinatorConfig.ProverTiming;
+import zisk.distributed.coordinator.config.ProofVerification;
 import zisk.distributed.coordinator.testing.BearerTokens;
 import zisk.distributed.coordinator.testing.RawProver;
 import zisk.distributed.coordinator.testing.RunningCoordinator;
@@ -141,7 +142,7 @@ final class Cluster implements AutoCloseable {
   /**
    * A cluster whose coordinator verifies final proofs as {@code proofs} says, in its inputs dir.
    */
-  static Cluster start(CoordinatorConfig.ProofVerification proofs) {
+  static Cluster start(ProofVerification proofs) {
     Path inputs = newInputsDir();
     CoordinatorConfig config =
         CoordinatorConfig.local(TestDatabase.freshJdbcUrl())

@@ -13,7 +13,7 @@ import zisk.distributed.api.v1.GetProofRequest;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.ProverInfo;
 import zisk.distributed.cli.Zisk;
-import zisk.distributed.coordinator.config.CoordinatorConfig;
+import zisk.distributed.coordinator.config.ProofVerification;
 import zisk.distributed.reference.VerificationResult;
 import zisk.distributed.worker.testing.ControlledBackend;
 
@@ -63,13 +63,13 @@ class ProvingEndToEndTest {
             "--input");
     cluster =
         Cluster.start(
-            new CoordinatorConfig.ProofVerification(
-                CoordinatorConfig.ProofVerification.Verifier.COMMAND,
+            new ProofVerification(
+                ProofVerification.Verifier.COMMAND,
                 ziskVerify,
                 Duration.ofSeconds(60),
                 1,
                 Duration.ofMinutes(10),
-                List.of(CoordinatorConfig.ProofVerification.DEFAULT_INPUTS_DIR)));
+                List.of(ProofVerification.DEFAULT_INPUTS_DIR)));
     cluster.worker("solo", 2, ControlledBackend.overReference());
     cluster.awaitProvers("IDLE", "solo");
     Path input = cluster.referenceInput();
@@ -139,8 +139,7 @@ class ProvingEndToEndTest {
     JobStatus waiting =
         cluster.awaitJob(jobId, "to say why it waits", job -> !job.getWaitingReason().isEmpty());
     assertEquals("QUEUED", waiting.getState());
-    assertTrue(
-        waiting.getWaitingReason().contains("needs 4 compute units"), waiting.getWaitingReason());
+    assertEquals("larger than the cluster: 2 units connected", waiting.getWaitingReason());
     assertEquals(0, waiting.getAttempt());
     assertEquals(
         "IDLE",

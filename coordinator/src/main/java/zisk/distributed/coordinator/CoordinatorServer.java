@@ -34,9 +34,11 @@ import zisk.distributed.coordinator.api.RegistrationGate;
 import zisk.distributed.coordinator.api.ZiskApiService;
 import zisk.distributed.coordinator.auth.Gate;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
+import zisk.distributed.coordinator.config.ProofVerification;
 import zisk.distributed.coordinator.health.DatabaseHealth;
 import zisk.distributed.coordinator.lifecycle.JobLifecycle;
 import zisk.distributed.coordinator.lifecycle.ProverRegistrations;
+import zisk.distributed.coordinator.lifecycle.Quarantine;
 import zisk.distributed.coordinator.lifecycle.TaskTimeout;
 import zisk.distributed.coordinator.scheduling.Admission;
 import zisk.distributed.coordinator.scheduling.DeadlineSweep;
@@ -143,17 +145,20 @@ public final class CoordinatorServer {
 
     CoordinatorConfig.ProverTiming timing = config.provers();
     SessionRegistry sessions = new SessionRegistry();
-    CoordinatorConfig.ProofVerification proofs = config.proofs();
+    ProofVerification proofs = config.proofs();
     JobLifecycle lifecycle =
         new JobLifecycle(
-            store, instanceId, proofs.invalidProofHold(), config.lostRanks().replacementWait());
+            store,
+            instanceId,
+            new Quarantine(config.quarantine(), proofs.invalidProofHold(), clock),
+            config.lostRanks().replacementWait());
     Dispatcher dispatcher = new Dispatcher(store, sessions, instanceId);
     HeartbeatWriter heartbeats = new HeartbeatWriter(store, instanceId);
     // A stream counts as live while acknowledgements keep coming: two heartbeats plus slack.
     Duration liveness = timing.heartbeatInterval().multipliedBy(2).plusSeconds(2);
     scheduler =
         new Scheduler(
-            new Admission(lifecycle, liveness, INSTANCE_LIVENESS),
+            new Admission(lifecycle, liveness, INSTANCE_LIVENESS, clock),
             dispatcher,
             new Sweeper(
                 store,

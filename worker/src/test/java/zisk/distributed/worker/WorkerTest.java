@@ -141,6 +141,7 @@ class WorkerTest {
     ExecuteTaskResponse refusal = stream.awaitResult();
 
     assertFalse(refusal.getSuccess());
+    assertTrue(refusal.getBusy(), "a refusal is a busy answer, not a task failure");
     assertEquals("task-2", refusal.getTaskId());
     assertEquals("prover busy with task task-1 of job job-1", refusal.getErrorMessage());
     gate.countDown();

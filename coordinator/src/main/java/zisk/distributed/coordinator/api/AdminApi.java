@@ -196,7 +196,10 @@ public final class AdminApi {
                 .afterId();
     // One more than a page tells whether another page follows.
     List<Prover> provers =
-        store.read(tx -> tx.proverList().list(request.getAvailableOnly(), after, limit + 1));
+        store.read(
+            tx ->
+                tx.proverList()
+                    .list(request.getAvailableOnly(), after, limit + 1, clock.instant()));
     ProversList.Builder list = ProversList.newBuilder();
     provers.stream().limit(limit).forEach(prover -> list.addProvers(mapper.proverInfo(prover)));
     if (provers.size() > limit) {
@@ -283,7 +286,8 @@ public final class AdminApi {
   }
 
   private ClusterCounts counts() {
-    return store.read(tx -> tx.cluster().counts(instanceLiveness.toMillis() / 1000.0));
+    return store.read(
+        tx -> tx.cluster().counts(instanceLiveness.toMillis() / 1000.0, clock.instant()));
   }
 
   /**
@@ -304,23 +308,20 @@ public final class AdminApi {
   }
 
   /**
-   * Why a queued job has not started: its own row says why after a failed attempt; otherwise the
-   * cluster's capacity, read live (admission writes nothing for a job that keeps waiting).
+   * Why a queued job has not started, read live (admission writes nothing for a job that keeps
+   * waiting): a job larger than the whole connected cluster says so first, whatever happened
+   * before; else its own row after a failed attempt; else the idle capacity it waits for.
    */
   private static String waitingReason(Job job, Supplier<ClusterCounts> cluster) {
     if (job.state() != JobState.QUEUED) {
       return null;
     }
-    if (job.waitingReason() != null) {
-      return job.waitingReason();
-    }
     ClusterCounts counts = cluster.get();
     if (counts.computeCapacity() < job.computeCapacity()) {
-      return "waiting for provers: needs "
-          + job.computeCapacity()
-          + " compute units, the connected provers have "
-          + counts.computeCapacity()
-          + " in all";
+      return "larger than the cluster: " + counts.computeCapacity() + " units connected";
+    }
+    if (job.waitingReason() != null) {
+      return job.waitingReason();
     }
     if (counts.idleComputeUnits() < job.computeCapacity()) {
       return "waiting for idle provers: needs "
@@ -329,7 +330,10 @@ public final class AdminApi {
           + counts.idleComputeUnits()
           + " idle on "
           + counts.idleProvers()
-          + " prover(s)";
+          + " prover(s)"
+          + (counts.quarantinedProvers() > 0
+              ? ", " + counts.quarantinedProvers() + " quarantined"
+              : "");
     }
     return "waiting to be admitted (" + counts.queuedJobs() + " job(s) queued)";
   }

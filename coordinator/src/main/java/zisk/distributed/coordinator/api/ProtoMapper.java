@@ -71,8 +71,11 @@ public final class ProtoMapper {
       info.setCoordinatorInstanceId(prover.instanceId().toString());
     }
     if (prover.heldUntil() != null) {
-      info.setHeldUntil(timestamp(prover.heldUntil()));
+      info.setHeldUntil(timestamp(prover.heldUntil()))
+          .setQuarantinedUntil(timestamp(prover.heldUntil()))
+          .setQuarantineReason(prover.quarantineReason() == null ? "" : prover.quarantineReason());
     }
+    info.setFailureStreak(prover.failureStreak()).setQuarantineCount(prover.quarantineCount());
     return info.build();
   }
 

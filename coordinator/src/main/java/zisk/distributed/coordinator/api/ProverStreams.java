@@ -364,15 +364,16 @@ public final class ProverStreams {
           default -> null;
         };
     return new TaskReport(
-        session.proverId(),
-        session.epoch(),
-        SafeText.shorten(response.getTaskId()),
-        SafeText.shorten(response.getJobId()),
-        reported,
-        response.getSuccess(),
-        shape,
-        result,
-        SafeText.clean(response.getErrorMessage(), SafeText.MAX_ERROR_MESSAGE));
+            session.proverId(),
+            session.epoch(),
+            SafeText.shorten(response.getTaskId()),
+            SafeText.shorten(response.getJobId()),
+            reported,
+            response.getSuccess(),
+            shape,
+            result,
+            SafeText.clean(response.getErrorMessage(), SafeText.MAX_ERROR_MESSAGE))
+        .withBusy(BusyRefusals.isBusy(response));
   }
 
   /** A ProverError: a failure of the prover's running task of that job (the named one, if any). */

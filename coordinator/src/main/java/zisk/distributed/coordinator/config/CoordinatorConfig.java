@@ -2,7 +2,6 @@ package zisk.distributed.coordinator.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -27,6 +26,7 @@ import java.util.Optional;
  * @param proofs how final proofs are verified before a job completes
  * @param limits what any one caller may cost this coordinator
  * @param timeouts how long a task may run, per phase ({@code [jobs.timeouts]})
+ * @param quarantine when a prover that keeps failing gets no new work, and for how long
  * @param lostRanks how a lost prover's rank is recomputed on another prover
  */
 public record CoordinatorConfig(
@@ -48,6 +48,7 @@ public record CoordinatorConfig(
     ProofVerification proofs,
     Limits limits,
     TaskTimeouts timeouts,
+    QuarantinePolicy quarantine,
     LostRanks lostRanks) {
 
   /**
@@ -140,81 +141,6 @@ public record CoordinatorConfig(
    */
   public record Tls(Path certFile, Path keyFile, Optional<Path> clientCaFile) {}
 
-  /**
-   * How a final proof is verified before its job may complete (README, "Proofs verified before they
-   * count").
-   *
-   * @param verifier which verifier runs
-   * @param verifyCommand the {@link Verifier#COMMAND} verifier's argument vector; the input file
-   *     and the proof file are appended as its last two arguments
-   * @param verifyTimeout how long the command may run before its process tree is killed
-   * @param verifyConcurrency most verifications running at once
-   * @param invalidProofHold how long the prover that aggregated an invalid proof gets no new work
-   * @param inputsDirs where a job's {@code input_path} is looked for, with the workers' rules; a
-   *     relative {@code input_path} is taken in the first
-   */
-  public record ProofVerification(
-      Verifier verifier,
-      List<String> verifyCommand,
-      Duration verifyTimeout,
-      int verifyConcurrency,
-      Duration invalidProofHold,
-      List<Path> inputsDirs) {
-
-    /** The default inputs directory, as the workers': {@code inputs} in the working directory. */
-    public static final Path DEFAULT_INPUTS_DIR = Path.of("inputs");
-
-    /** The verifiers an operator can choose. */
-    public enum Verifier {
-      /** The built-in verifier of the reference prover. */
-      REFERENCE,
-      /** An external program: exit 0 valid, 1 invalid, anything else a verifier failure. */
-      COMMAND,
-      /** No verification: every final proof counts (the operator's explicit choice). */
-      NONE
-    }
-
-    public static final ProofVerification DEFAULT =
-        new ProofVerification(
-            Verifier.REFERENCE,
-            List.of(),
-            Duration.ofSeconds(300),
-            Runtime.getRuntime().availableProcessors(),
-            Duration.ofSeconds(600),
-            List.of(DEFAULT_INPUTS_DIR));
-
-    public ProofVerification {
-      verifyCommand = List.copyOf(verifyCommand);
-      inputsDirs = List.copyOf(inputsDirs);
-      if (inputsDirs.isEmpty()) {
-        throw new IllegalArgumentException("at least one inputs directory is needed");
-      }
-      if (verifier == Verifier.COMMAND && verifyCommand.isEmpty()) {
-        throw new IllegalArgumentException("the command verifier needs a verify command");
-      }
-      if (verifyConcurrency < 1) {
-        throw new IllegalArgumentException("verifyConcurrency must be at least 1");
-      }
-    }
-
-    /** These settings, with job inputs looked for in {@code dirs}. */
-    /** The same settings with another verifier (tests use {@link Verifier#NONE}). */
-    public ProofVerification withVerifier(Verifier newVerifier) {
-      return new ProofVerification(
-          newVerifier,
-          verifyCommand,
-          verifyTimeout,
-          verifyConcurrency,
-          invalidProofHold,
-          inputsDirs);
-    }
-
-    public ProofVerification withInputsDirs(List<Path> dirs) {
-      return new ProofVerification(
-          verifier, verifyCommand, verifyTimeout, verifyConcurrency, invalidProofHold, dirs);
-    }
-  }
-
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_MAX_COMPUTE_CAPACITY = 10_000;
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
@@ -243,6 +169,7 @@ public record CoordinatorConfig(
         ProofVerification.DEFAULT,
         Limits.DEFAULT,
         TaskTimeouts.DEFAULT,
+        QuarantinePolicy.DEFAULT,
         LostRanks.DEFAULT);
   }
 
@@ -266,6 +193,7 @@ public record CoordinatorConfig(
         proofs,
         limits,
         timeouts,
+        quarantine,
         lostRanks);
   }
 
@@ -289,6 +217,7 @@ public record CoordinatorConfig(
         proofs,
         limits,
         timeouts,
+        quarantine,
         lostRanks);
   }
 
@@ -313,6 +242,7 @@ public record CoordinatorConfig(
         verification,
         limits,
         timeouts,
+        quarantine,
         lostRanks);
   }
 
@@ -336,6 +266,7 @@ public record CoordinatorConfig(
         proofs,
         limits,
         timeouts,
+        quarantine,
         lostRanks);
   }
 
@@ -360,6 +291,7 @@ public record CoordinatorConfig(
         proofs,
         limits,
         timeouts,
+        quarantine,
         lostRanks);
   }
 
@@ -384,6 +316,7 @@ public record CoordinatorConfig(
         proofs,
         limits,
         timeouts,
+        quarantine,
         lostRanks);
   }
 
@@ -407,6 +340,7 @@ public record CoordinatorConfig(
         proofs,
         newLimits,
         timeouts,
+        quarantine,
         lostRanks);
   }
 
@@ -431,6 +365,7 @@ public record CoordinatorConfig(
         proofs,
         limits,
         timeouts,
+        quarantine,
         newLostRanks);
   }
 }

@@ -97,7 +97,20 @@ public final class CoordinatorSettings {
           new ConfigKey(
               "provers.invalid_proof_hold_seconds",
               "DISTRIBUTED_INVALID_PROOF_HOLD_SECONDS",
-              "how long the prover that aggregated an invalid final proof gets no new work"),
+              "quarantine of the prover that aggregated an invalid final proof (at once; the failure"
+                  + " cool-down instead when that is longer)"),
+          new ConfigKey(
+              "provers.quarantine_after_failures",
+              "DISTRIBUTED_QUARANTINE_AFTER_FAILURES",
+              "failed, timed-out or invalid tasks in a row after which a prover is quarantined"),
+          new ConfigKey(
+              "provers.quarantine_seconds",
+              "DISTRIBUTED_QUARANTINE_SECONDS",
+              "first cool-down of a quarantined prover; doubled at each repeat"),
+          new ConfigKey(
+              "provers.quarantine_max_seconds",
+              "DISTRIBUTED_QUARANTINE_MAX_SECONDS",
+              "longest cool-down of a quarantined prover"),
           new ConfigKey(
               "proofs.verifier",
               "DISTRIBUTED_PROOF_VERIFIER",
@@ -184,27 +197,27 @@ public final class CoordinatorSettings {
         config.seconds("provers.reconnect_grace_seconds", defaults.reconnectGrace(), 0, 86_400));
   }
 
-  private static CoordinatorConfig.ProofVerification proofVerification(LayeredConfig config) {
-    CoordinatorConfig.ProofVerification defaults = CoordinatorConfig.ProofVerification.DEFAULT;
-    CoordinatorConfig.ProofVerification.Verifier verifier =
-        CoordinatorConfig.ProofVerification.Verifier.valueOf(
+  private static ProofVerification proofVerification(LayeredConfig config) {
+    ProofVerification defaults = ProofVerification.DEFAULT;
+    ProofVerification.Verifier verifier =
+        ProofVerification.Verifier.valueOf(
             config
                 .choice("proofs.verifier", "reference", List.of("reference", "command", "none"))
                 .toUpperCase(Locale.ROOT));
     List<String> command = config.words("proofs.verify_command");
-    if (verifier == CoordinatorConfig.ProofVerification.Verifier.COMMAND && command.isEmpty()) {
+    if (verifier == ProofVerification.Verifier.COMMAND && command.isEmpty()) {
       throw new ConfigException(
           "proofs.verifier = command needs proofs.verify_command (DISTRIBUTED_PROOF_VERIFY_COMMAND):"
               + " the program and its arguments; the input and proof files are appended");
     }
-    return new CoordinatorConfig.ProofVerification(
+    return new ProofVerification(
         verifier,
         command,
         config.seconds("proofs.verify_timeout_seconds", defaults.verifyTimeout(), 1, 86_400),
         config.integer("proofs.verify_concurrency", defaults.verifyConcurrency(), 1, 256),
         config.seconds(
             "provers.invalid_proof_hold_seconds", defaults.invalidProofHold(), 0, 2_592_000),
-        config.directories(INPUTS_DIRS, CoordinatorConfig.ProofVerification.DEFAULT_INPUTS_DIR));
+        config.directories(INPUTS_DIRS, ProofVerification.DEFAULT_INPUTS_DIR));
   }
 
   private static CoordinatorConfig.Limits limits(LayeredConfig config) {
@@ -271,6 +284,7 @@ public final class CoordinatorSettings {
         proofVerification(config),
         limits(config),
         timeouts(config),
+        quarantine(config),
         new CoordinatorConfig.LostRanks(
             config.seconds(
                 "jobs.rank_replacement_wait_seconds",
@@ -287,6 +301,26 @@ public final class CoordinatorSettings {
             "jobs.timeouts.partial_contribution_seconds", defaults.partialContribution(), 1, most),
         config.seconds("jobs.timeouts.prove_seconds", defaults.prove(), 1, most),
         config.seconds("jobs.timeouts.aggregate_seconds", defaults.aggregate(), 1, most));
+  }
+
+  private static QuarantinePolicy quarantine(LayeredConfig config) {
+    QuarantinePolicy defaults = QuarantinePolicy.DEFAULT;
+    Duration cooldown =
+        config.seconds("provers.quarantine_seconds", defaults.cooldown(), 1, 2_592_000);
+    Duration max =
+        config.seconds("provers.quarantine_max_seconds", defaults.maxCooldown(), 1, 2_592_000);
+    if (max.compareTo(cooldown) < 0) {
+      throw new ConfigException(
+          "provers.quarantine_max_seconds ("
+              + max.toSeconds()
+              + ") must be at least provers.quarantine_seconds ("
+              + cooldown.toSeconds()
+              + ")");
+    }
+    return new QuarantinePolicy(
+        config.integer("provers.quarantine_after_failures", defaults.afterFailures(), 1, 1000),
+        cooldown,
+        max);
   }
 
   /**

@@ -48,26 +48,30 @@ public final class JobLifecycle {
 
   private final Store store;
   private final UUID instanceId;
-  private final Duration invalidProofHold;
+  private final Quarantine quarantine;
   private final RankRecovery ranks;
   private final ReportChecks checks;
 
   /**
    * @param instanceId this coordinator: tasks for provers whose rows name it are written DISPATCHED
-   * @param invalidProofHold how long the prover that aggregated an invalid proof gets no new work
+   * @param quarantine counts provers' faults and successes
    * @param rankReplacementWait how long a lost prover's rank waits for a replacement
    */
   public JobLifecycle(
-      Store store, UUID instanceId, Duration invalidProofHold, Duration rankReplacementWait) {
+      Store store, UUID instanceId, Quarantine quarantine, Duration rankReplacementWait) {
     this.store = store;
     this.instanceId = instanceId;
-    this.invalidProofHold = invalidProofHold;
+    this.quarantine = quarantine;
     this.ranks = new RankRecovery(instanceId, rankReplacementWait);
     this.checks = new ReportChecks(instanceId);
   }
 
   public JobLifecycle(Store store, UUID instanceId) {
-    this(store, instanceId, RefusedProof.DEFAULT_HOLD, RankRecovery.DEFAULT_WAIT);
+    this(store, instanceId, Quarantine.defaults());
+  }
+
+  public JobLifecycle(Store store, UUID instanceId, Quarantine quarantine) {
+    this(store, instanceId, quarantine, RankRecovery.DEFAULT_WAIT);
   }
 
   /** Lost ranks and their replacements (admission gives waiting ranks idle provers). */
@@ -164,7 +168,9 @@ public final class JobLifecycle {
       return effects;
     }
     ReportedTask task = checked.get();
-    if (!report.success()) {
+    if (report.busy()) {
+      BusyAnswer.defer(tx, task);
+    } else if (!report.success()) {
       failTask(
           tx,
           task,
@@ -173,7 +179,7 @@ public final class JobLifecycle {
     } else if (report.resultPhase() != task.phase()) {
       failTask(tx, task, "the result does not match the task type " + task.phase(), effects);
     } else if (task.phase() == Phase.AGGREGATE && !report.verdict().accepted()) {
-      RefusedProof refused = RefusedProof.record(tx, task, report.verdict(), invalidProofHold);
+      RefusedProof refused = RefusedProof.record(tx, task, report.verdict(), quarantine);
       RunningJob job = new RunningJob(task.jobId(), task.attempt(), task.jobMaxAttempts());
       failAttempt(tx, job, task.proverId(), refused.cause(), refused.reason(), effects);
     } else {
@@ -192,6 +198,7 @@ public final class JobLifecycle {
     PhaseProgress progress =
         tx.tasks().succeed(task.taskId(), task.jobId(), task.attempt(), task.phase(), result);
     Rows.exactlyOne(progress.updated(), "recording the result of task " + task.taskId());
+    quarantine.success(tx, task.proverId());
     boolean phaseDone = progress.unfinished() == 0;
     switch (task.phase()) {
       case PARTIAL_CONTRIBUTION -> {
@@ -262,14 +269,10 @@ public final class JobLifecycle {
 
   private void failTask(Tx tx, ReportedTask task, String reason, Effects effects) {
     Rows.exactlyOne(tx.tasks().fail(task.taskId(), reason), "failing task " + task.taskId());
+    String failure = "prover " + task.proverId() + " failed " + task.phase() + ": " + reason;
     RunningJob job = new RunningJob(task.jobId(), task.attempt(), task.jobMaxAttempts());
-    failAttempt(
-        tx,
-        job,
-        task.proverId(),
-        AttemptFailure.TASK_ERROR,
-        "prover " + task.proverId() + " failed " + task.phase() + ": " + reason,
-        effects);
+    failAttempt(tx, job, task.proverId(), AttemptFailure.TASK_ERROR, failure, effects);
+    quarantine.fault(tx, task.proverId(), Quarantine.Fault.TASK_FAILED, failure);
   }
 
   /**
@@ -292,6 +295,9 @@ public final class JobLifecycle {
       return;
     }
     tx.tasks().lose(proverId, jobId, job.get().attempt(), reason);
+    if (cause == AttemptFailure.TIMED_OUT) {
+      quarantine.fault(tx, proverId, Quarantine.Fault.TIMED_OUT, reason);
+    }
     if (!ranks.lose(tx, job.get(), proverId, reason, effects)) {
       failAttempt(tx, job.get(), proverId, cause, reason, effects);
     }

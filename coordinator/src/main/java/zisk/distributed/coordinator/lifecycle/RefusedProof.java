@@ -10,22 +10,23 @@ import zisk.distributed.coordinator.verification.ProofVerdict;
 
 /**
  * A final proof that does not count, and why its attempt fails. An invalid proof is the aggregating
- * prover's fault: INVALID_PROOF, and the prover is held (gets no new work) for a while. A proof the
- * coordinator could not verify is not: VERIFIER_FAILED, counted with infrastructure failures, and
- * the prover is not held.
+ * prover's fault: INVALID_PROOF, and the prover is quarantined (gets no new work) for a while. A
+ * proof the coordinator could not verify is not: VERIFIER_FAILED, counted with infrastructure
+ * failures, and the prover is not quarantined.
  */
 record RefusedProof(AttemptFailure cause, String reason) {
 
-  /** How long a prover gets no new work after an invalid final proof, unless configured. */
+  /** How long an invalid final proof quarantines its prover at once, unless configured. */
   static final Duration DEFAULT_HOLD = Duration.ofMinutes(10);
 
   private static final Logger log = LoggerFactory.getLogger(RefusedProof.class);
 
   /**
-   * Fails the AGGREGATE task (and holds its prover if the proof is invalid); the caller fails the
-   * attempt.
+   * Fails the AGGREGATE task (and quarantines its prover if the proof is invalid); the caller fails
+   * the attempt.
    */
-  static RefusedProof record(Tx tx, ReportedTask task, ProofVerdict verdict, Duration hold) {
+  static RefusedProof record(
+      Tx tx, ReportedTask task, ProofVerdict verdict, Quarantine quarantine) {
     boolean invalid = verdict.outcome() == ProofVerdict.Outcome.INVALID;
     String reason =
         (invalid ? "invalid final proof from prover " : "final proof not verified, from prover ")
@@ -37,10 +38,8 @@ record RefusedProof(AttemptFailure cause, String reason) {
       log.error("Job {}: {}", task.jobId(), reason);
       return new RefusedProof(AttemptFailure.VERIFIER_FAILED, reason);
     }
-    Rows.exactlyOne(
-        tx.provers().hold(task.proverId(), hold.toMillis() / 1000.0),
-        "holding prover " + task.proverId());
-    log.warn("Job {}: {}; prover held for {} s", task.jobId(), reason, hold.toSeconds());
+    quarantine.fault(tx, task.proverId(), Quarantine.Fault.INVALID_PROOF, reason);
+    log.warn("Job {}: {}", task.jobId(), reason);
     return new RefusedProof(AttemptFailure.INVALID_PROOF, reason);
   }
 }

@@ -13,6 +13,7 @@ import zisk.distributed.coordinator.verification.ProofVerdict;
  * @param result the serialized result, or null
  * @param verdict what the coordinator's verifier concluded about a final proof; a final proof
  *     counts only with an {@linkplain ProofVerdict#accepted() accepted} verdict
+ * @param busy the prover refused the task because it runs another one: not a failure of the task
  */
 public record TaskReport(
     String proverId,
@@ -24,7 +25,8 @@ public record TaskReport(
     Phase resultPhase,
     byte[] result,
     String errorMessage,
-    ProofVerdict verdict) {
+    ProofVerdict verdict,
+    boolean busy) {
 
   /** A report whose result, if it is a final proof, is not verified (yet). */
   public TaskReport(
@@ -47,7 +49,8 @@ public record TaskReport(
         resultPhase,
         result,
         errorMessage,
-        ProofVerdict.NOT_VERIFIED);
+        ProofVerdict.NOT_VERIFIED,
+        false);
   }
 
   /** Whether this report carries a final proof, which must be verified before it counts. */
@@ -67,6 +70,23 @@ public record TaskReport(
         resultPhase,
         result,
         errorMessage,
-        newVerdict);
+        newVerdict,
+        busy);
+  }
+
+  /** This report, marked as a busy refusal ({@code busy} true) or not. */
+  public TaskReport withBusy(boolean refusedAsBusy) {
+    return new TaskReport(
+        proverId,
+        epoch,
+        taskId,
+        jobId,
+        reportedPhase,
+        success,
+        resultPhase,
+        result,
+        errorMessage,
+        verdict,
+        refusedAsBusy && !success);
   }
 }

@@ -1,5 +1,6 @@
 package zisk.distributed.coordinator.scheduling;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,28 +12,38 @@ import zisk.distributed.coordinator.store.RankDao.WaitingRank;
 import zisk.distributed.coordinator.store.Tx;
 
 /**
- * Starts queued jobs on idle provers. Jobs are taken oldest first and provers claimed with {@code
- * FOR UPDATE SKIP LOCKED}, so coordinators running this at the same time never claim the same job
- * or prover. A job that does not fit the idle capacity stays QUEUED (JobStatus says why), and a
- * younger job that fits may start before it (backfill), so one large job cannot stall the queue.
+ * Starts queued jobs on idle provers. Only jobs that fit the idle capacity are read, oldest first,
+ * so jobs larger than the cluster (or than what is idle now) never stand in front of one that fits:
+ * a job that fits starts in the next round however many wait ahead of it, and a younger job that
+ * fits may start before an older one that does not (backfill). Jobs and provers are claimed with
+ * {@code FOR UPDATE SKIP LOCKED}, so coordinators running this at the same time never claim the
+ * same job or prover. Quarantined provers are not idle for admission.
  */
 public final class Admission {
 
-  /** Queued jobs looked at per round; the rest wait for the next round. */
-  static final int JOBS_PER_ROUND = 32;
+  /** Queued jobs read at a time; a round reads again while idle provers and fitting jobs remain. */
+  static final int JOBS_PER_BATCH = 32;
 
   private final JobLifecycle lifecycle;
   private final Duration proverLiveness;
   private final Duration instanceLiveness;
+  private final Clock clock;
 
   /**
    * @param proverLiveness how recently an idle prover's acknowledgement must have been written
    * @param instanceLiveness how recently the coordinator holding its stream must have heartbeated
+   * @param clock what quarantine times are compared with
    */
-  public Admission(JobLifecycle lifecycle, Duration proverLiveness, Duration instanceLiveness) {
+  public Admission(
+      JobLifecycle lifecycle, Duration proverLiveness, Duration instanceLiveness, Clock clock) {
     this.lifecycle = lifecycle;
     this.proverLiveness = proverLiveness;
     this.instanceLiveness = instanceLiveness;
+    this.clock = clock;
+  }
+
+  public Admission(JobLifecycle lifecycle, Duration proverLiveness, Duration instanceLiveness) {
+    this(lifecycle, proverLiveness, instanceLiveness, Clock.systemUTC());
   }
 
   /**
@@ -42,34 +53,47 @@ public final class Admission {
   public Effects admit(Tx tx) {
     Effects effects = Effects.none();
     List<WaitingRank> lostRanks = lifecycle.ranks().lockWaiting(tx);
-    List<QueuedJob> queued = tx.jobs().lockQueued(JOBS_PER_ROUND);
-    if (queued.isEmpty() && lostRanks.isEmpty()) {
-      return effects;
+    if (lostRanks.isEmpty() && tx.jobs().countQueued(1) == 0) {
+      return effects; // the usual idle poll: lock no prover row for nothing
     }
+    // Provers are read before jobs, to read only the jobs that fit them. Both claims skip locked
+    // rows, so admission never waits on a lock and cannot deadlock with job-first transitions.
     // Only provers that can be reached: their coordinator is alive and they answered recently. A
     // prover whose coordinator just died still reads IDLE until the sweep settles it.
     List<IdleProver> idle =
-        new ArrayList<>(tx.provers().lockIdle(seconds(proverLiveness), seconds(instanceLiveness)));
+        new ArrayList<>(
+            tx.provers()
+                .lockIdle(seconds(proverLiveness), seconds(instanceLiveness), clock.instant()));
     // Running jobs' lost ranks first: the rest of their provers wait on them.
     effects.merge(lifecycle.ranks().replace(tx, lostRanks, idle));
-    for (QueuedJob job : queued) {
-      if (idle.isEmpty()) {
+    long idleUnits = units(idle);
+    while (idleUnits > 0) {
+      // Every job read fits what was idle then, so the first one of each batch starts: the loop
+      // ends. A job skipped in this batch no longer fits and is not read again (idle only shrinks).
+      List<QueuedJob> batch = tx.jobs().lockQueued(idleUnits, JOBS_PER_BATCH);
+      for (QueuedJob job : batch) {
+        List<IdleProver> chosen = choose(idle, job.computeCapacity());
+        if (chosen == null) {
+          continue; // fits no longer; JobStatus tells why from the cluster's live counts
+        }
+        idle.removeAll(chosen);
+        idleUnits = units(idle);
+        effects.merge(
+            lifecycle.start(
+                tx,
+                job,
+                chosen.stream().map(IdleProver::proverId).toList(),
+                allocation(chosen, job.computeCapacity())));
+      }
+      if (batch.size() < JOBS_PER_BATCH) {
         break;
       }
-      // A job that does not fit stays QUEUED; JobStatus tells why from the cluster's live counts.
-      List<IdleProver> chosen = choose(idle, job.computeCapacity());
-      if (chosen == null) {
-        continue;
-      }
-      idle.removeAll(chosen);
-      effects.merge(
-          lifecycle.start(
-              tx,
-              job,
-              chosen.stream().map(IdleProver::proverId).toList(),
-              allocation(chosen, job.computeCapacity())));
     }
     return effects;
+  }
+
+  private static long units(List<IdleProver> provers) {
+    return provers.stream().mapToLong(IdleProver::computeUnits).sum();
   }
 
   /** Largest provers first until their units cover the request; null when the idle ones cannot. */

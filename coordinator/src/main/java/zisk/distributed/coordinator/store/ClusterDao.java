@@ -1,6 +1,7 @@
 package zisk.distributed.coordinator.store;
 
 import java.sql.Connection;
+import java.time.Instant;
 
 /** Cluster-wide counts read from the shared database. */
 public final class ClusterDao {
@@ -17,6 +18,7 @@ public final class ClusterDao {
       long computeCapacity,
       int idleProvers,
       int busyProvers,
+      int quarantinedProvers,
       long idleComputeUnits,
       int activeJobs,
       int queuedJobs,
@@ -32,18 +34,23 @@ public final class ClusterDao {
              coalesce(sum(p.compute_units) FILTER (WHERE p.state <> 'DISCONNECTED'), 0) AS compute_capacity,
              count(*) FILTER (WHERE p.state = 'IDLE' AND NOT held)              AS idle_provers,
              count(*) FILTER (WHERE p.state = 'BUSY')                           AS busy_provers,
+             count(*) FILTER (WHERE p.state <> 'DISCONNECTED' AND held)         AS quarantined_provers,
              coalesce(sum(p.compute_units) FILTER (WHERE p.state = 'IDLE' AND NOT held), 0) AS idle_compute_units,
              (SELECT count(*) FROM jobs WHERE state IN ('QUEUED', 'RUNNING'))   AS active_jobs,
              (SELECT count(*) FROM jobs WHERE state = 'QUEUED')                 AS queued_jobs,
              (SELECT count(*) FROM coordinator_instances
               WHERE stopped_at IS NULL
                 AND last_seen_at > now() - make_interval(secs => :livenessSeconds)) AS live_coordinators
-      FROM provers p, LATERAL (SELECT coalesce(p.held_until > now(), false) AS held) h
+      FROM provers p, LATERAL (SELECT coalesce(p.held_until > :now, false) AS held) h
       """);
 
-  public ClusterCounts counts(double livenessSeconds) {
+  /**
+   * @param now the coordinator's clock, which quarantine times are written by
+   */
+  public ClusterCounts counts(double livenessSeconds, Instant now) {
     return COUNTS
         .on(connection)
+        .bind("now", now)
         .bind("livenessSeconds", livenessSeconds)
         .one(
             row ->
@@ -52,6 +59,7 @@ public final class ClusterDao {
                     row.getLong("compute_capacity"),
                     row.getInt("idle_provers"),
                     row.getInt("busy_provers"),
+                    row.getInt("quarantined_provers"),
                     row.getLong("idle_compute_units"),
                     row.getInt("active_jobs"),
                     row.getInt("queued_jobs"),

@@ -18,14 +18,18 @@ public final class DispatchDao {
     this.connection = connection;
   }
 
-  /** Claims the ASSIGNED tasks of these provers, if this coordinator holds their streams. */
+  /**
+   * Claims the ASSIGNED tasks of these provers, if this coordinator holds their streams, except
+   * those a busy prover refused and whose pause has not ended. A task keeps its first dispatch
+   * time.
+   */
   private static final Sql CLAIM_ASSIGNED =
       Sql.of(
           """
-      UPDATE tasks t SET state = 'DISPATCHED', dispatched_at = clock_timestamp()
+      UPDATE tasks t SET state = 'DISPATCHED', dispatched_at = coalesce(t.dispatched_at, clock_timestamp())
       FROM provers p
       WHERE t.prover_id = p.prover_id AND t.prover_id = ANY(:proverIds) AND t.state = 'ASSIGNED'
-        AND p.instance_id = :instanceId
+        AND p.instance_id = :instanceId AND (t.dispatch_after IS NULL OR t.dispatch_after <= clock_timestamp())
       RETURNING t.task_id, t.job_id, t.attempt, t.task_type AS phase, t.rank_id, t.prover_id
       """);
 
@@ -43,6 +47,7 @@ public final class DispatchDao {
           """
       SELECT DISTINCT t.prover_id FROM tasks t JOIN provers p ON p.prover_id = t.prover_id
       WHERE t.state = 'ASSIGNED' AND p.instance_id = :instanceId
+        AND (t.dispatch_after IS NULL OR t.dispatch_after <= clock_timestamp())
       """);
 
   public List<String> proversWithAssigned(UUID instanceId) {
@@ -50,6 +55,36 @@ public final class DispatchDao {
         .on(connection)
         .bind("instanceId", instanceId)
         .list(row -> row.getString("prover_id"));
+  }
+
+  /**
+   * The prover refused the DISPATCHED task as busy: back to ASSIGNED, not to be claimed before a
+   * pause ({@code firstSeconds}, doubled per refusal of this task, at most {@code maxSeconds}),
+   * with the TASK_BUSY event.
+   */
+  private static final Sql DEFER_BUSY =
+      Sql.of(
+          """
+      WITH deferred AS (
+          UPDATE tasks
+          SET state = 'ASSIGNED', busy_answers = busy_answers + 1,
+              dispatch_after = clock_timestamp()
+                + make_interval(secs => least(:firstSeconds * power(2, least(busy_answers, 30)), :maxSeconds))
+          WHERE task_id = :taskId AND state = 'DISPATCHED'
+          RETURNING job_id, attempt, task_type, prover_id, busy_answers)
+      INSERT INTO job_events (job_id, event, state, phase, attempt, prover_id, task_id, detail)
+      SELECT job_id, 'TASK_BUSY', 'RUNNING', task_type, attempt, prover_id, :taskId,
+             'prover busy with another task (refusal ' || busy_answers || '); the task is sent again later'
+      FROM deferred
+      """);
+
+  public int deferBusy(UUID taskId, double firstSeconds, double maxSeconds) {
+    return DEFER_BUSY
+        .on(connection)
+        .bind("taskId", taskId)
+        .bind("firstSeconds", firstSeconds)
+        .bind("maxSeconds", maxSeconds)
+        .update();
   }
 
   /** The prover's DISPATCHED tasks, to send again after it reconnected. */

@@ -144,20 +144,25 @@ public final class JobDao {
         .optional(row -> row.getBytes("final_proof"));
   }
 
-  /** The oldest QUEUED jobs that no other coordinator is admitting right now. */
+  /**
+   * The oldest QUEUED jobs that fit in {@code maxCapacity} compute units (the idle capacity) and
+   * that no other coordinator is admitting right now. Jobs too large are never read, so however
+   * many of them wait, they cannot hide a job that fits (jobs_queued_capacity_idx).
+   */
   private static final Sql LOCK_QUEUED =
       Sql.of(
           """
       SELECT job_id, block_id, input_path, compute_capacity, attempt FROM jobs
-      WHERE state = 'QUEUED'
+      WHERE state = 'QUEUED' AND compute_capacity <= :maxCapacity
       ORDER BY created_at, job_id
       LIMIT :limit
       FOR UPDATE SKIP LOCKED
       """);
 
-  public List<QueuedJob> lockQueued(int limit) {
+  public List<QueuedJob> lockQueued(long maxCapacity, int limit) {
     return LOCK_QUEUED
         .on(connection)
+        .bind("maxCapacity", maxCapacity)
         .bind("limit", limit)
         .list(
             row ->

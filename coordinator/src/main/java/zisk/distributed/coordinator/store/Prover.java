@@ -8,7 +8,10 @@ import java.util.UUID;
  *
  * @param instanceId the coordinator holding its stream; null when disconnected
  * @param currentJobId null when the prover has no active task
- * @param heldUntil while held after an invalid final proof, until when; null when not held
+ * @param heldUntil while quarantined (for any reason), until when; null when not
+ * @param quarantineReason while quarantined, why; null when not
+ * @param failureStreak faults in a row since its last success
+ * @param quarantineCount quarantines since its last success
  */
 public record Prover(
     String proverId,
@@ -19,4 +22,7 @@ public record Prover(
     Instant connectedAt,
     Instant lastHeartbeatAt,
     UUID currentJobId,
-    Instant heldUntil) {}
+    Instant heldUntil,
+    String quarantineReason,
+    int failureStreak,
+    int quarantineCount) {}

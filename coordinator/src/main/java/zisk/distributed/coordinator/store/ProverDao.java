@@ -291,34 +291,28 @@ public final class ProverDao {
         .update();
   }
 
-  /** Gives the prover no new work for a while (it aggregated an invalid final proof). */
-  private static final Sql HOLD =
-      Sql.of(
-          "UPDATE provers SET held_until = now() + make_interval(secs => :seconds) WHERE prover_id = :proverId");
-
-  public int hold(String proverId, double seconds) {
-    return HOLD.on(connection).bind("proverId", proverId).bind("seconds", seconds).update();
-  }
-
   /**
-   * Connected IDLE provers that are not held and can be reached (their coordinator is alive and
-   * they answered recently), largest first, locked against other coordinators' admission.
+   * Connected IDLE provers that are not quarantined at {@code now} and can be reached (their
+   * coordinator is alive and they answered recently), largest first, locked against other
+   * coordinators' admission.
    */
   private static final Sql LOCK_IDLE =
       Sql.of(
           """
       SELECT p.prover_id, p.compute_units
       FROM provers p JOIN coordinator_instances i ON i.instance_id = p.instance_id
-      WHERE p.state = 'IDLE' AND (p.held_until IS NULL OR p.held_until <= now())
+      WHERE p.state = 'IDLE' AND (p.held_until IS NULL OR p.held_until <= :now)
         AND p.last_heartbeat_at > now() - make_interval(secs => :proverLivenessSeconds)
         AND i.stopped_at IS NULL AND i.last_seen_at > now() - make_interval(secs => :instanceLivenessSeconds)
       ORDER BY p.compute_units DESC, p.prover_id
       FOR UPDATE OF p SKIP LOCKED
       """);
 
-  public List<IdleProver> lockIdle(double proverLivenessSeconds, double instanceLivenessSeconds) {
+  public List<IdleProver> lockIdle(
+      double proverLivenessSeconds, double instanceLivenessSeconds, Instant now) {
     return LOCK_IDLE
         .on(connection)
+        .bind("now", now)
         .bind("proverLivenessSeconds", proverLivenessSeconds)
         .bind("instanceLivenessSeconds", instanceLivenessSeconds)
         .list(row -> new IdleProver(row.getString("prover_id"), row.getInt("compute_units")));

@@ -3,7 +3,7 @@ package zisk.distributed.coordinator.verification;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import zisk.distributed.coordinator.config.CoordinatorConfig.ProofVerification;
+import zisk.distributed.coordinator.config.ProofVerification;
 
 /** The verifier the configuration asks for. */
 public final class ProofVerifiers {

@@ -22,6 +22,7 @@ import zisk.distributed.api.v1.ProverRegisterResponse;
 import zisk.distributed.api.v1.ProversListRequest;
 import zisk.distributed.api.v1.TaskType;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
+import zisk.distributed.coordinator.config.ProofVerification;
 import zisk.distributed.coordinator.testing.RawProver;
 import zisk.distributed.coordinator.testing.RunningCoordinator;
 import zisk.distributed.coordinator.testing.TestDatabase;
@@ -48,8 +49,7 @@ class ReconnectSecretTest {
         RunningCoordinator.inProcess(
             CoordinatorConfig.local(TestDatabase.freshJdbcUrl())
                 .withProofVerification(
-                    CoordinatorConfig.ProofVerification.DEFAULT.withVerifier(
-                        CoordinatorConfig.ProofVerification.Verifier.NONE)));
+                    ProofVerification.DEFAULT.withVerifier(ProofVerification.Verifier.NONE)));
     genuine = RawProver.open(coordinator.channel(), true);
     ProverRegisterResponse registered = genuine.register("gpu-1", 2);
     assertTrue(registered.getAccepted());

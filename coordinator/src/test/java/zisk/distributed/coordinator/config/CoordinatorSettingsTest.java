@@ -33,11 +33,49 @@ class CoordinatorSettingsTest {
     assertEquals(10_000, config.maxComputeCapacity());
     assertEquals(3, config.maxAttempts());
     assertEquals("info", config.logging().level());
-    assertEquals(CoordinatorConfig.ProofVerification.DEFAULT, config.proofs());
-    assertEquals(
-        CoordinatorConfig.ProofVerification.Verifier.REFERENCE, config.proofs().verifier());
+    assertEquals(ProofVerification.DEFAULT, config.proofs());
+    assertEquals(ProofVerification.Verifier.REFERENCE, config.proofs().verifier());
     assertEquals(Duration.ofSeconds(300), config.proofs().verifyTimeout());
     assertEquals(Duration.ofSeconds(600), config.proofs().invalidProofHold());
+  }
+
+  @Test
+  void quarantineIsSetByFileOrEnvironmentAndItsCapCannotBeBelowItsBase() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("quarantine.toml"),
+            """
+        [provers]
+        quarantine_after_failures = 5
+        quarantine_seconds = 30
+        quarantine_max_seconds = 900
+        """);
+
+    assertEquals(QuarantinePolicy.DEFAULT, resolve(Map.of()).quarantine());
+    assertEquals(
+        new QuarantinePolicy(5, Duration.ofSeconds(30), Duration.ofSeconds(900)),
+        resolve(Map.of(), "--config", file.toString()).quarantine());
+    assertEquals(
+        new QuarantinePolicy(2, Duration.ofSeconds(10), Duration.ofSeconds(40)),
+        resolve(
+                Map.of(
+                    "DISTRIBUTED_QUARANTINE_AFTER_FAILURES", "2",
+                    "DISTRIBUTED_QUARANTINE_SECONDS", "10",
+                    "DISTRIBUTED_QUARANTINE_MAX_SECONDS", "40"))
+            .quarantine());
+    ConfigException tooLow =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                resolve(
+                    Map.of(
+                        "DISTRIBUTED_QUARANTINE_SECONDS", "120",
+                        "DISTRIBUTED_QUARANTINE_MAX_SECONDS", "60")));
+    assertTrue(tooLow.getMessage().contains("provers.quarantine_max_seconds"), tooLow.getMessage());
+    assertEquals(
+        Duration.ofSeconds(40),
+        new QuarantinePolicy(2, Duration.ofSeconds(10), Duration.ofSeconds(40)).cooldown(5),
+        "10, 20, 40, then capped");
   }
 
   @Test
@@ -60,9 +98,8 @@ class CoordinatorSettingsTest {
             "DISTRIBUTED_PROOF_VERIFIER", "command",
             "DISTRIBUTED_PROOF_VERIFY_COMMAND", "/opt/zisk/verify --key 'my key.bin' \"$HOME\"");
 
-    CoordinatorConfig.ProofVerification fromFile =
-        resolve(Map.of(), "--config", file.toString()).proofs();
-    CoordinatorConfig.ProofVerification fromEnv = resolve(env).proofs();
+    ProofVerification fromFile = resolve(Map.of(), "--config", file.toString()).proofs();
+    ProofVerification fromEnv = resolve(env).proofs();
 
     assertEquals(List.of("/opt/zisk/verify", "--key", "my key.bin"), fromFile.verifyCommand());
     assertEquals(Duration.ofSeconds(60), fromFile.verifyTimeout());
@@ -73,7 +110,7 @@ class CoordinatorSettingsTest {
         fromEnv.verifyCommand(),
         "split as a shell splits words; nothing is expanded");
     assertEquals(
-        CoordinatorConfig.ProofVerification.Verifier.NONE,
+        ProofVerification.Verifier.NONE,
         resolve(env, "--proof-verifier", "none").proofs().verifier(),
         "the flag wins");
   }

@@ -143,7 +143,7 @@ class JobLifecycleTest {
 
   @Test
   void aLostProverWhoseRankIsNotRecomputedRequeuesTheJobAsAnInfrastructureFailure() {
-    lifecycle = new JobLifecycle(store, coordinator, RefusedProof.DEFAULT_HOLD, Duration.ZERO);
+    lifecycle = new JobLifecycle(store, coordinator, Quarantine.defaults(), Duration.ZERO);
     admission = new Admission(lifecycle, Duration.ofSeconds(30), Duration.ofSeconds(30));
     UUID job = launch(3);
     admit();

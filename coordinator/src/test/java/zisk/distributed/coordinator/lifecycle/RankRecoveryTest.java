@@ -241,7 +241,7 @@ class RankRecoveryTest {
   // ---- helpers ---------------------------------------------------------------------------------
 
   private void useLifecycle(Duration wait) {
-    lifecycle = new JobLifecycle(store, coordinator, RefusedProof.DEFAULT_HOLD, wait);
+    lifecycle = new JobLifecycle(store, coordinator, Quarantine.defaults(), wait);
     admission = new Admission(lifecycle, Duration.ofSeconds(30), Duration.ofSeconds(30));
   }
 

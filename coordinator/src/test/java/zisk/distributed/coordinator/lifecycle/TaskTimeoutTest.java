@@ -59,7 +59,7 @@ class TaskTimeoutTest {
     store = new Store(dataSource);
     // No rank replacement wait: these tests are about the timeout itself and the attempt it ends
     // when the rank is not recomputed (RankRecoveryTest covers recomputing it).
-    lifecycle = new JobLifecycle(store, coordinator, RefusedProof.DEFAULT_HOLD, Duration.ZERO);
+    lifecycle = new JobLifecycle(store, coordinator, Quarantine.defaults(), Duration.ZERO);
     timeout = new TaskTimeout(lifecycle);
     admission = new Admission(lifecycle, Duration.ofSeconds(30), Duration.ofSeconds(30));
   }

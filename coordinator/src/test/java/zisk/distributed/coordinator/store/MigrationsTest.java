@@ -69,7 +69,7 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
 
     assertEquals(
-        9L,
+        10L,
         (long)
             jdbi.withHandle(
                 h ->

@@ -38,6 +38,22 @@ public final class TaskResponses {
         .build();
   }
 
+  /**
+   * A refusal because the prover runs another task: {@code busy} set, so the coordinator sends the
+   * task again later without counting a failure. The text is the one coordinators that predate the
+   * field recognize.
+   */
+  public static ExecuteTaskResponse busy(
+      ExecuteTaskRequest task, String proverId, ExecuteTaskRequest running) {
+    return failed(
+            task,
+            proverId,
+            "prover busy with task " + running.getTaskId() + " of job " + running.getJobId())
+        .toBuilder()
+        .setBusy(true)
+        .build();
+  }
+
   /** The message of a backend failure, never empty, cleaned and bounded for a log line. */
   public static String describe(Throwable error) {
     String message = error.getMessage();

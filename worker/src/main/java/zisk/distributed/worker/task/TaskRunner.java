@@ -131,11 +131,7 @@ public final class TaskRunner implements AutoCloseable {
             request.getTaskId(),
             running.getTaskId(),
             running.getJobId());
-        return Optional.of(
-            TaskResponses.failed(
-                request,
-                proverId,
-                "prover busy with task " + running.getTaskId() + " of job " + running.getJobId()));
+        return Optional.of(TaskResponses.busy(request, proverId, running));
       }
       Task task = new Task(request);
       try {

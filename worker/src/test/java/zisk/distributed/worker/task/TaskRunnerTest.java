@@ -166,6 +166,7 @@ class TaskRunnerTest {
 
     assertTrue(refusal.isPresent());
     assertFalse(refusal.get().getSuccess());
+    assertTrue(refusal.get().getBusy(), "a refusal is a busy answer, not a task failure");
     assertEquals("prover busy with task t1 of job j1", refusal.get().getErrorMessage());
     assertEquals("t9", refusal.get().getTaskId());
     assertEquals(Optional.empty(), repeat, "the running task sent again is not refused");

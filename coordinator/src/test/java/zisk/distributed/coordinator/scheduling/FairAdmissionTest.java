@@ -1,0 +1,145 @@
+package zisk.distributed.coordinator.scheduling;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Test;
+import zisk.distributed.api.v1.JobStatus;
+import zisk.distributed.api.v1.JobStatusRequest;
+import zisk.distributed.api.v1.LaunchProofRequest;
+import zisk.distributed.coordinator.config.CoordinatorConfig;
+import zisk.distributed.coordinator.lifecycle.JobLifecycle;
+import zisk.distributed.coordinator.lifecycle.LaunchOutcome;
+import zisk.distributed.coordinator.store.Database;
+import zisk.distributed.coordinator.store.NewJob;
+import zisk.distributed.coordinator.store.Store;
+import zisk.distributed.coordinator.store.TaskDao.OutgoingTask;
+import zisk.distributed.coordinator.testing.RawProver;
+import zisk.distributed.coordinator.testing.RunningCoordinator;
+import zisk.distributed.coordinator.testing.TestDatabase;
+
+/** Jobs that cannot fit never block jobs that can; among jobs that fit, oldest first. */
+class FairAdmissionTest {
+
+  @Test
+  void aJobThatFitsStartsInOneRoundBehindFortyJobsLargerThanTheCluster() {
+    try (RunningCoordinator coordinator =
+            RunningCoordinator.inProcess(CoordinatorConfig.local(TestDatabase.freshJdbcUrl()));
+        RawProver prover = RawProver.open(coordinator.channel(), true)) {
+      // given: a 2-unit cluster, and 40 jobs of 8 units queued first
+      prover.register("p1", 2);
+      List<String> tooLarge = IntStream.range(0, 40).mapToObj(i -> launch(coordinator, 8)).toList();
+
+      // when
+      String fits = launch(coordinator, 2);
+
+      // then: it starts at the admission its launch asks for, not after the large ones
+      await("the job that fits to start")
+          .atMost(Duration.ofSeconds(3))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> status(coordinator, fits).getState(), "RUNNING"::equals);
+      assertEquals(fits, prover.awaitTask().getJobId());
+      JobStatus waiting = status(coordinator, tooLarge.get(0));
+      assertEquals("QUEUED", waiting.getState());
+      assertEquals("larger than the cluster: 2 units connected", waiting.getWaitingReason());
+    }
+  }
+
+  @Test
+  void amongJobsThatFitTheOldestStartsFirst() {
+    // given: two idle 1-unit provers; queued: too large, then 2 units, then two of 1 unit
+    DataSource dataSource = TestDatabase.freshMigratedDataSource();
+    Jdbi jdbi = Database.jdbi(dataSource);
+    UUID coordinator = UUID.randomUUID();
+    insertProvers(jdbi, coordinator, 2);
+    Store store = new Store(dataSource);
+    JobLifecycle lifecycle = new JobLifecycle(store, coordinator);
+    Admission admission = new Admission(lifecycle, Duration.ofSeconds(30), Duration.ofSeconds(30));
+    launch(lifecycle, 5);
+    UUID oldestFitting = launch(lifecycle, 2);
+    launch(lifecycle, 1);
+    launch(lifecycle, 1);
+
+    // when
+    List<OutgoingTask> started = store.inTransaction(admission::admit).toSend();
+
+    // then: the 2-unit job takes both provers, though two younger jobs would have started
+    assertEquals(
+        List.of(oldestFitting, oldestFitting), started.stream().map(OutgoingTask::jobId).toList());
+  }
+
+  @Test
+  void tenThousandQueuedJobsLargerThanTheClusterDoNotHideOneThatFits() {
+    DataSource dataSource = TestDatabase.freshMigratedDataSource();
+    Jdbi jdbi = Database.jdbi(dataSource);
+    UUID coordinator = UUID.randomUUID();
+    insertProvers(jdbi, coordinator, 3);
+    jdbi.useHandle(
+        h -> {
+          h.execute(
+              """
+          INSERT INTO jobs (block_id, input_path, compute_capacity, created_at)
+          SELECT 'large-' || i, '/input', 100, now() - interval '1 hour' + i * interval '1 ms'
+          FROM generate_series(1, 10000) i
+          """);
+          h.execute("ANALYZE jobs");
+        });
+    Store store = new Store(dataSource);
+    JobLifecycle lifecycle = new JobLifecycle(store, coordinator);
+    Admission admission = new Admission(lifecycle, Duration.ofSeconds(30), Duration.ofSeconds(30));
+    UUID small = launch(lifecycle, 1);
+    UUID medium = launch(lifecycle, 2);
+
+    List<OutgoingTask> started = store.inTransaction(admission::admit).toSend();
+
+    assertEquals(
+        List.of(small, medium, medium), started.stream().map(OutgoingTask::jobId).toList());
+  }
+
+  private static void insertProvers(Jdbi jdbi, UUID coordinator, int count) {
+    jdbi.useHandle(
+        h -> {
+          h.execute(
+              "INSERT INTO coordinator_instances (instance_id, address, version) VALUES (?, '127.0.0.1:1', 't')",
+              coordinator);
+          for (int i = 1; i <= count; i++) {
+            h.execute(
+                "INSERT INTO provers (prover_id, state, compute_units, instance_id) VALUES (?, 'IDLE', 1, ?)",
+                "p" + i,
+                coordinator);
+          }
+        });
+  }
+
+  private static UUID launch(JobLifecycle lifecycle, int capacity) {
+    NewJob job = new NewJob("block", capacity, "/input", Optional.empty(), 3);
+    return assertInstanceOf(LaunchOutcome.Created.class, lifecycle.launch(job)).jobId();
+  }
+
+  private static String launch(RunningCoordinator coordinator, int capacity) {
+    return coordinator
+        .stub()
+        .launchProof(
+            LaunchProofRequest.newBuilder()
+                .setBlockId("block")
+                .setComputeCapacity(capacity)
+                .setInputPath("/input")
+                .build())
+        .getJobId();
+  }
+
+  private static JobStatus status(RunningCoordinator coordinator, String jobId) {
+    return coordinator
+        .stub()
+        .jobStatus(JobStatusRequest.newBuilder().setJobId(jobId).build())
+        .getJob();
+  }
+}
