@@ -1,19 +1,27 @@
 -- Views for reading the cluster's history in psql. Repeatable: Flyway re-creates them when this file changes.
 
 -- A job as the API shows it (JobStatus, JobsList; read by the coordinator's JobDao): the row without its
--- final proof, and the provers of its current attempt by rank.
+-- final proof, the provers of its current attempt by rank (a lost rank's latest replacement), and
+-- the current attempt's lost ranks, oldest first.
 CREATE OR REPLACE VIEW job_overview AS
 SELECT j.job_id, j.block_id, j.input_path, j.compute_capacity, j.state, j.phase, j.attempt,
        j.max_attempts, j.created_at, j.started_at, j.finished_at, j.waiting_reason,
        j.error_code, j.error_message,
-       ARRAY(SELECT t.prover_id FROM tasks t
-             WHERE t.job_id = j.job_id AND t.attempt = j.attempt AND t.task_type = 'PARTIAL_CONTRIBUTION'
-             ORDER BY t.rank_id) AS assigned_provers,
+       ARRAY(SELECT r.prover_id FROM (
+                 SELECT DISTINCT ON (t.rank_id) t.rank_id, t.prover_id FROM tasks t
+                 WHERE t.job_id = j.job_id AND t.attempt = j.attempt AND t.task_type = 'PARTIAL_CONTRIBUTION'
+                 ORDER BY t.rank_id, t.replacement DESC) r
+             ORDER BY r.rank_id) AS assigned_provers,
        j.launched_by,
        j.partial_contribution_timeout_seconds,
        j.prove_timeout_seconds,
        j.aggregate_timeout_seconds,
-       j.timeouts
+       j.timeouts,
+       ARRAY(SELECT 'rank ' || l.rank_id || ': prover ' || l.lost_prover_id || ' lost in ' || l.phase
+                    || CASE WHEN l.replaced_by IS NULL THEN ', waiting for a replacement'
+                            ELSE ', recomputed on ' || l.replaced_by END
+             FROM lost_ranks l WHERE l.job_id = j.job_id AND l.attempt = j.attempt
+             ORDER BY l.lost_rank_id) AS rank_replacements
 FROM jobs j;
 
 -- One row per job: its outcome, its phase timings (current attempt) and its provers by rank.

@@ -21,8 +21,9 @@ import zisk.distributed.worker.testing.ControlledBackend;
 
 /**
  * Failures driven for real: a prover reporting an error, a stream cut for good, a prover that stops
- * answering heartbeats, and a stream cut briefly. Each one either re-queues the job (and it
- * completes elsewhere) or, for a short outage, changes nothing.
+ * answering heartbeats, and a stream cut briefly. An error re-queues the job (and it completes
+ * elsewhere); a lost prover costs only its rank, recomputed on another worker; a short outage
+ * changes nothing.
  */
 class FailureEndToEndTest {
 
@@ -117,8 +118,9 @@ class FailureEndToEndTest {
   }
 
   @Test
-  void jobWhoseWorkerStreamIsCutForGoodIsRequeuedAfterTheGraceAndCompletesOnTheOthers() {
-    // given: "a-cut" (first by id among equals) holds rank 0 and is stuck proving behind a proxy
+  void workerCutOffMidContributionCostsOnlyItsRankWhenASpareIsIdle() {
+    // given: "a-cut" (first by id among equals) holds rank 0 and is stuck contributing behind a
+    // proxy; "c-stays" is idle
     cluster = Cluster.start();
     ControlledBackend stuck = ControlledBackend.overReference();
     stuck.blockIn(TaskType.PARTIAL_CONTRIBUTION);
@@ -134,13 +136,31 @@ class FailureEndToEndTest {
     // when
     path.cut();
 
-    // then
+    // then: after the grace, rank 0 is recomputed on the spare; b-stays' work is kept
     JobStatus done = cluster.awaitState(jobId, "COMPLETED");
-    assertEquals(2, done.getAttempt());
-    assertEquals(List.of("b-stays", "c-stays"), done.getAssignedProversList());
+    assertEquals(1, done.getAttempt(), "the lost rank cost no attempt: " + cluster.events(jobId));
+    assertEquals(List.of("c-stays", "b-stays"), done.getAssignedProversList());
+    assertEquals(
+        List.of("rank 0: prover a-cut lost in PARTIAL_CONTRIBUTION, recomputed on c-stays"),
+        done.getRankReplacementsList());
     VerificationResult verdict = cluster.verifyProof(jobId, input);
     assertTrue(verdict.valid(), verdict.summary());
-    assertEquals("task_failures=0 infra_failures=1", cluster.failureCounts(jobId));
+    assertEquals("task_failures=0 infra_failures=0", cluster.failureCounts(jobId));
+    assertTrue(
+        cluster
+            .events(jobId)
+            .containsAll(
+                List.of("RANK_LOST PARTIAL_CONTRIBUTION", "RANK_REPLACED PARTIAL_CONTRIBUTION")),
+        cluster.events(jobId).toString());
+    assertEquals(
+        1,
+        cluster.count(
+            """
+        SELECT count(*) FROM tasks WHERE job_id = :jobId::uuid AND prover_id = 'b-stays'
+          AND task_type = 'PARTIAL_CONTRIBUTION'
+        """,
+            jobId),
+        "b-stays contributed once");
     assertEquals(
         1,
         cluster.count(
@@ -159,7 +179,7 @@ class FailureEndToEndTest {
   }
 
   @Test
-  void proverThatStopsAnsweringHeartbeatsIsDisconnectedAndItsJobRequeued() {
+  void proverThatStopsAnsweringHeartbeatsIsDisconnectedAndItsRankRecomputedOnAWorkerThatJoins() {
     // given: a raw prover that registers, takes a task and then stays silent
     cluster = Cluster.start();
     RawProver silent = cluster.rawProver(false);
@@ -176,17 +196,18 @@ class FailureEndToEndTest {
     // then
     assertTrue(silent.heartbeatsReceived() > 0, "the coordinator did send heartbeats");
     assertEquals(Status.Code.UNAVAILABLE, silent.awaitEnd().getCode());
-    JobStatus requeued = cluster.job(jobId);
-    assertEquals("QUEUED", requeued.getState());
-    assertEquals(1, requeued.getAttempt());
-    assertEquals("PROVER_LOST", requeued.getError().getCode());
-    assertEquals("task_failures=0 infra_failures=1", cluster.failureCounts(jobId));
+    JobStatus waiting = cluster.job(jobId);
+    assertEquals("RUNNING", waiting.getState());
+    assertEquals(
+        List.of("rank 0: prover silent lost in PARTIAL_CONTRIBUTION, waiting for a replacement"),
+        waiting.getRankReplacementsList());
     assertEquals(List.of("PARTIAL_CONTRIBUTION 0 silent LOST"), cluster.tasks(jobId));
 
-    // and the job runs once a live worker is there
+    // and the rank runs once a live worker is there, within the replacement wait
     cluster.worker("live", 2, ControlledBackend.overReference());
     JobStatus done = cluster.awaitState(jobId, "COMPLETED");
-    assertEquals(2, done.getAttempt());
+    assertEquals(1, done.getAttempt());
+    assertEquals("task_failures=0 infra_failures=0", cluster.failureCounts(jobId));
     VerificationResult verdict = cluster.verifyProof(jobId, input);
     assertTrue(verdict.valid(), verdict.summary());
   }

@@ -150,7 +150,8 @@ public final class CoordinatorServer {
         new JobLifecycle(
             store,
             instanceId,
-            new Quarantine(config.quarantine(), proofs.invalidProofHold(), clock));
+            new Quarantine(config.quarantine(), proofs.invalidProofHold(), clock),
+            config.lostRanks().replacementWait());
     Dispatcher dispatcher = new Dispatcher(store, sessions, instanceId);
     HeartbeatWriter heartbeats = new HeartbeatWriter(store, instanceId);
     // A stream counts as live while acknowledgements keep coming: two heartbeats plus slack.

@@ -2,6 +2,7 @@ package zisk.distributed.reliability;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -298,8 +299,9 @@ class FaultInjectionTest {
       Instant killedAt = Instant.now();
       row.trials++;
 
-      // The coordinator sees the stream break; after the reconnect grace the attempt is re-queued.
-      await("job " + target.jobId() + " re-queued after " + target.proverId() + " died")
+      // The coordinator sees the stream break; after the reconnect grace the prover is lost (its
+      // rank recomputed on an idle worker, or the attempt re-queued).
+      await("job " + target.jobId() + " lost " + target.proverId())
           .atMost(Duration.ofSeconds(30))
           .ignoreExceptionsInstanceOf(RuntimeException.class)
           .until(() -> database.hasEvent(target.jobId(), "PROVER_LOST"));
@@ -315,6 +317,43 @@ class FaultInjectionTest {
     }
 
     finish(row, tag, all);
+  }
+
+  /**
+   * One job on two of the four workers leaves two idle: a worker killed mid-contribution costs only
+   * its rank, recomputed on a spare, and the job completes in its first attempt.
+   */
+  @Test
+  @Order(30)
+  void workerKilledMidContributionWithASpareIdleCostsOnlyItsRank() {
+    FaultLedger.Row row = ledger.open("worker SIGKILL mid-contribution, a spare idle");
+    String tag = "rank-recompute";
+    List<Launched> batch = launch(tag, 1, row);
+    RunningTask target = awaitRunning(batch, "PARTIAL_CONTRIBUTION");
+
+    cluster.killWorker(target.proverId());
+    Instant killedAt = Instant.now();
+    row.trials++;
+
+    awaitCompleted(batch);
+    Duration recovery = recoveryOf(batch, killedAt);
+    row.recovery(recovery);
+    String timeline = database.timeline(target.jobId());
+    assertEquals(
+        1,
+        database.jobs(ids(batch)).get(target.jobId()).attempt(),
+        "the lost rank cost no attempt: " + timeline);
+    assertTrue(database.hasEvent(target.jobId(), "RANK_REPLACED"), timeline);
+    assertFalse(database.hasEvent(target.jobId(), "REQUEUED"), timeline);
+    say(
+        String.format(
+            "rank recompute: %s killed during PARTIAL_CONTRIBUTION of job %s; its rank recomputed"
+                + " on a spare; job done %.1f s later in attempt 1",
+            target.proverId(), target.jobId(), recovery.toMillis() / 1000.0));
+    cluster.startWorker(target.proverId());
+    cluster.awaitWorkersConnected(cluster.workerIds());
+
+    finish(row, tag, batch);
   }
 
   @Test
@@ -350,8 +389,12 @@ class FaultInjectionTest {
                                   && prover.getState().equals("DISCONNECTED")));
       Duration detection = Duration.between(frozenAt, Instant.now());
       assertTrue(
-          database.hasEvent(target.jobId(), "REQUEUED"),
-          "job " + target.jobId() + " re-queued:" + database.timeline(target.jobId()));
+          database.hasEvent(target.jobId(), "REQUEUED")
+              || database.hasEvent(target.jobId(), "RANK_LOST"),
+          "job "
+              + target.jobId()
+              + " re-queued or its rank recomputed:"
+              + database.timeline(target.jobId()));
       awaitCompleted(batch);
       Duration recovery = recoveryOf(batch, frozenAt);
       row.recovery(recovery);

@@ -116,10 +116,10 @@ final class Invariants {
               handle
                   .createQuery(
                       """
-              SELECT job_id || ' attempt ' || attempt || ' ' || task_type || ' rank ' || rank_id || ' has '
-                     || count(*) || ' tasks'
+              SELECT job_id || ' attempt ' || attempt || ' ' || task_type || ' rank ' || rank_id
+                     || ' replacement ' || replacement || ' has ' || count(*) || ' tasks'
               FROM tasks WHERE job_id IN (<ids>)
-              GROUP BY job_id, attempt, task_type, rank_id HAVING count(*) > 1
+              GROUP BY job_id, attempt, task_type, rank_id, replacement HAVING count(*) > 1
               """)
                   .bindList("ids", ids)
                   .mapTo(String.class)

@@ -29,6 +29,7 @@ public final class ProtoMapper {
             .setPhase(job.phase() == null ? "" : job.phase().name())
             .setState(job.state().name())
             .addAllAssignedProvers(job.assignedProvers())
+            .addAllRankReplacements(job.rankReplacements())
             .setComputeCapacity(job.computeCapacity())
             .setInputPath(job.inputPath())
             .setAttempt(job.attempt())

@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param limits what any one caller may cost this coordinator
  * @param timeouts how long a task may run, per phase ({@code [jobs.timeouts]})
  * @param quarantine when a prover that keeps failing gets no new work, and for how long
+ * @param lostRanks how a lost prover's rank is recomputed on another prover
  */
 public record CoordinatorConfig(
     String host,
@@ -47,7 +48,16 @@ public record CoordinatorConfig(
     ProofVerification proofs,
     Limits limits,
     TaskTimeouts timeouts,
-    QuarantinePolicy quarantine) {
+    QuarantinePolicy quarantine,
+    LostRanks lostRanks) {
+
+  /**
+   * @param replacementWait how long a lost prover's rank waits for an idle prover that covers its
+   *     allocation before the attempt restarts; zero restarts it at once
+   */
+  public record LostRanks(Duration replacementWait) {
+    public static final LostRanks DEFAULT = new LostRanks(Duration.ofSeconds(30));
+  }
 
   /**
    * @param heartbeatInterval how often the coordinator sends Heartbeat
@@ -159,7 +169,8 @@ public record CoordinatorConfig(
         ProofVerification.DEFAULT,
         Limits.DEFAULT,
         TaskTimeouts.DEFAULT,
-        QuarantinePolicy.DEFAULT);
+        QuarantinePolicy.DEFAULT,
+        LostRanks.DEFAULT);
   }
 
   public CoordinatorConfig withPort(int newPort) {
@@ -182,7 +193,8 @@ public record CoordinatorConfig(
         proofs,
         limits,
         timeouts,
-        quarantine);
+        quarantine,
+        lostRanks);
   }
 
   public CoordinatorConfig withDatabase(Optional<String> url, Path newDataDir, Duration timeout) {
@@ -205,7 +217,8 @@ public record CoordinatorConfig(
         proofs,
         limits,
         timeouts,
-        quarantine);
+        quarantine,
+        lostRanks);
   }
 
   /** The same configuration with another way of verifying final proofs. */
@@ -229,7 +242,8 @@ public record CoordinatorConfig(
         verification,
         limits,
         timeouts,
-        quarantine);
+        quarantine,
+        lostRanks);
   }
 
   public CoordinatorConfig withProverTiming(ProverTiming timing) {
@@ -252,7 +266,8 @@ public record CoordinatorConfig(
         proofs,
         limits,
         timeouts,
-        quarantine);
+        quarantine,
+        lostRanks);
   }
 
   /** The same configuration with TLS on the port (empty: plaintext). */
@@ -276,7 +291,8 @@ public record CoordinatorConfig(
         proofs,
         limits,
         timeouts,
-        quarantine);
+        quarantine,
+        lostRanks);
   }
 
   /** The same configuration with these tokens. */
@@ -300,7 +316,8 @@ public record CoordinatorConfig(
         proofs,
         limits,
         timeouts,
-        quarantine);
+        quarantine,
+        lostRanks);
   }
 
   public CoordinatorConfig withLimits(Limits newLimits) {
@@ -323,6 +340,32 @@ public record CoordinatorConfig(
         proofs,
         newLimits,
         timeouts,
-        quarantine);
+        quarantine,
+        lostRanks);
+  }
+
+  /** The same configuration with another wait for lost ranks' replacements. */
+  public CoordinatorConfig withLostRanks(LostRanks newLostRanks) {
+    return new CoordinatorConfig(
+        host,
+        port,
+        serviceName,
+        environment,
+        databaseUrl,
+        dataDir,
+        migrate,
+        poolSize,
+        databaseTimeout,
+        maxComputeCapacity,
+        maxAttempts,
+        provers,
+        logging,
+        tls,
+        auth,
+        proofs,
+        limits,
+        timeouts,
+        quarantine,
+        newLostRanks);
   }
 }

@@ -133,6 +133,10 @@ public final class CoordinatorSettings {
               "DISTRIBUTED_MAX_PROVER_MESSAGE_BYTES",
               "largest message on a registered prover's stream; other calls get 1 MiB"),
           new ConfigKey(
+              "jobs.rank_replacement_wait_seconds",
+              "DISTRIBUTED_RANK_REPLACEMENT_WAIT_SECONDS",
+              "how long a lost prover's rank waits for an idle replacement before the attempt restarts"),
+          new ConfigKey(
               "jobs.max_queued",
               "DISTRIBUTED_MAX_QUEUED_JOBS",
               "QUEUED jobs beyond which LaunchProof answers RESOURCE_EXHAUSTED"),
@@ -280,7 +284,13 @@ public final class CoordinatorSettings {
         proofVerification(config),
         limits(config),
         timeouts(config),
-        quarantine(config));
+        quarantine(config),
+        new CoordinatorConfig.LostRanks(
+            config.seconds(
+                "jobs.rank_replacement_wait_seconds",
+                CoordinatorConfig.LostRanks.DEFAULT.replacementWait(),
+                0,
+                3600)));
   }
 
   private static TaskTimeouts timeouts(LayeredConfig config) {

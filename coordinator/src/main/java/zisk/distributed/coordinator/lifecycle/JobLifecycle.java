@@ -1,5 +1,6 @@
 package zisk.distributed.coordinator.lifecycle;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -28,8 +29,9 @@ import zisk.distributed.coordinator.verification.ProofVerdict;
  *
  * <pre>
  *   launch ──► QUEUED ──start──► RUNNING: PARTIAL_CONTRIBUTION ──► PROVE ──► AGGREGATE ──► COMPLETED
- *                 ▲                 │ task error, prover lost (or its task past its deadline:
- *                 │                 │ TaskTimeout), final proof refused
+ *                 ▲                 │ task error, final proof refused, prover lost (or its
+ *                 │                 │ task past its deadline: TaskTimeout) and its rank not
+ *                 │                 │ recomputed (RankRecovery)
  *                 └──── failAttempt ┴──► FAILED (no attempts left)
  *   cancel: QUEUED or RUNNING ──► CANCELLED
  * </pre>
@@ -47,21 +49,34 @@ public final class JobLifecycle {
   private final Store store;
   private final UUID instanceId;
   private final Quarantine quarantine;
+  private final RankRecovery ranks;
   private final ReportChecks checks;
 
   /**
    * @param instanceId this coordinator: tasks for provers whose rows name it are written DISPATCHED
    * @param quarantine counts provers' faults and successes
+   * @param rankReplacementWait how long a lost prover's rank waits for a replacement
    */
-  public JobLifecycle(Store store, UUID instanceId, Quarantine quarantine) {
+  public JobLifecycle(
+      Store store, UUID instanceId, Quarantine quarantine, Duration rankReplacementWait) {
     this.store = store;
     this.instanceId = instanceId;
     this.quarantine = quarantine;
+    this.ranks = new RankRecovery(instanceId, rankReplacementWait);
     this.checks = new ReportChecks(instanceId);
   }
 
   public JobLifecycle(Store store, UUID instanceId) {
     this(store, instanceId, Quarantine.defaults());
+  }
+
+  public JobLifecycle(Store store, UUID instanceId, Quarantine quarantine) {
+    this(store, instanceId, quarantine, RankRecovery.DEFAULT_WAIT);
+  }
+
+  /** Lost ranks and their replacements (admission gives waiting ranks idle provers). */
+  public RankRecovery ranks() {
+    return ranks;
   }
 
   // ---- launch: a new QUEUED job
@@ -175,6 +190,11 @@ public final class JobLifecycle {
 
   private void succeed(
       Tx tx, ReportedTask task, byte[] result, ProofVerdict verdict, Effects effects) {
+    if (task.phase() == Phase.PARTIAL_CONTRIBUTION
+        && task.replacement() > 0
+        && ranks.recomputed(tx, task, result, effects)) {
+      return; // a lost rank recomputed: checked against the contribution it made before
+    }
     PhaseProgress progress =
         tx.tasks().succeed(task.taskId(), task.jobId(), task.attempt(), task.phase(), result);
     Rows.exactlyOne(progress.updated(), "recording the result of task " + task.taskId());
@@ -257,8 +277,9 @@ public final class JobLifecycle {
 
   /**
    * A prover's part of a job is lost with the prover (stream gone for good, silent, or back without
-   * the job's state): its open task is LOST and the attempt fails as an infrastructure failure,
-   * which re-queues the job while attempts remain. Runs inside the caller's transaction.
+   * the job's state): its open task is LOST, and its rank waits for a replacement ({@link
+   * RankRecovery}) or, where it cannot, the attempt fails as an infrastructure failure, which
+   * re-queues the job while attempts remain. Runs inside the caller's transaction.
    */
   public void loseProver(Tx tx, String proverId, UUID jobId, String reason, Effects effects) {
     loseProver(tx, proverId, jobId, reason, AttemptFailure.PROVER_LOST, effects);
@@ -277,39 +298,14 @@ public final class JobLifecycle {
     if (cause == AttemptFailure.TIMED_OUT) {
       quarantine.fault(tx, proverId, Quarantine.Fault.TIMED_OUT, reason);
     }
-    failAttempt(tx, job.get(), proverId, cause, reason, effects);
+    if (!ranks.lose(tx, job.get(), proverId, reason, effects)) {
+      failAttempt(tx, job.get(), proverId, cause, reason, effects);
+    }
   }
 
-  /**
-   * Fails the running attempt: stops the job's other tasks, frees its provers (all but {@code
-   * culprit} are told to stop), and re-queues the job while attempts remain, else FAILED.
-   */
-  private void failAttempt(
+  private static void failAttempt(
       Tx tx, RunningJob job, String culprit, AttemptFailure cause, String reason, Effects effects) {
-    tx.tasks().cancelOpen(job.jobId());
-    for (ReleasedProver released : tx.provers().releaseAll(job.jobId())) {
-      if (!released.proverId().equals(culprit)) {
-        effects.cancel(
-            released.proverId(),
-            job.jobId(),
-            released.lastTaskId(),
-            "job attempt " + job.attempt() + " failed: " + reason);
-      }
-    }
-    boolean retry = job.attempt() < job.maxAttempts();
-    Rows.exactlyOne(
-        tx.jobs()
-            .endAttempt(
-                job.jobId(), job.attempt(), retry, cause.kind, cause.errorCode, reason, culprit),
-        "ending attempt " + job.attempt() + " of job " + job.jobId());
-    log.info(
-        "Job {} attempt {} failed ({}: {}); {}",
-        job.jobId(),
-        job.attempt(),
-        cause.errorCode,
-        reason,
-        retry ? "re-queued" : "no attempts left, FAILED");
-    effects.admit();
+    AttemptEnd.fail(tx, job, culprit, cause, reason, effects);
   }
 
   // ---- cancel

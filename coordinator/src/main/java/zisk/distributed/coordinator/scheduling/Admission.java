@@ -8,6 +8,7 @@ import zisk.distributed.coordinator.lifecycle.Effects;
 import zisk.distributed.coordinator.lifecycle.JobLifecycle;
 import zisk.distributed.coordinator.store.JobDao.QueuedJob;
 import zisk.distributed.coordinator.store.ProverDao.IdleProver;
+import zisk.distributed.coordinator.store.RankDao.WaitingRank;
 import zisk.distributed.coordinator.store.Tx;
 
 /**
@@ -51,7 +52,8 @@ public final class Admission {
    */
   public Effects admit(Tx tx) {
     Effects effects = Effects.none();
-    if (tx.jobs().countQueued(1) == 0) {
+    List<WaitingRank> lostRanks = lifecycle.ranks().lockWaiting(tx);
+    if (lostRanks.isEmpty() && tx.jobs().countQueued(1) == 0) {
       return effects; // the usual idle poll: lock no prover row for nothing
     }
     // Provers are read before jobs, to read only the jobs that fit them. Both claims skip locked
@@ -62,6 +64,8 @@ public final class Admission {
         new ArrayList<>(
             tx.provers()
                 .lockIdle(seconds(proverLiveness), seconds(instanceLiveness), clock.instant()));
+    // Running jobs' lost ranks first: the rest of their provers wait on them.
+    effects.merge(lifecycle.ranks().replace(tx, lostRanks, idle));
     long idleUnits = units(idle);
     while (idleUnits > 0) {
       // Every job read fits what was idle then, so the first one of each batch starts: the loop

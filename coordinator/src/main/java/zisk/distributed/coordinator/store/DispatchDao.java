@@ -99,13 +99,16 @@ public final class DispatchDao {
     return DISPATCHED_TO.on(connection).bind("proverId", proverId).list(TaskDao::outgoing);
   }
 
-  /** The succeeded results of a phase, in rank order: the inputs of the next phase. */
+  /**
+   * The succeeded results of a phase, one per rank (a recomputed rank's latest, equal to the one
+   * before it), in rank order: the inputs of the next phase.
+   */
   private static final Sql RESULTS =
       Sql.of(
           """
-      SELECT result FROM tasks
+      SELECT DISTINCT ON (rank_id) result FROM tasks
       WHERE job_id = :jobId AND attempt = :attempt AND task_type = :phase AND state = 'SUCCEEDED'
-      ORDER BY rank_id
+      ORDER BY rank_id, replacement DESC
       """);
 
   public List<byte[]> results(UUID jobId, int attempt, Phase phase) {
@@ -122,7 +125,7 @@ public final class DispatchDao {
       Sql.of(
           """
       SELECT j.block_id, j.input_path, j.compute_capacity,
-             ARRAY(SELECT t.compute_units FROM tasks t
+             ARRAY(SELECT DISTINCT ON (t.rank_id) t.compute_units FROM tasks t
                    WHERE t.job_id = j.job_id AND t.attempt = :attempt AND t.task_type = 'PARTIAL_CONTRIBUTION'
                    ORDER BY t.rank_id) AS allocation
       FROM jobs j WHERE j.job_id = :jobId

@@ -11,6 +11,7 @@ import java.util.UUID;
  * @param startedAt start of the current attempt; null while queued the first time
  * @param finishedAt set once the job is COMPLETED, FAILED or CANCELLED
  * @param launchedBy name of the token that launched it; null without tokens
+ * @param rankReplacements the current attempt's lost ranks and their replacements, oldest first
  */
 public record Job(
     UUID jobId,
@@ -28,4 +29,5 @@ public record Job(
     String errorCode,
     String errorMessage,
     List<String> assignedProvers,
-    String launchedBy) {}
+    String launchedBy,
+    List<String> rankReplacements) {}

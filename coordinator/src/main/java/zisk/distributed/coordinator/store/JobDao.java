@@ -337,6 +337,7 @@ public final class JobDao {
         row.getString("error_code"),
         row.getString("error_message"),
         List.of((String[]) provers.getArray()),
-        row.getString("launched_by"));
+        row.getString("launched_by"),
+        List.of((String[]) row.getArray("rank_replacements").getArray()));
   }
 }

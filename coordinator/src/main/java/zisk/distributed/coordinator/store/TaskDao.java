@@ -33,7 +33,8 @@ public final class TaskDao {
       JobState jobState,
       int jobAttempt,
       int jobMaxAttempts,
-      boolean currentSession) {}
+      boolean currentSession,
+      int replacement) {}
 
   /** How a phase stands once one task of it succeeded. */
   public record PhaseProgress(int updated, int succeededBefore, int unfinished) {}
@@ -61,7 +62,8 @@ public final class TaskDao {
           """
       SELECT t.task_id, t.job_id, t.attempt, t.task_type AS phase, t.rank_id, t.prover_id, t.state,
              j.state AS job_state, j.attempt AS job_attempt, j.max_attempts AS job_max_attempts,
-             coalesce(p.session_epoch = :epoch AND p.instance_id = :instanceId, false) AS current_session
+             coalesce(p.session_epoch = :epoch AND p.instance_id = :instanceId, false) AS current_session,
+             t.replacement
       FROM tasks t
       JOIN jobs j ON j.job_id = t.job_id
       LEFT JOIN provers p ON p.prover_id = :proverId
@@ -90,7 +92,8 @@ public final class TaskDao {
                     Sql.constant(JobState.class, row, "job_state"),
                     row.getInt("job_attempt"),
                     row.getInt("job_max_attempts"),
-                    row.getBoolean("current_session")));
+                    row.getBoolean("current_session"),
+                    row.getInt("replacement")));
   }
 
   /**
@@ -117,7 +120,8 @@ public final class TaskDao {
   /**
    * DISPATCHED to SUCCEEDED with its result and TASK_SUCCEEDED event, answering how the task's
    * phase stands: {@code updated} (0 or 1), how many of the phase had succeeded before, and how
-   * many others are not finished. (The outer query sees the phase as it was before this update.)
+   * many other ranks have not finished (a lost rank's tasks count once, by rank). (The outer query
+   * sees the phase as it was before this update.)
    */
   private static final Sql SUCCEED =
       Sql.of(
@@ -132,7 +136,8 @@ public final class TaskDao {
           FROM succeeded)
       SELECT (SELECT count(*) FROM succeeded) AS updated,
              count(*) FILTER (WHERE t.state = 'SUCCEEDED') AS succeeded_before,
-             count(*) FILTER (WHERE t.state <> 'SUCCEEDED' AND t.task_id <> :taskId) AS unfinished
+             count(DISTINCT t.rank_id)
+               - count(DISTINCT t.rank_id) FILTER (WHERE t.state = 'SUCCEEDED' OR t.task_id = :taskId) AS unfinished
       FROM tasks t
       WHERE t.job_id = :jobId AND t.attempt = :attempt AND t.task_type = :phase
       """);
@@ -271,21 +276,22 @@ public final class TaskDao {
   public record EnteredPhase(List<WrittenTask> tasks, int moved, List<byte[]> inputs) {}
 
   /**
-   * Enters the next phase in one statement: one task per prover of the job still reserved for it
-   * ({@code current_job_id}: every rank for PROVE, the first prover to finish PROVE for AGGREGATE),
-   * the job's phase with its PHASE_STARTED event, and the previous phase's results, which are the
-   * new tasks' inputs.
+   * Enters the next phase in one statement: one task per succeeded task of a prover still reserved
+   * for the job ({@code current_job_id}: every rank for PROVE, the first prover to finish PROVE for
+   * AGGREGATE), the job's phase with its PHASE_STARTED event, and the previous phase's results (one
+   * per rank, a recomputed rank's latest), which are the new tasks' inputs.
    */
   private static final Sql ENTER_PHASE =
       Sql.of(
           """
       WITH written AS (
-          INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units, state, dispatched_at)
+          INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units, state, dispatched_at,
+                             replacement)
           SELECT t.job_id, t.attempt, :next, t.rank_id, t.prover_id, t.compute_units,
                  CASE WHEN p.instance_id = :instanceId THEN 'DISPATCHED' ELSE 'ASSIGNED' END,
-                 CASE WHEN p.instance_id = :instanceId THEN clock_timestamp() END
+                 CASE WHEN p.instance_id = :instanceId THEN clock_timestamp() END, t.replacement
           FROM tasks t JOIN provers p ON p.prover_id = t.prover_id AND p.current_job_id = t.job_id
-          WHERE t.job_id = :jobId AND t.attempt = :attempt AND t.task_type = :previous
+          WHERE t.job_id = :jobId AND t.attempt = :attempt AND t.task_type = :previous AND t.state = 'SUCCEEDED'
           RETURNING task_id, job_id, attempt, task_type, rank_id, prover_id, state),
       moved AS (
           UPDATE jobs SET phase = :next, updated_at = now()
@@ -299,9 +305,9 @@ public final class TaskDao {
           FROM moved)
       SELECT w.task_id, w.job_id, w.attempt, w.task_type AS phase, w.rank_id, w.prover_id, w.state,
              (SELECT count(*) FROM moved) AS moved,
-             ARRAY(SELECT r.result FROM tasks r
+             ARRAY(SELECT DISTINCT ON (r.rank_id) r.result FROM tasks r
                    WHERE r.job_id = :jobId AND r.attempt = :attempt AND r.task_type = :previous AND r.state = 'SUCCEEDED'
-                   ORDER BY r.rank_id) AS inputs
+                   ORDER BY r.rank_id, r.replacement DESC) AS inputs
       FROM written w
       ORDER BY w.rank_id
       """);

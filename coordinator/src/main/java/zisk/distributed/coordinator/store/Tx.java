@@ -18,7 +18,8 @@ public record Tx(
     ProverListDao proverList,
     ProverPruningDao proverPruning,
     DeadlineDao deadlines,
-    QuarantineDao quarantine) {
+    QuarantineDao quarantine,
+    RankDao ranks) {
 
   static Tx on(Connection connection) {
     return new Tx(
@@ -33,6 +34,7 @@ public record Tx(
         new ProverListDao(connection),
         new ProverPruningDao(connection),
         new DeadlineDao(connection),
-        new QuarantineDao(connection));
+        new QuarantineDao(connection),
+        new RankDao(connection));
   }
 }

@@ -125,11 +125,14 @@ class ReconnectSecretTest {
       assertTrue(response.getAccepted());
       assertEquals("registered", response.getMessage());
       assertFalse(response.getSessionSecret().isEmpty(), "a new session, with a new secret");
-      // Its old work is lost; as the only prover, it runs the job's next attempt from the start.
+      // Its old work is lost; as the only idle prover, it recomputes its lost rank from the start.
       ExecuteTaskRequest retried = older.awaitTask();
       assertEquals(TaskType.PARTIAL_CONTRIBUTION, retried.getTaskType());
       assertNotEquals(contribution.getTaskId(), retried.getTaskId());
-      assertEquals(2, job().getAttempt());
+      assertEquals(1, job().getAttempt());
+      assertEquals(
+          List.of("rank 0: prover gpu-1 lost in PARTIAL_CONTRIBUTION, recomputed on gpu-1"),
+          job().getRankReplacementsList());
     }
   }
 
@@ -138,21 +141,21 @@ class ReconnectSecretTest {
 
     try (RawProver impostor = RawProver.open(coordinator.channel(), true);
         RawProver spare = RawProver.open(coordinator.channel(), true)) {
-      // One unit: too few for the job, so admission never hands it the next attempt either.
+      // One unit: too few for the lost rank, so admission never hands it the rank either.
       ProverRegisterResponse response = impostor.reconnect("gpu-1", 1, jobId, presentedSecret);
 
       assertTrue(response.getAccepted(), "a new registration");
       assertEquals("registered", response.getMessage());
       assertFalse(response.getSessionSecret().isEmpty());
       assertNotEquals(secret, response.getSessionSecret());
-      await("the job to be re-queued")
+      await("the lost rank to wait for a replacement")
           .atMost(WAIT)
-          .until(() -> job().getState().equals("QUEUED") && job().getAttempt() == 1);
+          .until(() -> job().getRankReplacementsList().toString().contains("waiting"));
 
       assertTrue(spare.register("spare", 2).getAccepted());
       runEveryPhase(spare, "spare");
       assertEquals(List.of("spare"), job().getAssignedProversList());
-      assertEquals(2, job().getAttempt());
+      assertEquals(1, job().getAttempt());
       await("the job to complete").atMost(WAIT).until(() -> job().getState().equals("COMPLETED"));
       assertEquals("IDLE", prover("gpu-1").getState(), "the impostor never got work");
       for (CoordinatorMessage message : impostor.receivedSoFar()) {
@@ -169,7 +172,7 @@ class ReconnectSecretTest {
         .until(() -> prover("gpu-1").getCoordinatorInstanceId().isEmpty());
   }
 
-  /** The job's next attempt runs every phase on {@code prover}, which answers each. */
+  /** The job's lost rank runs every phase on {@code prover}, which answers each. */
   private void runEveryPhase(RawProver prover, String proverId) {
     for (TaskType phase :
         List.of(TaskType.PARTIAL_CONTRIBUTION, TaskType.PROVE, TaskType.AGGREGATE)) {

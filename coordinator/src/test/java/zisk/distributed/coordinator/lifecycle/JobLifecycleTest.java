@@ -142,7 +142,9 @@ class JobLifecycleTest {
   }
 
   @Test
-  void aLostProverRequeuesTheJobAsAnInfrastructureFailure() {
+  void aLostProverWhoseRankIsNotRecomputedRequeuesTheJobAsAnInfrastructureFailure() {
+    lifecycle = new JobLifecycle(store, coordinator, Quarantine.defaults(), Duration.ZERO);
+    admission = new Admission(lifecycle, Duration.ofSeconds(30), Duration.ofSeconds(30));
     UUID job = launch(3);
     admit();
 

@@ -95,7 +95,7 @@ class ProverRegistrationsTest {
   }
 
   @Test
-  void aProverRegisteringWithoutTheStateOfATaskItWasSentLosesTheAttempt() {
+  void aProverRegisteringWithoutTheStateOfATaskItWasSentLosesItsRank() {
     jdbi.useHandle(
         handle ->
             handle.execute(
@@ -103,7 +103,8 @@ class ProverRegistrationsTest {
 
     registrations.register("w1", 1);
 
-    assertEquals("QUEUED 1", jobStateAndAttempt());
+    // Its work is lost: its rank waits for a replacement (RankRecovery); the job keeps running.
+    assertEquals("RUNNING 1, rank 0 waiting", jobStateAndAttempt() + waitingRanks());
     assertEquals("LOST", taskStateOf("w1"));
   }
 
@@ -143,7 +144,8 @@ class ProverRegistrationsTest {
     String newSecret = accepted.sessionSecret().orElseThrow();
     assertTrue(storedHashIsOf(newSecret), "the new session's secret replaces the old one");
     assertFalse(storedHashIsOf("the-secret"));
-    assertEquals("QUEUED 1", jobStateAndAttempt());
+    // Its work is lost: its rank waits for a replacement (RankRecovery); the job keeps running.
+    assertEquals("RUNNING 1, rank 0 waiting", jobStateAndAttempt() + waitingRanks());
     assertEquals("LOST", taskStateOf("w1"));
   }
 
@@ -157,7 +159,8 @@ class ProverRegistrationsTest {
         assertInstanceOf(ProverRegistrations.Outcome.Accepted.class, outcome);
     assertEquals(Optional.empty(), accepted.resumedJob());
     assertTrue(storedHashIsOf(accepted.sessionSecret().orElseThrow()));
-    assertEquals("QUEUED 1", jobStateAndAttempt());
+    // Its work is lost: its rank waits for a replacement (RankRecovery); the job keeps running.
+    assertEquals("RUNNING 1, rank 0 waiting", jobStateAndAttempt() + waitingRanks());
     assertEquals("LOST", taskStateOf("w1"));
   }
 
@@ -188,6 +191,16 @@ class ProverRegistrationsTest {
                     "SELECT count(*) = 1 FROM provers WHERE session_secret_hash = sha256(convert_to(:secret, 'UTF8'))")
                 .bind("secret", secret)
                 .mapTo(Boolean.class)
+                .one());
+  }
+
+  private String waitingRanks() {
+    return jdbi.withHandle(
+        handle ->
+            handle
+                .createQuery(
+                    "SELECT string_agg(', rank ' || rank_id || ' waiting', '') FROM lost_ranks WHERE replaced_by IS NULL")
+                .mapTo(String.class)
                 .one());
   }
 

@@ -57,7 +57,9 @@ class TaskTimeoutTest {
               coordinator);
         });
     store = new Store(dataSource);
-    lifecycle = new JobLifecycle(store, coordinator);
+    // No rank replacement wait: these tests are about the timeout itself and the attempt it ends
+    // when the rank is not recomputed (RankRecoveryTest covers recomputing it).
+    lifecycle = new JobLifecycle(store, coordinator, Quarantine.defaults(), Duration.ZERO);
     timeout = new TaskTimeout(lifecycle);
     admission = new Admission(lifecycle, Duration.ofSeconds(30), Duration.ofSeconds(30));
   }
@@ -80,8 +82,8 @@ class TaskTimeoutTest {
     OverdueTask late = awaitOverdue().get(0);
     Effects effects = store.inTransaction(tx -> timed(tx, late));
 
-    // then: the task is TIMED_OUT, its prover told to drop it, and its rank lost (today: the
-    // attempt is re-queued, the other prover stopped)
+    // then: the task is TIMED_OUT, its prover told to drop it, and its rank lost (not recomputed
+    // here: the attempt is re-queued, the other prover stopped)
     assertEquals(job, late.jobId());
     assertEquals(1, late.limitSeconds());
     OutgoingTask timedOut =

@@ -117,8 +117,9 @@ class SweeperTest {
 
     assertEquals("DISCONNECTED no stream", proverState("busy"));
     assertEquals(Set.of("busy"), silent.disconnects());
+    // Its task is LOST and its rank waits for a replacement (RankRecovery); the job keeps running.
     assertEquals(
-        "QUEUED 1 LOST",
+        "RUNNING 1 LOST",
         jdbi.withHandle(
             handle ->
                 handle

@@ -55,11 +55,12 @@ class MigrationsTest {
             "job_overview",
             "job_timeline",
             "jobs",
+            "lost_ranks",
             "prover_status",
             "provers",
             "tasks"),
         relations);
-    assertEquals("8", new Migrations(dataSource).currentVersion().orElseThrow());
+    assertEquals("9", new Migrations(dataSource).currentVersion().orElseThrow());
   }
 
   @Test
@@ -68,7 +69,7 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
 
     assertEquals(
-        9L,
+        10L,
         (long)
             jdbi.withHandle(
                 h ->
