@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -28,6 +29,11 @@ import java.util.regex.Pattern;
  *
  * <p>Arrays of tables ({@code [[auth.tokens]]}) come only from the file, under keys the caller
  * declares; {@link #tables} answers them in file order.
+ *
+ * <p>A table of strings ({@code [prover.native.env]}) is one setting when its key is declared as a
+ * map key: its entries are kept as {@code NAME=VALUE} items, as a list setting keeps its items, so
+ * the environment variable and the flags can give the same setting as words; {@link #assignments}
+ * answers it.
  */
 public final class LayeredConfig {
 
@@ -93,6 +99,20 @@ public final class LayeredConfig {
       Map<String, String> env,
       Path configFile,
       Map<String, String> flags) {
+    return load(keys, tableKeys, Set.of(), env, configFile, flags);
+  }
+
+  /**
+   * Merges the layers, also reading arrays of tables ({@code tableKeys}) and tables of strings
+   * ({@code mapKeys}, each also one of {@code keys}) from the file.
+   */
+  public static LayeredConfig load(
+      Collection<ConfigKey> keys,
+      Collection<String> tableKeys,
+      Set<String> mapKeys,
+      Map<String, String> env,
+      Path configFile,
+      Map<String, String> flags) {
     Map<String, Value> merged = new HashMap<>();
     Map<String, List<Table>> tables = new HashMap<>();
     for (ConfigKey key : keys) {
@@ -102,7 +122,7 @@ public final class LayeredConfig {
       }
     }
     if (configFile != null) {
-      TomlContents contents = readToml(configFile);
+      TomlContents contents = readToml(configFile, mapKeys);
       for (Map.Entry<String, String> entry : contents.values().entrySet()) {
         if (keys.stream().noneMatch(k -> k.fileKey().equals(entry.getKey()))) {
           throw new ConfigException(
@@ -262,34 +282,42 @@ public final class LayeredConfig {
 
   /** Reads a TOML file into dotted keys: {@code [server] port = 1} becomes {@code server.port}. */
   static TomlContents readToml(Path file) {
+    return readToml(file, Set.of());
+  }
+
+  /** {@link #readToml(Path)}, keeping each table named in {@code mapKeys} as one setting. */
+  static TomlContents readToml(Path file, Set<String> mapKeys) {
     if (!Files.isRegularFile(file)) {
       throw new ConfigException("config file " + file + " does not exist or is not a file");
     }
     try {
       JsonNode root = new TomlMapper().readTree(file.toFile());
       TomlContents contents = new TomlContents(new TreeMap<>(), new TreeMap<>());
-      flatten("", root, contents, file);
+      flatten("", root, contents, file, mapKeys);
       return contents;
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
     }
   }
 
-  private static void flatten(String prefix, JsonNode node, TomlContents out, Path file) {
+  private static void flatten(
+      String prefix, JsonNode node, TomlContents out, Path file, Set<String> mapKeys) {
     Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> field = fields.next();
       String key = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
       JsonNode value = field.getValue();
-      if (value.isObject()) {
-        flatten(key, value, out, file);
+      if (value.isObject() && mapKeys.contains(key)) {
+        out.values().put(key, assignmentsOf(key, value, file));
+      } else if (value.isObject()) {
+        flatten(key, value, out, file, mapKeys);
       } else if (value.isValueNode()) {
         out.values().put(key, value.asText());
       } else if (isArrayOfTables(value)) {
         List<Map<String, String>> rows = new ArrayList<>();
         for (int i = 0; i < value.size(); i++) {
           TomlContents row = new TomlContents(new TreeMap<>(), new TreeMap<>());
-          flatten("", value.get(i), row, file);
+          flatten("", value.get(i), row, file, Set.of());
           if (!row.tables().isEmpty()) {
             throw new ConfigException(
                 "setting '" + key + "[" + i + "]' in " + file + " holds nested tables");
@@ -307,6 +335,22 @@ public final class LayeredConfig {
             "setting '" + key + "' in " + file + " must be a single value or an array of values");
       }
     }
+  }
+
+  /** A table of strings as {@code NAME=VALUE} items, each ended by the list separator. */
+  private static String assignmentsOf(String key, JsonNode table, Path file) {
+    StringBuilder items = new StringBuilder();
+    Iterator<Map.Entry<String, JsonNode>> entries = table.fields();
+    while (entries.hasNext()) {
+      Map.Entry<String, JsonNode> entry = entries.next();
+      if (!entry.getValue().isValueNode()) {
+        throw new ConfigException(
+            "setting '" + key + "." + entry.getKey() + "' in " + file + " must be a single value");
+      }
+      items.append(entry.getKey()).append('=').append(entry.getValue().asText());
+      items.append(LIST_SEPARATOR);
+    }
+    return items.toString();
   }
 
   private static boolean isArrayOfTables(JsonNode value) {
@@ -375,6 +419,34 @@ public final class LayeredConfig {
     } catch (IllegalArgumentException e) {
       throw invalid(fileKey, value.get(), e.getMessage());
     }
+  }
+
+  /**
+   * {@code NAME=VALUE} assignments, by name in the order given: a table of strings in the file (a
+   * map key at load), or words as {@link #words} reads them; empty when unset.
+   *
+   * @param namePattern what a name must match (a regular expression)
+   */
+  public Map<String, String> assignments(String fileKey, String namePattern) {
+    Map<String, String> assigned = new LinkedHashMap<>();
+    for (String word : words(fileKey)) {
+      int equals = word.indexOf('=');
+      String name = equals < 0 ? word : word.substring(0, equals);
+      if (equals < 0 || !name.matches(namePattern)) {
+        // Values are not echoed: an environment often carries secrets.
+        throw new ConfigException(
+            "invalid "
+                + fileKey
+                + " (from "
+                + get(fileKey).orElseThrow().origin()
+                + "): expected NAME=VALUE with a NAME matching "
+                + namePattern
+                + ", got "
+                + (equals < 0 ? "an item without '='" : "the name '" + name + "'"));
+      }
+      assigned.put(name, word.substring(equals + 1));
+    }
+    return assigned;
   }
 
   /** Flags by file key, skipping the ones not given; keeps the caller's order for readability. */
