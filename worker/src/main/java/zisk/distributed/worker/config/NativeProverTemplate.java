@@ -37,6 +37,14 @@ final class NativeProverTemplate {
         "Default: the worker's working directory.");
     setting(
         out,
+        NativeProverSettings.ENV,
+        "env",
+        "{ RUST_LOG = \"info\", ZISK_CACHE_DIR = \"/var/cache/zisk\" }",
+        false,
+        "Default: none. Flag: --prover-env NAME=VALUE (repeatable). The prover also gets the"
+            + " worker's own environment, ZISK_PROVER_ID and, with gpus, CUDA_VISIBLE_DEVICES.");
+    setting(
+        out,
         NativeProverSettings.STARTUP_TIMEOUT,
         "startup_timeout_seconds",
         Long.toString(defaults.startupTimeout().toSeconds()),
@@ -56,12 +64,6 @@ final class NativeProverTemplate {
         Long.toString(defaults.killGrace().toSeconds()),
         true,
         null);
-
-    out.append("\n[prover.native.env]\n");
-    out.append("# ").append(NativeProverSettings.ENV.description()).append('\n');
-    out.append("# Environment: ").append(NativeProverSettings.ENV.envVar()).append('\n');
-    out.append("# Default: none. Flag: --prover-env NAME=VALUE (repeatable).\n");
-    out.append("# RUST_LOG = \"info\"\n");
 
     out.append("\n[prover.native.timeouts]\n");
     setting(
