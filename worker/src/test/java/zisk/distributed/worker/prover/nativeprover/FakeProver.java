@@ -1,6 +1,10 @@
 package zisk.distributed.worker.prover.nativeprover;
 
+import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -38,7 +42,7 @@ public final class FakeProver {
     String mode = args.length > 0 ? args[0] : "normal";
     PrintStream out =
         new PrintStream(
-            new java.io.FileOutputStream(java.io.FileDescriptor.out),
+            new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
             false,
             StandardCharsets.UTF_8);
     System.err.println(
@@ -161,7 +165,12 @@ public final class FakeProver {
     OutputStream encoder =
         Base64.getEncoder()
             .wrap(
-                new java.io.FilterOutputStream(out) {
+                new FilterOutputStream(out) {
+                  @Override
+                  public void write(byte[] bytes, int from, int length) throws IOException {
+                    out.write(bytes, from, length);
+                  }
+
                   @Override
                   public void close() throws IOException {
                     flush();
