@@ -8,6 +8,8 @@ import zisk.distributed.worker.WorkerCommand;
 import zisk.distributed.worker.cli.ReferenceInputCommand;
 import zisk.distributed.worker.cli.VerifyCommand;
 import zisk.distributed.worker.prover.ProverBackends;
+import zisk.distributed.worker.referenceprover.ProtocolStdout;
+import zisk.distributed.worker.referenceprover.ReferenceProverCommand;
 
 /** {@code ./zisk}: the product's commands in one program. */
 @Command(
@@ -19,6 +21,10 @@ import zisk.distributed.worker.prover.ProverBackends;
 public final class Zisk {
 
   public static void main(String[] args) {
+    if (args.length > 0 && ReferenceProverCommand.NAME.equals(args[0])) {
+      // Its standard output carries protocol only: claim it before any class can log or print.
+      ProtocolStdout.claim();
+    }
     System.exit(commandLine().execute(args));
   }
 
@@ -34,6 +40,7 @@ public final class Zisk {
     zisk.addSubcommand("demo", new DemoCommand());
     zisk.addSubcommand("reference-input", new ReferenceInputCommand());
     zisk.addSubcommand("verify", new VerifyCommand());
+    zisk.addSubcommand(ReferenceProverCommand.NAME, new ReferenceProverCommand());
     zisk.addSubcommand("bench", new BenchCommand());
     return zisk;
   }
