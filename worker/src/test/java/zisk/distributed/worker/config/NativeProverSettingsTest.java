@@ -164,4 +164,29 @@ class NativeProverSettingsTest {
 
     assertEquals(NativeProverConfig.DEFAULT, config.nativeProver());
   }
+
+  @Test
+  void theAdaptorGuidesExampleConfigsUseTheseKeys() throws Exception {
+    String guide = Files.readString(Path.of("..", "docs", "native-prover.md"));
+    List<String> examples =
+        List.of(guide.split("```toml\n")).stream()
+            .skip(1)
+            .map(block -> block.substring(0, block.indexOf("```")))
+            .toList();
+    assertFalse(examples.isEmpty());
+    for (String example : examples) {
+      // Files this machine does not have, and a placeholder secret.
+      String loadable =
+          example
+              .lines()
+              .filter(line -> !line.matches("(ca_file|working_dir|token) = .*"))
+              .reduce("", (all, line) -> all + line + "\n");
+      Path file = Files.writeString(dir.resolve("example.toml"), loadable);
+
+      WorkerConfig config = WorkerConfig.load(Map.of(), file, Map.of());
+
+      assertEquals("native", config.backend(), example);
+      assertTrue(config.nativeProver().gpus().isPresent(), example);
+    }
+  }
 }
