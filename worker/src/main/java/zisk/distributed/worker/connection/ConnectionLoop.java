@@ -169,10 +169,17 @@ public final class ConnectionLoop {
    */
   private SessionEnd watch(ProverSession session) throws InterruptedException {
     Duration period = clamp(heartbeatTimeout.dividedBy(4), MIN_WATCH_PERIOD, MAX_WATCH_PERIOD);
+    // Built again only when readiness changes: each one stays registered on stop until it ends.
+    CompletableFuture<Void> change = readinessChange;
+    CompletableFuture<Object> any = CompletableFuture.anyOf(session.ended(), stop, change);
     while (true) {
-      await(CompletableFuture.anyOf(session.ended(), stop, readinessChange), period);
+      await(any, period);
       if (stop.isDone()) {
         return null;
+      }
+      if (change != readinessChange) {
+        change = readinessChange;
+        any = CompletableFuture.anyOf(session.ended(), stop, change);
       }
       if (!backendReady.getAsBoolean() && !session.ended().isDone()) {
         log.warn(
@@ -211,8 +218,13 @@ public final class ConnectionLoop {
    */
   private boolean awaitBackendReady() throws InterruptedException {
     boolean logged = false;
+    CompletableFuture<Void> change = null;
+    CompletableFuture<Object> any = null;
     while (!stop.isDone()) {
-      CompletableFuture<Void> change = readinessChange;
+      if (change != readinessChange) {
+        change = readinessChange;
+        any = CompletableFuture.anyOf(change, stop);
+      }
       if (backendReady.getAsBoolean()) {
         return true;
       }
@@ -221,7 +233,7 @@ public final class ConnectionLoop {
             "prover {}: waiting for the prover backend to be ready before registering", proverId);
         logged = true;
       }
-      await(CompletableFuture.anyOf(change, stop), MAX_WATCH_PERIOD);
+      await(any, MAX_WATCH_PERIOD);
     }
     return false;
   }
