@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * answers the first contribute with a line that is not protocol; {@code hang} starts a grandchild
  * in its own session ({@code setsid sleep 1000}), writes "its pid, the grandchild's pid" to {@code
  * FAKE_PIDS} and then ignores everything, cancel included; {@code big} answers contribute with
- * {@code FAKE_RESULT_BYTES} bytes of values.
+ * {@code FAKE_RESULT_BYTES} bytes of values; {@code unknown-id} answers contribute with another id;
+ * {@code fatal} answers it with a fatal error; {@code protocol-2} says it speaks protocol 2.
  *
  * <p>Environment: {@code FAKE_STARTS} (a file that gets one line per start), {@code
  * FAKE_FAIL_STARTS} (exit 3 before ready while no more than that many starts happened), {@code
@@ -63,7 +64,9 @@ public final class FakeProver {
       Thread.sleep(20);
     }
     out.print(
-        "{\"type\":\"ready\",\"protocol\":1,\"name\":\"fake\",\"version\":\"0.1\",\"soft_cancel\":true}\n");
+        "{\"type\":\"ready\",\"protocol\":"
+            + (mode.equals("protocol-2") ? 2 : 1)
+            + ",\"name\":\"fake\",\"version\":\"0.1\",\"soft_cancel\":true}\n");
     out.flush();
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -79,6 +82,19 @@ public final class FakeProver {
         case "contribute" -> {
           if (mode.equals("garbage")) {
             out.print("this is not protocol {oops}\n");
+            out.flush();
+            continue;
+          }
+          if (mode.equals("unknown-id")) {
+            out.print("{\"type\":\"result\",\"id\":\"not-" + id + "\",\"challenges\":[]}\n");
+            out.flush();
+            continue;
+          }
+          if (mode.equals("fatal")) {
+            out.print(
+                "{\"type\":\"error\",\"id\":\""
+                    + id
+                    + "\",\"code\":\"PROVER_FAILED\",\"message\":\"GPU lost\",\"fatal\":true}\n");
             out.flush();
             continue;
           }

@@ -251,4 +251,45 @@ class NativeProverBackendTest {
   private boolean logged(String text) {
     return logs.list.stream().anyMatch(event -> event.getFormattedMessage().contains(text));
   }
+
+  @Test
+  void anAnswerToAnUnknownIdOrAFatalErrorReplacesTheProcess() throws Exception {
+    Path unknownStarts = dir.resolve("unknown-starts");
+    Path fatalStarts = dir.resolve("fatal-starts");
+    NativeProverBackend unknownId =
+        ready(FakeProvers.config("unknown-id", Map.of("FAKE_STARTS", unknownStarts.toString())));
+    NativeProverBackend fatal =
+        ready(FakeProvers.config("fatal", Map.of("FAKE_STARTS", fatalStarts.toString())));
+
+    Exception unknown =
+        assertThrows(
+            IllegalStateException.class,
+            () -> unknownId.contribute("job-1", contribution(0), input));
+    Exception reported =
+        assertThrows(
+            IllegalStateException.class, () -> fatal.contribute("job-1", contribution(0), input));
+
+    assertTrue(unknown.getMessage().contains("unknown id 'not-r1'"), unknown.getMessage());
+    assertTrue(reported.getMessage().contains("PROVER_FAILED: GPU lost"), reported.getMessage());
+    await("both processes replaced")
+        .atMost(WAIT)
+        .until(
+            () ->
+                Files.readAllLines(unknownStarts).size() == 2
+                    && Files.readAllLines(fatalStarts).size() == 2);
+  }
+
+  @Test
+  void aProverOfAnotherProtocolIsNeverReady() throws Exception {
+    Path starts = dir.resolve("starts");
+    NativeProverBackend backend =
+        start(FakeProvers.config("protocol-2", Map.of("FAKE_STARTS", starts.toString())));
+
+    await("a second start")
+        .atMost(WAIT)
+        .until(() -> Files.exists(starts) && Files.readAllLines(starts).size() >= 2);
+
+    assertFalse(backend.isReady());
+    assertTrue(logged("it speaks protocol 2; this worker knows protocol 1"));
+  }
 }
