@@ -217,12 +217,16 @@ class ReferenceProverContractTest {
   }
 
   @Test
-  void aMissingInputIsInputNotFoundAndAProveWithoutContributeIsNoJob() throws Exception {
+  void aMissingInputIsInputNotFoundABadOneFailsAndAProveWithoutContributeIsNoJob()
+      throws Exception {
     ReferenceProverProcess prover = start(Map.of());
     prover.awaitReady();
+    Path garbage = Files.writeString(dir.resolve("garbage.txt"), "lanes = many\n");
 
     String missing = send(prover, contribute(prover, 0, dir.resolve("absent.txt")));
     assertError("INPUT_NOT_FOUND", prover.awaitFinal(missing));
+    String failed = send(prover, contribute(prover, 0, garbage));
+    assertError("PROVER_FAILED", prover.awaitFinal(failed));
     String prove = send(prover, withEmpty(prover.request("prove", nextId()), "challenges"));
     assertError("NO_JOB", prover.awaitFinal(prove));
     String aggregate = send(prover, withEmpty(prover.request("aggregate", nextId()), "proofs"));

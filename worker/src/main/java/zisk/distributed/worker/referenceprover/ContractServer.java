@@ -139,8 +139,10 @@ public final class ContractServer {
       phases.run(request, result, (fraction, text) -> progress(run, fraction, text));
     } catch (Exception e) {
       failure = failure(run, e);
-    } catch (OutOfMemoryError e) {
-      failure = errorMessage(request.id(), ErrorCode.PROVER_FAILED, "out of memory", true);
+    } catch (Error e) {
+      // Out of memory and its kind: this JVM may be broken, so the worker should replace it.
+      log.error("{} {} failed", request.type(), request.id(), e);
+      failure = out.errorMessage(request.id(), ErrorCode.PROVER_FAILED, e.toString(), true);
     } finally {
       synchronized (lock) {
         try {
@@ -158,20 +160,15 @@ public final class ContractServer {
   private ObjectNode failure(Running run, Exception e) {
     String id = run.request.id();
     if (run.cancelled) {
-      return errorMessage(id, ErrorCode.CANCELLED, "cancelled", false);
+      return out.errorMessage(id, ErrorCode.CANCELLED, "cancelled", false);
     }
     if (e instanceof RequestFailure failure) {
       log.warn("{} {} failed: {}", run.request.type(), id, failure.getMessage());
-      return errorMessage(id, failure.code(), failure.getMessage(), false);
+      return out.errorMessage(id, failure.code(), failure.getMessage(), false);
     }
     log.warn("{} {} failed", run.request.type(), id, e);
     String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-    return errorMessage(id, ErrorCode.PROVER_FAILED, message, false);
-  }
-
-  private ObjectNode errorMessage(String id, ErrorCode code, String text, boolean fatal) {
-    ObjectNode error = out.message("error", id).put("code", code.name()).put("message", text);
-    return error.put("fatal", fatal);
+    return out.errorMessage(id, ErrorCode.PROVER_FAILED, message, false);
   }
 
   private void progress(Running run, double fraction, String text) {

@@ -41,8 +41,12 @@ final class MessageWriter {
   }
 
   void error(String id, ErrorCode code, String text, boolean fatal) {
+    write(errorMessage(id, code, text, fatal));
+  }
+
+  ObjectNode errorMessage(String id, ErrorCode code, String text, boolean fatal) {
     ObjectNode error = message("error", id).put("code", code.name()).put("message", text);
-    write(error.put("fatal", fatal));
+    return error.put("fatal", fatal);
   }
 
   /** Writes {@code message} and a newline, then flushes; the JSON itself never holds a newline. */

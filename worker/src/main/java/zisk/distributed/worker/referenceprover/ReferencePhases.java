@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
@@ -96,7 +97,7 @@ final class ReferencePhases implements AutoCloseable {
     for (Proof proof : proofs.getProofsList()) {
       out.addObject()
           .put("prover_index", Integer.toUnsignedLong(proof.getProverIndex()))
-          .put("airgroup_id", proof.getAirgroupId())
+          .put("airgroup_id", new BigInteger(Long.toUnsignedString(proof.getAirgroupId())))
           .put("values", Words.encode(proof.getValuesList()));
     }
   }

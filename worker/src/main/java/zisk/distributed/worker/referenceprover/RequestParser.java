@@ -3,6 +3,7 @@ package zisk.distributed.worker.referenceprover;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigInteger;
 import zisk.distributed.api.v1.AggParams;
 import zisk.distributed.api.v1.Challenges;
 import zisk.distributed.api.v1.ContributionParams;
@@ -120,7 +121,7 @@ final class RequestParser {
       proofs.addProofs(
           Proof.newBuilder()
               .setProverIndex((int) integer(entry, "prover_index", at, 0, MAX_UINT32))
-              .setAirgroupId(integer(entry, "airgroup_id", at, 0, Long.MAX_VALUE))
+              .setAirgroupId(uint64(entry.get("airgroup_id"), at + "airgroup_id"))
               .addAllValues(Words.decode(text(entry, "values", at), at + "values")));
     }
     return AggParams.newBuilder().setAggProofs(proofs).setFinalProof(true).build();
@@ -170,6 +171,18 @@ final class RequestParser {
   private static long integer(JsonNode node, String field, String at, long min, long max)
       throws RequestFailure {
     return integerValue(node.get(field), at + field, min, max);
+  }
+
+  /** A uint64 field (0 to 2^64 - 1), as the protocol's long holds it: two's complement. */
+  private static long uint64(JsonNode value, String name) throws RequestFailure {
+    if (value == null || !value.isIntegralNumber()) {
+      throw new RequestFailure(ErrorCode.BAD_REQUEST, name + " must be an integer");
+    }
+    BigInteger n = value.bigIntegerValue();
+    if (n.signum() < 0 || n.bitLength() > Long.SIZE) {
+      throw new RequestFailure(ErrorCode.BAD_REQUEST, name + " must be between 0 and 2^64 - 1");
+    }
+    return n.longValue();
   }
 
   private static long integerValue(JsonNode value, String name, long min, long max)

@@ -49,6 +49,17 @@ class RequestParserTest {
     assertEquals(List.of(-1L), Words.decode(Words.encode(List.of(-1L)), "values"));
   }
 
+  @Test
+  void takesAProofsAirgroupIdOverTheWholeUint64Range() throws Exception {
+    Request.Aggregate aggregate =
+        (Request.Aggregate)
+            parser.parse(
+                "{\"type\":\"aggregate\",\"id\":\"a\",\"job_id\":\"j\",\"proofs\":[{"
+                    + "\"prover_index\":0,\"airgroup_id\":18446744073709551615,\"values\":\"\"}]}");
+
+    assertEquals(-1L, aggregate.params().getAggProofs().getProofs(0).getAirgroupId());
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {
@@ -71,6 +82,8 @@ class RequestParserTest {
             + "\"airgroup_id\":0,\"values\":\"AAAA\"}]}",
         "{\"type\":\"aggregate\",\"id\":\"r\",\"job_id\":\"j\",\"proofs\":[{\"prover_index\":0,"
             + "\"airgroup_id\":0,\"values\":\"not base64!\"}]}",
+        "{\"type\":\"aggregate\",\"id\":\"r\",\"job_id\":\"j\",\"proofs\":[{\"prover_index\":0,"
+            + "\"airgroup_id\":18446744073709551616,\"values\":\"\"}]}",
       })
   void answersEveryMalformedRequestUnderItsId(String line) {
     MalformedRequest error = assertThrows(MalformedRequest.class, () -> parser.parse(line));
