@@ -41,12 +41,14 @@ import zisk.distributed.reference.ReferenceInput;
 import zisk.distributed.reference.ReferenceVerifier;
 import zisk.distributed.reference.VerificationResult;
 import zisk.distributed.worker.Worker;
+import zisk.distributed.worker.config.NativeProverConfig;
 import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.config.WorkerSettings;
 import zisk.distributed.worker.connection.BearerToken;
 import zisk.distributed.worker.connection.ClientTls;
 import zisk.distributed.worker.connection.CoordinatorEndpoint;
 import zisk.distributed.worker.prover.ProverBackend;
+import zisk.distributed.worker.prover.nativeprover.NativeProverBackend;
 import zisk.distributed.worker.testing.ControlledBackend;
 
 /**
@@ -164,6 +166,17 @@ final class Cluster implements AutoCloseable {
 
   /** Starts a worker that dials the coordinator directly. */
   Worker worker(String proverId, int computeUnits, ProverBackend backend) {
+    return startWorker(proverId, computeUnits, backend, coordinator.server().port(), null);
+  }
+
+  /**
+   * Starts a worker with the native backend, running the prover {@code nativeProver} names; it
+   * registers once that prover is ready.
+   */
+  Worker nativeWorker(String proverId, int computeUnits, NativeProverConfig nativeProver) {
+    ProverBackend backend =
+        new NativeProverBackend(
+            nativeProver, proverId, Duration.ofMillis(100), Duration.ofMillis(500));
     return startWorker(proverId, computeUnits, backend, coordinator.server().port(), null);
   }
 

@@ -94,7 +94,10 @@ public final class Worker {
             this::hello,
             new Handler(),
             this::drain,
-            channels);
+            channels,
+            backend::isReady,
+            runner::awaitIdle);
+    backend.onReadyChange(loop::readinessChanged);
     this.loopThread = new Thread(this::runLoop, "zisk-worker-connection");
   }
 

@@ -21,6 +21,7 @@ import zisk.distributed.common.logging.LoggingSetup;
 import zisk.distributed.common.rules.ComputeUnits;
 import zisk.distributed.common.rules.ProverIds;
 import zisk.distributed.worker.config.ConfigTemplate;
+import zisk.distributed.worker.config.NativeProverSettings;
 import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.config.WorkerSettings;
 import zisk.distributed.worker.connection.Channels;
@@ -31,8 +32,9 @@ import zisk.distributed.worker.prover.ProverBackend;
  * {@code worker}: runs a prover worker until the coordinator shuts it down or the process gets
  * SIGTERM. Exit status 0 after a clean stop, 2 for a configuration error.
  *
- * <p>The prover backends come from the launcher through a factory, by name: the factory returns
- * null (or throws {@link IllegalArgumentException}) for a name it does not know.
+ * <p>The prover backends come from the launcher through a factory, given the configuration (whose
+ * {@code backend} names one): the factory returns null (or throws {@link IllegalArgumentException})
+ * for a name it does not know.
  */
 @Command(
     name = "worker",
@@ -119,10 +121,37 @@ public final class WorkerCommand implements Callable<Integer> {
       names = "--backend",
       paramLabel = "NAME",
       description =
-          "Prover backend. Env: DISTRIBUTED_PROVER_BACKEND; file: prover.backend; default: "
+          "Prover backend: reference or native. Env: DISTRIBUTED_PROVER_BACKEND; file:"
+              + " prover.backend; default: "
               + WorkerSettings.DEFAULT_BACKEND
               + ".")
   String backend;
+
+  @Option(
+      names = "--prover-command",
+      paramLabel = "\"CMD ARGS\"",
+      description =
+          "Native prover program and arguments, split into words as a shell would (no shell runs)."
+              + " Env: DISTRIBUTED_PROVER_COMMAND; file: prover.native.command (an array);"
+              + " default: none.")
+  String proverCommand;
+
+  @Option(
+      names = "--gpus",
+      paramLabel = "LIST",
+      description =
+          "GPUs of the native prover, comma-separated (0,1), passed as CUDA_VISIBLE_DEVICES. Env:"
+              + " DISTRIBUTED_GPUS; file: prover.native.gpus; default: unset.")
+  String gpus;
+
+  @Option(
+      names = "--prover-env",
+      paramLabel = "NAME=VALUE",
+      description =
+          "Extra environment variable of the native prover; repeat it for several. Env:"
+              + " DISTRIBUTED_PROVER_ENV (NAME=VALUE words); file: [prover.native.env]; default:"
+              + " none.")
+  List<String> proverEnv;
 
   @Option(
       names = "--token",
@@ -161,7 +190,8 @@ public final class WorkerCommand implements Callable<Integer> {
       description =
           "TOML config file. Env: CONFIG_PATH; default: none. Other settings there "
               + "(connection.reconnect_interval_seconds, connection.max_reconnect_interval_seconds, "
-              + "connection.heartbeat_timeout_seconds, logging.level, logging.format, logging.file_path) "
+              + "connection.heartbeat_timeout_seconds, logging.level, logging.format, logging.file_path, "
+              + "the rest of prover.native.*) "
               + "are listed by --generate-config.")
   Path configFile;
 
@@ -174,16 +204,16 @@ public final class WorkerCommand implements Callable<Integer> {
           "Write a documented config template to FILE (standard output when FILE is omitted) and exit.")
   String generateConfig;
 
-  private final Function<String, ProverBackend> backends;
+  private final Function<WorkerConfig, ProverBackend> backends;
   private final Map<String, String> env;
 
   /** The command as the launcher runs it, reading the process environment. */
-  public WorkerCommand(Function<String, ProverBackend> backends) {
+  public WorkerCommand(Function<WorkerConfig, ProverBackend> backends) {
     this(backends, System.getenv());
   }
 
   /** The command with an explicit environment (for tests). */
-  public WorkerCommand(Function<String, ProverBackend> backends, Map<String, String> env) {
+  public WorkerCommand(Function<WorkerConfig, ProverBackend> backends, Map<String, String> env) {
     this.backends = backends;
     this.env = env;
   }
@@ -210,6 +240,13 @@ public final class WorkerCommand implements Callable<Integer> {
                   WorkerSettings.PROVER_ID.fileKey(), proverId,
                   WorkerSettings.COMPUTE_UNITS.fileKey(), computeUnits,
                   WorkerSettings.BACKEND.fileKey(), backend,
+                  NativeProverSettings.COMMAND.fileKey(), proverCommand,
+                  NativeProverSettings.GPUS.fileKey(), gpus,
+                  NativeProverSettings.ENV.fileKey(),
+                      proverEnv == null
+                          ? null
+                          : String.join(LayeredConfig.LIST_SEPARATOR, proverEnv)
+                              + LayeredConfig.LIST_SEPARATOR,
                   WorkerSettings.TOKEN.fileKey(), token,
                   WorkerSettings.INPUTS_DIRS.fileKey(),
                       inputsDirs == null
@@ -228,7 +265,7 @@ public final class WorkerCommand implements Callable<Integer> {
 
     ProverBackend prover;
     try {
-      prover = backends.apply(config.backend());
+      prover = backends.apply(config);
     } catch (IllegalArgumentException e) {
       err.println("error: prover backend '" + config.backend() + "': " + e.getMessage());
       err.flush();
@@ -243,7 +280,15 @@ public final class WorkerCommand implements Callable<Integer> {
     try (prover) {
       Worker worker = new Worker(config, prover, new Random(), channels);
       // SIGTERM (docker stop, systemd): finish or abandon the running task, then close the stream.
-      Thread hook = new Thread(worker::stop, "zisk-worker-shutdown");
+      // The hook also stops the backend: the JVM may exit before this thread gets to close it, and
+      // a native prover must get its shutdown (or be killed) rather than outlive the worker.
+      Thread hook =
+          new Thread(
+              () -> {
+                worker.stop();
+                prover.close();
+              },
+              "zisk-worker-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       worker.start();
       worker.awaitTermination();

@@ -151,7 +151,8 @@ class WorkerCommandTest {
   void runsUntilTheCoordinatorShutsItDownThenExitsZero() throws Exception {
     ControlledBackend backend = new ControlledBackend();
     try (FakeCoordinator coordinator = FakeCoordinator.start()) {
-      Function<String, ProverBackend> backends = name -> name.equals("fake") ? backend : null;
+      Function<WorkerConfig, ProverBackend> backends =
+          config -> config.backend().equals("fake") ? backend : null;
       CompletableFuture<Integer> status =
           CompletableFuture.supplyAsync(
               () ->
@@ -179,7 +180,7 @@ class WorkerCommandTest {
   }
 
   private int run(
-      Function<String, ProverBackend> backends, Map<String, String> env, String... args) {
+      Function<WorkerConfig, ProverBackend> backends, Map<String, String> env, String... args) {
     CommandLine command = new CommandLine(new WorkerCommand(backends, env));
     command.setOut(new PrintWriter(out, true));
     command.setErr(new PrintWriter(err, true));

@@ -1,8 +1,5 @@
 package zisk.distributed.common.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -10,12 +7,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -28,6 +24,11 @@ import java.util.regex.Pattern;
  *
  * <p>Arrays of tables ({@code [[auth.tokens]]}) come only from the file, under keys the caller
  * declares; {@link #tables} answers them in file order.
+ *
+ * <p>A table of strings ({@code [prover.native.env]}) is one setting when its key is declared as a
+ * map key: its entries are kept as {@code NAME=VALUE} items, as a list setting keeps its items, so
+ * the environment variable and the flags can give the same setting as words; {@link #assignments}
+ * answers it.
  */
 public final class LayeredConfig {
 
@@ -93,6 +94,20 @@ public final class LayeredConfig {
       Map<String, String> env,
       Path configFile,
       Map<String, String> flags) {
+    return load(keys, tableKeys, Set.of(), env, configFile, flags);
+  }
+
+  /**
+   * Merges the layers, also reading arrays of tables ({@code tableKeys}) and tables of strings
+   * ({@code mapKeys}, each also one of {@code keys}) from the file.
+   */
+  public static LayeredConfig load(
+      Collection<ConfigKey> keys,
+      Collection<String> tableKeys,
+      Set<String> mapKeys,
+      Map<String, String> env,
+      Path configFile,
+      Map<String, String> flags) {
     Map<String, Value> merged = new HashMap<>();
     Map<String, List<Table>> tables = new HashMap<>();
     for (ConfigKey key : keys) {
@@ -102,7 +117,7 @@ public final class LayeredConfig {
       }
     }
     if (configFile != null) {
-      TomlContents contents = readToml(configFile);
+      TomlFile.Contents contents = TomlFile.read(configFile, mapKeys);
       for (Map.Entry<String, String> entry : contents.values().entrySet()) {
         if (keys.stream().noneMatch(k -> k.fileKey().equals(entry.getKey()))) {
           throw new ConfigException(
@@ -257,79 +272,6 @@ public final class LayeredConfig {
             + why);
   }
 
-  /** A TOML file's single values by dotted key, and its arrays of tables (each table flattened). */
-  record TomlContents(Map<String, String> values, Map<String, List<Map<String, String>>> tables) {}
-
-  /** Reads a TOML file into dotted keys: {@code [server] port = 1} becomes {@code server.port}. */
-  static TomlContents readToml(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new ConfigException("config file " + file + " does not exist or is not a file");
-    }
-    try {
-      JsonNode root = new TomlMapper().readTree(file.toFile());
-      TomlContents contents = new TomlContents(new TreeMap<>(), new TreeMap<>());
-      flatten("", root, contents, file);
-      return contents;
-    } catch (IOException e) {
-      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static void flatten(String prefix, JsonNode node, TomlContents out, Path file) {
-    Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-    while (fields.hasNext()) {
-      Map.Entry<String, JsonNode> field = fields.next();
-      String key = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
-      JsonNode value = field.getValue();
-      if (value.isObject()) {
-        flatten(key, value, out, file);
-      } else if (value.isValueNode()) {
-        out.values().put(key, value.asText());
-      } else if (isArrayOfTables(value)) {
-        List<Map<String, String>> rows = new ArrayList<>();
-        for (int i = 0; i < value.size(); i++) {
-          TomlContents row = new TomlContents(new TreeMap<>(), new TreeMap<>());
-          flatten("", value.get(i), row, file);
-          if (!row.tables().isEmpty()) {
-            throw new ConfigException(
-                "setting '" + key + "[" + i + "]' in " + file + " holds nested tables");
-          }
-          rows.add(row.values());
-        }
-        out.tables().put(key, rows);
-      } else if (value.isArray() && allValues(value)) {
-        List<String> items = new ArrayList<>();
-        value.forEach(item -> items.add(item.asText()));
-        // Always ends with the separator, so even a one-item array reads back as a list.
-        out.values().put(key, String.join(LIST_SEPARATOR, items) + LIST_SEPARATOR);
-      } else {
-        throw new ConfigException(
-            "setting '" + key + "' in " + file + " must be a single value or an array of values");
-      }
-    }
-  }
-
-  private static boolean isArrayOfTables(JsonNode value) {
-    if (!value.isArray() || value.isEmpty()) {
-      return false;
-    }
-    for (JsonNode element : value) {
-      if (!element.isObject()) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean allValues(JsonNode array) {
-    for (JsonNode item : array) {
-      if (!item.isValueNode()) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /**
    * A list of directories: a TOML array or repeated flag, or comma-separated text in the key's
    * environment variable; {@code defaultPath} alone when unset. Blank items are skipped.
@@ -375,6 +317,34 @@ public final class LayeredConfig {
     } catch (IllegalArgumentException e) {
       throw invalid(fileKey, value.get(), e.getMessage());
     }
+  }
+
+  /**
+   * {@code NAME=VALUE} assignments, by name in the order given: a table of strings in the file (a
+   * map key at load), or words as {@link #words} reads them; empty when unset.
+   *
+   * @param namePattern what a name must match (a regular expression)
+   */
+  public Map<String, String> assignments(String fileKey, String namePattern) {
+    Map<String, String> assigned = new LinkedHashMap<>();
+    for (String word : words(fileKey)) {
+      int equals = word.indexOf('=');
+      String name = equals < 0 ? word : word.substring(0, equals);
+      if (equals < 0 || !name.matches(namePattern)) {
+        // Values are not echoed: an environment often carries secrets.
+        throw new ConfigException(
+            "invalid "
+                + fileKey
+                + " (from "
+                + get(fileKey).orElseThrow().origin()
+                + "): expected NAME=VALUE with a NAME matching "
+                + namePattern
+                + ", got "
+                + (equals < 0 ? "an item without '='" : "the name '" + name + "'"));
+      }
+      assigned.put(name, word.substring(equals + 1));
+    }
+    return assigned;
   }
 
   /** Flags by file key, skipping the ones not given; keeps the caller's order for readability. */

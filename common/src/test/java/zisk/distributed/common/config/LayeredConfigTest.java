@@ -169,4 +169,33 @@ class LayeredConfigTest {
             ConfigException.class, () -> LayeredConfig.load(KEYS, Map.of(), file, Map.of()));
     assertTrue(error.getMessage().contains("server.extra"), error.getMessage());
   }
+
+  @Test
+  void aTableOfStringsIsOneSettingOnlyUnderADeclaredMapKey() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("c.toml"), "[server.host]\nRUST_LOG = \"info\"\nB = \"x = y\"\n");
+
+    LayeredConfig config =
+        LayeredConfig.load(
+            KEYS, List.of(), java.util.Set.of("server.host"), Map.of(), file, Map.of());
+    ConfigException undeclared =
+        assertThrows(
+            ConfigException.class, () -> LayeredConfig.load(KEYS, Map.of(), file, Map.of()));
+    ConfigException badName =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                LayeredConfig.load(
+                        KEYS, Map.of("DISTRIBUTED_SERVER_HOST", "A=1 secret"), null, Map.of())
+                    .assignments("server.host", "[A-Z]+"));
+
+    assertEquals(
+        Map.of("RUST_LOG", "info", "B", "x = y"), config.assignments("server.host", "[A-Z_]+"));
+    assertTrue(
+        undeclared.getMessage().contains("unknown setting 'server.host."), undeclared.getMessage());
+    assertTrue(badName.getMessage().contains("without '='"), badName.getMessage());
+    assertTrue(
+        !badName.getMessage().contains("A=1"), "values are not echoed: " + badName.getMessage());
+  }
 }

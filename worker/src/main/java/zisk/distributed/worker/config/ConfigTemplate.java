@@ -76,6 +76,8 @@ public final class ConfigTemplate {
         true,
         null);
 
+    NativeProverTemplate.render(out);
+
     out.append("\n[prover.compute_capacity]\n");
     setting(
         out,
@@ -142,7 +144,7 @@ public final class ConfigTemplate {
     return out.toString();
   }
 
-  private static void setting(
+  static void setting(
       StringBuilder out,
       ConfigKey key,
       String name,
@@ -160,7 +162,7 @@ public final class ConfigTemplate {
     out.append("# ").append(name).append(" = ").append(value).append('\n');
   }
 
-  private static String quote(String text) {
+  static String quote(String text) {
     return '"' + text + '"';
   }
 }

@@ -2,7 +2,6 @@ package zisk.distributed.worker.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,6 +35,7 @@ import zisk.distributed.worker.connection.CoordinatorEndpoint;
  * @param tls trusted CAs and client certificate for https:// coordinator URLs
  * @param token the prover token sent to coordinators, if any
  * @param inputs where task inputs may be read, and how large they may be
+ * @param nativeProver the native backend's prover program and limits
  */
 public record WorkerConfig(
     List<CoordinatorEndpoint> coordinators,
@@ -48,7 +48,8 @@ public record WorkerConfig(
     Logging logging,
     ClientTls tls,
     Optional<BearerToken> token,
-    InputFiles inputs) {
+    InputFiles inputs,
+    NativeProverConfig nativeProver) {
 
   /**
    * Logging settings.
@@ -108,6 +109,7 @@ public record WorkerConfig(
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(token, "token");
     Objects.requireNonNull(inputs, "inputs");
+    Objects.requireNonNull(nativeProver, "nativeProver");
   }
 
   /**
@@ -134,7 +136,8 @@ public record WorkerConfig(
         logging,
         ClientTls.SYSTEM_TRUST,
         Optional.empty(),
-        defaultInputs());
+        defaultInputs(),
+        NativeProverConfig.DEFAULT);
   }
 
   /** {@code ./inputs} in the working directory, files up to 64 MiB. */
@@ -157,7 +160,8 @@ public record WorkerConfig(
         logging,
         newTls,
         token,
-        inputs);
+        inputs,
+        nativeProver);
   }
 
   /** The same settings with a token. */
@@ -173,7 +177,8 @@ public record WorkerConfig(
         logging,
         tls,
         Optional.of(newToken),
-        inputs);
+        inputs,
+        nativeProver);
   }
 
   /** This configuration reading inputs from elsewhere. */
@@ -189,7 +194,25 @@ public record WorkerConfig(
         logging,
         tls,
         token,
-        newInputs);
+        newInputs,
+        nativeProver);
+  }
+
+  /** This configuration with these native prover settings. */
+  public WorkerConfig withNativeProver(NativeProverConfig newNativeProver) {
+    return new WorkerConfig(
+        coordinators,
+        proverId,
+        computeUnits,
+        backend,
+        reconnectInterval,
+        maxReconnectInterval,
+        heartbeatTimeout,
+        logging,
+        tls,
+        token,
+        inputs,
+        newNativeProver);
   }
 
   /**
@@ -202,9 +225,11 @@ public record WorkerConfig(
    */
   public static WorkerConfig load(
       Map<String, String> env, Path configFile, Map<String, String> flags) {
-    LayeredConfig config = LayeredConfig.load(WorkerSettings.ALL, env, configFile, flags);
+    LayeredConfig config =
+        LayeredConfig.load(
+            WorkerSettings.ALL, List.of(), NativeProverSettings.MAP_KEYS, env, configFile, flags);
 
-    List<CoordinatorEndpoint> coordinators = coordinators(config);
+    List<CoordinatorEndpoint> coordinators = ConnectionSettings.coordinators(config);
     String proverId =
         config
             .get(WorkerSettings.PROVER_ID.fileKey())
@@ -281,24 +306,7 @@ public record WorkerConfig(
                 .filter(path -> !path.isBlank())
                 .orElse(null));
 
-    Optional<BearerToken> token =
-        config
-            .get(WorkerSettings.TOKEN.fileKey())
-            .map(
-                value -> {
-                  Optional<String> problem = BearerToken.problem(value.text());
-                  if (problem.isPresent()) {
-                    // Never echo the value: it is a secret.
-                    throw new ConfigException(
-                        "invalid "
-                            + WorkerSettings.TOKEN.fileKey()
-                            + " (from "
-                            + value.origin()
-                            + "): "
-                            + problem.get());
-                  }
-                  return BearerToken.of(value.text());
-                });
+    Optional<BearerToken> token = ConnectionSettings.token(config);
 
     return new WorkerConfig(
         coordinators,
@@ -309,27 +317,10 @@ public record WorkerConfig(
         maxReconnect,
         heartbeatTimeout,
         logging,
-        tls(config),
+        ConnectionSettings.tls(config),
         token,
-        inputs(config));
-  }
-
-  /** A client certificate needs its key; the files must be readable now, not at first connect. */
-  private static ClientTls tls(LayeredConfig config) {
-    Optional<Path> cert = config.readableFile(WorkerSettings.TLS_CERT_FILE.fileKey());
-    Optional<Path> key = config.readableFile(WorkerSettings.TLS_KEY_FILE.fileKey());
-    if (cert.isPresent() != key.isPresent()) {
-      throw new ConfigException(
-          "a client certificate needs both "
-              + WorkerSettings.TLS_CERT_FILE.fileKey()
-              + " and "
-              + WorkerSettings.TLS_KEY_FILE.fileKey()
-              + "; only "
-              + (cert.isPresent() ? WorkerSettings.TLS_CERT_FILE : WorkerSettings.TLS_KEY_FILE)
-                  .fileKey()
-              + " is set");
-    }
-    return new ClientTls(config.readableFile(WorkerSettings.CA_FILE.fileKey()), cert, key);
+        inputs(config),
+        NativeProverSettings.load(config, backend));
   }
 
   /** The inputs directories (comma-separated in the environment, a list elsewhere) and limit. */
@@ -343,29 +334,6 @@ public record WorkerConfig(
             1,
             (int) InputFiles.MAX_LIMIT_BYTES);
     return new InputFiles(dirs, maxBytes);
-  }
-
-  private static List<CoordinatorEndpoint> coordinators(LayeredConfig config) {
-    String key = WorkerSettings.SERVER_URL.fileKey();
-    LayeredConfig.Value value =
-        config
-            .get(key)
-            .orElse(new LayeredConfig.Value(WorkerSettings.DEFAULT_SERVER_URL, "default"));
-    List<CoordinatorEndpoint> endpoints = new ArrayList<>();
-    for (String url : value.text().split(",")) {
-      if (url.isBlank()) {
-        continue;
-      }
-      try {
-        endpoints.add(CoordinatorEndpoint.parse(url));
-      } catch (IllegalArgumentException e) {
-        throw LayeredConfig.invalid(key, value, e.getMessage());
-      }
-    }
-    if (endpoints.isEmpty()) {
-      throw LayeredConfig.invalid(key, value, "no coordinator URL given");
-    }
-    return endpoints;
   }
 
   private static int computeUnits(LayeredConfig config) {

@@ -2,6 +2,7 @@ package zisk.distributed.worker.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import zisk.distributed.common.config.ConfigKey;
 import zisk.distributed.common.inputs.InputFiles;
 import zisk.distributed.common.rules.ComputeUnits;
@@ -55,7 +56,10 @@ public final class WorkerSettings {
               + "). Defaults to the number of CPUs.");
   public static final ConfigKey BACKEND =
       new ConfigKey(
-          "prover.backend", "DISTRIBUTED_PROVER_BACKEND", "Prover backend that runs the tasks.");
+          "prover.backend",
+          "DISTRIBUTED_PROVER_BACKEND",
+          "Prover backend that runs the tasks: reference (built in) or native (an external prover"
+              + " program, see [prover.native]).");
   public static final ConfigKey INPUTS_DIRS =
       new ConfigKey(
           "prover.inputs_dirs",
@@ -107,23 +111,27 @@ public final class WorkerSettings {
 
   /** In the order the template and the reference list them. */
   public static final List<ConfigKey> ALL =
-      List.of(
-          SERVER_URL,
-          CA_FILE,
-          TLS_CERT_FILE,
-          TLS_KEY_FILE,
-          PROVER_ID,
-          COMPUTE_UNITS,
-          BACKEND,
-          INPUTS_DIRS,
-          MAX_INPUT_BYTES,
-          RECONNECT_INTERVAL,
-          MAX_RECONNECT_INTERVAL,
-          HEARTBEAT_TIMEOUT,
-          TOKEN,
-          LOGGING_LEVEL,
-          LOGGING_FORMAT,
-          LOGGING_FILE_PATH);
+      Stream.of(
+              List.of(
+                  SERVER_URL,
+                  CA_FILE,
+                  TLS_CERT_FILE,
+                  TLS_KEY_FILE,
+                  PROVER_ID,
+                  COMPUTE_UNITS,
+                  BACKEND,
+                  INPUTS_DIRS,
+                  MAX_INPUT_BYTES,
+                  RECONNECT_INTERVAL,
+                  MAX_RECONNECT_INTERVAL,
+                  HEARTBEAT_TIMEOUT,
+                  TOKEN,
+                  LOGGING_LEVEL,
+                  LOGGING_FORMAT,
+                  LOGGING_FILE_PATH),
+              NativeProverSettings.KEYS)
+          .flatMap(List::stream)
+          .toList();
 
   /** Environment variable naming the config file when {@code --config} is not given. */
   public static final String CONFIG_PATH_ENV = "CONFIG_PATH";

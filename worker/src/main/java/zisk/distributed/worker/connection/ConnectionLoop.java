@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -26,6 +27,10 @@ import zisk.distributed.common.concurrent.Backoff;
  *   <li>A session that stays silent for the heartbeat timeout is aborted and counts as broken.
  *   <li>A stop (the coordinator's {@code shutdown} or a local one) drains the running work within
  *       its grace period, closes the stream and returns.
+ *   <li>A session opens only while the prover backend is ready (a native prover said {@code
+ *       ready}). When it stops being ready (its process is being replaced), the loop lets the
+ *       running task hand over its result, closes the stream and registers again once the backend
+ *       is ready: no task reaches a backend that cannot run it.
  * </ul>
  */
 public final class ConnectionLoop {
@@ -52,12 +57,17 @@ public final class ConnectionLoop {
   private final CoordinatorHandler handler;
   private final Drain drain;
   private final Function<CoordinatorEndpoint, ManagedChannel> channels;
+  private final BooleanSupplier backendReady;
+  private final Drain settle;
   private final CompletableFuture<StopRequest> stop = new CompletableFuture<>();
+  private volatile CompletableFuture<Void> readinessChange = new CompletableFuture<>();
 
   /**
    * @param secret where each accepted session's secret is kept, for {@code hello} to present
    * @param hello builds the first message of each session (register, or reconnect naming the job)
    * @param channels opens a channel to a coordinator ({@link Channels#open} in production)
+   * @param backendReady whether the prover backend can run tasks now
+   * @param settle waits, up to its argument, for the running task to hand over its result
    */
   public ConnectionLoop(
       String proverId,
@@ -68,7 +78,9 @@ public final class ConnectionLoop {
       Supplier<ProverMessage> hello,
       CoordinatorHandler handler,
       Drain drain,
-      Function<CoordinatorEndpoint, ManagedChannel> channels) {
+      Function<CoordinatorEndpoint, ManagedChannel> channels,
+      BooleanSupplier backendReady,
+      Drain settle) {
     this.proverId = proverId;
     this.secret = secret;
     this.rotation = rotation;
@@ -78,6 +90,15 @@ public final class ConnectionLoop {
     this.handler = handler;
     this.drain = drain;
     this.channels = channels;
+    this.backendReady = backendReady;
+    this.settle = settle;
+  }
+
+  /** The backend's readiness may have changed: wakes the loop to look. Any thread. */
+  public void readinessChanged() {
+    CompletableFuture<Void> old = readinessChange;
+    readinessChange = new CompletableFuture<>();
+    old.complete(null);
   }
 
   /**
@@ -107,6 +128,9 @@ public final class ConnectionLoop {
         drain.drain(stop.join().grace());
         return;
       }
+      if (!awaitBackendReady()) {
+        continue;
+      }
       CoordinatorEndpoint endpoint = rotation.current();
       SessionEnd end;
       ManagedChannel channel = null;
@@ -117,6 +141,7 @@ public final class ConnectionLoop {
         ProverSession session =
             ProverSession.open(channel, endpoint, proverId, hello.get(), handler, secret);
         end = watch(session);
+        graceful = end == SessionEnd.CLOSED;
         if (end == null) {
           drain.drain(stop.join().grace());
           graceful = true;
@@ -144,11 +169,27 @@ public final class ConnectionLoop {
    */
   private SessionEnd watch(ProverSession session) throws InterruptedException {
     Duration period = clamp(heartbeatTimeout.dividedBy(4), MIN_WATCH_PERIOD, MAX_WATCH_PERIOD);
-    CompletableFuture<Object> either = CompletableFuture.anyOf(session.ended(), stop);
+    // Built again only when readiness changes: each one stays registered on stop until it ends.
+    CompletableFuture<Void> change = readinessChange;
+    CompletableFuture<Object> any = CompletableFuture.anyOf(session.ended(), stop, change);
     while (true) {
-      await(either, period);
+      await(any, period);
       if (stop.isDone()) {
         return null;
+      }
+      if (change != readinessChange) {
+        change = readinessChange;
+        any = CompletableFuture.anyOf(session.ended(), stop, change);
+      }
+      if (!backendReady.getAsBoolean() && !session.ended().isDone()) {
+        log.warn(
+            "prover {}: the prover backend is not ready (being replaced); ending the stream to {}"
+                + " and registering again once it is",
+            proverId,
+            session.endpoint());
+        settle.drain(heartbeatTimeout);
+        session.close();
+        return SessionEnd.CLOSED;
       }
       if (session.ended().isDone()) {
         return session.ended().join();
@@ -168,6 +209,33 @@ public final class ConnectionLoop {
             "no answer to the registration within " + heartbeatTimeout.toMillis() + " ms");
       }
     }
+  }
+
+  /**
+   * Waits until the backend is ready or a stop is requested.
+   *
+   * @return true when ready; false when a stop came first
+   */
+  private boolean awaitBackendReady() throws InterruptedException {
+    boolean logged = false;
+    CompletableFuture<Void> change = null;
+    CompletableFuture<Object> any = null;
+    while (!stop.isDone()) {
+      if (change != readinessChange) {
+        change = readinessChange;
+        any = CompletableFuture.anyOf(change, stop);
+      }
+      if (backendReady.getAsBoolean()) {
+        return true;
+      }
+      if (!logged) {
+        log.info(
+            "prover {}: waiting for the prover backend to be ready before registering", proverId);
+        logged = true;
+      }
+      await(any, MAX_WATCH_PERIOD);
+    }
+    return false;
   }
 
   private Duration delayAfter(SessionEnd end) {

@@ -39,6 +39,18 @@ public interface ProverBackend extends AutoCloseable {
   /** Drops whatever this backend keeps for the job (on completion, cancellation or failure). */
   void release(String jobId);
 
+  /**
+   * True when the backend can run a task now. The worker registers with a coordinator only while it
+   * is, and ends its stream when it stops being (a native prover being replaced). The built-in
+   * backends always are.
+   */
+  default boolean isReady() {
+    return true;
+  }
+
+  /** Calls {@code listener}, on any thread, whenever {@link #isReady()} may have changed. */
+  default void onReadyChange(Runnable listener) {}
+
   @Override
   default void close() {}
 }

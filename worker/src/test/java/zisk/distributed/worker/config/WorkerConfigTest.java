@@ -280,8 +280,9 @@ class WorkerConfigTest {
       assertEquals(defaults.inputs(), fromTemplate.inputs());
       assertEquals(Optional.empty(), ProverIds.problem(fromTemplate.proverId()));
     }
+    // 9, and the native prover's limits: start-up, cancel and kill graces, three request limits.
     assertEquals(
-        9,
+        15,
         uncommented.lines().filter(line -> line.contains(" = ") && !line.startsWith("#")).count(),
         "every fixed default was uncommented:\n" + uncommented);
   }
