@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param auth the bearer tokens callers present; none means admin calls from loopback only
  * @param proofs how final proofs are verified before a job completes
  * @param limits what any one caller may cost this coordinator
+ * @param coordinators how coordinators judge each other alive, and forget long-gone ones
  */
 public record CoordinatorConfig(
     String host,
@@ -44,7 +45,8 @@ public record CoordinatorConfig(
     Optional<Tls> tls,
     AuthConfig auth,
     ProofVerification proofs,
-    Limits limits) {
+    Limits limits,
+    InstanceTiming coordinators) {
 
   /**
    * @param heartbeatInterval how often the coordinator sends Heartbeat
@@ -229,7 +231,8 @@ public record CoordinatorConfig(
         Optional.empty(),
         AuthConfig.NONE,
         ProofVerification.DEFAULT,
-        Limits.DEFAULT);
+        Limits.DEFAULT,
+        InstanceTiming.DEFAULT);
   }
 
   public CoordinatorConfig withPort(int newPort) {
@@ -250,7 +253,8 @@ public record CoordinatorConfig(
         tls,
         auth,
         proofs,
-        limits);
+        limits,
+        coordinators);
   }
 
   public CoordinatorConfig withDatabase(Optional<String> url, Path newDataDir, Duration timeout) {
@@ -271,7 +275,8 @@ public record CoordinatorConfig(
         tls,
         auth,
         proofs,
-        limits);
+        limits,
+        coordinators);
   }
 
   /** The same configuration with another way of verifying final proofs. */
@@ -293,7 +298,8 @@ public record CoordinatorConfig(
         tls,
         auth,
         verification,
-        limits);
+        limits,
+        coordinators);
   }
 
   public CoordinatorConfig withProverTiming(ProverTiming timing) {
@@ -314,7 +320,8 @@ public record CoordinatorConfig(
         tls,
         auth,
         proofs,
-        limits);
+        limits,
+        coordinators);
   }
 
   /** The same configuration with TLS on the port (empty: plaintext). */
@@ -336,7 +343,8 @@ public record CoordinatorConfig(
         newTls,
         auth,
         proofs,
-        limits);
+        limits,
+        coordinators);
   }
 
   /** The same configuration with these tokens. */
@@ -358,7 +366,8 @@ public record CoordinatorConfig(
         tls,
         newAuth,
         proofs,
-        limits);
+        limits,
+        coordinators);
   }
 
   public CoordinatorConfig withLimits(Limits newLimits) {
@@ -379,6 +388,7 @@ public record CoordinatorConfig(
         tls,
         auth,
         proofs,
-        newLimits);
+        newLimits,
+        coordinators);
   }
 }
