@@ -36,8 +36,11 @@ final class FaultCluster implements AutoCloseable {
   static final int HEARTBEAT_TIMEOUT_SECONDS = 4;
   static final int RECONNECT_GRACE_SECONDS = 4;
 
-  /** Coordinators judge each other dead after this long without a heartbeat of their row. */
-  static final int INSTANCE_LIVENESS_SECONDS = 6;
+  /**
+   * Coordinators judge each other dead after this long without a heartbeat of their row: short, yet
+   * well above the stalls of a JVM starting on a busy two-core machine (seen: 8 s).
+   */
+  static final int INSTANCE_LIVENESS_SECONDS = 10;
 
   /** Makes PROVE and AGGREGATE (tens of milliseconds) last long enough to be hit by a fault. */
   static final int PHASE_DELAY_MILLIS = 600;
