@@ -34,6 +34,7 @@ import zisk.distributed.coordinator.api.RegistrationGate;
 import zisk.distributed.coordinator.api.ZiskApiService;
 import zisk.distributed.coordinator.auth.Gate;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
+import zisk.distributed.coordinator.config.InstanceTiming;
 import zisk.distributed.coordinator.config.ProofVerification;
 import zisk.distributed.coordinator.health.DatabaseHealth;
 import zisk.distributed.coordinator.lifecycle.JobLifecycle;
@@ -45,11 +46,14 @@ import zisk.distributed.coordinator.scheduling.DeadlineSweep;
 import zisk.distributed.coordinator.scheduling.Dispatcher;
 import zisk.distributed.coordinator.scheduling.FinalProofChecks;
 import zisk.distributed.coordinator.scheduling.HeartbeatWriter;
+import zisk.distributed.coordinator.scheduling.InstanceHeartbeat;
+import zisk.distributed.coordinator.scheduling.InstancePruning;
 import zisk.distributed.coordinator.scheduling.Notifications;
 import zisk.distributed.coordinator.scheduling.ProverPruning;
 import zisk.distributed.coordinator.scheduling.ReportWriter;
 import zisk.distributed.coordinator.scheduling.Scheduler;
 import zisk.distributed.coordinator.scheduling.Sweeper;
+import zisk.distributed.coordinator.scheduling.TakenOverStreams;
 import zisk.distributed.coordinator.session.SessionRegistry;
 import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.coordinator.store.Migrations;
@@ -66,10 +70,6 @@ public final class CoordinatorServer {
 
   private static final Logger log = LoggerFactory.getLogger(CoordinatorServer.class);
 
-  /** How often this instance refreshes its row, and how stale a row may be before it is dead. */
-  static final Duration INSTANCE_HEARTBEAT = Duration.ofSeconds(5);
-
-  static final Duration INSTANCE_LIVENESS = Duration.ofSeconds(30);
   static final Duration HEALTH_PROBE = Duration.ofSeconds(2);
   static final Duration STARTUP_DATABASE_WAIT = Duration.ofSeconds(60);
 
@@ -142,6 +142,9 @@ public final class CoordinatorServer {
         tx ->
             tx.instances()
                 .register(instanceId, config.host() + ":" + config.port(), Version.get()));
+    InstanceTiming instances = config.coordinators();
+    InstanceHeartbeat instanceHeartbeat =
+        new InstanceHeartbeat(store, instanceId, instances, clock, Instant.now(clock));
 
     CoordinatorConfig.ProverTiming timing = config.provers();
     SessionRegistry sessions = new SessionRegistry();
@@ -158,7 +161,7 @@ public final class CoordinatorServer {
     Duration liveness = timing.heartbeatInterval().multipliedBy(2).plusSeconds(2);
     scheduler =
         new Scheduler(
-            new Admission(lifecycle, liveness, INSTANCE_LIVENESS, clock),
+            new Admission(lifecycle, liveness, instances.liveness(), clock),
             dispatcher,
             new Sweeper(
                 store,
@@ -167,7 +170,8 @@ public final class CoordinatorServer {
                 instanceId,
                 timing.heartbeatTimeout(),
                 timing.reconnectGrace(),
-                INSTANCE_LIVENESS,
+                instances.liveness(),
+                instanceHeartbeat::mayJudgeOthers,
                 clock),
             new DeadlineSweep(store, new TaskTimeout(lifecycle), config.timeouts()),
             heartbeats,
@@ -217,7 +221,7 @@ public final class CoordinatorServer {
         new AdminApi(
             lifecycle,
             store,
-            INSTANCE_LIVENESS,
+            instances.liveness(),
             config.maxComputeCapacity(),
             config.maxAttempts(),
             new AdminApi.Identity(
@@ -260,14 +264,26 @@ public final class CoordinatorServer {
     scheduler.requestAdmission();
     store.read(tx -> tx.instances().setAddress(instanceId, config.host() + ":" + port()));
 
+    TakenOverStreams takenOver = new TakenOverStreams(store, sessions, instanceId);
     housekeeping.scheduleWithFixedDelay(
-        this::heartbeatInstance,
-        INSTANCE_HEARTBEAT.toMillis(),
-        INSTANCE_HEARTBEAT.toMillis(),
+        () -> {
+          if (instanceHeartbeat.beat()) {
+            takenOver.close();
+          }
+        },
+        instanceHeartbeat.period().toMillis(),
+        instanceHeartbeat.period().toMillis(),
         TimeUnit.MILLISECONDS);
     ProverPruning pruning = new ProverPruning(store, config.limits().proverRetention());
+    InstancePruning instancePruning = new InstancePruning(store, config.coordinators().retention());
     housekeeping.scheduleWithFixedDelay(
-        pruning::prune, 0, ProverPruning.PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+        () -> {
+          pruning.prune();
+          instancePruning.prune();
+        },
+        0,
+        ProverPruning.PERIOD.toMillis(),
+        TimeUnit.MILLISECONDS);
     log.info(
         "ZisK coordinator {} serving on {}:{}, {} (instance {})",
         Version.get(),
@@ -350,16 +366,6 @@ public final class CoordinatorServer {
 
   public void blockUntilShutdown() throws InterruptedException {
     server.awaitTermination();
-  }
-
-  private void heartbeatInstance() {
-    try {
-      if (store.read(tx -> tx.instances().heartbeat(instanceId)) == 0) {
-        log.warn("Instance row {} is missing or marked stopped", instanceId);
-      }
-    } catch (RuntimeException e) {
-      log.debug("Instance heartbeat failed: {}", e.getMessage());
-    }
   }
 
   /** Start-up waits a while for the database (it may still be starting, as in docker compose). */

@@ -11,12 +11,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
+import zisk.distributed.coordinator.testing.TcpProxy;
 
 /**
  * A proving cluster of real processes: an embedded PostgreSQL that can be restarted, several
  * coordinator JVMs sharing it, and worker JVMs spread over the coordinators (each with every
  * coordinator in its failover list, in a rotated order). Timings are short so that faults are
  * detected in seconds.
+ *
+ * <p>Each coordinator reaches PostgreSQL, and each worker each coordinator, through a {@link
+ * TcpProxy} of its own, so that one link can be cut (connections closed) or silenced (packets
+ * dropped, nothing closed) while the rest of the cluster carries on.
  *
  * <p>Its waits treat a probe that throws a RuntimeException (the database or a coordinator is down
  * in the middle of a fault) as "not yet", and report the last one if the deadline passes; an
@@ -31,6 +36,12 @@ final class FaultCluster implements AutoCloseable {
   static final int HEARTBEAT_TIMEOUT_SECONDS = 4;
   static final int RECONNECT_GRACE_SECONDS = 4;
 
+  /**
+   * Coordinators judge each other dead after this long without a heartbeat of their row: short, yet
+   * well above the stalls of a JVM starting on a busy two-core machine (seen: 8 s).
+   */
+  static final int INSTANCE_LIVENESS_SECONDS = 10;
+
   /** Makes PROVE and AGGREGATE (tens of milliseconds) last long enough to be hit by a fault. */
   static final int PHASE_DELAY_MILLIS = 600;
 
@@ -42,6 +53,9 @@ final class FaultCluster implements AutoCloseable {
   private final Map<String, ChildProcess> coordinators = new LinkedHashMap<>();
   private final Map<String, List<String>> workerCoordinators = new LinkedHashMap<>();
   private final Map<String, ChildProcess> workers = new LinkedHashMap<>();
+  private final Map<String, TcpProxy> databaseLinks = new LinkedHashMap<>();
+  private final Map<String, List<TcpProxy>> workerLinks = new LinkedHashMap<>();
+  private final java.util.Set<String> cutFromDatabase = new java.util.HashSet<>();
   private final Map<String, Integer> incarnations = new LinkedHashMap<>();
   private final List<Path> logs = new CopyOnWriteArrayList<>();
 
@@ -142,8 +156,13 @@ final class FaultCluster implements AutoCloseable {
 
   synchronized void startCoordinator(String name) {
     int port = coordinatorPorts.get(name);
+    TcpProxy databaseLink =
+        databaseLinks.computeIfAbsent(name, n -> new TcpProxy("127.0.0.1", postgres.port()));
+    String jdbcUrl =
+        postgres.jdbcUrl().replace(":" + postgres.port() + "/", ":" + databaseLink.port() + "/");
     Map<String, String> env =
         Map.of(
+            "DISTRIBUTED_COORDINATOR_LIVENESS_SECONDS", String.valueOf(INSTANCE_LIVENESS_SECONDS),
             "DISTRIBUTED_HEARTBEAT_INTERVAL_SECONDS", String.valueOf(HEARTBEAT_INTERVAL_SECONDS),
             "DISTRIBUTED_HEARTBEAT_TIMEOUT_SECONDS", String.valueOf(HEARTBEAT_TIMEOUT_SECONDS),
             "DISTRIBUTED_RECONNECT_GRACE_SECONDS", String.valueOf(RECONNECT_GRACE_SECONDS),
@@ -161,7 +180,7 @@ final class FaultCluster implements AutoCloseable {
                 "--port",
                 String.valueOf(port),
                 "--database-url",
-                postgres.jdbcUrl()),
+                jdbcUrl),
             env,
             nextLog(name)));
   }
@@ -195,9 +214,16 @@ final class FaultCluster implements AutoCloseable {
   // --- workers ---------------------------------------------------------------------------------
 
   synchronized void startWorker(String proverId) {
+    List<TcpProxy> links =
+        workerLinks.computeIfAbsent(
+            proverId,
+            id ->
+                workerCoordinators.get(id).stream()
+                    .map(name -> new TcpProxy("127.0.0.1", coordinatorPorts.get(name)))
+                    .toList());
     String urls =
-        workerCoordinators.get(proverId).stream()
-            .map(name -> "http://127.0.0.1:" + coordinatorPorts.get(name))
+        links.stream()
+            .map(link -> "http://127.0.0.1:" + link.port())
             .collect(Collectors.joining(","));
     Map<String, String> env =
         Map.of(
@@ -238,6 +264,38 @@ final class FaultCluster implements AutoCloseable {
     workers.get(proverId).thaw();
   }
 
+  /**
+   * Drops every packet between the worker and every coordinator, closing nothing: its streams stay
+   * open on both ends, and its attempts to reconnect hang.
+   */
+  synchronized void silenceWorker(String proverId) {
+    workerLinks.get(proverId).forEach(TcpProxy::silence);
+  }
+
+  /**
+   * The worker's network heals: the connections that lived through the silence are closed (as their
+   * peers' timeouts would) and new ones get through.
+   */
+  synchronized void healWorker(String proverId) {
+    workerLinks.get(proverId).forEach(TcpProxy::heal);
+  }
+
+  /**
+   * Cuts the coordinator off from PostgreSQL (its connections closed, new ones refused) while its
+   * workers still reach it.
+   */
+  synchronized void cutFromDatabase(String name) {
+    if (cutFromDatabase.add(name)) {
+      databaseLinks.get(name).cut();
+    }
+  }
+
+  synchronized void reconnectToDatabase(String name) {
+    if (cutFromDatabase.remove(name)) {
+      databaseLinks.get(name).restore();
+    }
+  }
+
   /** Waits until each of these provers has a stream on some coordinator (IDLE or BUSY). */
   void awaitWorkersConnected(Collection<String> proverIds) {
     await("workers " + proverIds + " connected")
@@ -267,6 +325,11 @@ final class FaultCluster implements AutoCloseable {
    */
   void ensureWhole() {
     postgres.start();
+    List.copyOf(cutFromDatabase).forEach(this::reconnectToDatabase);
+    workerLinks.values().stream()
+        .flatMap(List::stream)
+        .filter(TcpProxy::isSilent)
+        .forEach(TcpProxy::heal);
     for (String name : coordinatorNames()) {
       if (!coordinatorAlive(name)) {
         startCoordinator(name);
@@ -314,6 +377,8 @@ final class FaultCluster implements AutoCloseable {
     for (ChildProcess process : coordinators.values()) {
       killQuietly(process);
     }
+    workerLinks.values().stream().flatMap(List::stream).forEach(TcpProxy::close);
+    databaseLinks.values().forEach(TcpProxy::close);
     client.close();
     database.close();
     try {

@@ -24,7 +24,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +34,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
@@ -59,13 +57,23 @@ import zisk.distributed.reliability.ClusterDatabase.RunningTask;
  * every scenario; before each one, whatever the previous one killed or froze is restarted or
  * thawed, so the scenarios stay independent.
  *
+ * <p>The invariants are checked after every trial, not only at the end of a scenario, and the
+ * summary table is rewritten after every scenario, so a long run stopped early still reports the
+ * trials it completed.
+ *
  * <p>Each worker offers one compute unit and each job asks for two, so two jobs run at once, each
  * on two provers, and a third waits in the queue.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class FaultInjectionTest {
+
+  /**
+   * Trials per fault class: {@code -Dzisk.faults.trials=N} (the {@code faults-long} profile sets
+   * 30) runs N of each; unset, each class runs its short-mode count. Every test's time limit is a
+   * JUnit configuration parameter the profile raises with it.
+   */
+  static final String TRIALS_PROPERTY = "zisk.faults.trials";
 
   private static final Path TARGET = Path.of(System.getProperty("basedir", ".")).resolve("target");
   private static final List<String> PHASES = List.of("PARTIAL_CONTRIBUTION", "PROVE", "AGGREGATE");
@@ -95,6 +103,23 @@ class FaultInjectionTest {
   private static final Duration JUST_DISPATCHED = Duration.ofMillis(400);
 
   private static final Duration OUTAGE = Duration.ofSeconds(5);
+
+  /** Longer than the instance liveness window: every coordinator's row goes stale. */
+  private static final Duration LONG_OUTAGE =
+      Duration.ofSeconds(FaultCluster.INSTANCE_LIVENESS_SECONDS + 4);
+
+  /**
+   * How long the surviving coordinators may take to judge one cut off from PostgreSQL dead and take
+   * its provers over: its row goes stale after the liveness window, its provers' rows after the
+   * heartbeat timeout; the slack covers sweep periods and a busy machine.
+   */
+  private static final Duration TAKEOVER_BOUND =
+      Duration.ofSeconds(
+          FaultCluster.INSTANCE_LIVENESS_SECONDS + FaultCluster.HEARTBEAT_TIMEOUT_SECONDS + 10);
+
+  /** How long a coordinator may take to notice a silent prover: the timeout, plus slack. */
+  private static final Duration SILENCE_BOUND =
+      Duration.ofSeconds(FaultCluster.HEARTBEAT_TIMEOUT_SECONDS + 8);
 
   /** How often the stream count is sampled during the outage. */
   private static final Duration SAMPLE_EVERY = Duration.ofMillis(200);
@@ -146,6 +171,14 @@ class FaultInjectionTest {
   @AfterEach
   void thawFrozenWorkers() {
     cluster.workerIds().forEach(cluster::thawWorker);
+    // Also after each scenario: a long run stopped early keeps the figures of those it finished.
+    ledger.publish(
+        TARGET.resolve("reliability-summary.md"), Duration.ofNanos(System.nanoTime() - suiteStart));
+  }
+
+  /** The trials of a fault class: its short-mode count unless {@link #TRIALS_PROPERTY} is set. */
+  static int trials(int shortMode) {
+    return Integer.getInteger(TRIALS_PROPERTY, shortMode);
   }
 
   @AfterAll
@@ -182,14 +215,17 @@ class FaultInjectionTest {
     }
     row.trials = 1;
     awaitCompleted(jobs);
+    checkTrial(row, "baseline", jobs, jobs);
 
-    finish(row, "baseline", jobs);
+    finish(row);
   }
 
   @Test
   @Order(2)
   void coordinatorKilledDuringEachPhaseLosesNoJob() {
-    FaultLedger.Row row = ledger.open("coordinator SIGKILL, 2 per phase + 1 while idle");
+    int phaseKills = trials(PHASES.size());
+    FaultLedger.Row row =
+        ledger.open("coordinator SIGKILL, " + phaseKills + " over the phases + 1 while idle");
     String tag = "coordinator-kill";
     List<Launched> all = new ArrayList<>();
 
@@ -219,9 +255,12 @@ class FaultInjectionTest {
             row.trials, idleVictim, recoveryOf(afterIdleKill, idleKilledAt).toMillis() / 1000.0));
     cluster.awaitServing(idleVictim);
     cluster.awaitWorkersConnected(cluster.workerIds());
+    checkTrial(row, tag, all, afterIdleKill);
+    assertFirstAttempt(row, afterIdleKill, "a coordinator crash");
 
-    for (String phase : PHASES) {
-      for (int round = 1; round <= 2; round++) {
+    for (int trial = 0; trial < phaseKills; trial++) {
+      String phase = PHASES.get(trial % PHASES.size());
+      {
         List<Launched> batch = launch(tag, 2, row);
         all.addAll(batch);
         RunningTask target = awaitRunning(batch, phase);
@@ -264,21 +303,29 @@ class FaultInjectionTest {
                 recovery.toMillis() / 1000.0));
         cluster.awaitServing(victim);
         cluster.awaitWorkersConnected(cluster.workerIds());
+        checkTrial(row, tag, all, batch);
+        assertFirstAttempt(row, batch, "a coordinator crash");
       }
     }
 
-    finish(row, tag, all);
-    // The provers of a dead coordinator reconnect elsewhere and keep their tasks: no attempt is
-    // lost.
-    for (JobRow job : database.jobs(ids(all)).values()) {
+    finish(row);
+  }
+
+  /**
+   * The provers of a dead coordinator reconnect elsewhere and keep their tasks: no attempt is lost.
+   */
+  private void assertFirstAttempt(FaultLedger.Row row, List<Launched> batch, String fault) {
+    for (JobRow job : database.jobs(ids(batch)).values()) {
       if (job.attempt() != 1) {
-        row.result = "FAIL: a coordinator crash cost an attempt";
+        row.result = "FAIL: " + fault + " cost an attempt";
         throw new AssertionError(
             "job "
                 + job.jobId()
                 + " needed attempt "
                 + job.attempt()
-                + " after a coordinator crash:"
+                + " after "
+                + fault
+                + ":"
                 + database.timeline(job.jobId()));
       }
     }
@@ -287,10 +334,11 @@ class FaultInjectionTest {
   @Test
   @Order(3)
   void workerKilledMidTaskIsReplacedAndItsJobCompletes() {
-    FaultLedger.Row row = ledger.open("worker SIGKILL mid-task, 1 per phase");
+    FaultLedger.Row row = ledger.open("worker SIGKILL mid-task, over the phases");
     String tag = "worker-kill";
     List<Launched> all = new ArrayList<>();
-    for (String phase : PHASES) {
+    for (int trial = 0; trial < trials(PHASES.size()); trial++) {
+      String phase = PHASES.get(trial % PHASES.size());
       List<Launched> batch = launch(tag, 2, row);
       all.addAll(batch);
       RunningTask target = awaitRunning(batch, phase);
@@ -314,9 +362,10 @@ class FaultInjectionTest {
               "worker kill %d: %s killed during %s of job %s; replaced; jobs done %.1f s later",
               row.trials, target.proverId(), phase, target.jobId(), recovery.toMillis() / 1000.0));
       cluster.awaitWorkersConnected(cluster.workerIds());
+      checkTrial(row, tag, all, batch);
     }
 
-    finish(row, tag, all);
+    finish(row);
   }
 
   /**
@@ -353,7 +402,8 @@ class FaultInjectionTest {
     cluster.startWorker(target.proverId());
     cluster.awaitWorkersConnected(cluster.workerIds());
 
-    finish(row, tag, batch);
+    checkTrial(row, tag, batch, batch);
+    finish(row);
   }
 
   @Test
@@ -362,7 +412,8 @@ class FaultInjectionTest {
     FaultLedger.Row row = ledger.open("worker SIGSTOP (stream open, silent), then SIGCONT");
     String tag = "worker-freeze";
     List<Launched> all = new ArrayList<>();
-    for (String phase : List.of("PARTIAL_CONTRIBUTION", "PROVE")) {
+    for (int trial = 0; trial < trials(1); trial++) {
+      String phase = PHASES.get(trial % 2);
       List<Launched> batch = launch(tag, 2, row, LONG_STEPS);
       all.addAll(batch);
       RunningTask target = awaitRunning(batch, phase);
@@ -417,9 +468,10 @@ class FaultInjectionTest {
       cluster.thawWorker(target.proverId());
       cluster.awaitWorkersConnected(cluster.workerIds());
       awaitCompleted(after);
+      checkTrial(row, tag, all, concat(batch, after));
     }
 
-    finish(row, tag, all);
+    finish(row);
   }
 
   @Test
@@ -429,7 +481,8 @@ class FaultInjectionTest {
     String tag = "postgres-restart";
     List<Launched> all = new ArrayList<>();
     int systemUnavailable = 0;
-    for (String phase : List.of("PARTIAL_CONTRIBUTION", "PROVE")) {
+    for (int trial = 0; trial < trials(1); trial++) {
+      String phase = PHASES.get(trial % 2);
       // One job on two provers; the other two stay idle through the outage.
       List<Launched> batch = launch(tag, 1, row);
       all.addAll(batch);
@@ -501,9 +554,191 @@ class FaultInjectionTest {
               outage.fewestStreams(),
               attempts,
               recovery.toMillis() / 1000.0));
+      checkTrial(row, tag, all, concat(batch, retried));
     }
 
-    finish(row, tag, all);
+    finish(row);
+  }
+
+  @Test
+  @Order(6)
+  void postgresOutageLongerThanTheInstanceLivenessRequeuesNothing() {
+    FaultLedger.Row row =
+        ledger.open(
+            "PostgreSQL down "
+                + LONG_OUTAGE.toSeconds()
+                + " s, longer than the instance liveness ("
+                + FaultCluster.INSTANCE_LIVENESS_SECONDS
+                + " s)");
+    String tag = "postgres-long-outage";
+    List<Launched> all = new ArrayList<>();
+    for (int trial = 0; trial < trials(1); trial++) {
+      String phase = PHASES.get(trial % 2);
+      List<Launched> batch = launch(tag, 1, row, LONG_STEPS);
+      all.addAll(batch);
+      // Only a job in flight matters here, not the exact moment: a looser window than the others.
+      awaitRunning(batch, phase, Duration.ofSeconds(2));
+      Map<String, ProverRow> before = database.provers();
+
+      Instant downAt = Instant.now();
+      cluster.postgres().stop();
+      row.trials++;
+      // The outage itself: every coordinator's row goes stale while it lasts.
+      await("PostgreSQL down for " + LONG_OUTAGE.toSeconds() + " s")
+          .pollInterval(Duration.ofMillis(200))
+          .atMost(LONG_OUTAGE.plusSeconds(5))
+          .until(() -> !Instant.now().isBefore(downAt.plus(LONG_OUTAGE)));
+      cluster.postgres().start();
+      Instant upAt = Instant.now();
+
+      awaitCompleted(batch);
+      Duration recovery = recoveryOf(batch, upAt);
+      row.recovery(recovery);
+      cluster.coordinatorNames().forEach(cluster::awaitServing);
+      cluster.awaitWorkersConnected(cluster.workerIds());
+      // When it returns, no coordinator takes the others for dead: nothing is re-queued, and the
+      // idle provers keep their streams (the same sessions).
+      assertFirstAttempt(row, batch, "a PostgreSQL outage");
+      UUID jobId = batch.get(0).jobId();
+      assertTrue(
+          !database.hasEvent(jobId, "PROVER_LOST") && !database.hasEvent(jobId, "REQUEUED"),
+          "no prover lost, nothing re-queued:" + database.timeline(jobId));
+      Map<String, ProverRow> after = database.provers();
+      for (ProverRow prover : before.values()) {
+        if (prover.state().equals("IDLE")) {
+          assertEquals(
+              prover.sessionEpoch(),
+              after.get(prover.proverId()).sessionEpoch(),
+              "idle prover " + prover.proverId() + " kept its session through the outage");
+        }
+      }
+      say(
+          String.format(
+              "long PostgreSQL outage %d: down %.1f s during %s; job done in its first attempt"
+                  + " %.1f s after PostgreSQL returned; idle provers kept their sessions",
+              row.trials,
+              Duration.between(downAt, upAt).toMillis() / 1000.0,
+              phase,
+              recovery.toMillis() / 1000.0));
+      checkTrial(row, tag, all, batch);
+    }
+
+    finish(row);
+  }
+
+  @Test
+  @Order(7)
+  void coordinatorCutOffFromPostgresIsTakenOverByTheOthers() {
+    FaultLedger.Row row =
+        ledger.open("coordinator cut off from PostgreSQL (its workers still reach it)");
+    String tag = "coordinator-cut";
+    List<Launched> all = new ArrayList<>();
+    for (int trial = 0; trial < trials(1); trial++) {
+      String phase = PHASES.get(trial % 2);
+      List<Launched> batch = launch(tag, 2, row);
+      all.addAll(batch);
+      RunningTask target = awaitRunning(batch, phase);
+      String victim = cluster.coordinatorOnPort(target.coordinatorPort());
+      UUID victimInstance = database.provers().get(target.proverId()).instanceId();
+
+      cluster.cutFromDatabase(victim);
+      Instant cutAt = Instant.now();
+      row.trials++;
+
+      // Its row goes stale; the others, in touch with PostgreSQL, judge it dead and take every
+      // prover it held: none names it any more.
+      await("no prover held by " + victim + ", cut off from PostgreSQL")
+          .atMost(TAKEOVER_BOUND)
+          .ignoreExceptionsInstanceOf(RuntimeException.class)
+          .until(
+              database::provers,
+              provers ->
+                  provers.values().stream()
+                      .noneMatch(prover -> victimInstance.equals(prover.instanceId())));
+      Duration takeover = Duration.between(cutAt, Instant.now());
+      // Its jobs complete on the others' provers while it is still cut off.
+      awaitCompleted(batch);
+      Duration recovery = recoveryOf(batch, cutAt);
+      row.recovery(recovery);
+
+      // Back in touch, it finds its provers taken over and lets their streams go: they register
+      // again.
+      cluster.reconnectToDatabase(victim);
+      cluster.awaitServing(victim);
+      cluster.awaitWorkersConnected(cluster.workerIds());
+      say(
+          String.format(
+              "coordinator cut %d: %s cut off from PostgreSQL during %s; its provers taken over"
+                  + " %.1f s later; jobs done %.1f s after the cut",
+              row.trials,
+              victim,
+              phase,
+              takeover.toMillis() / 1000.0,
+              recovery.toMillis() / 1000.0));
+      checkTrial(row, tag, all, batch);
+    }
+
+    finish(row);
+  }
+
+  @Test
+  @Order(8)
+  void workerCutOffWithoutAFinIsCaughtByTheHeartbeatTimeout() {
+    FaultLedger.Row row =
+        ledger.open("worker cut off without a FIN (packets dropped), then healed");
+    String tag = "worker-silent";
+    List<Launched> all = new ArrayList<>();
+    // One in short mode (CI's budget); the long mode rotates over PARTIAL_CONTRIBUTION and PROVE.
+    for (int trial = 0; trial < trials(1); trial++) {
+      String phase = PHASES.get(trial % 2);
+      List<Launched> batch = launch(tag, 2, row, LONG_STEPS);
+      all.addAll(batch);
+      RunningTask target = awaitRunning(batch, phase);
+
+      cluster.silenceWorker(target.proverId());
+      Instant silencedAt = Instant.now();
+      row.trials++;
+
+      // Nothing was closed: only the heartbeat timeout can tell it is gone.
+      await("ProversList showing silenced " + target.proverId() + " DISCONNECTED")
+          .atMost(SILENCE_BOUND)
+          .ignoreExceptionsInstanceOf(RuntimeException.class)
+          .until(
+              () ->
+                  client
+                      .provers()
+                      .orElseThrow(
+                          () -> new IllegalStateException("no coordinator listed the provers")),
+              provers ->
+                  provers.stream()
+                      .anyMatch(
+                          prover ->
+                              prover.getProverId().equals(target.proverId())
+                                  && prover.getState().equals("DISCONNECTED")));
+      Duration detection = Duration.between(silencedAt, Instant.now());
+      assertTrue(
+          database.hasEvent(target.jobId(), "PROVER_LOST"),
+          "job " + target.jobId() + " lost its prover:" + database.timeline(target.jobId()));
+      awaitCompleted(batch);
+      Duration recovery = recoveryOf(batch, silencedAt);
+      row.recovery(recovery);
+
+      cluster.healWorker(target.proverId());
+      cluster.awaitWorkersConnected(cluster.workerIds());
+      say(
+          String.format(
+              "worker silenced %d: %s cut off without a FIN during %s of job %s; DISCONNECTED after"
+                  + " %.1f s; jobs done %.1f s after the cut, while it was still cut off",
+              row.trials,
+              target.proverId(),
+              phase,
+              target.jobId(),
+              detection.toMillis() / 1000.0,
+              recovery.toMillis() / 1000.0));
+      checkTrial(row, tag, all, batch);
+    }
+
+    finish(row);
   }
 
   /** What the clients saw while PostgreSQL was down. */
@@ -629,10 +864,15 @@ class FaultInjectionTest {
 
   /** Waits until a task of {@code phase} of one of these jobs has just been sent to its prover. */
   private RunningTask awaitRunning(List<Launched> jobs, String phase) {
+    return awaitRunning(jobs, phase, JUST_DISPATCHED);
+  }
+
+  /** The same, for a task sent less than {@code within} ago. */
+  private RunningTask awaitRunning(List<Launched> jobs, String phase, Duration within) {
     return await("a " + phase + " task of " + ids(jobs) + " running")
         .atMost(PHASE_DEADLINE)
         .ignoreExceptionsInstanceOf(RuntimeException.class)
-        .until(() -> database.runningTask(ids(jobs), phase, JUST_DISPATCHED), Optional::isPresent)
+        .until(() -> database.runningTask(ids(jobs), phase, within), Optional::isPresent)
         .get();
   }
 
@@ -678,30 +918,51 @@ class FaultInjectionTest {
   }
 
   /**
-   * Fetches and verifies every proof, checks the invariants, and records the outcome; fails with
-   * every violation found.
+   * After one trial: fetches and verifies the proofs of the jobs it launched ({@code fresh}), and
+   * checks the invariants over every job of the scenario so far ({@code all}); records the counts
+   * and fails with every violation found.
    */
-  private void finish(FaultLedger.Row row, String tag, List<Launched> jobs) {
-    for (Launched job : jobs) {
+  private void checkTrial(
+      FaultLedger.Row row, String tag, List<Launched> all, List<Launched> fresh) {
+    for (Launched job : fresh) {
       FinalProofList proof = client.proof(job.jobId().toString());
       VerificationResult verdict = ReferenceVerifier.verify(job.input(), proof);
       assertTrue(verdict.valid(), "proof of job " + job.jobId() + ": " + verdict.summary());
       row.proofsVerified++;
     }
-    Invariants.Outcome outcome = Invariants.check(database, tag, ids(jobs), jobs.size());
+    Invariants.Outcome outcome = Invariants.check(database, tag, ids(all), all.size());
     row.completed = outcome.completed();
     row.duplicateCompletions = outcome.duplicateCompletions();
-    row.result = outcome.violations().isEmpty() ? "pass" : "FAIL";
-    assertTrue(
-        outcome.violations().isEmpty(),
-        "invariants broken after '" + tag + "':\n  " + String.join("\n  ", outcome.violations()));
+    if (!outcome.violations().isEmpty()) {
+      row.result = "FAIL";
+      throw new AssertionError(
+          "invariants broken after trial "
+              + row.trials
+              + " of '"
+              + tag
+              + "':\n  "
+              + String.join("\n  ", outcome.violations()));
+    }
+  }
+
+  /** Every trial passed its checks. */
+  private void finish(FaultLedger.Row row) {
+    row.result = "pass";
     say(
         row.fault
             + ": "
-            + jobs.size()
+            + row.trials
+            + " trials, "
+            + row.launched
             + " jobs completed, "
             + row.proofsVerified
-            + " proofs verified, invariants hold");
+            + " proofs verified, invariants hold after each trial");
+  }
+
+  private static List<Launched> concat(List<Launched> first, List<Launched> second) {
+    List<Launched> both = new ArrayList<>(first);
+    both.addAll(second);
+    return both;
   }
 
   private static List<UUID> ids(Collection<Launched> jobs) {

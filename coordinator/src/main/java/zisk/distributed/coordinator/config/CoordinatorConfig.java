@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param timeouts how long a task may run, per phase ({@code [jobs.timeouts]})
  * @param quarantine when a prover that keeps failing gets no new work, and for how long
  * @param lostRanks how a lost prover's rank is recomputed on another prover
+ * @param coordinators how coordinators judge each other alive, and forget long-gone ones
  */
 public record CoordinatorConfig(
     String host,
@@ -49,7 +50,8 @@ public record CoordinatorConfig(
     Limits limits,
     TaskTimeouts timeouts,
     QuarantinePolicy quarantine,
-    LostRanks lostRanks) {
+    LostRanks lostRanks,
+    InstanceTiming coordinators) {
 
   /**
    * @param replacementWait how long a lost prover's rank waits for an idle prover that covers its
@@ -170,7 +172,8 @@ public record CoordinatorConfig(
         Limits.DEFAULT,
         TaskTimeouts.DEFAULT,
         QuarantinePolicy.DEFAULT,
-        LostRanks.DEFAULT);
+        LostRanks.DEFAULT,
+        InstanceTiming.DEFAULT);
   }
 
   public CoordinatorConfig withPort(int newPort) {
@@ -194,7 +197,8 @@ public record CoordinatorConfig(
         limits,
         timeouts,
         quarantine,
-        lostRanks);
+        lostRanks,
+        coordinators);
   }
 
   public CoordinatorConfig withDatabase(Optional<String> url, Path newDataDir, Duration timeout) {
@@ -218,7 +222,8 @@ public record CoordinatorConfig(
         limits,
         timeouts,
         quarantine,
-        lostRanks);
+        lostRanks,
+        coordinators);
   }
 
   /** The same configuration with another way of verifying final proofs. */
@@ -243,7 +248,8 @@ public record CoordinatorConfig(
         limits,
         timeouts,
         quarantine,
-        lostRanks);
+        lostRanks,
+        coordinators);
   }
 
   public CoordinatorConfig withProverTiming(ProverTiming timing) {
@@ -267,7 +273,8 @@ public record CoordinatorConfig(
         limits,
         timeouts,
         quarantine,
-        lostRanks);
+        lostRanks,
+        coordinators);
   }
 
   /** The same configuration with TLS on the port (empty: plaintext). */
@@ -292,7 +299,8 @@ public record CoordinatorConfig(
         limits,
         timeouts,
         quarantine,
-        lostRanks);
+        lostRanks,
+        coordinators);
   }
 
   /** The same configuration with these tokens. */
@@ -317,7 +325,8 @@ public record CoordinatorConfig(
         limits,
         timeouts,
         quarantine,
-        lostRanks);
+        lostRanks,
+        coordinators);
   }
 
   public CoordinatorConfig withLimits(Limits newLimits) {
@@ -341,7 +350,8 @@ public record CoordinatorConfig(
         newLimits,
         timeouts,
         quarantine,
-        lostRanks);
+        lostRanks,
+        coordinators);
   }
 
   /** The same configuration with another wait for lost ranks' replacements. */
@@ -366,6 +376,7 @@ public record CoordinatorConfig(
         limits,
         timeouts,
         quarantine,
-        newLostRanks);
+        newLostRanks,
+        coordinators);
   }
 }

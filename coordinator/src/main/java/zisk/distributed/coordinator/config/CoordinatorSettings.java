@@ -157,6 +157,15 @@ public final class CoordinatorSettings {
               "DISTRIBUTED_PROVER_RETENTION_HOURS",
               "how long a DISCONNECTED prover is kept before it is pruned"),
           new ConfigKey(
+              "coordinators.liveness_seconds",
+              "DISTRIBUTED_COORDINATOR_LIVENESS_SECONDS",
+              "how stale a coordinator's row may be before the others take over its provers; it"
+                  + " refreshes the row six times per window"),
+          new ConfigKey(
+              "coordinators.retention_hours",
+              "DISTRIBUTED_COORDINATOR_RETENTION_HOURS",
+              "how long the row of a coordinator gone for good is kept before it is pruned"),
+          new ConfigKey(
               "logging.level", "DISTRIBUTED_LOGGING_LEVEL", "trace, debug, info, warn or error"),
           new ConfigKey("logging.format", "DISTRIBUTED_LOGGING_FORMAT", "pretty, compact or json"),
           new ConfigKey(
@@ -242,6 +251,19 @@ public final class CoordinatorSettings {
         config.integer("jobs.max_queued", defaults.maxQueuedJobs(), 1, 100_000_000));
   }
 
+  private static InstanceTiming coordinators(LayeredConfig config) {
+    InstanceTiming defaults = InstanceTiming.DEFAULT;
+    return new InstanceTiming(
+        config.seconds(
+            "coordinators.liveness_seconds",
+            defaults.liveness(),
+            InstanceTiming.MIN_LIVENESS.toSeconds(),
+            1800),
+        Duration.ofHours(
+            config.integer(
+                "coordinators.retention_hours", (int) defaults.retention().toHours(), 1, 100_000)));
+  }
+
   /**
    * Builds the validated configuration.
    *
@@ -290,7 +312,8 @@ public final class CoordinatorSettings {
                 "jobs.rank_replacement_wait_seconds",
                 CoordinatorConfig.LostRanks.DEFAULT.replacementWait(),
                 0,
-                3600)));
+                3600)),
+        coordinators(config));
   }
 
   private static TaskTimeouts timeouts(LayeredConfig config) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,8 @@ import zisk.distributed.coordinator.store.Tx;
  *
  * <p>Silence is judged from memory for the streams this coordinator holds (a database outage must
  * not look like a thousand silent provers), and from the database only for provers whose
- * coordinator itself is dead.
+ * coordinator itself is dead, and only while this coordinator's own link to the database has been
+ * unbroken for a liveness window ({@link InstanceHeartbeat#mayJudgeOthers()}).
  */
 public final class Sweeper {
 
@@ -38,6 +40,7 @@ public final class Sweeper {
   private final Duration heartbeatTimeout;
   private final Duration reconnectGrace;
   private final Duration instanceLiveness;
+  private final BooleanSupplier mayJudgeOthers;
   private final Clock clock;
 
   public Sweeper(
@@ -48,6 +51,7 @@ public final class Sweeper {
       Duration heartbeatTimeout,
       Duration reconnectGrace,
       Duration instanceLiveness,
+      BooleanSupplier mayJudgeOthers,
       Clock clock) {
     this.store = store;
     this.lifecycle = lifecycle;
@@ -56,6 +60,7 @@ public final class Sweeper {
     this.heartbeatTimeout = heartbeatTimeout;
     this.reconnectGrace = reconnectGrace;
     this.instanceLiveness = instanceLiveness;
+    this.mayJudgeOthers = mayJudgeOthers;
     this.clock = clock;
   }
 
@@ -92,6 +97,9 @@ public final class Sweeper {
               + reconnectGrace.toSeconds()
               + " s",
           effects);
+    }
+    if (!mayJudgeOthers.getAsBoolean()) {
+      return effects; // just back from an outage: every other row looks stale too
     }
     var orphans =
         store.read(

@@ -1,11 +1,13 @@
 package zisk.distributed.coordinator.store;
 
 import java.sql.Connection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 
 /**
- * The SQL of {@code coordinator_instances}: a coordinator registers, keeps its row fresh, and
- * closes it.
+ * The SQL of {@code coordinator_instances}: a coordinator registers, keeps its row fresh, closes
+ * it, and prunes the rows of instances gone for good.
  */
 public final class InstanceDao {
 
@@ -55,5 +57,47 @@ public final class InstanceDao {
 
   public int markStopped(UUID instanceId) {
     return MARK_STOPPED.on(connection).bind("instanceId", instanceId).update();
+  }
+
+  /** The provers whose rows name this instance as their stream's holder, with their session. */
+  private static final Sql HELD_STREAMS =
+      Sql.of("SELECT prover_id, session_epoch FROM provers WHERE instance_id = :instanceId");
+
+  public Map<String, Long> heldStreams(UUID instanceId) {
+    Map<String, Long> held = new HashMap<>();
+    HELD_STREAMS
+        .on(connection)
+        .bind("instanceId", instanceId)
+        .list(row -> Map.entry(row.getString("prover_id"), row.getLong("session_epoch")))
+        .forEach(entry -> held.put(entry.getKey(), entry.getValue()));
+    return held;
+  }
+
+  /**
+   * Deletes at most {@code batch} instances silent (or stopped) for longer than the retention that
+   * no prover row names any more: {@code provers.instance_id} is the only reference to an instance,
+   * and a prover still naming one is settled by the orphan sweep first.
+   */
+  private static final Sql PRUNE =
+      Sql.of(
+          """
+      DELETE FROM coordinator_instances
+      WHERE instance_id IN (
+          SELECT i.instance_id FROM coordinator_instances i
+          WHERE i.last_seen_at < now() - make_interval(secs => :retentionSeconds)
+            AND NOT EXISTS (SELECT 1 FROM provers p WHERE p.instance_id = i.instance_id)
+          ORDER BY i.last_seen_at
+          LIMIT :batch
+          FOR UPDATE SKIP LOCKED)
+        AND NOT EXISTS (SELECT 1 FROM provers p WHERE p.instance_id = coordinator_instances.instance_id)
+      """);
+
+  /** Answers how many instance rows were deleted. */
+  public int prune(double retentionSeconds, int batch) {
+    return PRUNE
+        .on(connection)
+        .bind("retentionSeconds", retentionSeconds)
+        .bind("batch", batch)
+        .update();
   }
 }

@@ -418,4 +418,42 @@ class CoordinatorSettingsTest {
     new CommandLine(command).parseArgs(args);
     return command.resolveConfig();
   }
+
+  @Test
+  void instanceLivenessAndRetentionAreConfigurableAndValidated() throws Exception {
+    assertEquals(InstanceTiming.DEFAULT, resolve(Map.of()).coordinators());
+    assertEquals(Duration.ofSeconds(5), InstanceTiming.DEFAULT.heartbeat());
+    Path file =
+        Files.writeString(
+            dir.resolve("instances.toml"),
+            """
+        [coordinators]
+        liveness_seconds = 12
+        retention_hours = 48
+        """);
+
+    InstanceTiming fromFile = resolve(Map.of(), "--config", file.toString()).coordinators();
+    InstanceTiming fromEnv =
+        resolve(
+                Map.of(
+                    "DISTRIBUTED_COORDINATOR_LIVENESS_SECONDS", "6",
+                    "DISTRIBUTED_COORDINATOR_RETENTION_HOURS", "2"))
+            .coordinators();
+
+    assertEquals(new InstanceTiming(Duration.ofSeconds(12), Duration.ofHours(48)), fromFile);
+    assertEquals(Duration.ofSeconds(2), fromFile.heartbeat());
+    assertEquals(new InstanceTiming(Duration.ofSeconds(6), Duration.ofHours(2)), fromEnv);
+    for (String bad : List.of("2", "1801", "soon")) {
+      ConfigException refused =
+          assertThrows(
+              ConfigException.class,
+              () -> resolve(Map.of("DISTRIBUTED_COORDINATOR_LIVENESS_SECONDS", bad)));
+      assertTrue(
+          refused.getMessage().contains("DISTRIBUTED_COORDINATOR_LIVENESS_SECONDS"),
+          refused.getMessage());
+    }
+    assertThrows(
+        ConfigException.class,
+        () -> resolve(Map.of("DISTRIBUTED_COORDINATOR_RETENTION_HOURS", "0")));
+  }
 }

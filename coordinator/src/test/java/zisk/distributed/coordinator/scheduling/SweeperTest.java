@@ -73,6 +73,7 @@ class SweeperTest {
             Duration.ofSeconds(4),
             Duration.ofSeconds(30),
             Duration.ofSeconds(30),
+            () -> true,
             clock);
   }
 

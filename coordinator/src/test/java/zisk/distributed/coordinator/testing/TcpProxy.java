@@ -13,7 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP forwarder between a client and a server that a test can cut and restore, to make a database
- * (or a coordinator) unreachable for real without stopping it.
+ * (or a coordinator) unreachable for real without stopping it. It can also fall silent: every
+ * connection stays open but nothing gets through either way, and new connections are accepted and
+ * held without reaching the server, as when a network drops packets (no FIN, no reset).
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -22,6 +24,7 @@ public final class TcpProxy implements AutoCloseable {
   private final List<Socket> open = new CopyOnWriteArrayList<>();
   private final int port;
   private volatile ServerSocket listener;
+  private volatile boolean silent;
 
   public TcpProxy(String targetHost, int targetPort) {
     this.targetHost = targetHost;
@@ -42,6 +45,30 @@ public final class TcpProxy implements AutoCloseable {
       closeQuietly(socket);
     }
     open.clear();
+  }
+
+  /**
+   * Stops forwarding without closing anything: bytes sent either way are read and dropped, and new
+   * connections are accepted but never reach the server.
+   */
+  public synchronized void silence() {
+    silent = true;
+  }
+
+  /**
+   * Ends the silence as a network that heals after its peers gave up: every connection that lived
+   * through it (whose bytes were dropped) is closed, and new ones are forwarded again.
+   */
+  public synchronized void heal() {
+    silent = false;
+    for (Socket socket : open) {
+      closeQuietly(socket);
+    }
+    open.clear();
+  }
+
+  public boolean isSilent() {
+    return silent;
   }
 
   /** Accepts connections again on the same port. */
@@ -73,6 +100,11 @@ public final class TcpProxy implements AutoCloseable {
               while (!server.isClosed()) {
                 try {
                   Socket client = server.accept();
+                  if (silent) {
+                    open.add(client);
+                    pump(client, null);
+                    continue;
+                  }
                   Socket upstream = new Socket(targetHost, targetPort);
                   open.add(client);
                   open.add(upstream);
@@ -89,15 +121,19 @@ public final class TcpProxy implements AutoCloseable {
     thread.start();
   }
 
+  /** Copies {@code from} to {@code to} (null: nowhere) until either side closes. */
   private void pump(Socket from, Socket to) {
     Thread thread =
         new Thread(
             () -> {
               byte[] buffer = new byte[16384];
-              try (InputStream in = from.getInputStream();
-                  OutputStream out = to.getOutputStream()) {
+              try (InputStream in = from.getInputStream()) {
+                OutputStream out = to == null ? null : to.getOutputStream();
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
+                  if (silent || out == null) {
+                    continue; // dropped, as by a network that lost the packets
+                  }
                   out.write(buffer, 0, read);
                   out.flush();
                 }
