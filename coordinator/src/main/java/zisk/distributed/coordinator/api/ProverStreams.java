@@ -373,7 +373,8 @@ public final class ProverStreams {
             shape,
             result,
             SafeText.clean(response.getErrorMessage(), SafeText.MAX_ERROR_MESSAGE))
-        .withBusy(BusyRefusals.isBusy(response));
+        .withBusy(BusyRefusals.isBusy(response))
+        .withInputRefused(response.getInputRefused());
   }
 
   /** A ProverError: a failure of the prover's running task of that job (the named one, if any). */

@@ -175,9 +175,10 @@ public final class JobLifecycle {
           tx,
           task,
           report.errorMessage().isBlank() ? "task failed" : report.errorMessage(),
+          !report.inputRefused(),
           effects);
     } else if (report.resultPhase() != task.phase()) {
-      failTask(tx, task, "the result does not match the task type " + task.phase(), effects);
+      failTask(tx, task, "the result does not match the task type " + task.phase(), true, effects);
     } else if (task.phase() == Phase.AGGREGATE && !report.verdict().accepted()) {
       RefusedProof refused = RefusedProof.record(tx, task, report.verdict(), quarantine);
       RunningJob job = new RunningJob(task.jobId(), task.attempt(), task.jobMaxAttempts());
@@ -267,12 +268,19 @@ public final class JobLifecycle {
 
   // ---- failures: a task error, a refused final proof, a lost prover
 
-  private void failTask(Tx tx, ReportedTask task, String reason, Effects effects) {
+  /**
+   * @param proversFault false when the task failed on its input (the launcher's fault): no
+   *     quarantine fault, or anyone could quarantine the cluster with bad inputs
+   */
+  private void failTask(
+      Tx tx, ReportedTask task, String reason, boolean proversFault, Effects effects) {
     Rows.exactlyOne(tx.tasks().fail(task.taskId(), reason), "failing task " + task.taskId());
     String failure = "prover " + task.proverId() + " failed " + task.phase() + ": " + reason;
     RunningJob job = new RunningJob(task.jobId(), task.attempt(), task.jobMaxAttempts());
     failAttempt(tx, job, task.proverId(), AttemptFailure.TASK_ERROR, failure, effects);
-    quarantine.fault(tx, task.proverId(), Quarantine.Fault.TASK_FAILED, failure);
+    if (proversFault) {
+      quarantine.fault(tx, task.proverId(), Quarantine.Fault.TASK_FAILED, failure);
+    }
   }
 
   /**

@@ -14,6 +14,8 @@ import zisk.distributed.coordinator.verification.ProofVerdict;
  * @param verdict what the coordinator's verifier concluded about a final proof; a final proof
  *     counts only with an {@linkplain ProofVerdict#accepted() accepted} verdict
  * @param busy the prover refused the task because it runs another one: not a failure of the task
+ * @param inputRefused the task failed because its input cannot be used: the launcher's fault, not
+ *     the prover's (no quarantine fault)
  */
 public record TaskReport(
     String proverId,
@@ -26,7 +28,8 @@ public record TaskReport(
     byte[] result,
     String errorMessage,
     ProofVerdict verdict,
-    boolean busy) {
+    boolean busy,
+    boolean inputRefused) {
 
   /** A report whose result, if it is a final proof, is not verified (yet). */
   public TaskReport(
@@ -50,6 +53,7 @@ public record TaskReport(
         result,
         errorMessage,
         ProofVerdict.NOT_VERIFIED,
+        false,
         false);
   }
 
@@ -71,7 +75,8 @@ public record TaskReport(
         result,
         errorMessage,
         newVerdict,
-        busy);
+        busy,
+        inputRefused);
   }
 
   /** This report, marked as a busy refusal ({@code busy} true) or not. */
@@ -87,6 +92,24 @@ public record TaskReport(
         result,
         errorMessage,
         verdict,
-        refusedAsBusy && !success);
+        refusedAsBusy && !success,
+        inputRefused);
+  }
+
+  /** This report, marked as failed on an unusable input ({@code refused} true) or not. */
+  public TaskReport withInputRefused(boolean refused) {
+    return new TaskReport(
+        proverId,
+        epoch,
+        taskId,
+        jobId,
+        reportedPhase,
+        success,
+        resultPhase,
+        result,
+        errorMessage,
+        verdict,
+        busy,
+        refused && !success);
   }
 }

@@ -5,6 +5,7 @@ import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
 import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.ProofList;
+import zisk.distributed.common.inputs.InputRefusedException;
 import zisk.distributed.common.rules.SafeText;
 
 /**
@@ -35,6 +36,17 @@ public final class TaskResponses {
     return echo(task, proverId)
         .setSuccess(false)
         .setErrorMessage(SafeText.clean(errorMessage, SafeText.MAX_ERROR_MESSAGE))
+        .build();
+  }
+
+  /**
+   * A failure of the task with {@code error}: marked {@code input_refused} when its input could not
+   * be used, so the coordinator does not count it against this prover.
+   */
+  public static ExecuteTaskResponse failed(
+      ExecuteTaskRequest task, String proverId, Throwable error) {
+    return failed(task, proverId, describe(error)).toBuilder()
+        .setInputRefused(error instanceof InputRefusedException)
         .build();
   }
 

@@ -292,7 +292,7 @@ public final class TaskRunner implements AutoCloseable {
       failure = new InterruptedException("task interrupted");
     }
     if (failure != null) {
-      response = TaskResponses.failed(request, proverId, TaskResponses.describe(failure));
+      response = TaskResponses.failed(request, proverId, failure);
     }
     boolean discard;
     String discardReason;

@@ -17,6 +17,7 @@ import zisk.distributed.api.v1.FinalProofList;
 import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
 import zisk.distributed.common.inputs.InputFile;
+import zisk.distributed.common.inputs.InputRefusedException;
 import zisk.distributed.reference.FiatShamir;
 import zisk.distributed.reference.InvalidProofException;
 import zisk.distributed.reference.LaneCommitment;
@@ -92,11 +93,17 @@ public final class ReferenceProverBackend implements ProverBackend {
 
   @Override
   public ChallengesList contribute(String jobId, ContributionParams params, InputFile file)
-      throws InterruptedException {
+      throws InterruptedException, InputRefusedException {
     drillDelay();
     // A repeated contribution replaces the old one: drop it first so both never share memory.
     jobs.remove(jobId);
-    ReferenceInput input = ReferenceInput.parse(file.content(), "input_path");
+    ReferenceInput input;
+    try {
+      input = ReferenceInput.parse(file.content(), "input_path");
+    } catch (IllegalArgumentException e) {
+      // Not the prover's fault: the launcher named a file that is no reference input.
+      throw new InputRefusedException(e.getMessage());
+    }
     LaneSplit split = splitOf(input, params);
     int rank = params.getRankId();
     List<LaneWitness> witnesses = new ArrayList<>(split.laneCount(rank));
