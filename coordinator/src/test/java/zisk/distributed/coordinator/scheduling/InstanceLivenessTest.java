@@ -108,7 +108,8 @@ class InstanceLivenessTest {
 
     sweeper.sweep();
 
-    assertEquals("DISCONNECTED QUEUED 1 LOST", state());
+    // Its prover is lost; the job keeps running while the lost rank waits for a replacement.
+    assertEquals("DISCONNECTED RUNNING 1 LOST", state());
   }
 
   @Test
