@@ -73,14 +73,11 @@ public final class CoordinatorServer {
   static final Duration HEALTH_PROBE = Duration.ofSeconds(2);
   static final Duration STARTUP_DATABASE_WAIT = Duration.ofSeconds(60);
 
-  /** Batched heartbeat writes, and the slow poll that catches any missed wake-up. */
+  // Batched heartbeat writes, and the slow poll that catches any missed wake-up.
   static final Duration HEARTBEAT_FLUSH = Duration.ofSeconds(1);
-
   static final Duration POLL = Duration.ofSeconds(1);
-
-  /** Report transactions open at once, and most reports one of them commits (see ReportWriter). */
+  // Report transactions open at once, and most reports one of them commits (see ReportWriter).
   static final int REPORT_LANES = 4;
-
   static final int REPORT_BATCH = 64;
 
   private final CoordinatorConfig config;
