@@ -13,16 +13,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.api.v1.CancelJobRequest;
-import zisk.distributed.cli.Zisk;
 import zisk.distributed.reference.VerificationResult;
-import zisk.distributed.worker.config.NativeProverConfig;
 
 /**
  * Workers with the native backend driving {@code zisk reference-prover} child processes: real,
@@ -31,7 +28,7 @@ import zisk.distributed.worker.config.NativeProverConfig;
  */
 class NativeEndToEndTest {
 
-  private static final Duration GRACE = Duration.ofSeconds(1);
+  private static final Duration GRACE = NativeProvers.GRACE;
 
   @TempDir Path dir;
 
@@ -56,8 +53,14 @@ class NativeEndToEndTest {
   @Test
   void twoNativeWorkersProveAJobWhoseProofVerifiesWithTheirGpusPinned() {
     cluster = Cluster.start();
-    cluster.nativeWorker("native-a", 2, config(referenceProver(), Map.of()).withGpus("0"));
-    cluster.nativeWorker("native-b", 2, config(referenceProver(), Map.of()).withGpus("1"));
+    cluster.nativeWorker(
+        "native-a",
+        2,
+        NativeProvers.config(NativeProvers.referenceProver(), Map.of()).withGpus("0"));
+    cluster.nativeWorker(
+        "native-b",
+        2,
+        NativeProvers.config(NativeProvers.referenceProver(), Map.of()).withGpus("1"));
     cluster.awaitProvers("IDLE", "native-a", "native-b");
     Path input = cluster.referenceInput();
 
@@ -74,9 +77,10 @@ class NativeEndToEndTest {
   void cancelJobOnAHungProverLeavesNoProcessOfItAndTheNextJobCompletes() throws Exception {
     Path marker = dir.resolve("hung");
     List<String> command = new ArrayList<>(List.of("bash", script("hanging-prover.sh")));
-    command.addAll(referenceProver());
+    command.addAll(NativeProvers.referenceProver());
     cluster = Cluster.start();
-    cluster.nativeWorker("hung", 2, config(command, Map.of("HANG_MARKER", marker.toString())));
+    cluster.nativeWorker(
+        "hung", 2, NativeProvers.config(command, Map.of("HANG_MARKER", marker.toString())));
     cluster.awaitProvers("IDLE", "hung");
     String jobId = cluster.launch(cluster.referenceInput(), 2);
     await("the prover to hang").atMost(Cluster.WAIT).until(() -> Files.exists(marker));
@@ -96,35 +100,6 @@ class NativeEndToEndTest {
     String nextJob = cluster.launch(next, 2);
     cluster.awaitState(nextJob, "COMPLETED");
     assertTrue(cluster.verifyProof(nextJob, next).valid());
-  }
-
-  private static NativeProverConfig config(List<String> command, Map<String, String> env) {
-    return new NativeProverConfig(
-        command,
-        Optional.empty(),
-        env,
-        Optional.empty(),
-        Duration.ofSeconds(60),
-        GRACE,
-        GRACE,
-        new NativeProverConfig.Timeouts(
-            Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(60)));
-  }
-
-  /** {@code zisk reference-prover} as a child JVM on this test's class path. */
-  private static List<String> referenceProver() {
-    String surefire = System.getProperty("surefire.test.class.path");
-    String classPath =
-        surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
-    return List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m",
-        "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1",
-        "-cp",
-        classPath,
-        Zisk.class.getName(),
-        "reference-prover");
   }
 
   private static String script(String name) throws URISyntaxException {

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -24,9 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import zisk.distributed.api.v1.CancelJobRequest;
-import zisk.distributed.cli.Zisk;
 import zisk.distributed.reference.VerificationResult;
-import zisk.distributed.worker.config.NativeProverConfig;
 
 /**
  * Faults of the native path (issue 11), against a real coordinator on PostgreSQL and workers with
@@ -37,7 +34,7 @@ import zisk.distributed.worker.config.NativeProverConfig;
 class NativeFaultTest {
 
   /** Both the cancel grace and the kill grace. */
-  private static final Duration GRACE = Duration.ofSeconds(1);
+  private static final Duration GRACE = NativeProvers.GRACE;
 
   /** Slack on top of the graces for the cancel's way from the API to the worker and polling. */
   private static final Duration CANCEL_SLACK = Duration.ofSeconds(4);
@@ -57,7 +54,8 @@ class NativeFaultTest {
   void aProverProcessKilledMidProveIsRestartedAndTheJobCompletesWithAVerifiedProof() {
     cluster = Cluster.start();
     Map<String, String> slowPhases = Map.of("ZISK_REFERENCE_PHASE_DELAY_MS", "1500");
-    cluster.nativeWorker("killed", 2, config(referenceProver(), slowPhases));
+    cluster.nativeWorker(
+        "killed", 2, NativeProvers.config(NativeProvers.referenceProver(), slowPhases));
     cluster.awaitProvers("IDLE", "killed");
     Path input = cluster.referenceInput();
     String jobId = cluster.launch(input, 2);
@@ -82,9 +80,10 @@ class NativeFaultTest {
       throws Exception {
     Path marker = dir.resolve("hung");
     List<String> command = new ArrayList<>(List.of("bash", script("hanging-prover.sh")));
-    command.addAll(referenceProver());
+    command.addAll(NativeProvers.referenceProver());
     cluster = Cluster.start();
-    cluster.nativeWorker("hung", 2, config(command, Map.of("HANG_MARKER", marker.toString())));
+    cluster.nativeWorker(
+        "hung", 2, NativeProvers.config(command, Map.of("HANG_MARKER", marker.toString())));
     cluster.awaitProvers("IDLE", "hung");
     String jobId = cluster.launch(cluster.referenceInput(), 2);
     await("the prover to hang").atMost(Cluster.WAIT).until(() -> Files.exists(marker));
@@ -128,10 +127,10 @@ class NativeFaultTest {
         """);
     List<String> command =
         new ArrayList<>(List.of("bash", dir.resolve("failing-prover.sh").toString()));
-    command.addAll(referenceProver());
+    command.addAll(NativeProvers.referenceProver());
     Map<String, String> env = Map.of("STARTS", starts.toString(), "FIXED", fixed.toString());
     cluster = Cluster.start();
-    cluster.nativeWorker("broken", 2, config(command, env));
+    cluster.nativeWorker("broken", 2, NativeProvers.config(command, env));
 
     AtomicBoolean everRegistered = new AtomicBoolean();
     await("five failed starts")
@@ -154,35 +153,6 @@ class NativeFaultTest {
     String jobId = cluster.launch(input, 2);
     cluster.awaitState(jobId, "COMPLETED");
     assertTrue(cluster.verifyProof(jobId, input).valid());
-  }
-
-  private static NativeProverConfig config(List<String> command, Map<String, String> env) {
-    return new NativeProverConfig(
-        command,
-        Optional.empty(),
-        env,
-        Optional.empty(),
-        Duration.ofSeconds(60),
-        GRACE,
-        GRACE,
-        new NativeProverConfig.Timeouts(
-            Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(60)));
-  }
-
-  /** {@code zisk reference-prover} as a child JVM on this test's class path. */
-  private static List<String> referenceProver() {
-    String surefire = System.getProperty("surefire.test.class.path");
-    String classPath =
-        surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
-    return List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m",
-        "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1",
-        "-cp",
-        classPath,
-        Zisk.class.getName(),
-        "reference-prover");
   }
 
   /** The live reference-prover processes this JVM's workers started. */
