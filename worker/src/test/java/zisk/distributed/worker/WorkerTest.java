@@ -205,9 +205,10 @@ class WorkerTest {
     backend.blockOn(TaskType.PROVE, gate());
     start(config(LONG_HEARTBEAT_TIMEOUT, coordinator.url()));
     FakeStream registered = coordinator.awaitStream();
+    assertTrue(registered.hello().hasRegister());
+    String secret = registered.issuedSecret();
     registered.sendTask(Tasks.prove("job-1", "task-1", 2));
     backend.awaitStarted();
-    String secret = registered.issuedSecret();
 
     registered.fail();
     FakeStream resumed = coordinator.awaitStream();
@@ -221,7 +222,6 @@ class WorkerTest {
     renewed.fail();
     FakeStream last = coordinator.awaitStream();
 
-    assertTrue(registered.hello().hasRegister());
     assertEquals(secret, resumed.hello().getReconnect().getSessionSecret());
     assertEquals("", resumed.issuedSecret(), "a resumed session keeps its secret");
     assertEquals(secret, renewed.hello().getReconnect().getSessionSecret());
@@ -389,18 +389,19 @@ class WorkerTest {
     assertTrue(worker.isTerminated());
   }
 
-  /** Every log event of this test, from the root logger down, at any level. */
+  /** Every log line of ours at every level (gRPC's and Netty's own tracing stays off: slow). */
   private ListAppender<ILoggingEvent> captureLogs() {
     Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
-    Level before = root.getLevel();
+    Logger ours = (Logger) LoggerFactory.getLogger("zisk");
+    Level before = ours.getLevel();
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
     appender.start();
     root.addAppender(appender);
-    root.setLevel(Level.ALL);
+    ours.setLevel(Level.ALL);
     cleanups.add(
         () -> {
           root.detachAppender(appender);
-          root.setLevel(before);
+          ours.setLevel(before);
         });
     return appender;
   }
