@@ -11,18 +11,14 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import zisk.distributed.common.concurrent.DaemonThreads;
 import zisk.distributed.common.logging.GrpcLogBridge;
 import zisk.distributed.coordinator.api.AdminApi;
 import zisk.distributed.coordinator.api.AuthInterceptor;
@@ -85,8 +81,7 @@ public final class CoordinatorServer {
   private final ServerBuilder<?> serverBuilder;
   private final Clock clock;
   private final UUID instanceId = UUID.randomUUID();
-  private final ScheduledExecutorService housekeeping =
-      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("coordinator-housekeeping"));
+  private final Housekeeping housekeeping = new Housekeeping();
 
   private Server server;
   private DatabaseHealth health;
@@ -127,7 +122,7 @@ public final class CoordinatorServer {
   }
 
   public CoordinatorServer start() throws IOException {
-    awaitDatabase();
+    database.awaitReady(STARTUP_DATABASE_WAIT);
     new Migrations(database.dataSource()).prepare(config.migrate());
 
     Store store = new Store(database.dataSource());
@@ -262,25 +257,16 @@ public final class CoordinatorServer {
     store.read(tx -> tx.instances().setAddress(instanceId, config.host() + ":" + port()));
 
     TakenOverStreams takenOver = new TakenOverStreams(store, sessions, instanceId);
-    housekeeping.scheduleWithFixedDelay(
+    housekeeping.every(
+        instanceHeartbeat.period(),
         () -> {
           if (instanceHeartbeat.beat()) {
             takenOver.close();
           }
-        },
-        instanceHeartbeat.period().toMillis(),
-        instanceHeartbeat.period().toMillis(),
-        TimeUnit.MILLISECONDS);
+        });
     ProverPruning pruning = new ProverPruning(store, config.limits().proverRetention());
     InstancePruning instancePruning = new InstancePruning(store, config.coordinators().retention());
-    housekeeping.scheduleWithFixedDelay(
-        () -> {
-          pruning.prune();
-          instancePruning.prune();
-        },
-        0,
-        ProverPruning.PERIOD.toMillis(),
-        TimeUnit.MILLISECONDS);
+    housekeeping.nowAndEvery(ProverPruning.PERIOD, pruning::prune, instancePruning::prune);
     log.info(
         "ZisK coordinator {} serving on {}:{}, {} (instance {})",
         Version.get(),
@@ -288,33 +274,8 @@ public final class CoordinatorServer {
         port(),
         ServerSecurity.describe(config.tls()),
         instanceId);
-    logAuthMode(gate);
+    ServerSecurity.logAuthMode(gate, config.host(), port());
     return this;
-  }
-
-  /** Says who may call, and warns when admin calls are unprotected beyond this machine. */
-  private void logAuthMode(Gate gate) {
-    if (gate.tokensConfigured()) {
-      log.info("authentication: {} tokens", gate.tokenCount());
-      return;
-    }
-    log.info("no tokens: admin RPCs from loopback only; ProverStream open to all");
-    if (!isLoopback(config.host())) {
-      log.warn(
-          "listening on {} without tokens: anyone who reaches port {} can register a prover and"
-              + " receive jobs; configure [[auth.tokens]] (see `zisk token new`) or bind to"
-              + " 127.0.0.1",
-          config.host(),
-          port());
-    }
-  }
-
-  private static boolean isLoopback(String host) {
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   /** The bound port (useful when configured with port 0); -1 for an in-process server. */
@@ -346,7 +307,7 @@ public final class CoordinatorServer {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     }
-    housekeeping.shutdownNow();
+    housekeeping.close();
     registrationGate.close();
     health.close();
     try {
@@ -363,36 +324,5 @@ public final class CoordinatorServer {
 
   public void blockUntilShutdown() throws InterruptedException {
     server.awaitTermination();
-  }
-
-  /** Start-up waits a while for the database (it may still be starting, as in docker compose). */
-  private void awaitDatabase() {
-    long deadline = System.nanoTime() + STARTUP_DATABASE_WAIT.toNanos();
-    RuntimeException last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        database
-            .jdbi()
-            .withHandle(handle -> handle.createQuery("SELECT 1").mapTo(Integer.class).one());
-        return;
-      } catch (RuntimeException e) {
-        if (last == null) {
-          log.warn("Waiting for the database: {}", e.getMessage());
-        }
-        last = e;
-        try {
-          Thread.sleep(1000); // start-up retry pacing, not a test wait
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
-    }
-    throw new Database.DatabaseStartException(
-        "the database did not answer within "
-            + STARTUP_DATABASE_WAIT.toSeconds()
-            + " s: "
-            + (last == null ? "interrupted" : last.getMessage()),
-        last);
   }
 }

@@ -3,11 +3,14 @@ package zisk.distributed.coordinator;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.common.tls.TlsManagers;
+import zisk.distributed.coordinator.auth.Gate;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
 
 /**
@@ -59,5 +62,30 @@ final class ServerSecurity {
         .clientCaFile()
         .map(ca -> "TLS on, mutual (client certificates signed by " + ca + ")")
         .orElse("TLS on");
+  }
+
+  /** Says who may call, and warns when admin calls are unprotected beyond this machine. */
+  static void logAuthMode(Gate gate, String host, int port) {
+    if (gate.tokensConfigured()) {
+      log.info("authentication: {} tokens", gate.tokenCount());
+      return;
+    }
+    log.info("no tokens: admin RPCs from loopback only; ProverStream open to all");
+    if (!isLoopback(host)) {
+      log.warn(
+          "listening on {} without tokens: anyone who reaches port {} can register a prover and"
+              + " receive jobs; configure [[auth.tokens]] (see `zisk token new`) or bind to"
+              + " 127.0.0.1",
+          host,
+          port);
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (IOException e) {
+      return false;
+    }
   }
 }

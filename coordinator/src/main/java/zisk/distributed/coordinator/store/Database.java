@@ -127,6 +127,40 @@ public final class Database implements AutoCloseable {
   }
 
   /** The database could not be started or reached at start-up. */
+  /**
+   * Waits up to {@code wait} for the database to answer: at start-up it may still be starting, as
+   * in docker compose.
+   *
+   * @throws DatabaseStartException when it did not answer in time
+   */
+  public void awaitReady(Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    RuntimeException last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        jdbi().withHandle(handle -> handle.createQuery("SELECT 1").mapTo(Integer.class).one());
+        return;
+      } catch (RuntimeException e) {
+        if (last == null) {
+          log.warn("Waiting for the database: {}", e.getMessage());
+        }
+        last = e;
+        try {
+          Thread.sleep(1000); // start-up retry pacing, not a test wait
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    throw new Database.DatabaseStartException(
+        "the database did not answer within "
+            + wait.toSeconds()
+            + " s: "
+            + (last == null ? "interrupted" : last.getMessage()),
+        last);
+  }
+
   public static final class DatabaseStartException extends RuntimeException {
     public DatabaseStartException(String message, Throwable cause) {
       super(message, cause);
