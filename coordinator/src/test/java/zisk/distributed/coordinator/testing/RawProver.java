@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,6 +31,7 @@ import zisk.distributed.api.v1.ProverReconnectRequest;
 import zisk.distributed.api.v1.ProverRegisterRequest;
 import zisk.distributed.api.v1.ProverRegisterResponse;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
+import zisk.distributed.common.concurrent.DaemonThreads;
 
 /**
  * A hand-driven ProverStream client on the generated async stub: it sends exactly what the test
@@ -44,6 +47,11 @@ public final class RawProver implements AutoCloseable {
   private final CompletableFuture<Status> ended = new CompletableFuture<>();
   private final AtomicInteger heartbeats = new AtomicInteger();
   private final boolean ackHeartbeats;
+  // Acks go out from their own thread: with the in-process direct executor, the coordinator calls
+  // onNext while holding its session's lock, and sending inline would wait for this prover's lock,
+  // which a test thread may hold while its own send waits for that session lock (a deadlock).
+  private final ExecutorService acks =
+      Executors.newSingleThreadExecutor(DaemonThreads.named("raw-prover-acks"));
   private volatile String proverId = "";
   private ClientCallStreamObserver<ProverMessage> requests;
 
@@ -217,6 +225,7 @@ public final class RawProver implements AutoCloseable {
     if (!ended.isDone()) {
       cancel();
     }
+    acks.shutdownNow();
   }
 
   private final class Responses
@@ -232,14 +241,17 @@ public final class RawProver implements AutoCloseable {
       if (message.hasHeartbeat()) {
         heartbeats.incrementAndGet();
         if (ackHeartbeats) {
-          try {
-            send(
-                ProverMessage.newBuilder()
-                    .setHeartbeatAck(HeartbeatAck.newBuilder().setProverId(proverId))
-                    .build());
-          } catch (RuntimeException e) {
-            // the call is already over; nothing to acknowledge
-          }
+          acks.execute(
+              () -> {
+                try {
+                  send(
+                      ProverMessage.newBuilder()
+                          .setHeartbeatAck(HeartbeatAck.newBuilder().setProverId(proverId))
+                          .build());
+                } catch (RuntimeException e) {
+                  // the call is already over; nothing to acknowledge
+                }
+              });
         }
         return;
       }
