@@ -124,6 +124,13 @@ public final class CoordinatorCommand implements Callable<Integer> {
   List<String> inputsDirs;
 
   @Option(
+      names = "--webhook-allowed-host",
+      paramLabel = "HOST",
+      description =
+          "Host a LaunchProof webhook_url may name; *.example.com allows its subdomains; repeat it for several (webhooks.allowed_hosts, DISTRIBUTED_WEBHOOKS_ALLOWED_HOSTS comma-separated; default any host). The signing secret has no flag, so it never shows in a process list: use webhooks.secret or DISTRIBUTED_WEBHOOKS_SECRET.")
+  List<String> webhookAllowedHosts;
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       description =
@@ -177,6 +184,10 @@ public final class CoordinatorCommand implements Callable<Integer> {
             "proofs.verifier", proofVerifier,
             "proofs.inputs_dirs",
                 inputsDirs == null ? null : String.join(LayeredConfig.LIST_SEPARATOR, inputsDirs),
+            "webhooks.allowed_hosts",
+                webhookAllowedHosts == null
+                    ? null
+                    : String.join(LayeredConfig.LIST_SEPARATOR, webhookAllowedHosts),
             "logging.level", logLevel,
             "logging.format", logFormat));
   }

@@ -27,6 +27,7 @@ import zisk.distributed.coordinator.api.MalformedRequests;
 import zisk.distributed.coordinator.api.MessageLimits;
 import zisk.distributed.coordinator.api.ProverStreams;
 import zisk.distributed.coordinator.api.RegistrationGate;
+import zisk.distributed.coordinator.api.WebhookUrls;
 import zisk.distributed.coordinator.api.ZiskApiService;
 import zisk.distributed.coordinator.auth.Gate;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
@@ -50,6 +51,7 @@ import zisk.distributed.coordinator.scheduling.ReportWriter;
 import zisk.distributed.coordinator.scheduling.Scheduler;
 import zisk.distributed.coordinator.scheduling.Sweeper;
 import zisk.distributed.coordinator.scheduling.TakenOverStreams;
+import zisk.distributed.coordinator.scheduling.WebhookDeliveries;
 import zisk.distributed.coordinator.session.SessionRegistry;
 import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.coordinator.store.Migrations;
@@ -91,6 +93,7 @@ public final class CoordinatorServer {
   private FinalProofChecks proofChecks;
   private ProverStreams streams;
   private RegistrationGate registrationGate;
+  private WebhookDeliveries webhooks;
 
   public CoordinatorServer(
       CoordinatorConfig config, Database database, ServerBuilder<?> serverBuilder, Clock clock) {
@@ -149,6 +152,9 @@ public final class CoordinatorServer {
             config.lostRanks().replacementWait());
     Dispatcher dispatcher = new Dispatcher(store, sessions, instanceId);
     HeartbeatWriter heartbeats = new HeartbeatWriter(store, instanceId);
+    Notifications notifications = new Notifications(store, database.jdbcUrl());
+    webhooks = new WebhookDeliveries(store, instanceId, config.webhooks(), POLL, clock);
+    notifications.onWebhook(webhooks::wake);
     // A stream counts as live while acknowledgements keep coming: two heartbeats plus slack.
     Duration liveness = timing.heartbeatInterval().multipliedBy(2).plusSeconds(2);
     scheduler =
@@ -168,7 +174,7 @@ public final class CoordinatorServer {
             new DeadlineSweep(store, new TaskTimeout(lifecycle), config.timeouts()),
             heartbeats,
             sessions,
-            new Notifications(store, database.jdbcUrl()),
+            notifications,
             new Scheduler.Periods(
                 timing.heartbeatInterval(), HEARTBEAT_FLUSH, sweepPeriod(timing), POLL));
     reports = new ReportWriter(dispatcher, lifecycle, scheduler::apply, REPORT_LANES, REPORT_BATCH);
@@ -226,7 +232,8 @@ public final class CoordinatorServer {
             clock,
             scheduler::apply,
             config.limits().maxQueuedJobs(),
-            config.timeouts());
+            config.timeouts(),
+            new WebhookUrls(config.webhooks()));
 
     Gate gate = new Gate(config.auth());
     GrpcLogBridge.install();
@@ -254,6 +261,7 @@ public final class CoordinatorServer {
     health.start(HEALTH_PROBE.toMillis());
     scheduler.start();
     scheduler.requestAdmission();
+    webhooks.start();
     store.read(tx -> tx.instances().setAddress(instanceId, config.host() + ":" + port()));
 
     TakenOverStreams takenOver = new TakenOverStreams(store, sessions, instanceId);
@@ -294,6 +302,7 @@ public final class CoordinatorServer {
     }
     log.info("Coordinator instance {} stopping", instanceId);
     scheduler.close();
+    webhooks.close();
     proofChecks.close();
     reports.close();
     // Workers reconnect (elsewhere, or here after a restart) and keep their work; see README.

@@ -80,12 +80,14 @@ public final class AdminApi {
       Clock clock,
       Consumer<Effects> afterCommit,
       int maxQueuedJobs,
-      TaskTimeouts timeouts) {
+      TaskTimeouts timeouts,
+      WebhookUrls webhookUrls) {
     this.lifecycle = lifecycle;
     this.store = store;
     this.instanceLiveness = instanceLiveness;
     this.mapper = new ProtoMapper(clock);
-    this.launchRequests = new LaunchRequests(maxComputeCapacity, maxAttempts, timeouts);
+    this.launchRequests =
+        new LaunchRequests(maxComputeCapacity, maxAttempts, timeouts, webhookUrls);
     this.identity = identity;
     this.activeConnections = activeConnections;
     this.clock = clock;

@@ -18,11 +18,14 @@ final class LaunchRequests {
   private final int maxComputeCapacity;
   private final int maxAttempts;
   private final TaskTimeouts timeouts;
+  private final WebhookUrls webhookUrls;
 
-  LaunchRequests(int maxComputeCapacity, int maxAttempts, TaskTimeouts timeouts) {
+  LaunchRequests(
+      int maxComputeCapacity, int maxAttempts, TaskTimeouts timeouts, WebhookUrls webhookUrls) {
     this.maxComputeCapacity = maxComputeCapacity;
     this.maxAttempts = maxAttempts;
     this.timeouts = timeouts;
+    this.webhookUrls = webhookUrls;
   }
 
   /**
@@ -67,8 +70,16 @@ final class LaunchRequests {
                 "aggregate_timeout_seconds",
                 request.getAggregateTimeoutSeconds(),
                 timeouts.aggregate()));
+    Optional<String> webhookUrl = webhookUrls.validate(request.getWebhookUrl());
     return new NewJob(
-        blockId, (int) capacity, inputPath, clientRequestId, maxAttempts, launchedBy, jobTimeouts);
+        blockId,
+        (int) capacity,
+        inputPath,
+        clientRequestId,
+        maxAttempts,
+        launchedBy,
+        jobTimeouts,
+        webhookUrl);
   }
 
   /**

@@ -29,6 +29,7 @@ import java.util.Optional;
  * @param quarantine when a prover that keeps failing gets no new work, and for how long
  * @param lostRanks how a lost prover's rank is recomputed on another prover
  * @param coordinators how coordinators judge each other alive, and forget long-gone ones
+ * @param webhooks how job outcomes are POSTed to the webhook_url of their LaunchProof
  */
 public record CoordinatorConfig(
     String host,
@@ -51,7 +52,8 @@ public record CoordinatorConfig(
     TaskTimeouts timeouts,
     QuarantinePolicy quarantine,
     LostRanks lostRanks,
-    InstanceTiming coordinators) {
+    InstanceTiming coordinators,
+    WebhookConfig webhooks) {
 
   /**
    * @param replacementWait how long a lost prover's rank waits for an idle prover that covers its
@@ -173,7 +175,8 @@ public record CoordinatorConfig(
         TaskTimeouts.DEFAULT,
         QuarantinePolicy.DEFAULT,
         LostRanks.DEFAULT,
-        InstanceTiming.DEFAULT);
+        InstanceTiming.DEFAULT,
+        WebhookConfig.DEFAULT);
   }
 
   public CoordinatorConfig withPort(int newPort) {
@@ -198,7 +201,8 @@ public record CoordinatorConfig(
         timeouts,
         quarantine,
         lostRanks,
-        coordinators);
+        coordinators,
+        webhooks);
   }
 
   public CoordinatorConfig withDatabase(Optional<String> url, Path newDataDir, Duration timeout) {
@@ -223,7 +227,8 @@ public record CoordinatorConfig(
         timeouts,
         quarantine,
         lostRanks,
-        coordinators);
+        coordinators,
+        webhooks);
   }
 
   /** The same configuration with another way of verifying final proofs. */
@@ -249,7 +254,8 @@ public record CoordinatorConfig(
         timeouts,
         quarantine,
         lostRanks,
-        coordinators);
+        coordinators,
+        webhooks);
   }
 
   public CoordinatorConfig withProverTiming(ProverTiming timing) {
@@ -274,7 +280,8 @@ public record CoordinatorConfig(
         timeouts,
         quarantine,
         lostRanks,
-        coordinators);
+        coordinators,
+        webhooks);
   }
 
   /** The same configuration with TLS on the port (empty: plaintext). */
@@ -300,7 +307,8 @@ public record CoordinatorConfig(
         timeouts,
         quarantine,
         lostRanks,
-        coordinators);
+        coordinators,
+        webhooks);
   }
 
   /** The same configuration with these tokens. */
@@ -326,7 +334,8 @@ public record CoordinatorConfig(
         timeouts,
         quarantine,
         lostRanks,
-        coordinators);
+        coordinators,
+        webhooks);
   }
 
   public CoordinatorConfig withLimits(Limits newLimits) {
@@ -351,7 +360,8 @@ public record CoordinatorConfig(
         timeouts,
         quarantine,
         lostRanks,
-        coordinators);
+        coordinators,
+        webhooks);
   }
 
   /** The same configuration with another wait for lost ranks' replacements. */
@@ -377,6 +387,7 @@ public record CoordinatorConfig(
         timeouts,
         quarantine,
         newLostRanks,
-        coordinators);
+        coordinators,
+        webhooks);
   }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.ConfigKey;
 import zisk.distributed.common.config.LayeredConfig;
@@ -27,7 +28,7 @@ public final class CoordinatorSettings {
               + " comma-separated in the environment); a relative input_path is taken in the"
               + " first; default ./inputs");
 
-  public static final List<ConfigKey> KEYS =
+  private static final List<ConfigKey> CORE_KEYS =
       List.of(
           new ConfigKey("server.host", "DISTRIBUTED_SERVER_HOST", "bind address"),
           new ConfigKey("server.port", "DISTRIBUTED_SERVER_PORT", "gRPC port"),
@@ -179,6 +180,9 @@ public final class CoordinatorSettings {
                   + " of the config file; without any token, admin calls are answered on loopback"
                   + " only"));
 
+  public static final List<ConfigKey> KEYS =
+      Stream.concat(CORE_KEYS.stream(), WebhookSettings.KEYS.stream()).toList();
+
   /** Where the embedded database keeps its data unless told otherwise. */
   public static Path defaultDataDir() {
     return Path.of(System.getProperty("user.home"), ".zisk", "coordinator", "postgres");
@@ -313,7 +317,8 @@ public final class CoordinatorSettings {
                 CoordinatorConfig.LostRanks.DEFAULT.replacementWait(),
                 0,
                 3600)),
-        coordinators(config));
+        coordinators(config),
+        WebhookSettings.resolve(config));
   }
 
   private static TaskTimeouts timeouts(LayeredConfig config) {

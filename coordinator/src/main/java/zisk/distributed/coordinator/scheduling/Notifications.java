@@ -29,6 +29,8 @@ public final class Notifications implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Notifications.class);
   static final String DISPATCH = "zisk_dispatch";
   static final String CANCEL = "zisk_cancel";
+  // Sent by the trigger that queues a webhook delivery (V12).
+  static final String WEBHOOK = "zisk_webhook";
   private static final int MAX_REASON = 500;
   private static final Duration RECONNECT_BASE = Duration.ofMillis(500);
   private static final Duration RECONNECT_CAP = Duration.ofSeconds(10);
@@ -36,6 +38,7 @@ public final class Notifications implements AutoCloseable {
   private final Store store;
   private final String jdbcUrl;
   private volatile boolean running = true;
+  private volatile Runnable onWebhook = () -> {};
   private Thread listener;
 
   public Notifications(Store store, String jdbcUrl) {
@@ -71,6 +74,13 @@ public final class Notifications implements AutoCloseable {
   }
 
   /**
+   * Called, on the listener's thread, when a webhook delivery has been queued; set before start.
+   */
+  public void onWebhook(Runnable handler) {
+    this.onWebhook = handler;
+  }
+
+  /**
    * Starts listening.
    *
    * @param onDispatch called with a prover id
@@ -93,6 +103,7 @@ public final class Notifications implements AutoCloseable {
         try (Statement statement = connection.createStatement()) {
           statement.execute("LISTEN " + DISPATCH);
           statement.execute("LISTEN " + CANCEL);
+          statement.execute("LISTEN " + WEBHOOK);
         }
         backoff.reset();
         log.debug("Listening for {} and {}", DISPATCH, CANCEL);
@@ -114,7 +125,11 @@ public final class Notifications implements AutoCloseable {
             continue;
           }
           for (PGNotification notification : notifications) {
-            deliver(notification, onDispatch, onCancel);
+            if (WEBHOOK.equals(notification.getName())) {
+              onWebhook.run();
+            } else {
+              deliver(notification, onDispatch, onCancel);
+            }
           }
         }
       } catch (SQLException | RuntimeException e) {

@@ -40,9 +40,11 @@ public final class JobDao {
           """
       WITH created AS (
           INSERT INTO jobs (block_id, input_path, compute_capacity, client_request_id, max_attempts, launched_by,
-                            partial_contribution_timeout_seconds, prove_timeout_seconds, aggregate_timeout_seconds)
+                            partial_contribution_timeout_seconds, prove_timeout_seconds, aggregate_timeout_seconds,
+                            webhook_url)
           VALUES (:blockId, :inputPath, :computeCapacity, :clientRequestIdOrNull, :maxAttempts, :launchedBy,
-                  :partialContributionTimeout::integer, :proveTimeout::integer, :aggregateTimeout::integer)
+                  :partialContributionTimeout::integer, :proveTimeout::integer, :aggregateTimeout::integer,
+                  :webhookUrl)
           ON CONFLICT (client_request_id) DO NOTHING
           RETURNING job_id, block_id, compute_capacity, launched_by),
       recorded AS (
@@ -65,6 +67,7 @@ public final class JobDao {
         .bind("partialContributionTimeout", job.timeouts().partialContributionSeconds())
         .bind("proveTimeout", job.timeouts().proveSeconds())
         .bind("aggregateTimeout", job.timeouts().aggregateSeconds())
+        .bind("webhookUrl", job.webhookUrl().orElse(null))
         .optional(row -> Sql.uuid(row, "job_id"));
   }
 

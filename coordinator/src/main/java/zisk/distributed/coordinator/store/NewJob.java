@@ -7,6 +7,7 @@ import java.util.Optional;
  *
  * @param launchedBy the name of the token that launched it; empty without tokens
  * @param timeouts the task time limits the job asked for
+ * @param webhookUrl where the job's outcome is POSTed when it ends; empty for none
  */
 public record NewJob(
     String blockId,
@@ -15,7 +16,28 @@ public record NewJob(
     Optional<String> clientRequestId,
     int maxAttempts,
     Optional<String> launchedBy,
-    JobTimeouts timeouts) {
+    JobTimeouts timeouts,
+    Optional<String> webhookUrl) {
+
+  /** A job without a webhook. */
+  public NewJob(
+      String blockId,
+      int computeCapacity,
+      String inputPath,
+      Optional<String> clientRequestId,
+      int maxAttempts,
+      Optional<String> launchedBy,
+      JobTimeouts timeouts) {
+    this(
+        blockId,
+        computeCapacity,
+        inputPath,
+        clientRequestId,
+        maxAttempts,
+        launchedBy,
+        timeouts,
+        Optional.empty());
+  }
 
   /** A job with the coordinator's task time limits. */
   public NewJob(

@@ -1,6 +1,7 @@
 package zisk.distributed.coordinator.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,6 +114,64 @@ class CoordinatorSettingsTest {
         ProofVerification.Verifier.NONE,
         resolve(env, "--proof-verifier", "none").proofs().verifier(),
         "the flag wins");
+  }
+
+  @Test
+  void webhookSettingsComeFromTheWebhooksTableTheirVariablesAndFlags() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("webhooks.toml"),
+            """
+        [webhooks]
+        secret = "s3cret"
+        timeout_seconds = 5
+        initial_backoff_seconds = 2
+        max_backoff_seconds = 60
+        max_attempts = 4
+        allowed_hosts = ["hooks.example.com", "*.Example.org"]
+        """);
+
+    WebhookConfig fromFile = resolve(Map.of(), "--config", file.toString()).webhooks();
+    WebhookConfig fromEnv =
+        resolve(
+                Map.of(
+                    "DISTRIBUTED_WEBHOOKS_SECRET", "env-secret",
+                    "DISTRIBUTED_WEBHOOKS_ALLOWED_HOSTS", "a.example.com,b.example.com"))
+            .webhooks();
+
+    assertEquals(WebhookConfig.DEFAULT, resolve(Map.of()).webhooks());
+    assertEquals(
+        new WebhookConfig(
+            Optional.of("s3cret"),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(60),
+            4,
+            List.of("hooks.example.com", "*.example.org")),
+        fromFile);
+    assertEquals(Optional.of("env-secret"), fromEnv.secret());
+    assertEquals(List.of("a.example.com", "b.example.com"), fromEnv.allowedHosts());
+    assertEquals(
+        List.of("x.example.com", "y.example.com"),
+        resolve(
+                Map.of(),
+                "--webhook-allowed-host",
+                "x.example.com",
+                "--webhook-allowed-host",
+                "y.example.com")
+            .webhooks()
+            .allowedHosts(),
+        "the flags win");
+    assertFalse(fromFile.toString().contains("s3cret"), "the secret is never printed");
+    assertThrows(
+        ConfigException.class,
+        () -> resolve(Map.of("DISTRIBUTED_WEBHOOKS_MAX_BACKOFF_SECONDS", "0")));
+    assertThrows(
+        ConfigException.class,
+        () -> resolve(Map.of("DISTRIBUTED_WEBHOOKS_ALLOWED_HOSTS", "http://evil/")));
+    assertEquals(Duration.ofSeconds(2), fromFile.backoffAfter(1));
+    assertEquals(Duration.ofSeconds(8), fromFile.backoffAfter(3));
+    assertEquals(Duration.ofSeconds(60), fromFile.backoffAfter(30));
   }
 
   @Test

@@ -58,9 +58,10 @@ class MigrationsTest {
             "lost_ranks",
             "prover_status",
             "provers",
-            "tasks"),
+            "tasks",
+            "webhook_deliveries"),
         relations);
-    assertEquals("9", new Migrations(dataSource).currentVersion().orElseThrow());
+    assertEquals("12", new Migrations(dataSource).currentVersion().orElseThrow());
   }
 
   @Test
@@ -69,7 +70,7 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
 
     assertEquals(
-        10L,
+        11L,
         (long)
             jdbi.withHandle(
                 h ->
@@ -141,6 +142,11 @@ class MigrationsTest {
     assertRejected("UPDATE provers SET compute_units = 0");
     assertRejected(
         "INSERT INTO jobs (block_id, input_path, compute_capacity) VALUES ('b', '/in', 0)");
+    // a webhook URL longer than LaunchProof allows, a delivery finished without a time
+    assertRejected("UPDATE jobs SET webhook_url = repeat('u', 2049)");
+    assertRejected(
+        "INSERT INTO webhook_deliveries (job_id, url, body, state) "
+            + "VALUES ('00000000-0000-0000-0000-0000000000aa', 'http://h/', '{}', 'DELIVERED')");
     // a task for a prover or job that does not exist
     assertRejected(
         "INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units) "
