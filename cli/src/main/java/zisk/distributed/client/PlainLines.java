@@ -4,7 +4,8 @@ import com.google.protobuf.Timestamp;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import zisk.distributed.api.v1.JobEvent;
 import zisk.distributed.api.v1.JobStatus;
@@ -16,6 +17,10 @@ import zisk.distributed.common.rules.SafeText;
  * Text from the coordinator is cleaned (no control characters reach the output) and bounded.
  */
 public final class PlainLines implements ProgressView {
+
+  /** UTC, always with milliseconds, so the lines line up. */
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private final PrintWriter out;
   private final Clock clock;
@@ -86,8 +91,7 @@ public final class PlainLines implements ProgressView {
   }
 
   private void line(Instant at, String format, Object... args) {
-    out.println(
-        at.truncatedTo(ChronoUnit.MILLIS) + "  " + String.format(Locale.ROOT, format, args));
+    out.println(TIME.format(at) + "  " + String.format(Locale.ROOT, format, args));
   }
 
   private Instant now() {

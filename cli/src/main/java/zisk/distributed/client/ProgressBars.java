@@ -29,11 +29,14 @@ public final class ProgressBars implements ProgressView {
 
   @Override
   public synchronized void status(JobStatus job) {
-    if (!job.getState().equals(state)) {
-      state = job.getState();
-      if (state.equals("QUEUED")) {
-        out.println("Queued: " + PlainLines.clean(job.getWaitingReason()));
-      }
+    String now = job.getState() + " " + job.getPhase();
+    if (!now.equals(state)) {
+      state = now;
+      out.println(
+          job.getState().equals("QUEUED")
+              ? "Queued: " + PlainLines.clean(job.getWaitingReason())
+              : job.getState() + " " + job.getPhase());
+      out.flush();
     }
   }
 

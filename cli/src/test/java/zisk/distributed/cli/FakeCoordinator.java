@@ -70,6 +70,9 @@ final class FakeCoordinator extends ZiskDistributedApiGrpc.ZiskDistributedApiImp
   /** When >= 0: the watch stream fails with UNAVAILABLE after this many events. */
   volatile int breakAfterEvents = -1;
 
+  /** When true: the watch stream sends the status, then stays open (a job that runs on). */
+  volatile boolean holdWatch;
+
   volatile FinalProofList proof = FinalProofList.getDefaultInstance();
 
   private final Server server;
@@ -231,6 +234,9 @@ final class FakeCoordinator extends ZiskDistributedApiGrpc.ZiskDistributedApiImp
       return;
     }
     responses.onNext(WatchJobResponse.newBuilder().setStatus(job("RUNNING")).build());
+    if (holdWatch) {
+      return;
+    }
     int sent = 0;
     for (int i = 0; i < events.size(); i++) {
       JobEvent event = events.get(i);
