@@ -41,7 +41,7 @@ final class WatchCommand extends ClientCommand {
       Coordinators coordinators, String jobId, boolean json, PrintWriter out, PrintWriter err) {
     JobWatcher watcher = new JobWatcher(coordinators, new StatusPoller(coordinators, POLL));
     try (InterruptHint hint = InterruptHint.install(jobId, coordinators.urlList(), err);
-        ProgressView view = ProgressViews.choose(json, System.console() != null, out, err)) {
+        ProgressView view = ProgressViews.choose(json, ProgressViews.terminal(), out, err)) {
       return watcher.watch(jobId, view);
     }
   }

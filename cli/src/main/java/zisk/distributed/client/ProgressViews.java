@@ -1,5 +1,6 @@
 package zisk.distributed.client;
 
+import java.io.Console;
 import java.io.PrintWriter;
 import java.time.Clock;
 
@@ -7,6 +8,22 @@ import java.time.Clock;
 public final class ProgressViews {
 
   private ProgressViews() {}
+
+  /**
+   * Whether standard input and output are a terminal. Java 17 has no console when either is
+   * redirected; from Java 22 there is always one, and Console.isTerminal() tells.
+   */
+  public static boolean terminal() {
+    Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      return true; // Java 17 to 21: a console means a terminal
+    }
+  }
 
   /**
    * @param json {@code --output json}
