@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import picocli.CommandLine.Command;
@@ -16,6 +17,7 @@ import zisk.distributed.client.ClientFailure;
 import zisk.distributed.client.Coordinators;
 import zisk.distributed.client.ExitCodes;
 import zisk.distributed.client.InputUpload;
+import zisk.distributed.client.JsonText;
 import zisk.distributed.client.ProofFetch;
 import zisk.distributed.client.ProofFiles;
 import zisk.distributed.client.ProofLaunch;
@@ -89,9 +91,12 @@ final class ProveCommand extends ClientCommand {
     }
     if (!await) {
       if (client.json()) {
-        out.printf(
-            "{\"job_id\":\"%s\",\"input_id\":\"%s\",\"already_stored\":%s}%n",
-            jobId, stored.getInputId(), stored.getAlreadyStored());
+        out.println(
+            JsonText.object(
+                Map.of(
+                    "job_id", jobId,
+                    "input_id", stored.getInputId(),
+                    "already_stored", stored.getAlreadyStored())));
       } else {
         out.println("Follow it with: zisk watch " + jobId + " --url " + coordinators.urlList());
       }
@@ -106,7 +111,21 @@ final class ProveCommand extends ClientCommand {
     var proof = new ProofFetch(coordinators).fetch(jobId);
     ProofFiles.write(file, proof);
     Optional<VerificationResult> verdict = ProofFiles.verifyIfReference(input, proof);
-    if (!client.json()) {
+    if (client.json()) {
+      out.println(
+          JsonText.object(
+              Map.of(
+                  "job_id",
+                  jobId,
+                  "proof_file",
+                  file.toString(),
+                  "proof_bytes",
+                  proof.getSerializedSize(),
+                  "verified",
+                  verdict
+                      .map(v -> v.valid() ? "valid" : "invalid")
+                      .orElse("not a reference input"))));
+    } else {
       out.printf("Saved the final proof to %s (%,d bytes)%n", file, proof.getSerializedSize());
       verdict.ifPresent(
           v ->

@@ -69,8 +69,14 @@ public final class JobWatcher {
           }
         }
         JobStatus ended = finalStatus(jobId);
-        listener.finished(ended);
-        return ended;
+        if (JobStates.ended(ended.getState())) {
+          listener.finished(ended);
+          return ended;
+        }
+        // The stream ended but the job has not (a coordinator closing down): resume elsewhere.
+        throw Status.UNAVAILABLE
+            .withDescription("the stream ended before the job")
+            .asRuntimeException();
       } catch (StatusRuntimeException e) {
         if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
           JobStatus ended = poller.poll(jobId, listener);

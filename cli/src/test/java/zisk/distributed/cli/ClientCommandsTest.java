@@ -149,6 +149,31 @@ class ClientCommandsTest {
   }
 
   @Test
+  void proveWaitJsonEndsWithTheProofFileAndVerdict() throws Exception {
+    FakeCoordinator fake = fake();
+    Path proof = dir.resolve("proof.bin");
+
+    int status =
+        zisk(
+            "prove",
+            inputOf(100).toString(),
+            "--wait",
+            "-o",
+            proof.toString(),
+            "--url",
+            fake.url(),
+            "--output",
+            "json");
+
+    assertEquals(0, status, err.toString());
+    String[] lines = out.toString().split("\\R");
+    com.google.protobuf.Struct.Builder last = com.google.protobuf.Struct.newBuilder();
+    JsonFormat.parser().merge(lines[lines.length - 1], last);
+    assertEquals(proof.toString(), last.getFieldsOrThrow("proof_file").getStringValue());
+    assertEquals("not a reference input", last.getFieldsOrThrow("verified").getStringValue());
+  }
+
+  @Test
   void watchShowsPlainTimestampedLinesWhenNotATerminal() {
     FakeCoordinator fake = fake();
 
