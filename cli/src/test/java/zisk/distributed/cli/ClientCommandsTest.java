@@ -174,6 +174,23 @@ class ClientCommandsTest {
   }
 
   @Test
+  void aLaunchRetriedOnTheNextUrlKeepsItsClientRequestId() throws IOException {
+    // given: the first coordinator takes the upload, then loses the launch
+    FakeCoordinator first = fake();
+    first.dropNextLaunch = true;
+    FakeCoordinator second = fake();
+
+    // when
+    int status = zisk("prove", inputOf(100).toString(), "--url", first.url() + "," + second.url());
+
+    // then
+    assertEquals(0, status, err.toString());
+    String requestId = first.launches.get(0).getClientRequestId();
+    assertFalse(requestId.isEmpty());
+    assertEquals(requestId, second.launches.get(0).getClientRequestId());
+  }
+
+  @Test
   void watchShowsPlainTimestampedLinesWhenNotATerminal() {
     FakeCoordinator fake = fake();
 

@@ -70,6 +70,9 @@ final class FakeCoordinator extends ZiskDistributedApiGrpc.ZiskDistributedApiImp
   /** When >= 0: the watch stream fails with UNAVAILABLE after this many events. */
   volatile int breakAfterEvents = -1;
 
+  /** When true: the next LaunchProof is recorded, then fails as if the coordinator went away. */
+  volatile boolean dropNextLaunch;
+
   /** When true: the watch stream sends the status, then stays open (a job that runs on). */
   volatile boolean holdWatch;
 
@@ -183,6 +186,11 @@ final class FakeCoordinator extends ZiskDistributedApiGrpc.ZiskDistributedApiImp
   public void launchProof(
       LaunchProofRequest request, StreamObserver<LaunchProofResponse> responses) {
     launches.add(request);
+    if (dropNextLaunch) {
+      dropNextLaunch = false;
+      responses.onError(Status.UNAVAILABLE.withDescription("went away").asException());
+      return;
+    }
     responses.onNext(LaunchProofResponse.newBuilder().setJobId(JOB_ID).build());
     responses.onCompleted();
   }
