@@ -1,8 +1,9 @@
 package zisk.distributed.cli;
 
-import io.grpc.ManagedChannel;
+import io.grpc.InsecureChannelCredentials;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -17,16 +19,14 @@ import org.jdbi.v3.core.Jdbi;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import zisk.distributed.api.v1.FinalProofList;
-import zisk.distributed.api.v1.GetProofRequest;
-import zisk.distributed.api.v1.GetProofResponse;
 import zisk.distributed.api.v1.JobStatus;
-import zisk.distributed.api.v1.JobStatusRequest;
 import zisk.distributed.api.v1.LaunchProofRequest;
-import zisk.distributed.api.v1.LaunchProofResponse;
 import zisk.distributed.api.v1.SystemStatus;
 import zisk.distributed.api.v1.SystemStatusRequest;
-import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
-import zisk.distributed.api.v1.ZiskDistributedApiGrpc.ZiskDistributedApiBlockingStub;
+import zisk.distributed.client.Coordinators;
+import zisk.distributed.client.ProofFetch;
+import zisk.distributed.client.ProofFiles;
+import zisk.distributed.client.ProofLaunch;
 import zisk.distributed.common.inputs.InputFiles;
 import zisk.distributed.common.logging.LoggingSetup;
 import zisk.distributed.coordinator.CoordinatorServer;
@@ -133,7 +133,7 @@ public final class DemoCommand implements Callable<Integer> {
     Database database = Database.open(config);
     CoordinatorServer coordinator = CoordinatorServer.onConfiguredPort(config, database);
     List<Worker> cluster = new ArrayList<>();
-    ManagedChannel channel = null;
+    Coordinators coordinators = null;
     try {
       coordinator.start();
       String url = "http://127.0.0.1:" + coordinator.port();
@@ -149,25 +149,26 @@ public final class DemoCommand implements Callable<Integer> {
           "  cluster   coordinator at %s, %d worker(s) x %d compute unit(s)%n%n",
           url, workers, unitsPerWorker);
 
-      channel = Channels.open(CoordinatorEndpoint.parse(url));
-      ZiskDistributedApiBlockingStub api = ZiskDistributedApiGrpc.newBlockingStub(channel);
-      awaitWorkers(api);
-      LaunchProofResponse launched =
-          api.withDeadlineAfter(30, TimeUnit.SECONDS)
-              .launchProof(
+      coordinators =
+          new Coordinators(
+              List.of(url),
+              List.of(CoordinatorEndpoint.parse(url)),
+              endpoint -> Channels.open(endpoint, InsecureChannelCredentials.create()));
+      awaitWorkers(coordinators);
+      String jobId =
+          new ProofLaunch(coordinators)
+              .send(
                   LaunchProofRequest.newBuilder()
                       .setBlockId("demo-block-" + input.seedHex().substring(0, 8))
                       .setComputeCapacity(unitsPerWorker * workers)
                       .setInputPath(inputFile.toString())
+                      .setClientRequestId(UUID.randomUUID().toString())
                       .build());
-      if (launched.hasError()) {
-        out.println("LaunchProof failed: " + launched.getError().getMessage());
-        return 1;
-      }
-      String jobId = launched.getJobId();
       out.println("Launched job " + jobId);
 
-      JobStatus finished = follow(api, jobId);
+      PrintWriter writer = new PrintWriter(out, true);
+      JobStatus finished = WatchCommand.follow(coordinators, jobId, false, writer, writer);
+      writer.flush();
       out.println();
       printHistory(database.jdbi(), jobId);
       if (!"COMPLETED".equals(finished.getState())) {
@@ -176,11 +177,8 @@ public final class DemoCommand implements Callable<Integer> {
         return 1;
       }
 
-      GetProofResponse proof =
-          api.withDeadlineAfter(60, TimeUnit.SECONDS)
-              .getProof(GetProofRequest.newBuilder().setJobId(jobId).build());
-      FinalProofList finalProof = proof.getProof().getFinalProof();
-      Files.write(proofFile, finalProof.toByteArray());
+      FinalProofList finalProof = new ProofFetch(coordinators).fetch(jobId);
+      ProofFiles.write(proofFile, finalProof);
       VerificationResult verdict =
           ReferenceVerifier.verify(ReferenceInput.read(inputFile), finalProof);
       out.printf("%nFinal proof  %s (%,d bytes)%n", proofFile, finalProof.getSerializedSize());
@@ -190,8 +188,8 @@ public final class DemoCommand implements Callable<Integer> {
       out.printf("Check it again with: ./zisk verify --input %s %s%n", inputFile, proofFile);
       return verdict.valid() ? 0 : 1;
     } finally {
-      if (channel != null) {
-        channel.shutdownNow();
+      if (coordinators != null) {
+        coordinators.close();
       }
       for (Worker worker : cluster) {
         worker.stop(Duration.ofSeconds(2));
@@ -219,12 +217,13 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /** Waits until every worker has registered, so the job starts at once. */
-  private void awaitWorkers(ZiskDistributedApiBlockingStub api) throws InterruptedException {
+  private void awaitWorkers(Coordinators coordinators) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
       SystemStatus status =
-          api.withDeadlineAfter(10, TimeUnit.SECONDS)
-              .systemStatus(SystemStatusRequest.getDefaultInstance())
+          coordinators
+              .call(
+                  "SystemStatus", api -> api.systemStatus(SystemStatusRequest.getDefaultInstance()))
               .getStatus();
       if (status.getIdleProvers() >= workers) {
         return;
@@ -232,41 +231,6 @@ public final class DemoCommand implements Callable<Integer> {
       Thread.sleep(50); // registration takes a few milliseconds per worker
     }
     throw new IllegalStateException("the workers did not register within 30 s; see the log");
-  }
-
-  /** Polls JobStatus and prints every change of state or phase until the job ends. */
-  private JobStatus follow(ZiskDistributedApiBlockingStub api, String jobId)
-      throws InterruptedException {
-    long start = System.nanoTime();
-    long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    String shown = "";
-    while (System.nanoTime() < deadline) {
-      JobStatus job =
-          api.withDeadlineAfter(10, TimeUnit.SECONDS)
-              .jobStatus(JobStatusRequest.newBuilder().setJobId(jobId).build())
-              .getJob();
-      String now = job.getState() + " " + job.getPhase();
-      if (!now.equals(shown)) {
-        shown = now;
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        String detail =
-            switch (job.getState()) {
-              case "QUEUED" -> job.getWaitingReason();
-              case "RUNNING" ->
-                  "phase "
-                      + job.getPhase()
-                      + " on "
-                      + String.join(", ", job.getAssignedProversList());
-              default -> "after " + job.getDurationMs() + " ms of proving";
-            };
-        out.printf("  [%6.2f s] %-9s %s%n", elapsed, job.getState(), detail);
-      }
-      if (!job.getState().equals("QUEUED") && !job.getState().equals("RUNNING")) {
-        return job;
-      }
-      Thread.sleep(50); // polling cadence of the progress display
-    }
-    throw new IllegalStateException("the job did not finish within " + timeoutSeconds + " s");
   }
 
   /** The job's transitions from job_events, as an operator would read them in psql. */

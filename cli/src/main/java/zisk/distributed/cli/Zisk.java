@@ -36,6 +36,13 @@ public final class Zisk {
     zisk.addSubcommand("coordinator", coordinator);
     zisk.addSubcommand("worker", new WorkerCommand(ProverBackends::create));
     zisk.addSubcommand("proof", new ProofCommand());
+    zisk.addSubcommand("prove", new ProveCommand());
+    zisk.addSubcommand("jobs", new JobsCommand());
+    zisk.addSubcommand("status", new StatusCommand());
+    zisk.addSubcommand("watch", new WatchCommand());
+    zisk.addSubcommand("cancel", new CancelCommand());
+    zisk.addSubcommand("provers", new ProversCommand());
+    zisk.addSubcommand("system", new SystemCommand());
     zisk.addSubcommand("token", new TokenCommand());
     zisk.addSubcommand("demo", new DemoCommand());
     zisk.addSubcommand("reference-input", new ReferenceInputCommand());
