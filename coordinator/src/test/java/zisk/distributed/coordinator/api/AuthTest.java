@@ -76,7 +76,7 @@ class AuthTest {
                 BearerTokens.token("ci-b", Role.CLIENT, CLIENT_B),
                 BearerTokens.token("dashboard", Role.READER, READER),
                 BearerTokens.token("ops", Role.ADMIN, ADMIN)));
-    try (LogCapture log = LogCapture.of(CoordinatorServer.class)) {
+    try (LogCapture log = LogCapture.ofPackage(CoordinatorServer.class)) {
       coordinator =
           RunningCoordinator.inProcess(
               CoordinatorConfig.local(TestDatabase.freshJdbcUrl()).withAuth(auth));

@@ -61,7 +61,7 @@ class LoopbackOnlyTest {
                 "DISTRIBUTED_DATABASE_URL", TestDatabase.freshJdbcUrl()),
             null,
             Map.of());
-    try (LogCapture log = LogCapture.of(CoordinatorServer.class)) {
+    try (LogCapture log = LogCapture.ofPackage(CoordinatorServer.class)) {
       coordinator = RunningCoordinator.onTcp(config);
       startupLog = log.lines();
     }

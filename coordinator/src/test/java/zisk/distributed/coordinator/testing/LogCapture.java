@@ -12,14 +12,19 @@ public final class LogCapture implements AutoCloseable {
   private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-  private LogCapture(Class<?> source) {
-    this.logger = (Logger) LoggerFactory.getLogger(source);
+  private LogCapture(String loggerName) {
+    this.logger = (Logger) LoggerFactory.getLogger(loggerName);
     appender.start();
     logger.addAppender(appender);
   }
 
   public static LogCapture of(Class<?> source) {
-    return new LogCapture(source);
+    return new LogCapture(source.getName());
+  }
+
+  /** Every logger of {@code source}'s package and the packages below it. */
+  public static LogCapture ofPackage(Class<?> source) {
+    return new LogCapture(source.getPackageName());
   }
 
   /** Every line so far, as "LEVEL message". */
