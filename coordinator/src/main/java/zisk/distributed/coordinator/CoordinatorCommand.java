@@ -124,6 +124,20 @@ public final class CoordinatorCommand implements Callable<Integer> {
   List<String> inputsDirs;
 
   @Option(
+      names = "--inputs-max-size-bytes",
+      paramLabel = "BYTES",
+      description =
+          "Largest input UploadInput accepts (inputs.max_size_bytes, DISTRIBUTED_INPUTS_MAX_SIZE_BYTES; default 1073741824).")
+  Long inputsMaxSizeBytes;
+
+  @Option(
+      names = "--inputs-retention-hours",
+      paramLabel = "HOURS",
+      description =
+          "How long an uploaded input no unfinished job needs is kept after its last use (inputs.retention_hours, DISTRIBUTED_INPUTS_RETENTION_HOURS; default 24).")
+  Integer inputsRetentionHours;
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       description =
@@ -177,6 +191,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
             "proofs.verifier", proofVerifier,
             "proofs.inputs_dirs",
                 inputsDirs == null ? null : String.join(LayeredConfig.LIST_SEPARATOR, inputsDirs),
+            "inputs.max_size_bytes", inputsMaxSizeBytes,
+            "inputs.retention_hours", inputsRetentionHours,
             "logging.level", logLevel,
             "logging.format", logFormat));
   }

@@ -5,6 +5,8 @@ import java.util.Optional;
 /**
  * A validated LaunchProof request.
  *
+ * @param inputPath where the provers read the input; empty when {@code inputId} is set
+ * @param inputId the uploaded input the job reads instead (UploadInput); null for an input_path
  * @param launchedBy the name of the token that launched it; empty without tokens
  * @param timeouts the task time limits the job asked for
  */
@@ -15,7 +17,28 @@ public record NewJob(
     Optional<String> clientRequestId,
     int maxAttempts,
     Optional<String> launchedBy,
-    JobTimeouts timeouts) {
+    JobTimeouts timeouts,
+    String inputId) {
+
+  /** A job reading its input from {@code inputPath}. */
+  public NewJob(
+      String blockId,
+      int computeCapacity,
+      String inputPath,
+      Optional<String> clientRequestId,
+      int maxAttempts,
+      Optional<String> launchedBy,
+      JobTimeouts timeouts) {
+    this(
+        blockId,
+        computeCapacity,
+        inputPath,
+        clientRequestId,
+        maxAttempts,
+        launchedBy,
+        timeouts,
+        null);
+  }
 
   /** A job with the coordinator's task time limits. */
   public NewJob(

@@ -50,6 +50,9 @@ class MigrationsTest {
     assertEquals(
         List.of(
             "coordinator_instances",
+            "input_chunks",
+            "input_uploads",
+            "inputs",
             "job_events",
             "job_history",
             "job_overview",
@@ -60,7 +63,7 @@ class MigrationsTest {
             "provers",
             "tasks"),
         relations);
-    assertEquals("9", new Migrations(dataSource).currentVersion().orElseThrow());
+    assertEquals("10", new Migrations(dataSource).currentVersion().orElseThrow());
   }
 
   @Test
@@ -69,7 +72,7 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
 
     assertEquals(
-        10L,
+        11L,
         (long)
             jdbi.withHandle(
                 h ->
