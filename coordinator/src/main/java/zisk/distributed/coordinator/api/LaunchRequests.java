@@ -48,10 +48,14 @@ final class LaunchRequests {
     }
     String inputPath = request.getInputPath().strip();
     String inputId = request.getInputId().strip();
-    if (inputPath.isEmpty() == inputId.isEmpty()) {
+    if (inputPath.isEmpty() && inputId.isEmpty()) {
       throw ApiException.invalidArgument(
-          "give exactly one of input_path (a file the provers read) and input_id (an input"
-              + " stored with UploadInput)");
+          "input_path is required, or instead input_id (an input stored with UploadInput)");
+    }
+    if (!inputPath.isEmpty() && !inputId.isEmpty()) {
+      throw ApiException.invalidArgument(
+          "give only one of input_path (a file the provers read) and input_id (an uploaded"
+              + " input), not both");
     }
     if (inputId.isEmpty()) {
       requirePrintable("input_path", inputPath, MAX_INPUT_PATH_LENGTH);
