@@ -21,7 +21,8 @@ SELECT j.job_id, j.block_id, j.input_path, j.compute_capacity, j.state, j.phase,
                     || CASE WHEN l.replaced_by IS NULL THEN ', waiting for a replacement'
                             ELSE ', recomputed on ' || l.replaced_by END
              FROM lost_ranks l WHERE l.job_id = j.job_id AND l.attempt = j.attempt
-             ORDER BY l.lost_rank_id) AS rank_replacements
+             ORDER BY l.lost_rank_id) AS rank_replacements,
+       j.input_id
 FROM jobs j;
 
 -- One row per job: its outcome, its phase timings (current attempt) and its provers by rank.

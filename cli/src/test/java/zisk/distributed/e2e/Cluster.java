@@ -41,6 +41,7 @@ import zisk.distributed.reference.ReferenceInput;
 import zisk.distributed.reference.ReferenceVerifier;
 import zisk.distributed.reference.VerificationResult;
 import zisk.distributed.worker.Worker;
+import zisk.distributed.worker.config.InputCacheSettings;
 import zisk.distributed.worker.config.NativeProverConfig;
 import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.config.WorkerSettings;
@@ -228,7 +229,11 @@ final class Cluster implements AutoCloseable {
                 WORKER_HEARTBEAT_TIMEOUT,
                 WorkerConfig.Logging.defaults())
             .withTls(tls)
-            .withInputs(new InputFiles(List.of(inputsDir), WorkerSettings.DEFAULT_MAX_INPUT_BYTES));
+            .withInputs(new InputFiles(List.of(inputsDir), WorkerSettings.DEFAULT_MAX_INPUT_BYTES))
+            .withInputCache(
+                new InputCacheSettings(
+                    inputsDir.resolveSibling(inputsDir.getFileName() + "-cache-" + proverId),
+                    InputCacheSettings.DEFAULT_MAX_BYTES));
     Worker worker = new Worker(token == null ? config : config.withToken(token), backend);
     workers.add(worker);
     backends.add(backend);

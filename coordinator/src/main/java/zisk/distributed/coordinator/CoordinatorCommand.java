@@ -131,6 +131,20 @@ public final class CoordinatorCommand implements Callable<Integer> {
   List<String> webhookAllowedHosts;
 
   @Option(
+      names = "--inputs-max-size-bytes",
+      paramLabel = "BYTES",
+      description =
+          "Largest input UploadInput accepts (inputs.max_size_bytes, DISTRIBUTED_INPUTS_MAX_SIZE_BYTES; default 1073741824).")
+  Long inputsMaxSizeBytes;
+
+  @Option(
+      names = "--inputs-retention-hours",
+      paramLabel = "HOURS",
+      description =
+          "How long an uploaded input no unfinished job needs is kept after its last use (inputs.retention_hours, DISTRIBUTED_INPUTS_RETENTION_HOURS; default 24).")
+  Integer inputsRetentionHours;
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       description =
@@ -188,6 +202,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
                 webhookAllowedHosts == null
                     ? null
                     : String.join(LayeredConfig.LIST_SEPARATOR, webhookAllowedHosts),
+            "inputs.max_size_bytes", inputsMaxSizeBytes,
+            "inputs.retention_hours", inputsRetentionHours,
             "logging.level", logLevel,
             "logging.format", logFormat));
   }

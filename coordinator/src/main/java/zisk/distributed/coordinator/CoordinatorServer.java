@@ -23,6 +23,8 @@ import zisk.distributed.common.logging.GrpcLogBridge;
 import zisk.distributed.coordinator.api.AdminApi;
 import zisk.distributed.coordinator.api.AuthInterceptor;
 import zisk.distributed.coordinator.api.ErrorMapper;
+import zisk.distributed.coordinator.api.InputDownloads;
+import zisk.distributed.coordinator.api.InputUploads;
 import zisk.distributed.coordinator.api.MalformedRequests;
 import zisk.distributed.coordinator.api.MessageLimits;
 import zisk.distributed.coordinator.api.ProverStreams;
@@ -43,6 +45,8 @@ import zisk.distributed.coordinator.scheduling.DeadlineSweep;
 import zisk.distributed.coordinator.scheduling.Dispatcher;
 import zisk.distributed.coordinator.scheduling.FinalProofChecks;
 import zisk.distributed.coordinator.scheduling.HeartbeatWriter;
+import zisk.distributed.coordinator.scheduling.InputRetention;
+import zisk.distributed.coordinator.scheduling.InputSpool;
 import zisk.distributed.coordinator.scheduling.InstanceHeartbeat;
 import zisk.distributed.coordinator.scheduling.InstancePruning;
 import zisk.distributed.coordinator.scheduling.Notifications;
@@ -178,9 +182,14 @@ public final class CoordinatorServer {
             new Scheduler.Periods(
                 timing.heartbeatInterval(), HEARTBEAT_FLUSH, sweepPeriod(timing), POLL));
     reports = new ReportWriter(dispatcher, lifecycle, scheduler::apply, REPORT_LANES, REPORT_BATCH);
+    InputSpool spool = new InputSpool(store, InputSpool.createDir());
     proofChecks =
         new FinalProofChecks(
-            store, ProofVerifiers.from(proofs), reports, proofs.verifyConcurrency());
+            store,
+            spool,
+            ProofVerifiers.from(proofs.withExtraInputsDir(spool.dir())),
+            reports,
+            proofs.verifyConcurrency());
     ProverRegistrations registrations =
         new ProverRegistrations(
             store,
@@ -236,6 +245,7 @@ public final class CoordinatorServer {
             new WebhookUrls(config.webhooks()));
 
     Gate gate = new Gate(config.auth());
+    ErrorMapper errors = new ErrorMapper(health);
     GrpcLogBridge.install();
     // Every message is limited while it arrives (MessageLimits); compressed ones are refused, or
     // a small message on the wire could inflate past any limit. Unparseable requests answer
@@ -250,7 +260,14 @@ public final class CoordinatorServer {
             .addService(
                 MalformedRequests.guard(
                     ServerInterceptors.intercept(
-                        new ZiskApiService(admin, streams, health, new ErrorMapper(health)),
+                        new ZiskApiService(
+                            admin,
+                            streams,
+                            health,
+                            errors,
+                            new InputUploads(
+                                store, config.limits().inputs().maxSizeBytes(), errors),
+                            new InputDownloads(store, errors)),
                         new AuthInterceptor(gate))))
             .addService(MalformedRequests.guard(healthStatus.getHealthService().bindService()))
             .addService(
@@ -274,6 +291,8 @@ public final class CoordinatorServer {
         });
     ProverPruning pruning = new ProverPruning(store, config.limits().proverRetention());
     InstancePruning instancePruning = new InstancePruning(store, config.coordinators().retention());
+    InputRetention retention = new InputRetention(store, config.limits().inputs().retention());
+    housekeeping.every(InputRetention.PERIOD, retention::expire);
     housekeeping.nowAndEvery(ProverPruning.PERIOD, pruning::prune, instancePruning::prune);
     log.info(
         "ZisK coordinator {} serving on {}:{}, {} (instance {})",

@@ -31,8 +31,10 @@ import zisk.distributed.worker.connection.ProverSession;
 import zisk.distributed.worker.connection.ResultDelivery;
 import zisk.distributed.worker.connection.SessionEnd;
 import zisk.distributed.worker.connection.SessionSecret;
+import zisk.distributed.worker.inputs.InputCache;
 import zisk.distributed.worker.prover.ProverBackend;
 import zisk.distributed.worker.task.CancelOutcome;
+import zisk.distributed.worker.task.InputSource;
 import zisk.distributed.worker.task.TaskRunner;
 
 /**
@@ -56,6 +58,8 @@ public final class Worker {
 
   private final WorkerConfig config;
   private final TaskRunner runner;
+  private final InputCache inputCache;
+  private final InputSource inputSource;
   private final ResultDelivery delivery;
   private final SessionSecret secret = new SessionSecret();
   private final ConnectionLoop loop;
@@ -83,7 +87,9 @@ public final class Worker {
       Function<CoordinatorEndpoint, ManagedChannel> channels) {
     this.config = config;
     this.delivery = new ResultDelivery(config.proverId(), config.heartbeatTimeout());
-    this.runner = new TaskRunner(backend, config.proverId(), config.inputs(), delivery::deliver);
+    this.inputCache = new InputCache(config.inputCache().dir(), config.inputCache().maxBytes());
+    this.inputSource = InputSource.withCache(config.inputs(), inputCache);
+    this.runner = new TaskRunner(backend, config.proverId(), inputSource, delivery::deliver);
     this.loop =
         new ConnectionLoop(
             config.proverId(),
@@ -99,6 +105,11 @@ public final class Worker {
             runner::awaitIdle);
     backend.onReadyChange(loop::readinessChanged);
     this.loopThread = new Thread(this::runLoop, "zisk-worker-connection");
+  }
+
+  /** The cache of uploaded inputs; its counters are this worker's input-download figures. */
+  public InputCache inputCache() {
+    return inputCache;
   }
 
   /** Starts connecting and working. Call once. */
@@ -256,6 +267,7 @@ public final class Worker {
             task.getTaskId(),
             SafeText.shorten(task.getProverId()));
       }
+      inputSource.coordinator(session.channel());
       runner
           .submit(task)
           .ifPresent(

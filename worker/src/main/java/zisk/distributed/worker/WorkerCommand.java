@@ -21,6 +21,7 @@ import zisk.distributed.common.logging.LoggingSetup;
 import zisk.distributed.common.rules.ComputeUnits;
 import zisk.distributed.common.rules.ProverIds;
 import zisk.distributed.worker.config.ConfigTemplate;
+import zisk.distributed.worker.config.InputCacheSettings;
 import zisk.distributed.worker.config.NativeProverSettings;
 import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.config.WorkerSettings;
@@ -185,6 +186,14 @@ public final class WorkerCommand implements Callable<Integer> {
   String maxInputBytes;
 
   @Option(
+      names = "--input-cache-dir",
+      paramLabel = "DIR",
+      description =
+          "Directory uploaded inputs are fetched into. Env: DISTRIBUTED_INPUTS_CACHE_DIR; "
+              + "file: inputs.cache_dir; default: ~/.zisk/worker/input-cache.")
+  String inputCacheDir;
+
+  @Option(
       names = "--config",
       paramLabel = "FILE",
       description =
@@ -252,7 +261,8 @@ public final class WorkerCommand implements Callable<Integer> {
                       inputsDirs == null
                           ? null
                           : String.join(LayeredConfig.LIST_SEPARATOR, inputsDirs),
-                  WorkerSettings.MAX_INPUT_BYTES.fileKey(), maxInputBytes));
+                  WorkerSettings.MAX_INPUT_BYTES.fileKey(), maxInputBytes,
+                  InputCacheSettings.CACHE_DIR.fileKey(), inputCacheDir));
       // Reads the TLS files now: a bad one stops the start, not every connection attempt.
       channels = Channels.opener(config.tls(), config.token());
     } catch (ConfigException e) {

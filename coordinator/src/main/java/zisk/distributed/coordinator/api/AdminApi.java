@@ -130,6 +130,10 @@ public final class AdminApi {
     if (outcome instanceof LaunchOutcome.Existing existing) {
       return existing.jobId().toString();
     }
+    if (outcome instanceof LaunchOutcome.UnknownInput) {
+      throw ApiException.invalidArgument(
+          "unknown input_id " + job.inputId() + ": upload the input with UploadInput first");
+    }
     if (outcome instanceof LaunchOutcome.TakenByAnother) {
       throw new ApiException(
           ApiException.FAILED_PRECONDITION,

@@ -16,6 +16,7 @@ public final class ApiException extends RuntimeException {
   public static final String PROOF_NOT_READY = "PROOF_NOT_READY";
   public static final String RESOURCE_EXHAUSTED = "RESOURCE_EXHAUSTED";
   public static final String INTERNAL = "INTERNAL";
+  public static final String INPUT_NOT_FOUND = "INPUT_NOT_FOUND";
 
   private final String code;
 

@@ -50,10 +50,25 @@ final class LaunchRequests {
               + maxComputeCapacity);
     }
     String inputPath = request.getInputPath().strip();
-    if (inputPath.isEmpty()) {
-      throw ApiException.invalidArgument("input_path is required");
+    String inputId = request.getInputId().strip();
+    if (inputPath.isEmpty() && inputId.isEmpty()) {
+      throw ApiException.invalidArgument(
+          "input_path is required, or instead input_id (an input stored with UploadInput)");
     }
-    requirePrintable("input_path", inputPath, MAX_INPUT_PATH_LENGTH);
+    if (!inputPath.isEmpty() && !inputId.isEmpty()) {
+      throw ApiException.invalidArgument(
+          "give only one of input_path (a file the provers read) and input_id (an uploaded"
+              + " input), not both");
+    }
+    if (inputId.isEmpty()) {
+      requirePrintable("input_path", inputPath, MAX_INPUT_PATH_LENGTH);
+    } else if (!InputIds.isValid(inputId)) {
+      throw ApiException.invalidArgument(
+          "input_id '"
+              + SafeText.shorten(inputId)
+              + "' is not an input id: input ids are the 64 lowercase hex digits UploadInput"
+              + " answers");
+    }
     Optional<String> clientRequestId =
         Optional.of(request.getClientRequestId().strip()).filter(id -> !id.isEmpty());
     if (clientRequestId.isPresent()) {
@@ -79,6 +94,7 @@ final class LaunchRequests {
         maxAttempts,
         launchedBy,
         jobTimeouts,
+        inputId.isEmpty() ? null : inputId,
         webhookUrl);
   }
 

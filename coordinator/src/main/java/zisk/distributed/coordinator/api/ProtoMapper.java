@@ -32,6 +32,7 @@ public final class ProtoMapper {
             .addAllRankReplacements(job.rankReplacements())
             .setComputeCapacity(job.computeCapacity())
             .setInputPath(job.inputPath())
+            .setInputId(job.inputId() == null ? "" : job.inputId())
             .setAttempt(job.attempt())
             .setMaxAttempts(job.maxAttempts())
             .setCreatedAt(timestamp(job.createdAt()));

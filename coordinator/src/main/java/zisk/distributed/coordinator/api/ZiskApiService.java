@@ -5,6 +5,8 @@ import zisk.distributed.api.v1.CancelJobRequest;
 import zisk.distributed.api.v1.CancelJobResponse;
 import zisk.distributed.api.v1.CoordinatorMessage;
 import zisk.distributed.api.v1.ErrorResponse;
+import zisk.distributed.api.v1.GetInputRequest;
+import zisk.distributed.api.v1.GetInputResponse;
 import zisk.distributed.api.v1.GetProofRequest;
 import zisk.distributed.api.v1.GetProofResponse;
 import zisk.distributed.api.v1.HealthCheckRequest;
@@ -22,6 +24,8 @@ import zisk.distributed.api.v1.StatusInfoRequest;
 import zisk.distributed.api.v1.StatusInfoResponse;
 import zisk.distributed.api.v1.SystemStatusRequest;
 import zisk.distributed.api.v1.SystemStatusResponse;
+import zisk.distributed.api.v1.UploadInputRequest;
+import zisk.distributed.api.v1.UploadInputResponse;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
 import zisk.distributed.coordinator.health.DatabaseHealth;
 
@@ -32,10 +36,19 @@ public final class ZiskApiService extends ZiskDistributedApiGrpc.ZiskDistributed
   private final DatabaseHealth health;
   private final UnaryCalls calls;
   private final ProverStreams streams;
+  private final InputUploads uploads;
+  private final InputDownloads downloads;
 
   public ZiskApiService(
-      AdminApi admin, ProverStreams streams, DatabaseHealth health, ErrorMapper errors) {
+      AdminApi admin,
+      ProverStreams streams,
+      DatabaseHealth health,
+      ErrorMapper errors,
+      InputUploads uploads,
+      InputDownloads downloads) {
     this.admin = admin;
+    this.uploads = uploads;
+    this.downloads = downloads;
     this.streams = streams;
     this.health = health;
     this.calls = new UnaryCalls(errors);
@@ -129,6 +142,17 @@ public final class ZiskApiService extends ZiskDistributedApiGrpc.ZiskDistributed
         observer,
         () -> GetProofResponse.newBuilder().setProof(admin.getProof(request.getJobId())).build(),
         error -> GetProofResponse.newBuilder().setError(error).build());
+  }
+
+  @Override
+  public StreamObserver<UploadInputRequest> uploadInput(
+      StreamObserver<UploadInputResponse> responses) {
+    return uploads.open(responses);
+  }
+
+  @Override
+  public void getInput(GetInputRequest request, StreamObserver<GetInputResponse> observer) {
+    downloads.serve(request, observer);
   }
 
   private HealthCheckResponse checkHealth() {

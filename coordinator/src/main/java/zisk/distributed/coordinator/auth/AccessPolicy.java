@@ -21,7 +21,7 @@ final class AccessPolicy {
   private static final Map<Role, Set<String>> ALLOWED =
       Map.of(
           Role.PROVER,
-          Set.of(PROVER_STREAM),
+          Set.of(PROVER_STREAM, "GetInput"),
           Role.READER,
           READ,
           Role.CLIENT,
@@ -33,7 +33,8 @@ final class AccessPolicy {
               "SystemStatus",
               "LaunchProof",
               "CancelJob",
-              "GetProof"));
+              "GetProof",
+              "UploadInput"));
 
   private AccessPolicy() {}
 

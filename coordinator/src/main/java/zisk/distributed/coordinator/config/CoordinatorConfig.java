@@ -85,6 +85,7 @@ public record CoordinatorConfig(
    *     second
    * @param proverRetention how long a DISCONNECTED prover's row is kept before it is pruned
    * @param maxQueuedJobs QUEUED jobs beyond which LaunchProof answers RESOURCE_EXHAUSTED
+   * @param inputs uploaded inputs: their largest size and how long they are kept
    */
   public record Limits(
       int maxProverMessageBytes,
@@ -92,14 +93,21 @@ public record CoordinatorConfig(
       int maxUnregisteredStreams,
       int maxRegistrationsPerSecond,
       Duration proverRetention,
-      int maxQueuedJobs) {
+      int maxQueuedJobs,
+      InputStorage inputs) {
 
     /** Largest message of any call but a registered prover's stream. */
     public static final int ADMIN_MESSAGE_BYTES = 1024 * 1024;
 
     public static final Limits DEFAULT =
         new Limits(
-            256 * 1024 * 1024, Duration.ofSeconds(10), 1_000, 200, Duration.ofHours(24), 10_000);
+            256 * 1024 * 1024,
+            Duration.ofSeconds(10),
+            1_000,
+            200,
+            Duration.ofHours(24),
+            10_000,
+            InputStorage.DEFAULT);
 
     public Limits withRegisterTimeout(Duration timeout) {
       return new Limits(
@@ -108,7 +116,8 @@ public record CoordinatorConfig(
           maxUnregisteredStreams,
           maxRegistrationsPerSecond,
           proverRetention,
-          maxQueuedJobs);
+          maxQueuedJobs,
+          inputs);
     }
 
     public Limits withRegistrations(int maxUnregistered, int perSecond) {
@@ -118,7 +127,8 @@ public record CoordinatorConfig(
           maxUnregistered,
           perSecond,
           proverRetention,
-          maxQueuedJobs);
+          maxQueuedJobs,
+          inputs);
     }
 
     public Limits withMaxQueuedJobs(int maxQueued) {
@@ -128,7 +138,8 @@ public record CoordinatorConfig(
           maxUnregisteredStreams,
           maxRegistrationsPerSecond,
           proverRetention,
-          maxQueued);
+          maxQueued,
+          inputs);
     }
   }
 

@@ -129,6 +129,8 @@ public final class CoordinatorSettings {
               "DISTRIBUTED_PROOF_VERIFY_CONCURRENCY",
               "most final proofs verified at once"),
           INPUTS_DIRS,
+          InputStorage.MAX_SIZE,
+          InputStorage.RETENTION,
           new ConfigKey(
               "server.max_prover_message_bytes",
               "DISTRIBUTED_MAX_PROVER_MESSAGE_BYTES",
@@ -252,7 +254,8 @@ public final class CoordinatorSettings {
         Duration.ofHours(
             config.integer(
                 "provers.retention_hours", (int) defaults.proverRetention().toHours(), 1, 100_000)),
-        config.integer("jobs.max_queued", defaults.maxQueuedJobs(), 1, 100_000_000));
+        config.integer("jobs.max_queued", defaults.maxQueuedJobs(), 1, 100_000_000),
+        InputStorage.resolve(config));
   }
 
   private static InstanceTiming coordinators(LayeredConfig config) {

@@ -72,4 +72,11 @@ public record ProofVerification(
     return new ProofVerification(
         verifier, verifyCommand, verifyTimeout, verifyConcurrency, invalidProofHold, dirs);
   }
+
+  /** These settings with one more inputs directory, after the others (uploaded inputs' files). */
+  public ProofVerification withExtraInputsDir(Path dir) {
+    return withInputsDirs(
+        java.util.stream.Stream.concat(inputsDirs.stream(), java.util.stream.Stream.of(dir))
+            .toList());
+  }
 }

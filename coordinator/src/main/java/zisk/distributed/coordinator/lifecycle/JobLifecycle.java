@@ -2,6 +2,7 @@ package zisk.distributed.coordinator.lifecycle;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -84,6 +85,10 @@ public final class JobLifecycle {
   public LaunchOutcome launch(NewJob job) {
     return store.inTransaction(
         tx -> {
+          // Touching the input holds off its deletion until this job, which needs it, is committed.
+          if (job.inputId() != null && tx.inputs().touch(job.inputId()).isEmpty()) {
+            return new LaunchOutcome.UnknownInput();
+          }
           Optional<UUID> created = tx.jobs().insert(job);
           if (created.isPresent()) {
             return new LaunchOutcome.Created(created.get());
@@ -96,6 +101,7 @@ public final class JobLifecycle {
           boolean sameRequest =
               existing.blockId().equals(job.blockId())
                   && existing.inputPath().equals(job.inputPath())
+                  && Objects.equals(existing.inputId(), job.inputId())
                   && existing.computeCapacity() == job.computeCapacity();
           return sameRequest
               ? new LaunchOutcome.Existing(existing.jobId())
@@ -148,7 +154,7 @@ public final class JobLifecycle {
     return sendOrDispatch(
         started.tasks(),
         new TaskInputs.Contribution(
-            job.blockId(), job.inputPath(), job.computeCapacity(), allocation),
+            job.blockId(), job.inputPath(), job.computeCapacity(), allocation, job.inputId()),
         Effects.none());
   }
 

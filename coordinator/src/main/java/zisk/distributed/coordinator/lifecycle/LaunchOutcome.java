@@ -16,4 +16,7 @@ public sealed interface LaunchOutcome {
 
   /** The client request id belongs to a job another token launched; its id is not for this one. */
   record TakenByAnother() implements LaunchOutcome {}
+
+  /** The input_id names no stored input; nothing was created. */
+  record UnknownInput() implements LaunchOutcome {}
 }

@@ -161,6 +161,7 @@ public final class Dispatcher {
     return ContributionParams.newBuilder()
         .setBlockId(inputs.blockId())
         .setInputPath(inputs.inputPath())
+        .setInputId(inputs.inputId() == null ? "" : inputs.inputId())
         .setRankId(rank)
         .setTotalProvers(inputs.allocation().size())
         .addAllProverAllocation(inputs.allocation())

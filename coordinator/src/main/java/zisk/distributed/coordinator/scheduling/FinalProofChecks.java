@@ -1,5 +1,6 @@
 package zisk.distributed.coordinator.scheduling;
 
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import zisk.distributed.common.concurrent.DaemonThreads;
 import zisk.distributed.common.rules.Uuids;
 import zisk.distributed.coordinator.lifecycle.TaskReport;
+import zisk.distributed.coordinator.store.JobDao.JobInput;
 import zisk.distributed.coordinator.store.Store;
 import zisk.distributed.coordinator.verification.ProofVerdict;
 import zisk.distributed.coordinator.verification.ProofVerifier;
@@ -58,18 +60,25 @@ public final class FinalProofChecks implements AutoCloseable {
   }
 
   private final Store store;
+  private final InputSpool spool;
   private final Optional<ProofVerifier> verifier;
   private final ReportWriter reports;
   private final ThreadPoolExecutor pool;
   private final Map<String, InFlight> inFlight = new HashMap<>(); // by prover id; guarded by this
 
   /**
+   * @param spool writes uploaded inputs to files in one of the verifier's inputs directories
    * @param verifier the configured verifier; empty when the operator turned verification off
    * @param concurrency most proofs verified at once
    */
   public FinalProofChecks(
-      Store store, Optional<ProofVerifier> verifier, ReportWriter reports, int concurrency) {
+      Store store,
+      InputSpool spool,
+      Optional<ProofVerifier> verifier,
+      ReportWriter reports,
+      int concurrency) {
     this.store = store;
+    this.spool = spool;
     this.verifier = verifier;
     this.reports = reports;
     this.pool =
@@ -163,13 +172,13 @@ public final class FinalProofChecks implements AutoCloseable {
    */
   private ProofVerdict verdictOn(TaskReport report) throws InterruptedException {
     Optional<UUID> jobId = Uuids.parse(report.jobId());
-    Optional<String> input =
+    Optional<JobInput> input =
         jobId.flatMap(id -> store.read(tx -> tx.jobs().aggregationInput(id, report.proverId())));
     if (input.isEmpty()) {
       return ProofVerdict.NOT_VERIFIED;
     }
     long started = System.nanoTime();
-    ProofVerdict verdict = verifier.orElseThrow().verify(input.get(), report.result());
+    ProofVerdict verdict = verify(input.get(), report.result());
     log.info(
         "Final proof of prover {} for job {}: {}, {} ({} ms)",
         report.proverId(),
@@ -178,6 +187,25 @@ public final class FinalProofChecks implements AutoCloseable {
         verdict.detail(),
         (System.nanoTime() - started) / 1_000_000);
     return verdict;
+  }
+
+  /** Verifies against the job's input_path, or its uploaded input written to a file for that. */
+  private ProofVerdict verify(JobInput input, byte[] proof) throws InterruptedException {
+    if (input.inputId() == null) {
+      return verifier.orElseThrow().verify(input.inputPath(), proof);
+    }
+    Optional<InputSpool.Spooled> file;
+    try {
+      file = spool.write(input.inputId());
+    } catch (IOException e) {
+      return ProofVerdict.verifierFailed("cannot write the job's uploaded input to a file: " + e);
+    }
+    if (file.isEmpty()) {
+      return ProofVerdict.verifierFailed("the job's uploaded input is no longer stored");
+    }
+    try (InputSpool.Spooled spooled = file.get()) {
+      return verifier.orElseThrow().verify(spooled.path().toString(), proof);
+    }
   }
 
   /**

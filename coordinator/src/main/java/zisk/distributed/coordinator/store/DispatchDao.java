@@ -124,7 +124,7 @@ public final class DispatchDao {
   private static final Sql CONTRIBUTION_INPUTS =
       Sql.of(
           """
-      SELECT j.block_id, j.input_path, j.compute_capacity,
+      SELECT j.block_id, j.input_path, j.input_id, j.compute_capacity,
              ARRAY(SELECT DISTINCT ON (t.rank_id) t.compute_units FROM tasks t
                    WHERE t.job_id = j.job_id AND t.attempt = :attempt AND t.task_type = 'PARTIAL_CONTRIBUTION'
                    ORDER BY t.rank_id) AS allocation
@@ -140,8 +140,9 @@ public final class DispatchDao {
             row ->
                 new TaskInputs.Contribution(
                     row.getString("block_id"),
-                    row.getString("input_path"),
+                    JobDao.path(row),
                     row.getInt("compute_capacity"),
-                    List.of((Integer[]) row.getArray("allocation").getArray())));
+                    List.of((Integer[]) row.getArray("allocation").getArray()),
+                    row.getString("input_id")));
   }
 }

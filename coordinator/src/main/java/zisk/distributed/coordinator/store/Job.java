@@ -12,6 +12,8 @@ import java.util.UUID;
  * @param finishedAt set once the job is COMPLETED, FAILED or CANCELLED
  * @param launchedBy name of the token that launched it; null without tokens
  * @param rankReplacements the current attempt's lost ranks and their replacements, oldest first
+ * @param inputPath empty for a job launched with an uploaded input
+ * @param inputId the uploaded input the job reads; null for a job launched with an input_path
  */
 public record Job(
     UUID jobId,
@@ -30,4 +32,5 @@ public record Job(
     String errorMessage,
     List<String> assignedProvers,
     String launchedBy,
-    List<String> rankReplacements) {}
+    List<String> rankReplacements,
+    String inputId) {}

@@ -25,11 +25,27 @@ public final class JobDao {
 
   /** A QUEUED job as admission sees it. */
   public record QueuedJob(
-      UUID jobId, String blockId, String inputPath, int computeCapacity, int attempt) {}
+      UUID jobId,
+      String blockId,
+      String inputPath,
+      int computeCapacity,
+      int attempt,
+      String inputId) {}
 
   /** What a LaunchProof with an already used client request id is compared against. */
   public record LaunchedJob(
-      UUID jobId, String blockId, String inputPath, int computeCapacity, String launchedBy) {}
+      UUID jobId,
+      String blockId,
+      String inputPath,
+      int computeCapacity,
+      String launchedBy,
+      String inputId) {}
+
+  /**
+   * Where a job's input is: {@code inputPath} (empty for an uploaded input) or {@code inputId}
+   * (null for an input_path).
+   */
+  public record JobInput(String inputPath, String inputId) {}
 
   /** A RUNNING job locked for a transition. */
   public record RunningJob(UUID jobId, int attempt, int maxAttempts) {}
@@ -41,10 +57,10 @@ public final class JobDao {
       WITH created AS (
           INSERT INTO jobs (block_id, input_path, compute_capacity, client_request_id, max_attempts, launched_by,
                             partial_contribution_timeout_seconds, prove_timeout_seconds, aggregate_timeout_seconds,
-                            webhook_url)
-          VALUES (:blockId, :inputPath, :computeCapacity, :clientRequestIdOrNull, :maxAttempts, :launchedBy,
+                            input_id, webhook_url)
+          VALUES (:blockId, NULLIF(:inputPath, ''), :computeCapacity, :clientRequestIdOrNull, :maxAttempts, :launchedBy,
                   :partialContributionTimeout::integer, :proveTimeout::integer, :aggregateTimeout::integer,
-                  :webhookUrl)
+                  CAST(:inputId AS text), :webhookUrl)
           ON CONFLICT (client_request_id) DO NOTHING
           RETURNING job_id, block_id, compute_capacity, launched_by),
       recorded AS (
@@ -68,13 +84,14 @@ public final class JobDao {
         .bind("proveTimeout", job.timeouts().proveSeconds())
         .bind("aggregateTimeout", job.timeouts().aggregateSeconds())
         .bind("webhookUrl", job.webhookUrl().orElse(null))
+        .bind("inputId", job.inputId())
         .optional(row -> Sql.uuid(row, "job_id"));
   }
 
   private static final Sql FIND_LAUNCH =
       Sql.of(
           """
-      SELECT job_id, block_id, input_path, compute_capacity, launched_by FROM jobs WHERE client_request_id = :clientRequestId
+      SELECT job_id, block_id, input_path, compute_capacity, launched_by, input_id FROM jobs WHERE client_request_id = :clientRequestId
       """);
 
   public Optional<LaunchedJob> findLaunch(String clientRequestId) {
@@ -86,9 +103,10 @@ public final class JobDao {
                 new LaunchedJob(
                     Sql.uuid(row, "job_id"),
                     row.getString("block_id"),
-                    row.getString("input_path"),
+                    path(row),
                     row.getInt("compute_capacity"),
-                    row.getString("launched_by")));
+                    row.getString("launched_by"),
+                    row.getString("input_id")));
   }
 
   /** The job with the provers of its current attempt by rank. */
@@ -155,7 +173,7 @@ public final class JobDao {
   private static final Sql LOCK_QUEUED =
       Sql.of(
           """
-      SELECT job_id, block_id, input_path, compute_capacity, attempt FROM jobs
+      SELECT job_id, block_id, input_path, compute_capacity, attempt, input_id FROM jobs
       WHERE state = 'QUEUED' AND compute_capacity <= :maxCapacity
       ORDER BY created_at, job_id
       LIMIT :limit
@@ -172,9 +190,10 @@ public final class JobDao {
                 new QueuedJob(
                     Sql.uuid(row, "job_id"),
                     row.getString("block_id"),
-                    row.getString("input_path"),
+                    path(row),
                     row.getInt("compute_capacity"),
-                    row.getInt("attempt")));
+                    row.getInt("attempt"),
+                    row.getString("input_id")));
   }
 
   /**
@@ -276,18 +295,18 @@ public final class JobDao {
   private static final Sql AGGREGATION_INPUT =
       Sql.of(
           """
-      SELECT j.input_path
+      SELECT j.input_path, j.input_id
       FROM jobs j JOIN tasks t ON t.job_id = j.job_id AND t.attempt = j.attempt
       WHERE j.job_id = :jobId AND j.state = 'RUNNING' AND t.task_type = 'AGGREGATE'
         AND t.prover_id = :proverId AND t.state = 'DISPATCHED'
       """);
 
-  public Optional<String> aggregationInput(UUID jobId, String proverId) {
+  public Optional<JobInput> aggregationInput(UUID jobId, String proverId) {
     return AGGREGATION_INPUT
         .on(connection)
         .bind("jobId", jobId)
         .bind("proverId", proverId)
-        .optional(row -> row.getString("input_path"));
+        .optional(row -> new JobInput(path(row), row.getString("input_id")));
   }
 
   /**
@@ -327,7 +346,7 @@ public final class JobDao {
     return new Job(
         Sql.uuid(row, "job_id"),
         row.getString("block_id"),
-        row.getString("input_path"),
+        path(row),
         row.getInt("compute_capacity"),
         Sql.constant(JobState.class, row, "state"),
         Sql.constant(Phase.class, row, "phase"),
@@ -341,6 +360,13 @@ public final class JobDao {
         row.getString("error_message"),
         List.of((String[]) provers.getArray()),
         row.getString("launched_by"),
-        List.of((String[]) row.getArray("rank_replacements").getArray()));
+        List.of((String[]) row.getArray("rank_replacements").getArray()),
+        row.getString("input_id"));
+  }
+
+  /** A job's input_path: empty (never null) for a job launched with an uploaded input. */
+  static String path(ResultSet row) throws SQLException {
+    String path = row.getString("input_path");
+    return path == null ? "" : path;
   }
 }

@@ -5,6 +5,8 @@ import java.util.Optional;
 /**
  * A validated LaunchProof request.
  *
+ * @param inputPath where the provers read the input; empty when {@code inputId} is set
+ * @param inputId the uploaded input the job reads instead (UploadInput); null for an input_path
  * @param launchedBy the name of the token that launched it; empty without tokens
  * @param timeouts the task time limits the job asked for
  * @param webhookUrl where the job's outcome is POSTed when it ends; empty for none
@@ -17,9 +19,10 @@ public record NewJob(
     int maxAttempts,
     Optional<String> launchedBy,
     JobTimeouts timeouts,
+    String inputId,
     Optional<String> webhookUrl) {
 
-  /** A job without a webhook. */
+  /** A job reading its input from {@code inputPath}, without a webhook. */
   public NewJob(
       String blockId,
       int computeCapacity,
@@ -36,6 +39,7 @@ public record NewJob(
         maxAttempts,
         launchedBy,
         timeouts,
+        null,
         Optional.empty());
   }
 

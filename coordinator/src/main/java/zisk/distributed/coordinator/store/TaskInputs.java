@@ -8,9 +8,18 @@ import java.util.List;
  */
 public sealed interface TaskInputs {
 
-  /** A contribution task: the job's input and every rank's share of its compute units. */
+  /**
+   * A contribution task: the job's input and every rank's share of its compute units.
+   *
+   * @param inputPath empty when the job reads an uploaded input
+   * @param inputId the uploaded input; null for a job launched with an input_path
+   */
   record Contribution(
-      String blockId, String inputPath, int computeCapacity, List<Integer> allocation)
+      String blockId,
+      String inputPath,
+      int computeCapacity,
+      List<Integer> allocation,
+      String inputId)
       implements TaskInputs {}
 
   /** A PROVE or AGGREGATE task: the previous phase's results, in rank order. */

@@ -20,7 +20,8 @@ public record Tx(
     DeadlineDao deadlines,
     QuarantineDao quarantine,
     RankDao ranks,
-    WebhookDao webhooks) {
+    WebhookDao webhooks,
+    InputDao inputs) {
 
   static Tx on(Connection connection) {
     return new Tx(
@@ -37,6 +38,7 @@ public record Tx(
         new DeadlineDao(connection),
         new QuarantineDao(connection),
         new RankDao(connection),
-        new WebhookDao(connection));
+        new WebhookDao(connection),
+        new InputDao(connection));
   }
 }

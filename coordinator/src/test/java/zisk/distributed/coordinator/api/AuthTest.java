@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import zisk.distributed.api.v1.CancelJobRequest;
 import zisk.distributed.api.v1.ComputeCapacity;
+import zisk.distributed.api.v1.GetInputRequest;
 import zisk.distributed.api.v1.GetProofRequest;
 import zisk.distributed.api.v1.HealthCheckRequest;
 import zisk.distributed.api.v1.JobStatusRequest;
@@ -112,6 +113,53 @@ class AuthTest {
         "may not call CancelJob",
         () -> api(PROVER).cancelJob(CancelJobRequest.newBuilder().setJobId(job).build()));
     assertEquals("QUEUED", state(job));
+  }
+
+  @Test
+  void clientsUploadInputsAndProversDownloadThemButNotTheOtherWayRound() {
+    String unknown = "0".repeat(64);
+    GetInputRequest get = GetInputRequest.newBuilder().setInputId(unknown).build();
+
+    assertEquals(
+        "INPUT_NOT_FOUND", api(PROVER).getInput(get).next().getError().getCode(), "prover may");
+    assertEquals("INPUT_NOT_FOUND", api(ADMIN).getInput(get).next().getError().getCode());
+    assertStatus(
+        Status.Code.PERMISSION_DENIED,
+        "may not call GetInput",
+        () -> api(CLIENT_A).getInput(get).next());
+    assertStatus(
+        Status.Code.PERMISSION_DENIED,
+        "may not call GetInput",
+        () -> api(READER).getInput(get).next());
+    assertEquals("let in", uploadEmpty(CLIENT_A));
+    assertEquals("let in", uploadEmpty(ADMIN));
+    assertEquals("PERMISSION_DENIED", uploadEmpty(PROVER));
+    assertEquals("PERMISSION_DENIED", uploadEmpty(READER));
+  }
+
+  /** An UploadInput of nothing: "let in" when it was (it answers "empty"), else its status. */
+  private static String uploadEmpty(String token) {
+    java.util.concurrent.CompletableFuture<String> end =
+        new java.util.concurrent.CompletableFuture<>();
+    io.grpc.stub.StreamObserver<zisk.distributed.api.v1.UploadInputRequest> requests =
+        ZiskDistributedApiGrpc.newStub(channel(token))
+            .uploadInput(
+                new io.grpc.stub.StreamObserver<>() {
+                  @Override
+                  public void onNext(zisk.distributed.api.v1.UploadInputResponse value) {
+                    end.complete(value.hasError() ? "let in" : value.toString());
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    end.complete(Status.fromThrowable(t).getCode().name());
+                  }
+
+                  @Override
+                  public void onCompleted() {}
+                });
+    requests.onCompleted();
+    return end.orTimeout(15, java.util.concurrent.TimeUnit.SECONDS).join();
   }
 
   @Test

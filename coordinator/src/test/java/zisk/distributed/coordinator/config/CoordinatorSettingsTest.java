@@ -195,6 +195,39 @@ class CoordinatorSettingsTest {
   }
 
   @Test
+  void uploadedInputLimitsComeFromTheInputsTableTheirVariablesAndFlags() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("coordinator.toml"),
+            """
+        [inputs]
+        max_size_bytes = 5000000000
+        retention_hours = 2
+        """);
+
+    assertEquals(InputStorage.DEFAULT, resolve(Map.of()).limits().inputs());
+    assertEquals(
+        new InputStorage(5_000_000_000L, Duration.ofHours(2)),
+        resolve(Map.of(), "--config", file.toString()).limits().inputs());
+    assertEquals(
+        new InputStorage(1000, Duration.ofHours(3)),
+        resolve(
+                Map.of(
+                    "DISTRIBUTED_INPUTS_MAX_SIZE_BYTES",
+                    "99",
+                    "DISTRIBUTED_INPUTS_RETENTION_HOURS",
+                    "3"),
+                "--inputs-max-size-bytes",
+                "1000")
+            .limits()
+            .inputs());
+    ConfigException zero =
+        assertThrows(
+            ConfigException.class, () -> resolve(Map.of("DISTRIBUTED_INPUTS_MAX_SIZE_BYTES", "0")));
+    assertTrue(zero.getMessage().contains("DISTRIBUTED_INPUTS_MAX_SIZE_BYTES"), zero.getMessage());
+  }
+
+  @Test
   void theInputsDirectoriesAreReadAsTheWorkersReadThem() throws Exception {
     Path file =
         Files.writeString(
@@ -276,7 +309,13 @@ class CoordinatorSettingsTest {
 
     assertEquals(
         new CoordinatorConfig.Limits(
-            64 * 1024 * 1024, Duration.ofSeconds(5), 50, 20, Duration.ofHours(2), 7),
+            64 * 1024 * 1024,
+            Duration.ofSeconds(5),
+            50,
+            20,
+            Duration.ofHours(2),
+            7,
+            InputStorage.DEFAULT),
         limits);
     ConfigException tooSmall =
         assertThrows(

@@ -50,6 +50,9 @@ class MigrationsTest {
     assertEquals(
         List.of(
             "coordinator_instances",
+            "input_chunks",
+            "input_uploads",
+            "inputs",
             "job_events",
             "job_history",
             "job_overview",
@@ -70,7 +73,7 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
 
     assertEquals(
-        11L,
+        12L,
         (long)
             jdbi.withHandle(
                 h ->

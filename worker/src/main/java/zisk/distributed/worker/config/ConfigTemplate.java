@@ -110,6 +110,22 @@ public final class ConfigTemplate {
         true,
         null);
 
+    out.append("\n[inputs]\n");
+    setting(
+        out,
+        InputCacheSettings.CACHE_DIR,
+        "cache_dir",
+        quote("/var/cache/zisk/inputs"),
+        false,
+        null);
+    setting(
+        out,
+        InputCacheSettings.CACHE_MAX_BYTES,
+        "cache_max_bytes",
+        Long.toString(InputCacheSettings.DEFAULT_MAX_BYTES),
+        true,
+        null);
+
     out.append("\n[auth]\n");
     setting(
         out,

@@ -49,7 +49,8 @@ public record WorkerConfig(
     ClientTls tls,
     Optional<BearerToken> token,
     InputFiles inputs,
-    NativeProverConfig nativeProver) {
+    NativeProverConfig nativeProver,
+    InputCacheSettings inputCache) {
 
   /**
    * Logging settings.
@@ -137,7 +138,8 @@ public record WorkerConfig(
         ClientTls.SYSTEM_TRUST,
         Optional.empty(),
         defaultInputs(),
-        NativeProverConfig.DEFAULT);
+        NativeProverConfig.DEFAULT,
+        InputCacheSettings.DEFAULT);
   }
 
   /** {@code ./inputs} in the working directory, files up to 64 MiB. */
@@ -161,7 +163,8 @@ public record WorkerConfig(
         newTls,
         token,
         inputs,
-        nativeProver);
+        nativeProver,
+        inputCache);
   }
 
   /** The same settings with a token. */
@@ -178,7 +181,26 @@ public record WorkerConfig(
         tls,
         Optional.of(newToken),
         inputs,
-        nativeProver);
+        nativeProver,
+        inputCache);
+  }
+
+  /** This configuration keeping uploaded inputs elsewhere. */
+  public WorkerConfig withInputCache(InputCacheSettings newInputCache) {
+    return new WorkerConfig(
+        coordinators,
+        proverId,
+        computeUnits,
+        backend,
+        reconnectInterval,
+        maxReconnectInterval,
+        heartbeatTimeout,
+        logging,
+        tls,
+        token,
+        inputs,
+        nativeProver,
+        newInputCache);
   }
 
   /** This configuration reading inputs from elsewhere. */
@@ -195,7 +217,8 @@ public record WorkerConfig(
         tls,
         token,
         newInputs,
-        nativeProver);
+        nativeProver,
+        inputCache);
   }
 
   /** This configuration with these native prover settings. */
@@ -212,7 +235,8 @@ public record WorkerConfig(
         tls,
         token,
         inputs,
-        newNativeProver);
+        newNativeProver,
+        inputCache);
   }
 
   /**
@@ -320,7 +344,8 @@ public record WorkerConfig(
         ConnectionSettings.tls(config),
         token,
         inputs(config),
-        NativeProverSettings.load(config, backend));
+        NativeProverSettings.load(config, backend),
+        InputCacheSettings.load(config));
   }
 
   /** The inputs directories (comma-separated in the environment, a list elsewhere) and limit. */

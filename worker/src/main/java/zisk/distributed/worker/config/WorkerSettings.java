@@ -129,6 +129,7 @@ public final class WorkerSettings {
                   LOGGING_LEVEL,
                   LOGGING_FORMAT,
                   LOGGING_FILE_PATH),
+              InputCacheSettings.KEYS,
               NativeProverSettings.KEYS)
           .flatMap(List::stream)
           .toList();

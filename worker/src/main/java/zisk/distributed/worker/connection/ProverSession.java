@@ -37,6 +37,7 @@ public final class ProverSession
   private final CoordinatorEndpoint endpoint;
   private final String proverId;
   private final CoordinatorHandler handler;
+  private volatile Channel channel;
   private final SessionSecret secret;
   private final CompletableFuture<SessionEnd> ended = new CompletableFuture<>();
   private volatile StreamSender sender;
@@ -67,6 +68,7 @@ public final class ProverSession
       CoordinatorHandler handler,
       SessionSecret secret) {
     ProverSession session = new ProverSession(endpoint, proverId, handler, secret);
+    session.channel = channel;
     ZiskDistributedApiGrpc.newStub(channel).proverStream(session);
     session.send(hello);
     return session;
@@ -219,6 +221,11 @@ public final class ProverSession
 
   public boolean isAccepted() {
     return accepted;
+  }
+
+  /** The channel of the stream: its coordinator, dialed with this worker's credentials. */
+  public Channel channel() {
+    return channel;
   }
 
   public CoordinatorEndpoint endpoint() {

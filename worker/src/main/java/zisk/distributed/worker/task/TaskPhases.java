@@ -4,7 +4,6 @@ import zisk.distributed.api.v1.ContributionParams;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
 import zisk.distributed.common.inputs.InputFile;
-import zisk.distributed.common.inputs.InputFiles;
 import zisk.distributed.common.inputs.InputRefusedException;
 import zisk.distributed.worker.prover.ProverBackend;
 
@@ -17,9 +16,9 @@ final class TaskPhases {
 
   private final ProverBackend backend;
   private final String proverId;
-  private final InputFiles inputs;
+  private final InputSource inputs;
 
-  TaskPhases(ProverBackend backend, String proverId, InputFiles inputs) {
+  TaskPhases(ProverBackend backend, String proverId, InputSource inputs) {
     this.backend = backend;
     this.proverId = proverId;
     this.inputs = inputs;
@@ -30,8 +29,8 @@ final class TaskPhases {
    *
    * @throws InterruptedException when the task was cancelled while the backend worked
    * @throws Exception whatever the backend threw, an {@link InputRefusedException} for an input
-   *     outside the rules of {@link InputFiles}, or an {@link IllegalArgumentException} for a task
-   *     without the parameters of its phase
+   *     outside the rules of {@code InputFiles} or one the coordinator does not have, or an {@link
+   *     IllegalArgumentException} for a task without the parameters of its phase
    */
   ExecuteTaskResponse execute(ExecuteTaskRequest request) throws Exception {
     String jobId = request.getJobId();
@@ -41,8 +40,7 @@ final class TaskPhases {
             request.hasContributionParams(),
             "PARTIAL_CONTRIBUTION task without contribution_params");
         ContributionParams params = request.getContributionParams();
-        // Here, not in each backend: no backend can forget the confinement.
-        InputFile input = inputs.open(params.getInputPath());
+        InputFile input = inputs.open(params);
         yield TaskResponses.contributed(
             request, proverId, result(backend.contribute(jobId, params, input), request));
       }

@@ -13,7 +13,6 @@ import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
 import zisk.distributed.api.v1.TaskType;
 import zisk.distributed.common.concurrent.DaemonThreads;
-import zisk.distributed.common.inputs.InputFiles;
 import zisk.distributed.worker.prover.ProverBackend;
 
 /**
@@ -68,7 +67,7 @@ public final class TaskRunner implements AutoCloseable {
   public TaskRunner(
       ProverBackend backend,
       String proverId,
-      InputFiles inputs,
+      InputSource inputs,
       Consumer<ExecuteTaskResponse> results) {
     this.backend = backend;
     this.proverId = proverId;

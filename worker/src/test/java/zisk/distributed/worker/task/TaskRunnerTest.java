@@ -32,7 +32,8 @@ class TaskRunnerTest {
 
   private final ControlledBackend backend = new ControlledBackend();
   private final BlockingQueue<ExecuteTaskResponse> results = new LinkedBlockingQueue<>();
-  private final TaskRunner runner = new TaskRunner(backend, "p1", Tasks.INPUTS, results::add);
+  private final TaskRunner runner =
+      new TaskRunner(backend, "p1", InputSource.files(Tasks.INPUTS), results::add);
 
   @AfterEach
   void close() {
@@ -111,7 +112,8 @@ class TaskRunnerTest {
     Files.writeString(dir.resolve("nul.toml"), "SECRET\0line = 1\nlanes = 1\n");
     BlockingQueue<ExecuteTaskResponse> answers = new LinkedBlockingQueue<>();
     try (ReferenceProverBackend reference = new ReferenceProverBackend();
-        TaskRunner real = new TaskRunner(reference, "p1", Tasks.INPUTS, answers::add)) {
+        TaskRunner real =
+            new TaskRunner(reference, "p1", InputSource.files(Tasks.INPUTS), answers::add)) {
       real.submit(withInput(Tasks.contribution("j1", "t1", 0), "nul.toml"));
       ExecuteTaskResponse response = answers.poll(Deadlines.WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
