@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.common.logging.GrpcLogBridge;
+import zisk.distributed.common.metrics.MetricsEndpoint;
 import zisk.distributed.coordinator.api.AdminApi;
 import zisk.distributed.coordinator.api.AuthInterceptor;
 import zisk.distributed.coordinator.api.ErrorMapper;
@@ -37,6 +38,7 @@ import zisk.distributed.coordinator.lifecycle.JobLifecycle;
 import zisk.distributed.coordinator.lifecycle.ProverRegistrations;
 import zisk.distributed.coordinator.lifecycle.Quarantine;
 import zisk.distributed.coordinator.lifecycle.TaskTimeout;
+import zisk.distributed.coordinator.metrics.CoordinatorMetrics;
 import zisk.distributed.coordinator.scheduling.Admission;
 import zisk.distributed.coordinator.scheduling.DeadlineSweep;
 import zisk.distributed.coordinator.scheduling.Dispatcher;
@@ -82,6 +84,7 @@ public final class CoordinatorServer {
   private final Clock clock;
   private final UUID instanceId = UUID.randomUUID();
   private final Housekeeping housekeeping = new Housekeeping();
+  private final CoordinatorMetrics metrics = new CoordinatorMetrics();
 
   private Server server;
   private DatabaseHealth health;
@@ -91,6 +94,7 @@ public final class CoordinatorServer {
   private FinalProofChecks proofChecks;
   private ProverStreams streams;
   private RegistrationGate registrationGate;
+  private MetricsEndpoint metricsEndpoint;
 
   public CoordinatorServer(
       CoordinatorConfig config, Database database, ServerBuilder<?> serverBuilder, Clock clock) {
@@ -125,6 +129,7 @@ public final class CoordinatorServer {
     database.awaitReady(STARTUP_DATABASE_WAIT);
     new Migrations(database.dataSource()).prepare(config.migrate());
 
+    database.bindMetrics(metrics.registry());
     Store store = new Store(database.dataSource());
     HealthStatusManager healthStatus = new HealthStatusManager();
     health = new DatabaseHealth(database.jdbi(), healthStatus);
@@ -170,7 +175,8 @@ public final class CoordinatorServer {
             sessions,
             new Notifications(store, database.jdbcUrl()),
             new Scheduler.Periods(
-                timing.heartbeatInterval(), HEARTBEAT_FLUSH, sweepPeriod(timing), POLL));
+                timing.heartbeatInterval(), HEARTBEAT_FLUSH, sweepPeriod(timing), POLL),
+            metrics.events());
     reports = new ReportWriter(dispatcher, lifecycle, scheduler::apply, REPORT_LANES, REPORT_BATCH);
     proofChecks =
         new FinalProofChecks(
@@ -244,7 +250,8 @@ public final class CoordinatorServer {
                 MalformedRequests.guard(
                     ServerInterceptors.intercept(
                         new ZiskApiService(admin, streams, health, new ErrorMapper(health)),
-                        new AuthInterceptor(gate))))
+                        new AuthInterceptor(gate),
+                        metrics.grpcInterceptor())))
             .addService(MalformedRequests.guard(healthStatus.getHealthService().bindService()))
             .addService(
                 MalformedRequests.guard(ProtoReflectionServiceV1.newInstance().bindService()))
@@ -267,6 +274,14 @@ public final class CoordinatorServer {
     ProverPruning pruning = new ProverPruning(store, config.limits().proverRetention());
     InstancePruning instancePruning = new InstancePruning(store, config.coordinators().retention());
     housekeeping.nowAndEvery(ProverPruning.PERIOD, pruning::prune, instancePruning::prune);
+    housekeeping.nowAndEvery(
+        CoordinatorMetrics.CLUSTER_REFRESH, metrics.cluster(store, clock)::refresh);
+    if (config.metrics().enabled()) {
+      metricsEndpoint =
+          MetricsEndpoint.start(
+              config.metrics().host(), config.metrics().port(), metrics.registry());
+      log.info("Metrics on http://{}:{}/metrics", config.metrics().host(), metricsEndpoint.port());
+    }
     log.info(
         "ZisK coordinator {} serving on {}:{}, {} (instance {})",
         Version.get(),
@@ -281,6 +296,11 @@ public final class CoordinatorServer {
   /** The bound port (useful when configured with port 0); -1 for an in-process server. */
   public int port() {
     return server.getPort();
+  }
+
+  /** This coordinator's meters (tests scrape them; the webhook sender counts deliveries). */
+  public CoordinatorMetrics metrics() {
+    return metrics;
   }
 
   public UUID instanceId() {
@@ -308,6 +328,9 @@ public final class CoordinatorServer {
       Thread.currentThread().interrupt();
     }
     housekeeping.close();
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
+    }
     registrationGate.close();
     health.close();
     try {

@@ -3,6 +3,7 @@ package zisk.distributed.coordinator.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import zisk.distributed.common.metrics.MetricsConfig;
 
 /**
  * Everything a coordinator process is configured with; immutable and validated once at start.
@@ -29,6 +30,7 @@ import java.util.Optional;
  * @param quarantine when a prover that keeps failing gets no new work, and for how long
  * @param lostRanks how a lost prover's rank is recomputed on another prover
  * @param coordinators how coordinators judge each other alive, and forget long-gone ones
+ * @param metrics where GET /metrics is served; port 0: nowhere
  */
 public record CoordinatorConfig(
     String host,
@@ -51,7 +53,8 @@ public record CoordinatorConfig(
     TaskTimeouts timeouts,
     QuarantinePolicy quarantine,
     LostRanks lostRanks,
-    InstanceTiming coordinators) {
+    InstanceTiming coordinators,
+    MetricsConfig metrics) {
 
   /**
    * @param replacementWait how long a lost prover's rank waits for an idle prover that covers its
@@ -173,7 +176,8 @@ public record CoordinatorConfig(
         TaskTimeouts.DEFAULT,
         QuarantinePolicy.DEFAULT,
         LostRanks.DEFAULT,
-        InstanceTiming.DEFAULT);
+        InstanceTiming.DEFAULT,
+        MetricsConfig.DISABLED);
   }
 
   public CoordinatorConfig withPort(int newPort) {
@@ -198,7 +202,8 @@ public record CoordinatorConfig(
         timeouts,
         quarantine,
         lostRanks,
-        coordinators);
+        coordinators,
+        metrics);
   }
 
   public CoordinatorConfig withDatabase(Optional<String> url, Path newDataDir, Duration timeout) {
@@ -223,7 +228,8 @@ public record CoordinatorConfig(
         timeouts,
         quarantine,
         lostRanks,
-        coordinators);
+        coordinators,
+        metrics);
   }
 
   /** The same configuration with another way of verifying final proofs. */
@@ -249,7 +255,8 @@ public record CoordinatorConfig(
         timeouts,
         quarantine,
         lostRanks,
-        coordinators);
+        coordinators,
+        metrics);
   }
 
   public CoordinatorConfig withProverTiming(ProverTiming timing) {
@@ -274,7 +281,8 @@ public record CoordinatorConfig(
         timeouts,
         quarantine,
         lostRanks,
-        coordinators);
+        coordinators,
+        metrics);
   }
 
   /** The same configuration with TLS on the port (empty: plaintext). */
@@ -300,7 +308,8 @@ public record CoordinatorConfig(
         timeouts,
         quarantine,
         lostRanks,
-        coordinators);
+        coordinators,
+        metrics);
   }
 
   /** The same configuration with these tokens. */
@@ -326,7 +335,8 @@ public record CoordinatorConfig(
         timeouts,
         quarantine,
         lostRanks,
-        coordinators);
+        coordinators,
+        metrics);
   }
 
   public CoordinatorConfig withLimits(Limits newLimits) {
@@ -351,7 +361,8 @@ public record CoordinatorConfig(
         timeouts,
         quarantine,
         lostRanks,
-        coordinators);
+        coordinators,
+        metrics);
   }
 
   /** The same configuration with another wait for lost ranks' replacements. */
@@ -377,6 +388,7 @@ public record CoordinatorConfig(
         timeouts,
         quarantine,
         newLostRanks,
-        coordinators);
+        coordinators,
+        metrics);
   }
 }

@@ -11,6 +11,7 @@ import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.LayeredConfig;
 import zisk.distributed.common.inputs.InputFiles;
 import zisk.distributed.common.logging.LoggingSetup;
+import zisk.distributed.common.metrics.MetricsConfig;
 import zisk.distributed.common.rules.ComputeUnits;
 import zisk.distributed.common.rules.ProverIds;
 import zisk.distributed.worker.connection.BearerToken;
@@ -36,6 +37,7 @@ import zisk.distributed.worker.connection.CoordinatorEndpoint;
  * @param token the prover token sent to coordinators, if any
  * @param inputs where task inputs may be read, and how large they may be
  * @param nativeProver the native backend's prover program and limits
+ * @param metrics where GET /metrics is served; port 0: nowhere
  */
 public record WorkerConfig(
     List<CoordinatorEndpoint> coordinators,
@@ -49,7 +51,8 @@ public record WorkerConfig(
     ClientTls tls,
     Optional<BearerToken> token,
     InputFiles inputs,
-    NativeProverConfig nativeProver) {
+    NativeProverConfig nativeProver,
+    MetricsConfig metrics) {
 
   /**
    * Logging settings.
@@ -110,6 +113,7 @@ public record WorkerConfig(
     Objects.requireNonNull(token, "token");
     Objects.requireNonNull(inputs, "inputs");
     Objects.requireNonNull(nativeProver, "nativeProver");
+    Objects.requireNonNull(metrics, "metrics");
   }
 
   /**
@@ -137,7 +141,8 @@ public record WorkerConfig(
         ClientTls.SYSTEM_TRUST,
         Optional.empty(),
         defaultInputs(),
-        NativeProverConfig.DEFAULT);
+        NativeProverConfig.DEFAULT,
+        MetricsConfig.DISABLED);
   }
 
   /** {@code ./inputs} in the working directory, files up to 64 MiB. */
@@ -161,7 +166,8 @@ public record WorkerConfig(
         newTls,
         token,
         inputs,
-        nativeProver);
+        nativeProver,
+        metrics);
   }
 
   /** The same settings with a token. */
@@ -178,7 +184,8 @@ public record WorkerConfig(
         tls,
         Optional.of(newToken),
         inputs,
-        nativeProver);
+        nativeProver,
+        metrics);
   }
 
   /** This configuration reading inputs from elsewhere. */
@@ -195,7 +202,8 @@ public record WorkerConfig(
         tls,
         token,
         newInputs,
-        nativeProver);
+        nativeProver,
+        metrics);
   }
 
   /** This configuration with these native prover settings. */
@@ -212,7 +220,8 @@ public record WorkerConfig(
         tls,
         token,
         inputs,
-        newNativeProver);
+        newNativeProver,
+        metrics);
   }
 
   /**
@@ -320,7 +329,10 @@ public record WorkerConfig(
         ConnectionSettings.tls(config),
         token,
         inputs(config),
-        NativeProverSettings.load(config, backend));
+        NativeProverSettings.load(config, backend),
+        new MetricsConfig(
+            config.string(WorkerSettings.METRICS_HOST.fileKey(), "0.0.0.0"),
+            config.integer(WorkerSettings.METRICS_PORT.fileKey(), 0, 0, 65535)));
   }
 
   /** The inputs directories (comma-separated in the environment, a list elsewhere) and limit. */
