@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import zisk.distributed.coordinator.lifecycle.Effects;
 import zisk.distributed.coordinator.store.Phase;
@@ -14,6 +15,10 @@ import zisk.distributed.coordinator.store.Phase;
  * queries. Labels come from small fixed sets (phases, outcomes, error codes), never ids.
  */
 public final class EventMetrics {
+
+  /** The error codes a failed attempt may have (AttemptFailure), exported at 0 from the start. */
+  static final List<String> CAUSES =
+      List.of("prover_error", "prover_lost", "invalid_proof", "verifier_failed", "task_timed_out");
 
   private final MeterRegistry registry;
   private final Counter launched;
@@ -42,6 +47,13 @@ public final class EventMetrics {
       }
       phases(phase);
     }
+    for (String cause : CAUSES) {
+      failedAttempts(cause, true);
+      failedAttempts(cause, false);
+      failedJobs(cause);
+    }
+    notification("dispatch", 0);
+    notification("cancel", 0);
   }
 
   /** Counts what one committed transition did; called where its effects are applied. */
@@ -62,17 +74,9 @@ public final class EventMetrics {
     }
     for (Effects.FailedAttempt attempt : events.failedAttempts()) {
       String cause = attempt.cause().toLowerCase(Locale.ROOT);
-      Counter.builder("zisk.job.attempts.failed")
-          .description("Job attempts that failed, by error code; retried: re-queued or not")
-          .tags("cause", cause, "retried", Boolean.toString(attempt.retried()))
-          .register(registry)
-          .increment();
+      failedAttempts(cause, attempt.retried()).increment();
       if (!attempt.retried()) {
-        Counter.builder("zisk.jobs.failed")
-            .description("Jobs FAILED (no attempts left), by the error code of the last attempt")
-            .tag("cause", cause)
-            .register(registry)
-            .increment();
+        failedJobs(cause).increment();
       }
     }
     for (Phase phase : events.phasesEntered()) {
@@ -88,11 +92,29 @@ public final class EventMetrics {
 
   /** A PostgreSQL notification from another coordinator: {@code channel} dispatch or cancel. */
   public void notification(String channel) {
+    notification(channel, 1);
+  }
+
+  private void notification(String channel, int count) {
     Counter.builder("zisk.notifications.received")
         .description("Notifications received from other coordinators, by channel")
         .tag("channel", channel)
         .register(registry)
-        .increment();
+        .increment(count);
+  }
+
+  private Counter failedAttempts(String cause, boolean retried) {
+    return Counter.builder("zisk.job.attempts.failed")
+        .description("Job attempts that failed, by error code; retried: re-queued, else FAILED")
+        .tags("cause", cause, "retried", Boolean.toString(retried))
+        .register(registry);
+  }
+
+  private Counter failedJobs(String cause) {
+    return Counter.builder("zisk.jobs.failed")
+        .description("Jobs FAILED (no attempts left), by the error code of the last attempt")
+        .tag("cause", cause)
+        .register(registry);
   }
 
   private Counter tasks(String phase, String outcome) {
