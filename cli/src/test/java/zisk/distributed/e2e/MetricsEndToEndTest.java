@@ -114,7 +114,8 @@ class MetricsEndToEndTest {
     assertFalse(read.isEmpty());
     // The parser finds names in both files (a parser that found none would pass vacuously).
     assertTrue(read.toString().contains("zisk_jobs_failed_total"), read.toString());
-    assertTrue(read.toString().contains("zisk_worker_task_duration_seconds_bucket"), read.toString());
+    assertTrue(
+        read.toString().contains("zisk_worker_task_duration_seconds_bucket"), read.toString());
     List<String> missing = new ArrayList<>();
     read.forEach(
         (where, names) ->

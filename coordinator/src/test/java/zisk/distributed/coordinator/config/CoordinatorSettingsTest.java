@@ -1,6 +1,7 @@
 package zisk.distributed.coordinator.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import zisk.distributed.common.config.ConfigException;
+import zisk.distributed.common.metrics.MetricsConfig;
 import zisk.distributed.coordinator.CoordinatorCommand;
 
 class CoordinatorSettingsTest {
@@ -113,6 +115,26 @@ class CoordinatorSettingsTest {
         ProofVerification.Verifier.NONE,
         resolve(env, "--proof-verifier", "none").proofs().verifier(),
         "the flag wins");
+  }
+
+  @Test
+  void theMetricsEndpointIsOffByDefaultAndBindsTheGrpcHostUnlessTold() throws Exception {
+    Path file = Files.writeString(dir.resolve("metrics.toml"), "[metrics]\nport = 9400\n");
+
+    assertEquals(new MetricsConfig("0.0.0.0", 0), resolve(Map.of()).metrics());
+    assertFalse(resolve(Map.of()).metrics().enabled());
+    assertEquals(
+        new MetricsConfig("10.0.0.5", 9400),
+        resolve(Map.of(), "--config", file.toString(), "--host", "10.0.0.5").metrics());
+    assertEquals(
+        new MetricsConfig("127.0.0.1", 9500),
+        resolve(Map.of("DISTRIBUTED_METRICS_PORT", "9500", "DISTRIBUTED_METRICS_HOST", "127.0.0.1"))
+            .metrics());
+    assertEquals(9600, resolve(Map.of(), "--metrics-port", "9600").metrics().port());
+    ConfigException bad =
+        assertThrows(
+            ConfigException.class, () -> resolve(Map.of("DISTRIBUTED_METRICS_PORT", "70000")));
+    assertTrue(bad.getMessage().contains("metrics.port"), bad.getMessage());
   }
 
   @Test
