@@ -3,6 +3,7 @@ package zisk.distributed.coordinator.metrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -73,19 +74,17 @@ public final class ClusterGauges {
       log.debug("Reading the cluster gauges failed: {}", e.getMessage());
       return;
     }
-    // Series absent from the answer are zero now (no QUEUED jobs, no BUSY provers...).
-    values.values().forEach(value -> value.set(0));
+    // Series absent from the answer are zero now (no QUEUED jobs, no BUSY provers...). Each gauge
+    // is set once, so a scrape meanwhile never sees a zero that is not there.
+    Map<String, Long> counts = new HashMap<>();
     for (SnapshotRow row : rows) {
-      String key =
-          row.kind() + "/" + row.state() + "/" + ("jobs".equals(row.kind()) ? row.phase() : "");
-      AtomicLong value = values.get(key);
-      if (value != null) {
-        value.set(row.count());
-      }
+      String phase = "jobs".equals(row.kind()) ? row.phase() : "";
+      counts.put(row.kind() + "/" + row.state() + "/" + phase, row.count());
       if ("queue".equals(row.kind())) {
         oldestQueuedMillis.set((long) (row.seconds() * 1000));
       }
     }
+    values.forEach((key, value) -> value.set(counts.getOrDefault(key, 0L)));
     databaseUp.set(1);
   }
 

@@ -3,6 +3,7 @@ package zisk.distributed.coordinator.metrics;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import zisk.distributed.common.metrics.Registries;
 import zisk.distributed.coordinator.store.Store;
 
@@ -16,7 +17,7 @@ import zisk.distributed.coordinator.store.Store;
 public final class CoordinatorMetrics {
 
   /** How often the cluster-wide gauges are read from the database. */
-  public static final java.time.Duration CLUSTER_REFRESH = java.time.Duration.ofSeconds(5);
+  public static final Duration CLUSTER_REFRESH = Duration.ofSeconds(5);
 
   private final PrometheusMeterRegistry registry = Registries.prometheus();
   private final EventMetrics events = new EventMetrics(registry);
