@@ -46,6 +46,13 @@ public final class CoordinatorCommand implements Callable<Integer> {
   Integer port;
 
   @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      description =
+          "HTTP port of GET /metrics (metrics.port, DISTRIBUTED_METRICS_PORT; default 0: none).")
+  Integer metricsPort;
+
+  @Option(
       names = "--tls-cert-file",
       paramLabel = "FILE",
       description =
@@ -187,6 +194,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
         LayeredConfig.flags(
             "server.host", host,
             "server.port", port,
+            "metrics.port", metricsPort,
             "server.tls.cert_file", tlsCertFile,
             "server.tls.key_file", tlsKeyFile,
             "server.tls.client_ca_file", tlsClientCaFile,

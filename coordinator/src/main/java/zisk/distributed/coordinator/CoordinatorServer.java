@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.common.logging.GrpcLogBridge;
+import zisk.distributed.common.metrics.MetricsEndpoint;
 import zisk.distributed.coordinator.api.AdminApi;
 import zisk.distributed.coordinator.api.AuthInterceptor;
 import zisk.distributed.coordinator.api.ErrorMapper;
@@ -40,6 +41,7 @@ import zisk.distributed.coordinator.lifecycle.JobLifecycle;
 import zisk.distributed.coordinator.lifecycle.ProverRegistrations;
 import zisk.distributed.coordinator.lifecycle.Quarantine;
 import zisk.distributed.coordinator.lifecycle.TaskTimeout;
+import zisk.distributed.coordinator.metrics.CoordinatorMetrics;
 import zisk.distributed.coordinator.scheduling.Admission;
 import zisk.distributed.coordinator.scheduling.DeadlineSweep;
 import zisk.distributed.coordinator.scheduling.Dispatcher;
@@ -88,6 +90,7 @@ public final class CoordinatorServer {
   private final Clock clock;
   private final UUID instanceId = UUID.randomUUID();
   private final Housekeeping housekeeping = new Housekeeping();
+  private final CoordinatorMetrics metrics = new CoordinatorMetrics();
 
   private Server server;
   private DatabaseHealth health;
@@ -98,6 +101,7 @@ public final class CoordinatorServer {
   private ProverStreams streams;
   private RegistrationGate registrationGate;
   private WebhookDeliveries webhooks;
+  private MetricsEndpoint metricsEndpoint;
 
   public CoordinatorServer(
       CoordinatorConfig config, Database database, ServerBuilder<?> serverBuilder, Clock clock) {
@@ -132,6 +136,7 @@ public final class CoordinatorServer {
     database.awaitReady(STARTUP_DATABASE_WAIT);
     new Migrations(database.dataSource()).prepare(config.migrate());
 
+    database.bindMetrics(metrics.registry());
     Store store = new Store(database.dataSource());
     HealthStatusManager healthStatus = new HealthStatusManager();
     health = new DatabaseHealth(database.jdbi(), healthStatus);
@@ -157,7 +162,9 @@ public final class CoordinatorServer {
     Dispatcher dispatcher = new Dispatcher(store, sessions, instanceId);
     HeartbeatWriter heartbeats = new HeartbeatWriter(store, instanceId);
     Notifications notifications = new Notifications(store, database.jdbcUrl());
-    webhooks = new WebhookDeliveries(store, instanceId, config.webhooks(), POLL, clock);
+    webhooks =
+        new WebhookDeliveries(
+            store, instanceId, config.webhooks(), POLL, clock, metrics.webhooks()::delivered);
     notifications.onWebhook(webhooks::wake);
     // A stream counts as live while acknowledgements keep coming: two heartbeats plus slack.
     Duration liveness = timing.heartbeatInterval().multipliedBy(2).plusSeconds(2);
@@ -180,7 +187,8 @@ public final class CoordinatorServer {
             sessions,
             notifications,
             new Scheduler.Periods(
-                timing.heartbeatInterval(), HEARTBEAT_FLUSH, sweepPeriod(timing), POLL));
+                timing.heartbeatInterval(), HEARTBEAT_FLUSH, sweepPeriod(timing), POLL),
+            metrics.events());
     reports = new ReportWriter(dispatcher, lifecycle, scheduler::apply, REPORT_LANES, REPORT_BATCH);
     InputSpool spool = new InputSpool(store, InputSpool.createDir());
     proofChecks =
@@ -268,7 +276,8 @@ public final class CoordinatorServer {
                             new InputUploads(
                                 store, config.limits().inputs().maxSizeBytes(), errors),
                             new InputDownloads(store, errors)),
-                        new AuthInterceptor(gate))))
+                        new AuthInterceptor(gate),
+                        metrics.grpcInterceptor())))
             .addService(MalformedRequests.guard(healthStatus.getHealthService().bindService()))
             .addService(
                 MalformedRequests.guard(ProtoReflectionServiceV1.newInstance().bindService()))
@@ -294,6 +303,14 @@ public final class CoordinatorServer {
     InputRetention retention = new InputRetention(store, config.limits().inputs().retention());
     housekeeping.every(InputRetention.PERIOD, retention::expire);
     housekeeping.nowAndEvery(ProverPruning.PERIOD, pruning::prune, instancePruning::prune);
+    housekeeping.nowAndEvery(
+        CoordinatorMetrics.CLUSTER_REFRESH, metrics.cluster(store, clock)::refresh);
+    if (config.metrics().enabled()) {
+      metricsEndpoint =
+          MetricsEndpoint.start(
+              config.metrics().host(), config.metrics().port(), metrics.registry());
+      log.info("Metrics on http://{}:{}/metrics", config.metrics().host(), metricsEndpoint.port());
+    }
     log.info(
         "ZisK coordinator {} serving on {}:{}, {} (instance {})",
         Version.get(),
@@ -308,6 +325,11 @@ public final class CoordinatorServer {
   /** The bound port (useful when configured with port 0); -1 for an in-process server. */
   public int port() {
     return server.getPort();
+  }
+
+  /** This coordinator's meters (tests scrape them; the webhook sender counts deliveries). */
+  public CoordinatorMetrics metrics() {
+    return metrics;
   }
 
   public UUID instanceId() {
@@ -336,6 +358,9 @@ public final class CoordinatorServer {
       Thread.currentThread().interrupt();
     }
     housekeeping.close();
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
+    }
     registrationGate.close();
     health.close();
     try {

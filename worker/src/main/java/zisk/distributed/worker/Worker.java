@@ -1,6 +1,7 @@
 package zisk.distributed.worker;
 
 import io.grpc.ManagedChannel;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +21,8 @@ import zisk.distributed.api.v1.ProverReconnectRequest;
 import zisk.distributed.api.v1.ProverRegisterRequest;
 import zisk.distributed.api.v1.Shutdown;
 import zisk.distributed.common.concurrent.Backoff;
+import zisk.distributed.common.metrics.MetricsEndpoint;
+import zisk.distributed.common.metrics.Registries;
 import zisk.distributed.common.rules.SafeText;
 import zisk.distributed.worker.config.WorkerConfig;
 import zisk.distributed.worker.connection.Channels;
@@ -32,6 +35,7 @@ import zisk.distributed.worker.connection.ResultDelivery;
 import zisk.distributed.worker.connection.SessionEnd;
 import zisk.distributed.worker.connection.SessionSecret;
 import zisk.distributed.worker.inputs.InputCache;
+import zisk.distributed.worker.metrics.WorkerMetrics;
 import zisk.distributed.worker.prover.ProverBackend;
 import zisk.distributed.worker.task.CancelOutcome;
 import zisk.distributed.worker.task.InputSource;
@@ -66,6 +70,9 @@ public final class Worker {
   private final Thread loopThread;
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final AtomicBoolean started = new AtomicBoolean();
+  private final PrometheusMeterRegistry registry = Registries.prometheus();
+  private final WorkerMetrics metrics = new WorkerMetrics(registry);
+  private MetricsEndpoint metricsEndpoint;
 
   /**
    * A worker that dials its coordinators with the configured TLS settings.
@@ -87,9 +94,12 @@ public final class Worker {
       Function<CoordinatorEndpoint, ManagedChannel> channels) {
     this.config = config;
     this.delivery = new ResultDelivery(config.proverId(), config.heartbeatTimeout());
-    this.inputCache = new InputCache(config.inputCache().dir(), config.inputCache().maxBytes());
+    this.inputCache =
+        new InputCache(
+            config.inputCache().dir(), config.inputCache().maxBytes(), metrics::inputDownloaded);
     this.inputSource = InputSource.withCache(config.inputs(), inputCache);
-    this.runner = new TaskRunner(backend, config.proverId(), inputSource, delivery::deliver);
+    this.runner =
+        new TaskRunner(backend, config.proverId(), inputSource, delivery::deliver, metrics);
     this.loop =
         new ConnectionLoop(
             config.proverId(),
@@ -104,6 +114,15 @@ public final class Worker {
             backend::isReady,
             runner::awaitIdle);
     backend.onReadyChange(loop::readinessChanged);
+    metrics.readiness(backend::isReady);
+    AtomicBoolean wasReady = new AtomicBoolean(backend.isReady());
+    backend.onReadyChange(
+        () -> {
+          boolean ready = backend.isReady();
+          if (wasReady.getAndSet(ready) && !ready) {
+            metrics.nativeProverRestarted(); // lost its prover: killed, crashed or replaced
+          }
+        });
     this.loopThread = new Thread(this::runLoop, "zisk-worker-connection");
   }
 
@@ -124,7 +143,25 @@ public final class Worker {
         config.coordinators(),
         config.token().isPresent() ? "with a token" : "without a token");
     logInputs();
+    if (config.metrics().enabled()) {
+      try {
+        metricsEndpoint =
+            MetricsEndpoint.start(config.metrics().host(), config.metrics().port(), registry);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot serve metrics on " + config.metrics(), e);
+      }
+    }
     loopThread.start();
+  }
+
+  /** This worker's meters (tests scrape them; input downloads are counted through them). */
+  public WorkerMetrics metrics() {
+    return metrics;
+  }
+
+  /** The registry behind {@link #metrics()}, for an endpoint a test starts itself. */
+  public PrometheusMeterRegistry registry() {
+    return registry;
   }
 
   /** Says where inputs come from; a directory that does not exist yet is worth a warning. */
@@ -199,6 +236,9 @@ public final class Worker {
       log.error("prover {}: connection loop failed", config.proverId(), e);
     } finally {
       runner.close();
+      if (metricsEndpoint != null) {
+        metricsEndpoint.close();
+      }
       log.info("prover {}: worker stopped", config.proverId());
       terminated.countDown();
     }
@@ -214,6 +254,7 @@ public final class Worker {
     Optional<String> job = runner.currentJobId().or(delivery::pendingJobId);
     if (job.isPresent()) {
       log.info("prover {} job {}: reconnecting", config.proverId(), job.get());
+      metrics.reconnected();
       return ProverMessage.newBuilder()
           .setReconnect(
               ProverReconnectRequest.newBuilder()

@@ -205,6 +205,13 @@ public final class WorkerCommand implements Callable<Integer> {
   Path configFile;
 
   @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      description =
+          "HTTP port of GET /metrics (metrics.port, DISTRIBUTED_METRICS_PORT; default 0: none).")
+  Integer metricsPort;
+
+  @Option(
       names = "--generate-config",
       arity = "0..1",
       paramLabel = "FILE",
@@ -262,7 +269,8 @@ public final class WorkerCommand implements Callable<Integer> {
                           ? null
                           : String.join(LayeredConfig.LIST_SEPARATOR, inputsDirs),
                   WorkerSettings.MAX_INPUT_BYTES.fileKey(), maxInputBytes,
-                  InputCacheSettings.CACHE_DIR.fileKey(), inputCacheDir));
+                  InputCacheSettings.CACHE_DIR.fileKey(), inputCacheDir,
+                  WorkerSettings.METRICS_PORT.fileKey(), metricsPort));
       // Reads the TLS files now: a bad one stops the start, not every connection attempt.
       channels = Channels.opener(config.tls(), config.token());
     } catch (ConfigException e) {

@@ -124,7 +124,7 @@ public final class AdminApi {
     }
     LaunchOutcome outcome = lifecycle.launch(job);
     if (outcome instanceof LaunchOutcome.Created created) {
-      afterCommit.accept(Effects.none().admit());
+      afterCommit.accept(Effects.none().job(Effects.JobEvent.LAUNCHED).admit());
       return created.jobId().toString();
     }
     if (outcome instanceof LaunchOutcome.Existing existing) {

@@ -3,6 +3,8 @@ package zisk.distributed.coordinator.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
+import zisk.distributed.common.metrics.MetricsConfig;
 
 /**
  * Everything a coordinator process is configured with; immutable and validated once at start.
@@ -30,6 +32,7 @@ import java.util.Optional;
  * @param lostRanks how a lost prover's rank is recomputed on another prover
  * @param coordinators how coordinators judge each other alive, and forget long-gone ones
  * @param webhooks how job outcomes are POSTed to the webhook_url of their LaunchProof
+ * @param metrics where GET /metrics is served; port 0: nowhere
  */
 public record CoordinatorConfig(
     String host,
@@ -53,7 +56,8 @@ public record CoordinatorConfig(
     QuarantinePolicy quarantine,
     LostRanks lostRanks,
     InstanceTiming coordinators,
-    WebhookConfig webhooks) {
+    WebhookConfig webhooks,
+    MetricsConfig metrics) {
 
   /**
    * @param replacementWait how long a lost prover's rank waits for an idle prover that covers its
@@ -187,218 +191,140 @@ public record CoordinatorConfig(
         QuarantinePolicy.DEFAULT,
         LostRanks.DEFAULT,
         InstanceTiming.DEFAULT,
-        WebhookConfig.DEFAULT);
+        WebhookConfig.DEFAULT,
+        MetricsConfig.DISABLED);
   }
 
   public CoordinatorConfig withPort(int newPort) {
-    return new CoordinatorConfig(
-        host,
-        newPort,
-        serviceName,
-        environment,
-        databaseUrl,
-        dataDir,
-        migrate,
-        poolSize,
-        databaseTimeout,
-        maxComputeCapacity,
-        maxAttempts,
-        provers,
-        logging,
-        tls,
-        auth,
-        proofs,
-        limits,
-        timeouts,
-        quarantine,
-        lostRanks,
-        coordinators,
-        webhooks);
+    return copy(edit -> edit.port = newPort);
   }
 
   public CoordinatorConfig withDatabase(Optional<String> url, Path newDataDir, Duration timeout) {
-    return new CoordinatorConfig(
-        host,
-        port,
-        serviceName,
-        environment,
-        url,
-        newDataDir,
-        migrate,
-        poolSize,
-        timeout,
-        maxComputeCapacity,
-        maxAttempts,
-        provers,
-        logging,
-        tls,
-        auth,
-        proofs,
-        limits,
-        timeouts,
-        quarantine,
-        lostRanks,
-        coordinators,
-        webhooks);
+    return copy(
+        edit -> {
+          edit.databaseUrl = url;
+          edit.dataDir = newDataDir;
+          edit.databaseTimeout = timeout;
+        });
   }
 
   /** The same configuration with another way of verifying final proofs. */
   public CoordinatorConfig withProofVerification(ProofVerification verification) {
-    return new CoordinatorConfig(
-        host,
-        port,
-        serviceName,
-        environment,
-        databaseUrl,
-        dataDir,
-        migrate,
-        poolSize,
-        databaseTimeout,
-        maxComputeCapacity,
-        maxAttempts,
-        provers,
-        logging,
-        tls,
-        auth,
-        verification,
-        limits,
-        timeouts,
-        quarantine,
-        lostRanks,
-        coordinators,
-        webhooks);
+    return copy(edit -> edit.proofs = verification);
   }
 
   public CoordinatorConfig withProverTiming(ProverTiming timing) {
-    return new CoordinatorConfig(
-        host,
-        port,
-        serviceName,
-        environment,
-        databaseUrl,
-        dataDir,
-        migrate,
-        poolSize,
-        databaseTimeout,
-        maxComputeCapacity,
-        maxAttempts,
-        timing,
-        logging,
-        tls,
-        auth,
-        proofs,
-        limits,
-        timeouts,
-        quarantine,
-        lostRanks,
-        coordinators,
-        webhooks);
+    return copy(edit -> edit.provers = timing);
   }
 
   /** The same configuration with TLS on the port (empty: plaintext). */
   public CoordinatorConfig withTls(Optional<Tls> newTls) {
-    return new CoordinatorConfig(
-        host,
-        port,
-        serviceName,
-        environment,
-        databaseUrl,
-        dataDir,
-        migrate,
-        poolSize,
-        databaseTimeout,
-        maxComputeCapacity,
-        maxAttempts,
-        provers,
-        logging,
-        newTls,
-        auth,
-        proofs,
-        limits,
-        timeouts,
-        quarantine,
-        lostRanks,
-        coordinators,
-        webhooks);
+    return copy(edit -> edit.tls = newTls);
   }
 
   /** The same configuration with these tokens. */
   public CoordinatorConfig withAuth(AuthConfig newAuth) {
-    return new CoordinatorConfig(
-        host,
-        port,
-        serviceName,
-        environment,
-        databaseUrl,
-        dataDir,
-        migrate,
-        poolSize,
-        databaseTimeout,
-        maxComputeCapacity,
-        maxAttempts,
-        provers,
-        logging,
-        tls,
-        newAuth,
-        proofs,
-        limits,
-        timeouts,
-        quarantine,
-        lostRanks,
-        coordinators,
-        webhooks);
+    return copy(edit -> edit.auth = newAuth);
   }
 
   public CoordinatorConfig withLimits(Limits newLimits) {
-    return new CoordinatorConfig(
-        host,
-        port,
-        serviceName,
-        environment,
-        databaseUrl,
-        dataDir,
-        migrate,
-        poolSize,
-        databaseTimeout,
-        maxComputeCapacity,
-        maxAttempts,
-        provers,
-        logging,
-        tls,
-        auth,
-        proofs,
-        newLimits,
-        timeouts,
-        quarantine,
-        lostRanks,
-        coordinators,
-        webhooks);
+    return copy(edit -> edit.limits = newLimits);
   }
 
   /** The same configuration with another wait for lost ranks' replacements. */
   public CoordinatorConfig withLostRanks(LostRanks newLostRanks) {
-    return new CoordinatorConfig(
-        host,
-        port,
-        serviceName,
-        environment,
-        databaseUrl,
-        dataDir,
-        migrate,
-        poolSize,
-        databaseTimeout,
-        maxComputeCapacity,
-        maxAttempts,
-        provers,
-        logging,
-        tls,
-        auth,
-        proofs,
-        limits,
-        timeouts,
-        quarantine,
-        newLostRanks,
-        coordinators,
-        webhooks);
+    return copy(edit -> edit.lostRanks = newLostRanks);
+  }
+
+  /** The same configuration with other webhook settings. */
+  public CoordinatorConfig withWebhooks(WebhookConfig newWebhooks) {
+    return copy(edit -> edit.webhooks = newWebhooks);
+  }
+
+  /** This configuration with the components {@code change} sets replaced. */
+  private CoordinatorConfig copy(Consumer<Copy> change) {
+    Copy edit = new Copy(this);
+    change.accept(edit);
+    return edit.build();
+  }
+
+  /** A mutable copy of every component, for the with* methods. */
+  private static final class Copy {
+    private String host;
+    private int port;
+    private String serviceName;
+    private String environment;
+    private Optional<String> databaseUrl;
+    private Path dataDir;
+    private boolean migrate;
+    private int poolSize;
+    private Duration databaseTimeout;
+    private int maxComputeCapacity;
+    private int maxAttempts;
+    private ProverTiming provers;
+    private Logging logging;
+    private Optional<Tls> tls;
+    private AuthConfig auth;
+    private ProofVerification proofs;
+    private Limits limits;
+    private TaskTimeouts timeouts;
+    private QuarantinePolicy quarantine;
+    private LostRanks lostRanks;
+    private InstanceTiming coordinators;
+    private WebhookConfig webhooks;
+    private MetricsConfig metrics;
+
+    Copy(CoordinatorConfig from) {
+      host = from.host;
+      port = from.port;
+      serviceName = from.serviceName;
+      environment = from.environment;
+      databaseUrl = from.databaseUrl;
+      dataDir = from.dataDir;
+      migrate = from.migrate;
+      poolSize = from.poolSize;
+      databaseTimeout = from.databaseTimeout;
+      maxComputeCapacity = from.maxComputeCapacity;
+      maxAttempts = from.maxAttempts;
+      provers = from.provers;
+      logging = from.logging;
+      tls = from.tls;
+      auth = from.auth;
+      proofs = from.proofs;
+      limits = from.limits;
+      timeouts = from.timeouts;
+      quarantine = from.quarantine;
+      lostRanks = from.lostRanks;
+      coordinators = from.coordinators;
+      webhooks = from.webhooks;
+      metrics = from.metrics;
+    }
+
+    CoordinatorConfig build() {
+      return new CoordinatorConfig(
+          host,
+          port,
+          serviceName,
+          environment,
+          databaseUrl,
+          dataDir,
+          migrate,
+          poolSize,
+          databaseTimeout,
+          maxComputeCapacity,
+          maxAttempts,
+          provers,
+          logging,
+          tls,
+          auth,
+          proofs,
+          limits,
+          timeouts,
+          quarantine,
+          lostRanks,
+          coordinators,
+          webhooks,
+          metrics);
+    }
   }
 }

@@ -11,6 +11,7 @@ import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.ConfigKey;
 import zisk.distributed.common.config.LayeredConfig;
 import zisk.distributed.common.logging.LoggingSetup;
+import zisk.distributed.common.metrics.MetricsConfig;
 
 /** The coordinator's settings: their names in each source, their defaults, and their validation. */
 public final class CoordinatorSettings {
@@ -32,6 +33,14 @@ public final class CoordinatorSettings {
       List.of(
           new ConfigKey("server.host", "DISTRIBUTED_SERVER_HOST", "bind address"),
           new ConfigKey("server.port", "DISTRIBUTED_SERVER_PORT", "gRPC port"),
+          new ConfigKey(
+              "metrics.port",
+              "DISTRIBUTED_METRICS_PORT",
+              "HTTP port of GET /metrics (Prometheus); 0, the default, serves none"),
+          new ConfigKey(
+              "metrics.host",
+              "DISTRIBUTED_METRICS_HOST",
+              "bind address of metrics.port; default server.host"),
           new ConfigKey(
               TLS_CERT_FILE,
               "DISTRIBUTED_TLS_CERT_FILE",
@@ -321,7 +330,10 @@ public final class CoordinatorSettings {
                 0,
                 3600)),
         coordinators(config),
-        WebhookSettings.resolve(config));
+        WebhookSettings.resolve(config),
+        new MetricsConfig(
+            config.string("metrics.host", config.string("server.host", "0.0.0.0")),
+            config.integer("metrics.port", 0, 0, 65535)));
   }
 
   private static TaskTimeouts timeouts(LayeredConfig config) {

@@ -47,6 +47,6 @@ final class AttemptEnd {
         cause.errorCode,
         reason,
         retry ? "re-queued" : "no attempts left, FAILED");
-    effects.admit();
+    effects.attemptFailed(cause, retry).admit();
   }
 }

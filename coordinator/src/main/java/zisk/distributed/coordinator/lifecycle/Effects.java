@@ -5,13 +5,16 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import zisk.distributed.coordinator.store.Phase;
 import zisk.distributed.coordinator.store.TaskDao.OutgoingTask;
 
 /**
  * What must happen after a transition commits: tasks to send on streams this coordinator holds,
  * provers whose coordinator must be told about their new tasks, cancellations, streams to close,
  * and whether freed capacity may admit queued jobs. Collected inside the transaction, applied only
- * after the commit, so no prover hears of a change that was rolled back.
+ * after the commit, so no prover hears of a change that was rolled back. What the transition did
+ * (jobs ended, tasks ended, phases entered) is counted after the commit too, so metrics never count
+ * a rolled-back change.
  */
 public final class Effects {
 
@@ -21,6 +24,37 @@ public final class Effects {
   /** A message from a prover that changed nothing, and why: logged once, after the commit. */
   public record Ignored(String proverId, String reason) {}
 
+  /** A job event counted after the commit. */
+  public enum JobEvent {
+    LAUNCHED,
+    COMPLETED,
+    CANCELLED
+  }
+
+  /** How a task ended: {@code outcome} is one of a few fixed words (see {@link #taskEnded}). */
+  public record TaskEnd(Phase phase, String outcome) {}
+
+  /** A failed attempt: its error code, and whether the job was re-queued or FAILED. */
+  public record FailedAttempt(String cause, boolean retried) {}
+
+  /** What the transition did, for metrics. */
+  public record Events(
+      List<JobEvent> jobs,
+      List<TaskEnd> tasks,
+      List<FailedAttempt> failedAttempts,
+      List<Phase> phasesEntered) {
+    public boolean isEmpty() {
+      return jobs.isEmpty()
+          && tasks.isEmpty()
+          && failedAttempts.isEmpty()
+          && phasesEntered.isEmpty();
+    }
+  }
+
+  private final Events events =
+      new Events(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+  // When the transition began (its transaction), for the transition latency histogram.
+  private long startedNanos = System.nanoTime();
   private final List<OutgoingTask> send = new ArrayList<>();
   private final Set<String> dispatchTo = new LinkedHashSet<>();
   private final List<Cancellation> cancellations = new ArrayList<>();
@@ -68,7 +102,35 @@ public final class Effects {
     return this;
   }
 
+  public Effects job(JobEvent event) {
+    events.jobs().add(event);
+    return this;
+  }
+
+  /**
+   * @param outcome succeeded, failed, timed_out or invalid_proof
+   */
+  public Effects taskEnded(Phase phase, String outcome) {
+    events.tasks().add(new TaskEnd(phase, outcome));
+    return this;
+  }
+
+  Effects attemptFailed(AttemptFailure cause, boolean retried) {
+    events.failedAttempts().add(new FailedAttempt(cause.errorCode, retried));
+    return this;
+  }
+
+  Effects phaseEntered(Phase phase) {
+    events.phasesEntered().add(phase);
+    return this;
+  }
+
   public Effects merge(Effects other) {
+    events.jobs().addAll(other.events.jobs());
+    events.tasks().addAll(other.events.tasks());
+    events.failedAttempts().addAll(other.events.failedAttempts());
+    events.phasesEntered().addAll(other.events.phasesEntered());
+    startedNanos = Math.min(startedNanos, other.startedNanos);
     send.addAll(other.send);
     dispatchTo.addAll(other.dispatchTo);
     cancellations.addAll(other.cancellations);
@@ -96,6 +158,15 @@ public final class Effects {
 
   public List<Ignored> ignored() {
     return ignored;
+  }
+
+  public Events events() {
+    return events;
+  }
+
+  /** {@link System#nanoTime()} when the transition began. */
+  public long startedNanos() {
+    return startedNanos;
   }
 
   public boolean admitRequested() {

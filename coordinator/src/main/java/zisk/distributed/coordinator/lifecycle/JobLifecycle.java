@@ -187,6 +187,7 @@ public final class JobLifecycle {
       failTask(tx, task, "the result does not match the task type " + task.phase(), true, effects);
     } else if (task.phase() == Phase.AGGREGATE && !report.verdict().accepted()) {
       RefusedProof refused = RefusedProof.record(tx, task, report.verdict(), quarantine);
+      effects.taskEnded(task.phase(), "invalid_proof");
       RunningJob job = new RunningJob(task.jobId(), task.attempt(), task.jobMaxAttempts());
       failAttempt(tx, job, task.proverId(), refused.cause(), refused.reason(), effects);
     } else {
@@ -202,6 +203,7 @@ public final class JobLifecycle {
         && ranks.recomputed(tx, task, result, effects)) {
       return; // a lost rank recomputed: checked against the contribution it made before
     }
+    effects.taskEnded(task.phase(), "succeeded");
     PhaseProgress progress =
         tx.tasks().succeed(task.taskId(), task.jobId(), task.attempt(), task.phase(), result);
     Rows.exactlyOne(progress.updated(), "recording the result of task " + task.taskId());
@@ -246,6 +248,7 @@ public final class JobLifecycle {
     }
     Rows.exactlyOne(entered.moved(), "moving job " + task.jobId() + " to " + next);
     log.debug("Job {} entered {} on {} prover(s)", task.jobId(), next, entered.tasks().size());
+    effects.phaseEntered(next);
     sendOrDispatch(entered.tasks(), new TaskInputs.PreviousResults(entered.inputs()), effects);
   }
 
@@ -269,7 +272,7 @@ public final class JobLifecycle {
         task.jobId(),
         task.attempt(),
         task.proverId());
-    effects.admit();
+    effects.job(Effects.JobEvent.COMPLETED).admit();
   }
 
   // ---- failures: a task error, a refused final proof, a lost prover
@@ -281,6 +284,7 @@ public final class JobLifecycle {
   private void failTask(
       Tx tx, ReportedTask task, String reason, boolean proversFault, Effects effects) {
     Rows.exactlyOne(tx.tasks().fail(task.taskId(), reason), "failing task " + task.taskId());
+    effects.taskEnded(task.phase(), "failed");
     String failure = "prover " + task.proverId() + " failed " + task.phase() + ": " + reason;
     RunningJob job = new RunningJob(task.jobId(), task.attempt(), task.jobMaxAttempts());
     failAttempt(tx, job, task.proverId(), AttemptFailure.TASK_ERROR, failure, effects);
@@ -342,7 +346,7 @@ public final class JobLifecycle {
                 .orElseGet(CancelOutcome.NotFound::new);
           }
           tx.tasks().cancelOpen(jobId);
-          Effects effects = Effects.none().admit();
+          Effects effects = Effects.none().job(Effects.JobEvent.CANCELLED).admit();
           for (ReleasedProver released : tx.provers().releaseAll(jobId)) {
             effects.cancel(released.proverId(), jobId, released.lastTaskId(), reason);
           }

@@ -39,6 +39,7 @@ public final class TaskTimeout {
     }
     log.warn("Job {}: {}; cancelling it on the prover", task.jobId(), reason);
     effects.cancel(task.proverId(), task.jobId(), task.taskId(), reason);
+    effects.taskEnded(task.phase(), "timed_out");
     lifecycle.loseProver(
         tx, task.proverId(), task.jobId(), reason, AttemptFailure.TIMED_OUT, effects);
     return true;

@@ -16,6 +16,7 @@ import zisk.distributed.api.v1.CoordinatorMessage;
 import zisk.distributed.api.v1.Heartbeat;
 import zisk.distributed.common.concurrent.DaemonThreads;
 import zisk.distributed.coordinator.lifecycle.Effects;
+import zisk.distributed.coordinator.metrics.EventMetrics;
 import zisk.distributed.coordinator.session.IgnoredMessages;
 import zisk.distributed.coordinator.session.ProverSession;
 import zisk.distributed.coordinator.session.SessionRegistry;
@@ -42,6 +43,7 @@ public final class Scheduler implements AutoCloseable {
   private final SessionRegistry sessions;
   private final Notifications notifications;
   private final Periods periods;
+  private final EventMetrics metrics;
   private final AtomicBoolean admissionQueued = new AtomicBoolean();
   // One thread for admission and the periodic work: admission rounds never overlap on one
   // coordinator.
@@ -59,7 +61,8 @@ public final class Scheduler implements AutoCloseable {
       HeartbeatWriter heartbeats,
       SessionRegistry sessions,
       Notifications notifications,
-      Periods periods) {
+      Periods periods,
+      EventMetrics metrics) {
     this.admission = admission;
     this.dispatcher = dispatcher;
     this.sweeper = sweeper;
@@ -68,6 +71,7 @@ public final class Scheduler implements AutoCloseable {
     this.sessions = sessions;
     this.notifications = notifications;
     this.periods = periods;
+    this.metrics = metrics;
   }
 
   public void start() {
@@ -76,14 +80,19 @@ public final class Scheduler implements AutoCloseable {
         periods.heartbeat().toMillis(),
         periods.heartbeat().toMillis(),
         TimeUnit.MILLISECONDS);
-    every(periods.heartbeatFlush(), "heartbeat flush", heartbeats::flush);
+    every(
+        periods.heartbeatFlush(), "heartbeat flush", () -> metrics.heartbeats(heartbeats.flush()));
     every(periods.sweep(), "sweep", () -> apply(sweeper.sweep()));
     every(periods.sweep(), "deadline sweep", () -> apply(deadlines.sweep()));
     notifications.start(
-        proverId ->
-            executor.execute(
-                () -> guarded("dispatch", () -> dispatcher.dispatch(List.of(proverId)))),
-        this::sendCancellation,
+        proverId -> {
+          metrics.notification("dispatch");
+          executor.execute(() -> guarded("dispatch", () -> dispatcher.dispatch(List.of(proverId))));
+        },
+        cancellation -> {
+          metrics.notification("cancel");
+          sendCancellation(cancellation);
+        },
         () -> executor.execute(() -> guarded("dispatch", dispatcher::dispatchPending)));
     every(
         periods.poll(),
@@ -136,6 +145,7 @@ public final class Scheduler implements AutoCloseable {
     if (effects.admitRequested()) {
       requestAdmission();
     }
+    metrics.applied(effects);
   }
 
   /** Pushes what a committed transition that wrote no task of its own decided. */

@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.common.concurrent.DaemonThreads;
@@ -36,12 +37,23 @@ public final class WebhookDeliveries implements AutoCloseable {
   private final WebhookConfig config;
   private final WebhookSender sender;
   private final Duration poll;
+  private final Consumer<String> outcomes;
   private final Semaphore wakeUps = new Semaphore(0);
   private volatile boolean running = true;
   private Thread loop;
 
+  /**
+   * @param outcomes told of each attempt's outcome (delivered, rejected, error) and of each
+   *     delivery given up (gave_up): metrics
+   */
   public WebhookDeliveries(
-      Store store, UUID instanceId, WebhookConfig config, Duration poll, Clock clock) {
+      Store store,
+      UUID instanceId,
+      WebhookConfig config,
+      Duration poll,
+      Clock clock,
+      Consumer<String> outcomes) {
+    this.outcomes = outcomes;
     this.store = store;
     this.instanceId = instanceId;
     this.config = config;
@@ -90,9 +102,12 @@ public final class WebhookDeliveries implements AutoCloseable {
     return due.size();
   }
 
-  // Issue 13's webhook-delivery metrics belong here: a counter by outcome (delivered, retried,
-  // failed) and the attempt's duration.
   private void record(Delivery delivery, WebhookSender.Outcome outcome) {
+    outcomes.accept(
+        outcome.delivered() ? "delivered" : outcome.status() != null ? "rejected" : "error");
+    if (!outcome.delivered() && delivery.attempt() >= config.maxAttempts()) {
+      outcomes.accept("gave_up");
+    }
     try {
       int changed;
       if (outcome.delivered()) {

@@ -2,6 +2,7 @@ package zisk.distributed.coordinator.store;
 
 import java.sql.Connection;
 import java.time.Instant;
+import java.util.List;
 
 /** Cluster-wide counts read from the shared database. */
 public final class ClusterDao {
@@ -64,5 +65,49 @@ public final class ClusterDao {
                     row.getInt("active_jobs"),
                     row.getInt("queued_jobs"),
                     row.getInt("live_coordinators")));
+  }
+
+  /**
+   * One row of {@link #snapshot}: {@code kind} is jobs (by state and phase), queue (count and the
+   * oldest QUEUED job's age in seconds), provers (by state) or quarantined.
+   */
+  public record SnapshotRow(String kind, String state, String phase, long count, double seconds) {}
+
+  /**
+   * The cluster-wide gauges of the metrics endpoint in one statement, read every few seconds by
+   * each coordinator (not per scrape). Only active jobs are counted by state: finished jobs are
+   * counted by the coordinators' event counters, and counting them here would scan the history.
+   */
+  private static final Sql SNAPSHOT =
+      Sql.of(
+          """
+      SELECT 'jobs' AS kind, state, coalesce(phase, 'NONE') AS phase, count(*) AS n, 0 AS seconds
+      FROM jobs WHERE state IN ('QUEUED', 'RUNNING') GROUP BY state, phase
+      UNION ALL
+      SELECT 'queue', 'QUEUED', '', count(*),
+             coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)
+      FROM jobs WHERE state = 'QUEUED'
+      UNION ALL
+      SELECT 'provers', state, '', count(*), 0 FROM provers GROUP BY state
+      UNION ALL
+      SELECT 'quarantined', '', '', count(*), 0
+      FROM provers WHERE state <> 'DISCONNECTED' AND held_until > :now
+      """);
+
+  /**
+   * @param now the coordinator's clock, which quarantine times are written by
+   */
+  public List<SnapshotRow> snapshot(Instant now) {
+    return SNAPSHOT
+        .on(connection)
+        .bind("now", now)
+        .list(
+            row ->
+                new SnapshotRow(
+                    row.getString("kind"),
+                    row.getString("state"),
+                    row.getString("phase"),
+                    row.getLong("n"),
+                    row.getDouble("seconds")));
   }
 }

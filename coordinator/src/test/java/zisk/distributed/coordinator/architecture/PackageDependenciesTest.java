@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The coordinator's packages depend one way: the gRPC edge on authentication and scheduling,
  * scheduling on the job lifecycle and the in-memory sessions, the lifecycle on the store. A
- * newcomer can read them bottom-up, and a change in the store never reaches into the edge.
+ * newcomer can read them bottom-up (metrics sits beside scheduling: it reads the lifecycle's
+ * effects and the store's cluster counts), and a change in the store never reaches into the edge.
  */
 class PackageDependenciesTest {
 
@@ -43,6 +44,8 @@ class PackageDependenciesTest {
         .definedBy("zisk.distributed.coordinator.health..")
         .layer("scheduling")
         .definedBy("zisk.distributed.coordinator.scheduling..")
+        .layer("metrics")
+        .definedBy("zisk.distributed.coordinator.metrics..")
         .layer("lifecycle")
         .definedBy("zisk.distributed.coordinator.lifecycle..")
         .layer("session")
@@ -65,12 +68,14 @@ class PackageDependenciesTest {
         .mayOnlyBeAccessedByLayers("wiring", "api")
         .whereLayer("scheduling")
         .mayOnlyBeAccessedByLayers("wiring", "api")
-        .whereLayer("lifecycle")
+        .whereLayer("metrics")
         .mayOnlyBeAccessedByLayers("wiring", "api", "scheduling")
+        .whereLayer("lifecycle")
+        .mayOnlyBeAccessedByLayers("wiring", "api", "scheduling", "metrics")
         .whereLayer("session")
         .mayOnlyBeAccessedByLayers("wiring", "api", "scheduling")
         .whereLayer("store")
-        .mayOnlyBeAccessedByLayers("wiring", "api", "scheduling", "lifecycle")
+        .mayOnlyBeAccessedByLayers("wiring", "api", "scheduling", "lifecycle", "metrics")
         .whereLayer("verification")
         .mayOnlyBeAccessedByLayers("wiring", "api", "scheduling", "lifecycle")
         .whereLayer("verification")

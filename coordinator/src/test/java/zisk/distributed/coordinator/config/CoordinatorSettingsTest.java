@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import zisk.distributed.common.config.ConfigException;
+import zisk.distributed.common.metrics.MetricsConfig;
 import zisk.distributed.coordinator.CoordinatorCommand;
 
 class CoordinatorSettingsTest {
@@ -172,6 +173,26 @@ class CoordinatorSettingsTest {
     assertEquals(Duration.ofSeconds(2), fromFile.backoffAfter(1));
     assertEquals(Duration.ofSeconds(8), fromFile.backoffAfter(3));
     assertEquals(Duration.ofSeconds(60), fromFile.backoffAfter(30));
+  }
+
+  @Test
+  void theMetricsEndpointIsOffByDefaultAndBindsTheGrpcHostUnlessTold() throws Exception {
+    Path file = Files.writeString(dir.resolve("metrics.toml"), "[metrics]\nport = 9400\n");
+
+    assertEquals(new MetricsConfig("0.0.0.0", 0), resolve(Map.of()).metrics());
+    assertFalse(resolve(Map.of()).metrics().enabled());
+    assertEquals(
+        new MetricsConfig("10.0.0.5", 9400),
+        resolve(Map.of(), "--config", file.toString(), "--host", "10.0.0.5").metrics());
+    assertEquals(
+        new MetricsConfig("127.0.0.1", 9500),
+        resolve(Map.of("DISTRIBUTED_METRICS_PORT", "9500", "DISTRIBUTED_METRICS_HOST", "127.0.0.1"))
+            .metrics());
+    assertEquals(9600, resolve(Map.of(), "--metrics-port", "9600").metrics().port());
+    ConfigException bad =
+        assertThrows(
+            ConfigException.class, () -> resolve(Map.of("DISTRIBUTED_METRICS_PORT", "70000")));
+    assertTrue(bad.getMessage().contains("metrics.port"), bad.getMessage());
   }
 
   @Test

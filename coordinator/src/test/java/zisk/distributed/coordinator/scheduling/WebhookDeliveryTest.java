@@ -353,31 +353,7 @@ class WebhookDeliveryTest {
   }
 
   private RunningCoordinator start(WebhookConfig webhooks) {
-    CoordinatorConfig base = CoordinatorConfig.local(jdbcUrl);
-    return RunningCoordinator.inProcess(
-        new CoordinatorConfig(
-            base.host(),
-            base.port(),
-            base.serviceName(),
-            base.environment(),
-            base.databaseUrl(),
-            base.dataDir(),
-            base.migrate(),
-            base.poolSize(),
-            base.databaseTimeout(),
-            base.maxComputeCapacity(),
-            base.maxAttempts(),
-            base.provers(),
-            base.logging(),
-            base.tls(),
-            base.auth(),
-            base.proofs(),
-            base.limits(),
-            base.timeouts(),
-            base.quarantine(),
-            base.lostRanks(),
-            base.coordinators(),
-            webhooks));
+    return RunningCoordinator.inProcess(CoordinatorConfig.local(jdbcUrl).withWebhooks(webhooks));
   }
 
   private static WebhookConfig webhooks(

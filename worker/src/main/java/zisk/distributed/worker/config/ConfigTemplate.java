@@ -157,6 +157,10 @@ public final class ConfigTemplate {
         quote("/var/log/zisk-worker.log"),
         false,
         "Default: none (standard error).");
+
+    out.append("\n[metrics]\n");
+    setting(out, WorkerSettings.METRICS_PORT, "port", "9401", false, "Default: 0 (no endpoint).");
+    setting(out, WorkerSettings.METRICS_HOST, "host", quote("0.0.0.0"), true, null);
     return out.toString();
   }
 

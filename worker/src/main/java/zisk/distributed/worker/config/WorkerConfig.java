@@ -11,6 +11,7 @@ import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.LayeredConfig;
 import zisk.distributed.common.inputs.InputFiles;
 import zisk.distributed.common.logging.LoggingSetup;
+import zisk.distributed.common.metrics.MetricsConfig;
 import zisk.distributed.common.rules.ComputeUnits;
 import zisk.distributed.common.rules.ProverIds;
 import zisk.distributed.worker.connection.BearerToken;
@@ -36,6 +37,7 @@ import zisk.distributed.worker.connection.CoordinatorEndpoint;
  * @param token the prover token sent to coordinators, if any
  * @param inputs where task inputs may be read, and how large they may be
  * @param nativeProver the native backend's prover program and limits
+ * @param metrics where GET /metrics is served; port 0: nowhere
  */
 public record WorkerConfig(
     List<CoordinatorEndpoint> coordinators,
@@ -50,7 +52,8 @@ public record WorkerConfig(
     Optional<BearerToken> token,
     InputFiles inputs,
     NativeProverConfig nativeProver,
-    InputCacheSettings inputCache) {
+    InputCacheSettings inputCache,
+    MetricsConfig metrics) {
 
   /**
    * Logging settings.
@@ -111,6 +114,7 @@ public record WorkerConfig(
     Objects.requireNonNull(token, "token");
     Objects.requireNonNull(inputs, "inputs");
     Objects.requireNonNull(nativeProver, "nativeProver");
+    Objects.requireNonNull(metrics, "metrics");
   }
 
   /**
@@ -139,7 +143,8 @@ public record WorkerConfig(
         Optional.empty(),
         defaultInputs(),
         NativeProverConfig.DEFAULT,
-        InputCacheSettings.DEFAULT);
+        InputCacheSettings.DEFAULT,
+        MetricsConfig.DISABLED);
   }
 
   /** {@code ./inputs} in the working directory, files up to 64 MiB. */
@@ -164,7 +169,8 @@ public record WorkerConfig(
         token,
         inputs,
         nativeProver,
-        inputCache);
+        inputCache,
+        metrics);
   }
 
   /** The same settings with a token. */
@@ -182,7 +188,8 @@ public record WorkerConfig(
         Optional.of(newToken),
         inputs,
         nativeProver,
-        inputCache);
+        inputCache,
+        metrics);
   }
 
   /** This configuration keeping uploaded inputs elsewhere. */
@@ -200,7 +207,8 @@ public record WorkerConfig(
         token,
         inputs,
         nativeProver,
-        newInputCache);
+        newInputCache,
+        metrics);
   }
 
   /** This configuration reading inputs from elsewhere. */
@@ -218,7 +226,8 @@ public record WorkerConfig(
         token,
         newInputs,
         nativeProver,
-        inputCache);
+        inputCache,
+        metrics);
   }
 
   /** This configuration with these native prover settings. */
@@ -236,7 +245,8 @@ public record WorkerConfig(
         token,
         inputs,
         newNativeProver,
-        inputCache);
+        inputCache,
+        metrics);
   }
 
   /**
@@ -345,7 +355,10 @@ public record WorkerConfig(
         token,
         inputs(config),
         NativeProverSettings.load(config, backend),
-        InputCacheSettings.load(config));
+        InputCacheSettings.load(config),
+        new MetricsConfig(
+            config.string(WorkerSettings.METRICS_HOST.fileKey(), "0.0.0.0"),
+            config.integer(WorkerSettings.METRICS_PORT.fileKey(), 0, 0, 65535)));
   }
 
   /** The inputs directories (comma-separated in the environment, a list elsewhere) and limit. */

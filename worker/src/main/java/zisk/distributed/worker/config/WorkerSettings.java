@@ -109,6 +109,17 @@ public final class WorkerSettings {
           "DISTRIBUTED_LOGGING_FILE_PATH",
           "Log file; logs go to standard error when unset.");
 
+  public static final ConfigKey METRICS_PORT =
+      new ConfigKey(
+          "metrics.port",
+          "DISTRIBUTED_METRICS_PORT",
+          "HTTP port of GET /metrics (Prometheus text format); 0, the default, serves none.");
+  public static final ConfigKey METRICS_HOST =
+      new ConfigKey(
+          "metrics.host",
+          "DISTRIBUTED_METRICS_HOST",
+          "Bind address of metrics.port; default 0.0.0.0 (Prometheus scrapes from another host).");
+
   /** In the order the template and the reference list them. */
   public static final List<ConfigKey> ALL =
       Stream.of(
@@ -128,7 +139,9 @@ public final class WorkerSettings {
                   TOKEN,
                   LOGGING_LEVEL,
                   LOGGING_FORMAT,
-                  LOGGING_FILE_PATH),
+                  LOGGING_FILE_PATH,
+                  METRICS_PORT,
+                  METRICS_HOST),
               InputCacheSettings.KEYS,
               NativeProverSettings.KEYS)
           .flatMap(List::stream)

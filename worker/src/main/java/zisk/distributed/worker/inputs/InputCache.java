@@ -51,14 +51,26 @@ public final class InputCache {
   private final LongAdder downloads = new LongAdder();
   private final LongAdder downloadedBytes = new LongAdder();
   private final LongAdder hits = new LongAdder();
+  private final DownloadRecorder recorder;
+
+  /** Told of every download's outcome ("ok", "refused", "failed") and its bytes: metrics. */
+  @FunctionalInterface
+  public interface DownloadRecorder {
+    void record(String outcome, long bytes);
+  }
 
   /**
    * @param dir where inputs are kept; created when missing
    * @param maxBytes most bytes kept; least recently used files go first (the one in use stays)
    */
   public InputCache(Path dir, long maxBytes) {
+    this(dir, maxBytes, (outcome, bytes) -> {});
+  }
+
+  public InputCache(Path dir, long maxBytes, DownloadRecorder recorder) {
     this.dir = dir.toAbsolutePath().normalize();
     this.maxBytes = maxBytes;
+    this.recorder = recorder;
   }
 
   public Path dir() {
@@ -108,7 +120,16 @@ public final class InputCache {
     }
     Path partial = Files.createTempFile(dir, "." + inputId + "-", PARTIAL);
     try {
-      long size = download(inputId, coordinator, partial, maxInputBytes);
+      long size;
+      try {
+        size = download(inputId, coordinator, partial, maxInputBytes);
+      } catch (InputRefusedException e) {
+        recorder.record("refused", 0);
+        throw e;
+      } catch (IOException e) {
+        recorder.record("failed", 0);
+        throw e;
+      }
       try {
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
@@ -116,6 +137,7 @@ public final class InputCache {
       }
       downloads.increment();
       downloadedBytes.add(size);
+      recorder.record("ok", size);
       log.info("fetched input {} ({} bytes) from the coordinator into {}", inputId, size, dir);
     } finally {
       Files.deleteIfExists(partial);

@@ -13,6 +13,7 @@ import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
 import zisk.distributed.api.v1.TaskType;
 import zisk.distributed.common.concurrent.DaemonThreads;
+import zisk.distributed.worker.metrics.WorkerMetrics;
 import zisk.distributed.worker.prover.ProverBackend;
 
 /**
@@ -63,17 +64,19 @@ public final class TaskRunner implements AutoCloseable {
   /**
    * @param inputs where PARTIAL_CONTRIBUTION tasks may read their input
    * @param results receives each finished task's response, on the task thread
+   * @param metrics counts tasks by phase and outcome, and their durations
    */
   public TaskRunner(
       ProverBackend backend,
       String proverId,
       InputSource inputs,
-      Consumer<ExecuteTaskResponse> results) {
+      Consumer<ExecuteTaskResponse> results,
+      WorkerMetrics metrics) {
     this.backend = backend;
     this.proverId = proverId;
     this.results = results;
     this.phases = new TaskPhases(backend, proverId, inputs);
-    this.taskLog = new TaskLog(proverId);
+    this.taskLog = new TaskLog(proverId, metrics);
     // A daemon: a backend that ignores interrupts must not keep the JVM alive after the worker
     // stopped.
     this.taskThread = Executors.newSingleThreadExecutor(DaemonThreads.named("zisk-worker-task"));

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.LayeredConfig;
 import zisk.distributed.common.inputs.InputFiles;
+import zisk.distributed.common.metrics.MetricsConfig;
 import zisk.distributed.common.rules.ComputeUnits;
 import zisk.distributed.common.rules.ProverIds;
 import zisk.distributed.worker.connection.ClientTls;
@@ -75,6 +76,24 @@ class WorkerConfigTest {
         new InputFiles(List.of(Path.of("/srv/a"), Path.of("relative/b").toAbsolutePath()), 4096),
         fromFile);
     assertEquals(new InputFiles(List.of(Path.of("/flag/a"), Path.of("/flag/b,c")), 77), fromFlags);
+  }
+
+  @Test
+  void theMetricsEndpointIsOffByDefaultAndListensOnEveryAddressWhenSet() throws Exception {
+    Path file = Files.writeString(dir.resolve("worker.toml"), "[metrics]\nport = 9401\n");
+
+    assertEquals(MetricsConfig.DISABLED, WorkerConfig.load(Map.of(), null, Map.of()).metrics());
+    assertEquals(
+        new MetricsConfig("0.0.0.0", 9401), WorkerConfig.load(Map.of(), file, Map.of()).metrics());
+    assertEquals(
+        new MetricsConfig("127.0.0.1", 9402),
+        WorkerConfig.load(
+                Map.of("DISTRIBUTED_METRICS_PORT", "9402", "DISTRIBUTED_METRICS_HOST", "127.0.0.1"),
+                null,
+                Map.of())
+            .metrics());
+    assertEquals(
+        9403, WorkerConfig.load(Map.of(), file, Map.of("metrics.port", "9403")).metrics().port());
   }
 
   @Test

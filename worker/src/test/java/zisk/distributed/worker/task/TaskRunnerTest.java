@@ -22,6 +22,7 @@ import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
 import zisk.distributed.api.v1.TaskType;
 import zisk.distributed.common.rules.SafeText;
+import zisk.distributed.worker.metrics.WorkerMetrics;
 import zisk.distributed.worker.prover.reference.ReferenceProverBackend;
 import zisk.distributed.worker.testing.ControlledBackend;
 import zisk.distributed.worker.testing.ControlledBackend.Call;
@@ -33,7 +34,8 @@ class TaskRunnerTest {
   private final ControlledBackend backend = new ControlledBackend();
   private final BlockingQueue<ExecuteTaskResponse> results = new LinkedBlockingQueue<>();
   private final TaskRunner runner =
-      new TaskRunner(backend, "p1", InputSource.files(Tasks.INPUTS), results::add);
+      new TaskRunner(
+          backend, "p1", InputSource.files(Tasks.INPUTS), results::add, WorkerMetrics.discarding());
 
   @AfterEach
   void close() {
@@ -113,7 +115,12 @@ class TaskRunnerTest {
     BlockingQueue<ExecuteTaskResponse> answers = new LinkedBlockingQueue<>();
     try (ReferenceProverBackend reference = new ReferenceProverBackend();
         TaskRunner real =
-            new TaskRunner(reference, "p1", InputSource.files(Tasks.INPUTS), answers::add)) {
+            new TaskRunner(
+                reference,
+                "p1",
+                InputSource.files(Tasks.INPUTS),
+                answers::add,
+                WorkerMetrics.discarding())) {
       real.submit(withInput(Tasks.contribution("j1", "t1", 0), "nul.toml"));
       ExecuteTaskResponse response = answers.poll(Deadlines.WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
