@@ -44,6 +44,7 @@ import zisk.distributed.coordinator.scheduling.FinalProofChecks;
 import zisk.distributed.coordinator.scheduling.HeartbeatWriter;
 import zisk.distributed.coordinator.scheduling.InstanceHeartbeat;
 import zisk.distributed.coordinator.scheduling.InstancePruning;
+import zisk.distributed.coordinator.scheduling.JobWatchers;
 import zisk.distributed.coordinator.scheduling.Notifications;
 import zisk.distributed.coordinator.scheduling.ProverPruning;
 import zisk.distributed.coordinator.scheduling.ReportWriter;
@@ -90,6 +91,7 @@ public final class CoordinatorServer {
   private ReportWriter reports;
   private FinalProofChecks proofChecks;
   private ProverStreams streams;
+  private JobWatchers jobWatchers;
   private RegistrationGate registrationGate;
 
   public CoordinatorServer(
@@ -151,6 +153,8 @@ public final class CoordinatorServer {
     HeartbeatWriter heartbeats = new HeartbeatWriter(store, instanceId);
     // A stream counts as live while acknowledgements keep coming: two heartbeats plus slack.
     Duration liveness = timing.heartbeatInterval().multipliedBy(2).plusSeconds(2);
+    Notifications notifications = new Notifications(store, database.jdbcUrl());
+    jobWatchers = new JobWatchers(store, notifications, config.limits().maxWatchers());
     scheduler =
         new Scheduler(
             new Admission(lifecycle, liveness, instances.liveness(), clock),
@@ -168,7 +172,7 @@ public final class CoordinatorServer {
             new DeadlineSweep(store, new TaskTimeout(lifecycle), config.timeouts()),
             heartbeats,
             sessions,
-            new Notifications(store, database.jdbcUrl()),
+            notifications,
             new Scheduler.Periods(
                 timing.heartbeatInterval(), HEARTBEAT_FLUSH, sweepPeriod(timing), POLL));
     reports = new ReportWriter(dispatcher, lifecycle, scheduler::apply, REPORT_LANES, REPORT_BATCH);
@@ -208,7 +212,8 @@ public final class CoordinatorServer {
             sessions,
             registrationGate,
             messageLimits,
-            clock);
+            clock,
+            jobWatchers);
     AdminApi admin =
         new AdminApi(
             lifecycle,
@@ -243,7 +248,8 @@ public final class CoordinatorServer {
             .addService(
                 MalformedRequests.guard(
                     ServerInterceptors.intercept(
-                        new ZiskApiService(admin, streams, health, new ErrorMapper(health)),
+                        new ZiskApiService(
+                            admin, streams, health, new ErrorMapper(health), jobWatchers),
                         new AuthInterceptor(gate))))
             .addService(MalformedRequests.guard(healthStatus.getHealthService().bindService()))
             .addService(
@@ -297,6 +303,7 @@ public final class CoordinatorServer {
     proofChecks.close();
     reports.close();
     // Workers reconnect (elsewhere, or here after a restart) and keep their work; see README.
+    jobWatchers.close();
     streams.closeAll("coordinator " + instanceId + " is shutting down; reconnect");
     server.shutdown();
     try {

@@ -22,8 +22,11 @@ import zisk.distributed.api.v1.StatusInfoRequest;
 import zisk.distributed.api.v1.StatusInfoResponse;
 import zisk.distributed.api.v1.SystemStatusRequest;
 import zisk.distributed.api.v1.SystemStatusResponse;
+import zisk.distributed.api.v1.WatchJobRequest;
+import zisk.distributed.api.v1.WatchJobResponse;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
 import zisk.distributed.coordinator.health.DatabaseHealth;
+import zisk.distributed.coordinator.scheduling.JobWatchers;
 
 /** {@code zisk.distributed.api.v1.ZiskDistributedApi}: each RPC delegates in one statement. */
 public final class ZiskApiService extends ZiskDistributedApiGrpc.ZiskDistributedApiImplBase {
@@ -32,13 +35,19 @@ public final class ZiskApiService extends ZiskDistributedApiGrpc.ZiskDistributed
   private final DatabaseHealth health;
   private final UnaryCalls calls;
   private final ProverStreams streams;
+  private final WatchCalls watches;
 
   public ZiskApiService(
-      AdminApi admin, ProverStreams streams, DatabaseHealth health, ErrorMapper errors) {
+      AdminApi admin,
+      ProverStreams streams,
+      DatabaseHealth health,
+      ErrorMapper errors,
+      JobWatchers watchers) {
     this.admin = admin;
     this.streams = streams;
     this.health = health;
     this.calls = new UnaryCalls(errors);
+    this.watches = new WatchCalls(admin, watchers, errors);
   }
 
   @Override
@@ -129,6 +138,11 @@ public final class ZiskApiService extends ZiskDistributedApiGrpc.ZiskDistributed
         observer,
         () -> GetProofResponse.newBuilder().setProof(admin.getProof(request.getJobId())).build(),
         error -> GetProofResponse.newBuilder().setError(error).build());
+  }
+
+  @Override
+  public void watchJob(WatchJobRequest request, StreamObserver<WatchJobResponse> observer) {
+    watches.watch(request, observer);
   }
 
   private HealthCheckResponse checkHealth() {

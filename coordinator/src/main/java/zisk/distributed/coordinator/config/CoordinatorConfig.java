@@ -83,6 +83,7 @@ public record CoordinatorConfig(
    *     second
    * @param proverRetention how long a DISCONNECTED prover's row is kept before it is pruned
    * @param maxQueuedJobs QUEUED jobs beyond which LaunchProof answers RESOURCE_EXHAUSTED
+   * @param maxWatchers WatchJob calls open at once beyond which WatchJob answers RESOURCE_EXHAUSTED
    */
   public record Limits(
       int maxProverMessageBytes,
@@ -90,14 +91,21 @@ public record CoordinatorConfig(
       int maxUnregisteredStreams,
       int maxRegistrationsPerSecond,
       Duration proverRetention,
-      int maxQueuedJobs) {
+      int maxQueuedJobs,
+      int maxWatchers) {
 
     /** Largest message of any call but a registered prover's stream. */
     public static final int ADMIN_MESSAGE_BYTES = 1024 * 1024;
 
     public static final Limits DEFAULT =
         new Limits(
-            256 * 1024 * 1024, Duration.ofSeconds(10), 1_000, 200, Duration.ofHours(24), 10_000);
+            256 * 1024 * 1024,
+            Duration.ofSeconds(10),
+            1_000,
+            200,
+            Duration.ofHours(24),
+            10_000,
+            1_000);
 
     public Limits withRegisterTimeout(Duration timeout) {
       return new Limits(
@@ -106,7 +114,8 @@ public record CoordinatorConfig(
           maxUnregisteredStreams,
           maxRegistrationsPerSecond,
           proverRetention,
-          maxQueuedJobs);
+          maxQueuedJobs,
+          maxWatchers);
     }
 
     public Limits withRegistrations(int maxUnregistered, int perSecond) {
@@ -116,7 +125,8 @@ public record CoordinatorConfig(
           maxUnregistered,
           perSecond,
           proverRetention,
-          maxQueuedJobs);
+          maxQueuedJobs,
+          maxWatchers);
     }
 
     public Limits withMaxQueuedJobs(int maxQueued) {
@@ -126,7 +136,20 @@ public record CoordinatorConfig(
           maxUnregisteredStreams,
           maxRegistrationsPerSecond,
           proverRetention,
-          maxQueued);
+          maxQueued,
+          maxWatchers);
+    }
+
+    public Limits withMaxWatchers(int watchers) {
+      Limits l = this;
+      return new Limits(
+          l.maxProverMessageBytes,
+          l.registerTimeout,
+          l.maxUnregisteredStreams,
+          l.maxRegistrationsPerSecond,
+          l.proverRetention,
+          l.maxQueuedJobs,
+          watchers);
     }
   }
 

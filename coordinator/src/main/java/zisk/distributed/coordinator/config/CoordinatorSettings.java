@@ -141,6 +141,10 @@ public final class CoordinatorSettings {
               "DISTRIBUTED_MAX_QUEUED_JOBS",
               "QUEUED jobs beyond which LaunchProof answers RESOURCE_EXHAUSTED"),
           new ConfigKey(
+              "limits.max_watchers",
+              "DISTRIBUTED_MAX_WATCHERS",
+              "WatchJob calls open at once beyond which WatchJob answers RESOURCE_EXHAUSTED"),
+          new ConfigKey(
               "provers.register_timeout_seconds",
               "DISTRIBUTED_REGISTER_TIMEOUT_SECONDS",
               "a prover stream that has not registered by then is closed"),
@@ -248,7 +252,8 @@ public final class CoordinatorSettings {
         Duration.ofHours(
             config.integer(
                 "provers.retention_hours", (int) defaults.proverRetention().toHours(), 1, 100_000)),
-        config.integer("jobs.max_queued", defaults.maxQueuedJobs(), 1, 100_000_000));
+        config.integer("jobs.max_queued", defaults.maxQueuedJobs(), 1, 100_000_000),
+        config.integer("limits.max_watchers", defaults.maxWatchers(), 1, 1_000_000));
   }
 
   private static InstanceTiming coordinators(LayeredConfig config) {

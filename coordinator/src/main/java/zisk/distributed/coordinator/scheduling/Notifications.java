@@ -29,6 +29,13 @@ public final class Notifications implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Notifications.class);
   static final String DISPATCH = "zisk_dispatch";
   static final String CANCEL = "zisk_cancel";
+
+  /** A job has new events (payload: its id); sent by the job_events trigger (V11). */
+  static final String JOB_EVENT = "zisk_job_event";
+
+  /** A task's progress for WatchJob (payload: {@link JobWatchers#encodeProgress}). */
+  static final String PROGRESS = "zisk_progress";
+
   private static final int MAX_REASON = 500;
   private static final Duration RECONNECT_BASE = Duration.ofMillis(500);
   private static final Duration RECONNECT_CAP = Duration.ofSeconds(10);
@@ -36,6 +43,7 @@ public final class Notifications implements AutoCloseable {
   private final Store store;
   private final String jdbcUrl;
   private volatile boolean running = true;
+  private volatile JobWatchers watchers;
   private Thread listener;
 
   public Notifications(Store store, String jdbcUrl) {
@@ -60,6 +68,16 @@ public final class Notifications implements AutoCloseable {
                 cancellation.jobId(),
                 cancellation.taskId(),
                 shortReason)));
+  }
+
+  /** Relays a task's progress to the watchers of its job on every coordinator. */
+  void publishProgress(String payload) {
+    notify(PROGRESS, payload);
+  }
+
+  /** Where job events and progress go; set before {@link #start}. */
+  public void watchedBy(JobWatchers jobWatchers) {
+    this.watchers = jobWatchers;
   }
 
   private void notify(String channel, String payload) {
@@ -93,10 +111,15 @@ public final class Notifications implements AutoCloseable {
         try (Statement statement = connection.createStatement()) {
           statement.execute("LISTEN " + DISPATCH);
           statement.execute("LISTEN " + CANCEL);
+          statement.execute("LISTEN " + JOB_EVENT);
+          statement.execute("LISTEN " + PROGRESS);
         }
         backoff.reset();
         log.debug("Listening for {} and {}", DISPATCH, CANCEL);
         onReconnect.run();
+        if (watchers != null) {
+          watchers.refreshAll();
+        }
         PGConnection pg = connection.unwrap(PGConnection.class);
         int quietSeconds = 0;
         while (running) {
@@ -114,7 +137,7 @@ public final class Notifications implements AutoCloseable {
             continue;
           }
           for (PGNotification notification : notifications) {
-            deliver(notification, onDispatch, onCancel);
+            deliver(notification, onDispatch, onCancel, watchers);
           }
         }
       } catch (SQLException | RuntimeException e) {
@@ -138,9 +161,14 @@ public final class Notifications implements AutoCloseable {
   private static void deliver(
       PGNotification notification,
       Consumer<String> onDispatch,
-      Consumer<Effects.Cancellation> onCancel) {
+      Consumer<Effects.Cancellation> onCancel,
+      JobWatchers jobWatchers) {
     try {
-      if (DISPATCH.equals(notification.getName())) {
+      if (jobWatchers != null && JOB_EVENT.equals(notification.getName())) {
+        jobWatchers.eventsOf(notification.getParameter());
+      } else if (jobWatchers != null && PROGRESS.equals(notification.getName())) {
+        jobWatchers.progress(notification.getParameter());
+      } else if (DISPATCH.equals(notification.getName())) {
         onDispatch.accept(notification.getParameter());
       } else if (CANCEL.equals(notification.getName())) {
         onCancel.accept(decodeCancel(notification.getParameter()));

@@ -19,7 +19,8 @@ public record Tx(
     ProverPruningDao proverPruning,
     DeadlineDao deadlines,
     QuarantineDao quarantine,
-    RankDao ranks) {
+    RankDao ranks,
+    JobEventDao events) {
 
   static Tx on(Connection connection) {
     return new Tx(
@@ -35,6 +36,7 @@ public record Tx(
         new ProverPruningDao(connection),
         new DeadlineDao(connection),
         new QuarantineDao(connection),
-        new RankDao(connection));
+        new RankDao(connection),
+        new JobEventDao(connection));
   }
 }

@@ -60,7 +60,7 @@ class MigrationsTest {
             "provers",
             "tasks"),
         relations);
-    assertEquals("9", new Migrations(dataSource).currentVersion().orElseThrow());
+    assertEquals("11", new Migrations(dataSource).currentVersion().orElseThrow());
   }
 
   @Test
@@ -69,7 +69,7 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
 
     assertEquals(
-        10L,
+        11L,
         (long)
             jdbi.withHandle(
                 h ->
