@@ -33,6 +33,7 @@ import zisk.distributed.worker.connection.SessionEnd;
 import zisk.distributed.worker.connection.SessionSecret;
 import zisk.distributed.worker.prover.ProverBackend;
 import zisk.distributed.worker.task.CancelOutcome;
+import zisk.distributed.worker.task.ProgressReporter;
 import zisk.distributed.worker.task.TaskRunner;
 
 /**
@@ -98,6 +99,7 @@ public final class Worker {
             backend::isReady,
             runner::awaitIdle);
     backend.onReadyChange(loop::readinessChanged);
+    backend.onProgress(new ProgressReporter(runner::runningTask, delivery::sendNow));
     this.loopThread = new Thread(this::runLoop, "zisk-worker-connection");
   }
 
