@@ -139,18 +139,6 @@ public record CoordinatorConfig(
           maxQueued,
           maxWatchers);
     }
-
-    public Limits withMaxWatchers(int watchers) {
-      Limits l = this;
-      return new Limits(
-          l.maxProverMessageBytes,
-          l.registerTimeout,
-          l.maxUnregisteredStreams,
-          l.maxRegistrationsPerSecond,
-          l.proverRetention,
-          l.maxQueuedJobs,
-          watchers);
-    }
   }
 
   /** Logging settings: level trace..error, format pretty/compact/json, optional file. */
