@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -138,7 +139,7 @@ public final class JobWatchers implements AutoCloseable {
     if (!feed.refreshQueued.compareAndSet(false, true)) {
       return;
     }
-    executor.schedule(
+    schedule(
         () -> {
           feed.refreshQueued.set(false);
           if (feeds.get(feed.jobId) != feed) {
@@ -194,11 +195,16 @@ public final class JobWatchers implements AutoCloseable {
   }
 
   void execute(Runnable work) {
-    executor.execute(work);
+    schedule(work, 0, TimeUnit.MILLISECONDS);
   }
 
+  /** Runs {@code work} later on the watchers' threads; nothing once they stopped. */
   void schedule(Runnable work, long delay, TimeUnit unit) {
-    executor.schedule(work, delay, unit);
+    try {
+      executor.schedule(work, delay, unit);
+    } catch (RejectedExecutionException e) {
+      log.debug("Job watchers stopped; not scheduling more work");
+    }
   }
 
   /** Stops reading; open calls end with UNAVAILABLE (the client resumes elsewhere). */
