@@ -98,6 +98,7 @@ class CancelEndToEndTest {
             .filter(
                 event ->
                     !event.startsWith("TASK_SUCCEEDED")
+                        && !event.startsWith("TASK_DISPATCHED")
                         && !event.startsWith("PHASE_STARTED")
                         && !event.startsWith("STARTED")
                         && !event.equals("LAUNCHED"))

@@ -51,6 +51,7 @@ import zisk.distributed.coordinator.scheduling.InputRetention;
 import zisk.distributed.coordinator.scheduling.InputSpool;
 import zisk.distributed.coordinator.scheduling.InstanceHeartbeat;
 import zisk.distributed.coordinator.scheduling.InstancePruning;
+import zisk.distributed.coordinator.scheduling.JobWatchers;
 import zisk.distributed.coordinator.scheduling.Notifications;
 import zisk.distributed.coordinator.scheduling.ProverPruning;
 import zisk.distributed.coordinator.scheduling.ReportWriter;
@@ -99,6 +100,7 @@ public final class CoordinatorServer {
   private ReportWriter reports;
   private FinalProofChecks proofChecks;
   private ProverStreams streams;
+  private JobWatchers jobWatchers;
   private RegistrationGate registrationGate;
   private WebhookDeliveries webhooks;
   private MetricsEndpoint metricsEndpoint;
@@ -168,6 +170,7 @@ public final class CoordinatorServer {
     notifications.onWebhook(webhooks::wake);
     // A stream counts as live while acknowledgements keep coming: two heartbeats plus slack.
     Duration liveness = timing.heartbeatInterval().multipliedBy(2).plusSeconds(2);
+    jobWatchers = new JobWatchers(store, notifications, config.limits().maxWatchers());
     scheduler =
         new Scheduler(
             new Admission(lifecycle, liveness, instances.liveness(), clock),
@@ -231,7 +234,8 @@ public final class CoordinatorServer {
             sessions,
             registrationGate,
             messageLimits,
-            clock);
+            clock,
+            jobWatchers);
     AdminApi admin =
         new AdminApi(
             lifecycle,
@@ -275,7 +279,8 @@ public final class CoordinatorServer {
                             errors,
                             new InputUploads(
                                 store, config.limits().inputs().maxSizeBytes(), errors),
-                            new InputDownloads(store, errors)),
+                            new InputDownloads(store, errors),
+                            jobWatchers),
                         new AuthInterceptor(gate),
                         metrics.grpcInterceptor())))
             .addService(MalformedRequests.guard(healthStatus.getHealthService().bindService()))
@@ -347,6 +352,7 @@ public final class CoordinatorServer {
     proofChecks.close();
     reports.close();
     // Workers reconnect (elsewhere, or here after a restart) and keep their work; see README.
+    jobWatchers.close();
     streams.closeAll("coordinator " + instanceId + " is shutting down; reconnect");
     server.shutdown();
     try {

@@ -39,6 +39,7 @@ import zisk.distributed.worker.metrics.WorkerMetrics;
 import zisk.distributed.worker.prover.ProverBackend;
 import zisk.distributed.worker.task.CancelOutcome;
 import zisk.distributed.worker.task.InputSource;
+import zisk.distributed.worker.task.ProgressReporter;
 import zisk.distributed.worker.task.TaskRunner;
 
 /**
@@ -123,6 +124,7 @@ public final class Worker {
             metrics.nativeProverRestarted(); // lost its prover: killed, crashed or replaced
           }
         });
+    backend.onProgress(new ProgressReporter(runner::runningTask, delivery::sendNow));
     this.loopThread = new Thread(this::runLoop, "zisk-worker-connection");
   }
 

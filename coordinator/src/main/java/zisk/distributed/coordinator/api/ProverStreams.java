@@ -24,6 +24,7 @@ import zisk.distributed.coordinator.lifecycle.TaskReport;
 import zisk.distributed.coordinator.scheduling.Dispatcher;
 import zisk.distributed.coordinator.scheduling.FinalProofChecks;
 import zisk.distributed.coordinator.scheduling.HeartbeatWriter;
+import zisk.distributed.coordinator.scheduling.JobWatchers;
 import zisk.distributed.coordinator.scheduling.ReportWriter;
 import zisk.distributed.coordinator.scheduling.Scheduler;
 import zisk.distributed.coordinator.session.ProverSession;
@@ -50,6 +51,7 @@ public final class ProverStreams {
   private final RegistrationGate gate;
   private final MessageLimits messageLimits;
   private final Clock clock;
+  private final ProgressRelay progress;
 
   public ProverStreams(
       ProverRegistrations registrations,
@@ -61,7 +63,8 @@ public final class ProverStreams {
       SessionRegistry sessions,
       RegistrationGate gate,
       MessageLimits messageLimits,
-      Clock clock) {
+      Clock clock,
+      JobWatchers watchers) {
     this.registrations = registrations;
     this.reports = reports;
     this.proofChecks = proofChecks;
@@ -72,6 +75,7 @@ public final class ProverStreams {
     this.gate = gate;
     this.messageLimits = messageLimits;
     this.clock = clock;
+    this.progress = new ProgressRelay(watchers);
   }
 
   public StreamObserver<ProverMessage> open(StreamObserver<CoordinatorMessage> responses) {
@@ -254,6 +258,7 @@ public final class ProverStreams {
           current.answered(message.getError().getJobId(), message.getError().getTaskId());
           proofChecks.submit(report(current, message.getError()), this::unrecorded);
         }
+        case PROGRESS -> progress.relay(current, message.getProgress());
         default ->
             current.ignored().ignored(message.getMessageCase() + " ignored: already registered");
       }

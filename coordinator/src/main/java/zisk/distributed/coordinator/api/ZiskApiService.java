@@ -26,8 +26,11 @@ import zisk.distributed.api.v1.SystemStatusRequest;
 import zisk.distributed.api.v1.SystemStatusResponse;
 import zisk.distributed.api.v1.UploadInputRequest;
 import zisk.distributed.api.v1.UploadInputResponse;
+import zisk.distributed.api.v1.WatchJobRequest;
+import zisk.distributed.api.v1.WatchJobResponse;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
 import zisk.distributed.coordinator.health.DatabaseHealth;
+import zisk.distributed.coordinator.scheduling.JobWatchers;
 
 /** {@code zisk.distributed.api.v1.ZiskDistributedApi}: each RPC delegates in one statement. */
 public final class ZiskApiService extends ZiskDistributedApiGrpc.ZiskDistributedApiImplBase {
@@ -38,6 +41,7 @@ public final class ZiskApiService extends ZiskDistributedApiGrpc.ZiskDistributed
   private final ProverStreams streams;
   private final InputUploads uploads;
   private final InputDownloads downloads;
+  private final WatchCalls watches;
 
   public ZiskApiService(
       AdminApi admin,
@@ -45,13 +49,15 @@ public final class ZiskApiService extends ZiskDistributedApiGrpc.ZiskDistributed
       DatabaseHealth health,
       ErrorMapper errors,
       InputUploads uploads,
-      InputDownloads downloads) {
+      InputDownloads downloads,
+      JobWatchers watchers) {
     this.admin = admin;
     this.uploads = uploads;
     this.downloads = downloads;
     this.streams = streams;
     this.health = health;
     this.calls = new UnaryCalls(errors);
+    this.watches = new WatchCalls(admin, watchers, errors);
   }
 
   @Override
@@ -153,6 +159,11 @@ public final class ZiskApiService extends ZiskDistributedApiGrpc.ZiskDistributed
   @Override
   public void getInput(GetInputRequest request, StreamObserver<GetInputResponse> observer) {
     downloads.serve(request, observer);
+  }
+
+  @Override
+  public void watchJob(WatchJobRequest request, StreamObserver<WatchJobResponse> observer) {
+    watches.watch(request, observer);
   }
 
   private HealthCheckResponse checkHealth() {

@@ -16,7 +16,7 @@ final class AccessPolicy {
   private static final Set<String> OPEN = Set.of("HealthCheck");
 
   private static final Set<String> READ =
-      Set.of("JobStatus", "JobsList", "ProversList", "StatusInfo", "SystemStatus");
+      Set.of("JobStatus", "WatchJob", "JobsList", "ProversList", "StatusInfo", "SystemStatus");
 
   private static final Map<Role, Set<String>> ALLOWED =
       Map.of(
@@ -27,6 +27,7 @@ final class AccessPolicy {
           Role.CLIENT,
           Set.of(
               "JobStatus",
+              "WatchJob",
               "JobsList",
               "ProversList",
               "StatusInfo",

@@ -90,6 +90,7 @@ public record CoordinatorConfig(
    * @param proverRetention how long a DISCONNECTED prover's row is kept before it is pruned
    * @param maxQueuedJobs QUEUED jobs beyond which LaunchProof answers RESOURCE_EXHAUSTED
    * @param inputs uploaded inputs: their largest size and how long they are kept
+   * @param maxWatchers WatchJob calls open at once beyond which WatchJob answers RESOURCE_EXHAUSTED
    */
   public record Limits(
       int maxProverMessageBytes,
@@ -98,7 +99,8 @@ public record CoordinatorConfig(
       int maxRegistrationsPerSecond,
       Duration proverRetention,
       int maxQueuedJobs,
-      InputStorage inputs) {
+      InputStorage inputs,
+      int maxWatchers) {
 
     /** Largest message of any call but a registered prover's stream. */
     public static final int ADMIN_MESSAGE_BYTES = 1024 * 1024;
@@ -111,7 +113,8 @@ public record CoordinatorConfig(
             200,
             Duration.ofHours(24),
             10_000,
-            InputStorage.DEFAULT);
+            InputStorage.DEFAULT,
+            1_000);
 
     public Limits withRegisterTimeout(Duration timeout) {
       return new Limits(
@@ -121,7 +124,8 @@ public record CoordinatorConfig(
           maxRegistrationsPerSecond,
           proverRetention,
           maxQueuedJobs,
-          inputs);
+          inputs,
+          maxWatchers);
     }
 
     public Limits withRegistrations(int maxUnregistered, int perSecond) {
@@ -132,7 +136,32 @@ public record CoordinatorConfig(
           perSecond,
           proverRetention,
           maxQueuedJobs,
-          inputs);
+          inputs,
+          maxWatchers);
+    }
+
+    public Limits withInputs(InputStorage newInputs) {
+      return new Limits(
+          maxProverMessageBytes,
+          registerTimeout,
+          maxUnregisteredStreams,
+          maxRegistrationsPerSecond,
+          proverRetention,
+          maxQueuedJobs,
+          newInputs,
+          maxWatchers);
+    }
+
+    public Limits withMaxWatchers(int newMaxWatchers) {
+      return new Limits(
+          maxProverMessageBytes,
+          registerTimeout,
+          maxUnregisteredStreams,
+          maxRegistrationsPerSecond,
+          proverRetention,
+          maxQueuedJobs,
+          inputs,
+          newMaxWatchers);
     }
 
     public Limits withMaxQueuedJobs(int maxQueued) {
@@ -143,7 +172,8 @@ public record CoordinatorConfig(
           maxRegistrationsPerSecond,
           proverRetention,
           maxQueued,
-          inputs);
+          inputs,
+          maxWatchers);
     }
   }
 

@@ -11,7 +11,6 @@ import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.ConfigKey;
 import zisk.distributed.common.config.LayeredConfig;
 import zisk.distributed.common.logging.LoggingSetup;
-import zisk.distributed.common.metrics.MetricsConfig;
 
 /** The coordinator's settings: their names in each source, their defaults, and their validation. */
 public final class CoordinatorSettings {
@@ -33,14 +32,6 @@ public final class CoordinatorSettings {
       List.of(
           new ConfigKey("server.host", "DISTRIBUTED_SERVER_HOST", "bind address"),
           new ConfigKey("server.port", "DISTRIBUTED_SERVER_PORT", "gRPC port"),
-          new ConfigKey(
-              "metrics.port",
-              "DISTRIBUTED_METRICS_PORT",
-              "HTTP port of GET /metrics (Prometheus); 0, the default, serves none"),
-          new ConfigKey(
-              "metrics.host",
-              "DISTRIBUTED_METRICS_HOST",
-              "bind address of metrics.port; default server.host"),
           new ConfigKey(
               TLS_CERT_FILE,
               "DISTRIBUTED_TLS_CERT_FILE",
@@ -153,6 +144,10 @@ public final class CoordinatorSettings {
               "DISTRIBUTED_MAX_QUEUED_JOBS",
               "QUEUED jobs beyond which LaunchProof answers RESOURCE_EXHAUSTED"),
           new ConfigKey(
+              "limits.max_watchers",
+              "DISTRIBUTED_MAX_WATCHERS",
+              "WatchJob calls open at once beyond which WatchJob answers RESOURCE_EXHAUSTED"),
+          new ConfigKey(
               "provers.register_timeout_seconds",
               "DISTRIBUTED_REGISTER_TIMEOUT_SECONDS",
               "a prover stream that has not registered by then is closed"),
@@ -192,7 +187,9 @@ public final class CoordinatorSettings {
                   + " only"));
 
   public static final List<ConfigKey> KEYS =
-      Stream.concat(CORE_KEYS.stream(), WebhookSettings.KEYS.stream()).toList();
+      Stream.of(CORE_KEYS, MetricsSettings.KEYS, WebhookSettings.KEYS)
+          .flatMap(List::stream)
+          .toList();
 
   /** Where the embedded database keeps its data unless told otherwise. */
   public static Path defaultDataDir() {
@@ -264,7 +261,8 @@ public final class CoordinatorSettings {
             config.integer(
                 "provers.retention_hours", (int) defaults.proverRetention().toHours(), 1, 100_000)),
         config.integer("jobs.max_queued", defaults.maxQueuedJobs(), 1, 100_000_000),
-        InputStorage.resolve(config));
+        InputStorage.resolve(config),
+        config.integer("limits.max_watchers", defaults.maxWatchers(), 1, 1_000_000));
   }
 
   private static InstanceTiming coordinators(LayeredConfig config) {
@@ -331,9 +329,7 @@ public final class CoordinatorSettings {
                 3600)),
         coordinators(config),
         WebhookSettings.resolve(config),
-        new MetricsConfig(
-            config.string("metrics.host", config.string("server.host", "0.0.0.0")),
-            config.integer("metrics.port", 0, 0, 65535)));
+        MetricsSettings.resolve(config));
   }
 
   private static TaskTimeouts timeouts(LayeredConfig config) {

@@ -31,6 +31,13 @@ public final class Notifications implements AutoCloseable {
   static final String CANCEL = "zisk_cancel";
   // Sent by the trigger that queues a webhook delivery (V12).
   static final String WEBHOOK = "zisk_webhook";
+
+  /** A job has new events (payload: its id); sent by the job_events trigger (V11). */
+  static final String JOB_EVENT = "zisk_job_event";
+
+  /** A task's progress for WatchJob (payload: {@link JobWatchers#encodeProgress}). */
+  static final String PROGRESS = "zisk_progress";
+
   private static final int MAX_REASON = 500;
   private static final Duration RECONNECT_BASE = Duration.ofMillis(500);
   private static final Duration RECONNECT_CAP = Duration.ofSeconds(10);
@@ -39,6 +46,7 @@ public final class Notifications implements AutoCloseable {
   private final String jdbcUrl;
   private volatile boolean running = true;
   private volatile Runnable onWebhook = () -> {};
+  private volatile JobWatchers watchers;
   private Thread listener;
 
   public Notifications(Store store, String jdbcUrl) {
@@ -63,6 +71,16 @@ public final class Notifications implements AutoCloseable {
                 cancellation.jobId(),
                 cancellation.taskId(),
                 shortReason)));
+  }
+
+  /** Relays a task's progress to the watchers of its job on every coordinator. */
+  void publishProgress(String payload) {
+    notify(PROGRESS, payload);
+  }
+
+  /** Where job events and progress go; set before {@link #start}. */
+  public void watchedBy(JobWatchers jobWatchers) {
+    this.watchers = jobWatchers;
   }
 
   private void notify(String channel, String payload) {
@@ -104,10 +122,15 @@ public final class Notifications implements AutoCloseable {
           statement.execute("LISTEN " + DISPATCH);
           statement.execute("LISTEN " + CANCEL);
           statement.execute("LISTEN " + WEBHOOK);
+          statement.execute("LISTEN " + JOB_EVENT);
+          statement.execute("LISTEN " + PROGRESS);
         }
         backoff.reset();
         log.debug("Listening for {} and {}", DISPATCH, CANCEL);
         onReconnect.run();
+        if (watchers != null) {
+          watchers.refreshAll();
+        }
         PGConnection pg = connection.unwrap(PGConnection.class);
         int quietSeconds = 0;
         while (running) {
@@ -128,7 +151,7 @@ public final class Notifications implements AutoCloseable {
             if (WEBHOOK.equals(notification.getName())) {
               onWebhook.run();
             } else {
-              deliver(notification, onDispatch, onCancel);
+              deliver(notification, onDispatch, onCancel, watchers);
             }
           }
         }
@@ -153,9 +176,14 @@ public final class Notifications implements AutoCloseable {
   private static void deliver(
       PGNotification notification,
       Consumer<String> onDispatch,
-      Consumer<Effects.Cancellation> onCancel) {
+      Consumer<Effects.Cancellation> onCancel,
+      JobWatchers jobWatchers) {
     try {
-      if (DISPATCH.equals(notification.getName())) {
+      if (jobWatchers != null && JOB_EVENT.equals(notification.getName())) {
+        jobWatchers.eventsOf(notification.getParameter());
+      } else if (jobWatchers != null && PROGRESS.equals(notification.getName())) {
+        jobWatchers.progress(notification.getParameter());
+      } else if (DISPATCH.equals(notification.getName())) {
         onDispatch.accept(notification.getParameter());
       } else if (CANCEL.equals(notification.getName())) {
         onCancel.accept(decodeCancel(notification.getParameter()));

@@ -5,6 +5,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.api.v1.CoordinatorMessage;
@@ -30,6 +31,9 @@ public final class ProverSession {
 
   /** The last task sent on this stream that the prover has not answered yet; null when none. */
   private ExecuteTaskRequest unanswered;
+
+  /** When progress of the unanswered task was last let through (System.nanoTime); 0: never. */
+  private long progressAt;
 
   public ProverSession(
       String proverId, long epoch, ServerCallStreamObserver<CoordinatorMessage> out, Clock clock) {
@@ -106,6 +110,9 @@ public final class ProverSession {
     }
     boolean sent = send(CoordinatorMessage.newBuilder().setExecuteTask(task).build());
     if (sent) {
+      if (unanswered == null || !unanswered.getTaskId().equals(task.getTaskId())) {
+        progressAt = 0;
+      }
       unanswered = task;
     }
     return sent;
@@ -139,6 +146,28 @@ public final class ProverSession {
             : unanswered.getTaskId().equals(taskId))) {
       unanswered = null;
     }
+  }
+
+  /** The task sent on this stream and not answered yet, if it is this one of this job. */
+  public synchronized Optional<ExecuteTaskRequest> runningTask(String jobId, String taskId) {
+    return unanswered != null
+            && unanswered.getTaskId().equals(taskId)
+            && unanswered.getJobId().equals(jobId)
+        ? Optional.of(unanswered)
+        : Optional.empty();
+  }
+
+  /**
+   * Whether the running task's progress may be relayed now: its last relayed report is at least
+   * {@code minGapNanos} old. Answering true counts as relaying one.
+   */
+  public synchronized boolean progressDue(long minGapNanos) {
+    long now = System.nanoTime();
+    if (progressAt != 0 && now - progressAt < minGapNanos) {
+      return false;
+    }
+    progressAt = now;
+    return true;
   }
 
   /** Ends the stream with a status (the prover sees it as an error and may reconnect). */

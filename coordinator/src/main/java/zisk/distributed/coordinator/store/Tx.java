@@ -21,7 +21,8 @@ public record Tx(
     QuarantineDao quarantine,
     RankDao ranks,
     WebhookDao webhooks,
-    InputDao inputs) {
+    InputDao inputs,
+    JobEventDao events) {
 
   static Tx on(Connection connection) {
     return new Tx(
@@ -39,6 +40,7 @@ public record Tx(
         new QuarantineDao(connection),
         new RankDao(connection),
         new WebhookDao(connection),
-        new InputDao(connection));
+        new InputDao(connection),
+        new JobEventDao(connection));
   }
 }

@@ -61,15 +61,7 @@ class InputsApiTest {
     CoordinatorConfig.Limits d = local.limits();
     CoordinatorConfig config =
         local
-            .withLimits(
-                new CoordinatorConfig.Limits(
-                    d.maxProverMessageBytes(),
-                    d.registerTimeout(),
-                    d.maxUnregisteredStreams(),
-                    d.maxRegistrationsPerSecond(),
-                    d.proverRetention(),
-                    d.maxQueuedJobs(),
-                    new InputStorage(MAX_SIZE, Duration.ofHours(1))))
+            .withLimits(d.withInputs(new InputStorage(MAX_SIZE, Duration.ofHours(1))))
             .withProofVerification(
                 ProofVerification.DEFAULT.withVerifier(ProofVerification.Verifier.NONE));
     coordinator = RunningCoordinator.inProcess(config);

@@ -311,6 +311,7 @@ class CoordinatorSettingsTest {
     assertEquals(Duration.ofSeconds(10), CoordinatorConfig.Limits.DEFAULT.registerTimeout());
     assertEquals(Duration.ofHours(24), CoordinatorConfig.Limits.DEFAULT.proverRetention());
     assertEquals(10_000, CoordinatorConfig.Limits.DEFAULT.maxQueuedJobs());
+    assertEquals(1_000, CoordinatorConfig.Limits.DEFAULT.maxWatchers());
     Path file =
         Files.writeString(
             dir.resolve("limits.toml"),
@@ -326,7 +327,11 @@ class CoordinatorSettingsTest {
         """);
 
     CoordinatorConfig.Limits limits =
-        resolve(Map.of("DISTRIBUTED_MAX_QUEUED_JOBS", "7"), "--config", file.toString()).limits();
+        resolve(
+                Map.of("DISTRIBUTED_MAX_QUEUED_JOBS", "7", "DISTRIBUTED_MAX_WATCHERS", "3"),
+                "--config",
+                file.toString())
+            .limits();
 
     assertEquals(
         new CoordinatorConfig.Limits(
@@ -336,7 +341,8 @@ class CoordinatorSettingsTest {
             20,
             Duration.ofHours(2),
             7,
-            InputStorage.DEFAULT),
+            InputStorage.DEFAULT,
+            3),
         limits);
     ConfigException tooSmall =
         assertThrows(

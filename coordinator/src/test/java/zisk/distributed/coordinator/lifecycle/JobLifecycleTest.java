@@ -97,12 +97,17 @@ class JobLifecycleTest {
         List.of(
             "LAUNCHED",
             "STARTED",
+            "TASK_DISPATCHED",
+            "TASK_DISPATCHED",
             "TASK_SUCCEEDED",
             "TASK_SUCCEEDED",
             "PHASE_STARTED",
+            "TASK_DISPATCHED",
+            "TASK_DISPATCHED",
             "TASK_SUCCEEDED",
             "TASK_SUCCEEDED",
             "PHASE_STARTED",
+            "TASK_DISPATCHED",
             "TASK_SUCCEEDED",
             "COMPLETED"),
         events(job));

@@ -179,7 +179,16 @@ class QuarantineTest {
     // then: no attempt spent, nothing counted against the prover, the refusals are on record
     assertEquals("0 0 null", record("p1"));
     assertEquals("0 0 0", failureCounts(job));
-    assertEquals(List.of("LAUNCHED", "STARTED", "TASK_BUSY", "TASK_BUSY"), events(job));
+    assertEquals(
+        List.of(
+            "LAUNCHED",
+            "STARTED",
+            "TASK_DISPATCHED",
+            "TASK_BUSY",
+            "TASK_DISPATCHED",
+            "TASK_BUSY",
+            "TASK_DISPATCHED"),
+        events(job));
 
     // and: the task's result, once the prover is free, counts
     succeed(task);

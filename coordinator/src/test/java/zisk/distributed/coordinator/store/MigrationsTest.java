@@ -73,7 +73,7 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
 
     assertEquals(
-        12L,
+        13L,
         (long)
             jdbi.withHandle(
                 h ->

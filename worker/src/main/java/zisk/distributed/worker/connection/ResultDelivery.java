@@ -59,6 +59,11 @@ public final class ResultDelivery {
         result.getTaskId());
   }
 
+  /** Sends a message (progress) on the accepted session now, if there is one; never kept. */
+  public synchronized boolean sendNow(ProverMessage message) {
+    return active != null && active.send(message);
+  }
+
   /** A session was accepted: it becomes the way out, and every kept result is sent on it. */
   public synchronized void sessionAccepted(Outbound session) {
     active = session;

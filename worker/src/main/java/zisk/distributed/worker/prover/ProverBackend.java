@@ -48,6 +48,9 @@ public interface ProverBackend extends AutoCloseable {
     return true;
   }
 
+  /** Where the backend reports its running phase's progress; the built-in default reports none. */
+  default void onProgress(ProgressListener listener) {}
+
   /** Calls {@code listener}, on any thread, whenever {@link #isReady()} may have changed. */
   default void onReadyChange(Runnable listener) {}
 

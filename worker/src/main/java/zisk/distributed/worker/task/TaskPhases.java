@@ -1,5 +1,6 @@
 package zisk.distributed.worker.task;
 
+import java.util.Optional;
 import zisk.distributed.api.v1.ContributionParams;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.ExecuteTaskResponse;
@@ -18,6 +19,9 @@ final class TaskPhases {
   private final String proverId;
   private final InputSource inputs;
 
+  /** The task whose phase runs now; null between tasks. */
+  private volatile ExecuteTaskRequest running;
+
   TaskPhases(ProverBackend backend, String proverId, InputSource inputs) {
     this.backend = backend;
     this.proverId = proverId;
@@ -33,6 +37,20 @@ final class TaskPhases {
    *     IllegalArgumentException} for a task without the parameters of its phase
    */
   ExecuteTaskResponse execute(ExecuteTaskRequest request) throws Exception {
+    running = request;
+    try {
+      return call(request);
+    } finally {
+      running = null;
+    }
+  }
+
+  /** The task whose phase runs now, if any (progress is reported for it). */
+  Optional<ExecuteTaskRequest> running() {
+    return Optional.ofNullable(running);
+  }
+
+  private ExecuteTaskResponse call(ExecuteTaskRequest request) throws Exception {
     String jobId = request.getJobId();
     return switch (request.getTaskType()) {
       case PARTIAL_CONTRIBUTION -> {

@@ -217,6 +217,11 @@ public final class TaskRunner implements AutoCloseable {
     }
   }
 
+  /** The task whose phase runs now, if any. */
+  public Optional<ExecuteTaskRequest> runningTask() {
+    return phases.running();
+  }
+
   /** The job this prover works on: the running task's, else the one whose state is kept. */
   public Optional<String> currentJobId() {
     synchronized (lock) {

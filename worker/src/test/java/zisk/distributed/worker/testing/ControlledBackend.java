@@ -24,6 +24,7 @@ import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.ProveParams;
 import zisk.distributed.api.v1.TaskType;
 import zisk.distributed.common.inputs.InputFile;
+import zisk.distributed.worker.prover.ProgressListener;
 import zisk.distributed.worker.prover.ProverBackend;
 import zisk.distributed.worker.prover.reference.ReferenceProverBackend;
 
@@ -168,6 +169,11 @@ public final class ControlledBackend implements ProverBackend {
     await("release of " + jobId)
         .atMost(deadline)
         .until(this::released, jobs -> jobs.contains(jobId));
+  }
+
+  @Override
+  public void onProgress(ProgressListener listener) {
+    answers.onProgress(listener);
   }
 
   @Override

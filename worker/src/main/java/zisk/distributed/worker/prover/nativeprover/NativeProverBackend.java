@@ -15,6 +15,7 @@ import zisk.distributed.common.concurrent.Backoff;
 import zisk.distributed.common.inputs.InputFile;
 import zisk.distributed.common.rules.SafeText;
 import zisk.distributed.worker.config.NativeProverConfig;
+import zisk.distributed.worker.prover.ProgressListener;
 import zisk.distributed.worker.prover.ProverBackend;
 
 /**
@@ -113,6 +114,12 @@ public final class NativeProverBackend implements ProverBackend {
   @Override
   public boolean isReady() {
     return supervisor.ready() != null;
+  }
+
+  /** The contract's {@code progress} messages of a running request go to {@code listener}. */
+  @Override
+  public void onProgress(ProgressListener listener) {
+    supervisor.onProgress(listener);
   }
 
   @Override

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import zisk.distributed.common.concurrent.DaemonThreads;
 import zisk.distributed.common.rules.SafeText;
 import zisk.distributed.worker.config.NativeProverConfig;
+import zisk.distributed.worker.prover.ProgressListener;
 
 /**
  * One running prover program: its requests on stdin (written on a thread of their own, so a prover
@@ -52,6 +53,7 @@ final class ProverProcess {
   private final CompletableFuture<String> gone = new CompletableFuture<>();
   private final AtomicLong ids = new AtomicLong();
   private final Consumer<ProverProcess> onGone;
+  private volatile ProgressListener progressListener = ProgressListener.NONE;
 
   private ProverProcess(Process process, String proverId, Consumer<ProverProcess> onGone) {
     this.process = process;
@@ -81,6 +83,11 @@ final class ProverProcess {
     ProverProcess started = new ProverProcess(builder.start(), proverId, onGone);
     started.startReaders();
     return started;
+  }
+
+  /** Where the {@code progress} messages of open requests go (besides the log). */
+  void onProgress(ProgressListener listener) {
+    progressListener = listener;
   }
 
   long pid() {
@@ -208,6 +215,9 @@ final class ProverProcess {
     }
     if (reply instanceof ProverReply.Progress progress) {
       Exchange exchange = open.get(progress.id());
+      if (exchange != null) {
+        progressListener.progress(exchange.jobId(), progress.fraction(), progress.message());
+      }
       if (exchange != null && exchange.progressDue(PROGRESS_LOG_PERIOD)) {
         log.info(
             "prover {} job {}: [prover] {} {}% {}",

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import zisk.distributed.common.concurrent.Backoff;
 import zisk.distributed.common.rules.SafeText;
 import zisk.distributed.worker.config.NativeProverConfig;
+import zisk.distributed.worker.prover.ProgressListener;
 
 /**
  * Keeps one prover process running: starts it, waits for its {@code ready} (up to the start-up
@@ -27,6 +28,7 @@ final class ProverSupervisor implements AutoCloseable {
   private final String proverId;
   private final Backoff backoff;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private volatile ProgressListener progress = ProgressListener.NONE;
   private final Thread thread;
   private final Object lock = new Object();
   private ProverProcess latest;
@@ -50,6 +52,11 @@ final class ProverSupervisor implements AutoCloseable {
     synchronized (lock) {
       return ready != null && !ready.gone().isDone() ? ready : null;
     }
+  }
+
+  /** Where every process's progress goes, the processes started later included. */
+  void onProgress(ProgressListener listener) {
+    progress = listener;
   }
 
   void onReadyChange(Runnable listener) {
@@ -157,6 +164,7 @@ final class ProverSupervisor implements AutoCloseable {
           return null;
         }
         ProverProcess process = ProverProcess.start(config, proverId, gone -> {});
+        process.onProgress((jobId, fraction, text) -> progress.progress(jobId, fraction, text));
         latest = process;
         log.info(
             "prover {}: started the prover process {}: {}",

@@ -26,6 +26,7 @@ import zisk.distributed.reference.LaneWitness;
 import zisk.distributed.reference.ReferenceAggregator;
 import zisk.distributed.reference.ReferenceInput;
 import zisk.distributed.reference.ReferenceVerifier;
+import zisk.distributed.worker.prover.ProgressListener;
 import zisk.distributed.worker.prover.ProverBackend;
 
 /**
@@ -91,9 +92,17 @@ public final class ReferenceProverBackend implements ProverBackend {
     }
   }
 
+  private volatile ProgressListener progress = ProgressListener.NONE;
+
+  @Override
+  public void onProgress(ProgressListener listener) {
+    progress = listener;
+  }
+
   @Override
   public ChallengesList contribute(String jobId, ContributionParams params, InputFile file)
       throws InterruptedException, InputRefusedException {
+    progress.progress(jobId, 0, "reading the input");
     drillDelay();
     // A repeated contribution replaces the old one: drop it first so both never share memory.
     jobs.remove(jobId);
@@ -107,8 +116,11 @@ public final class ReferenceProverBackend implements ProverBackend {
     LaneSplit split = splitOf(input, params);
     int rank = params.getRankId();
     List<LaneWitness> witnesses = new ArrayList<>(split.laneCount(rank));
+    int lanes = split.laneCount(rank);
     for (int lane = split.firstLane(rank); lane < split.endLane(rank); lane++) {
       witnesses.add(LaneWitness.compute(input, lane));
+      progress.progress(
+          jobId, (double) witnesses.size() / lanes, "witness " + witnesses.size() + "/" + lanes);
     }
     jobs.put(jobId, new ReferenceJob(input, split, rank, List.copyOf(witnesses), null));
     ChallengesList.Builder answer = ChallengesList.newBuilder();
@@ -121,6 +133,7 @@ public final class ReferenceProverBackend implements ProverBackend {
   @Override
   public ProofList prove(String jobId, ProveParams params)
       throws InvalidProofException, InterruptedException {
+    progress.progress(jobId, 0, "checking the contributions");
     drillDelay();
     ReferenceJob job = require(jobId, "PROVE");
     List<LaneCommitment> byLane = commitmentsByLane(job, params.getChallengesList());
@@ -134,8 +147,14 @@ public final class ReferenceProverBackend implements ProverBackend {
     }
     byte[] challenge = FiatShamir.challenge(job.input(), job.split(), byLane);
     ProofList.Builder answer = ProofList.newBuilder();
+    int proved = 0;
     for (LaneWitness witness : job.lanes()) {
       answer.addProofs(witness.prove(challenge).toProto(job.rank()));
+      proved++;
+      progress.progress(
+          jobId,
+          (double) proved / job.lanes().size(),
+          "proof " + proved + "/" + job.lanes().size());
     }
     // Only this job's own task runs now, so replacing the entry cannot lose another update.
     jobs.replace(jobId, job, job.proved(byLane));
@@ -145,6 +164,7 @@ public final class ReferenceProverBackend implements ProverBackend {
   @Override
   public FinalProofList aggregate(String jobId, AggParams params)
       throws InvalidProofException, InterruptedException {
+    progress.progress(jobId, 0, "aggregating");
     drillDelay();
     ReferenceJob job = require(jobId, "AGGREGATE");
     return ReferenceAggregator.aggregate(

@@ -73,6 +73,8 @@ class NativeProverBackendTest {
   void runsTheThreePhasesRelayingProgressAndStderrWithGpusPinned() throws Exception {
     NativeProverBackend backend =
         ready(FakeProvers.config("normal", Map.of("FAKE_EXTRA", "extra-value")).withGpus("0,1"));
+    List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    backend.onProgress((jobId, fraction, text) -> heard.add(jobId + " " + fraction + " " + text));
 
     ChallengesList challenges = backend.contribute("job-1", contribution(1), input);
     ProofList proofs = backend.prove("job-1", ProveParams.getDefaultInstance());
@@ -100,6 +102,7 @@ class NativeProverBackendTest {
                 + " FAKE_EXTRA=extra-value"),
         "stderr is in the log, marked, and shows the prover's environment");
     assertTrue(logged("[prover] contribute 50% halfway"), "progress is relayed to the log");
+    assertTrue(heard.contains("job-1 0.5 halfway"), "and to the worker: " + heard);
   }
 
   @Test
