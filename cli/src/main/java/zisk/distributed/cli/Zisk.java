@@ -37,6 +37,7 @@ public final class Zisk {
     zisk.addSubcommand("worker", new WorkerCommand(ProverBackends::create));
     zisk.addSubcommand("proof", new ProofCommand());
     zisk.addSubcommand("token", new TokenCommand());
+    zisk.addSubcommand("health", new HealthCommand());
     zisk.addSubcommand("demo", new DemoCommand());
     zisk.addSubcommand("reference-input", new ReferenceInputCommand());
     zisk.addSubcommand("verify", new VerifyCommand());
