@@ -1,5 +1,9 @@
 package zisk.distributed.coordinator.testing;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,10 +55,35 @@ final class ContainerDatabase {
   }
 
   private static boolean dockerAvailable() {
+    if (!dockerEndpointConfigured()) {
+      return false; // at once, and without Testcontainers' error log of every strategy it tried
+    }
     try {
       return DockerClientFactory.instance().isDockerAvailable();
     } catch (RuntimeException | LinkageError e) {
       return false;
     }
+  }
+
+  /**
+   * Whether any place Testcontainers looks for an engine is there: DOCKER_HOST, its own properties
+   * file, or a socket of Docker (system, rootless, Desktop) or Podman.
+   */
+  private static boolean dockerEndpointConfigured() {
+    if (System.getenv("DOCKER_HOST") != null) {
+      return true;
+    }
+    Path home = Path.of(System.getProperty("user.home"));
+    String runtime = System.getenv("XDG_RUNTIME_DIR");
+    List<Path> places = new ArrayList<>();
+    places.add(home.resolve(".testcontainers.properties"));
+    places.add(Path.of("/var/run/docker.sock"));
+    places.add(home.resolve(".docker/run/docker.sock"));
+    places.add(home.resolve(".docker/desktop/docker.sock"));
+    if (runtime != null) {
+      places.add(Path.of(runtime, "docker.sock"));
+      places.add(Path.of(runtime, "podman/podman.sock"));
+    }
+    return places.stream().anyMatch(Files::exists);
   }
 }
