@@ -376,6 +376,30 @@ class DeploymentFilesTest {
     assertEquals("infinity", single(worker, "LimitMEMLOCK", "zisk-worker.service"));
   }
 
+  @Test
+  void systemdAcceptsTheUnits() throws Exception {
+    Optional<Path> tool = onPath("systemd-analyze");
+    Assumptions.assumeTrue(tool.isPresent(), "systemd-analyze is not installed");
+    List<String> command = new ArrayList<>(List.of(tool.get().toString(), "verify", "--man=no"));
+    for (String unit : List.of("zisk-coordinator.service", "zisk-worker.service")) {
+      Path copy = temp.resolve(unit);
+      Files.copy(ROOT.resolve("ops/systemd").resolve(unit), copy);
+      command.add(copy.toString());
+    }
+
+    Result result = run(new ProcessBuilder(command).directory(temp.toFile()));
+
+    // The launcher is not installed on a build machine; anything else is a mistake in a unit.
+    List<String> problems =
+        result
+            .output()
+            .lines()
+            .filter(line -> !line.isBlank())
+            .filter(line -> !line.contains("/usr/local/bin/zisk is not executable"))
+            .toList();
+    assertEquals(List.of(), problems, "systemd-analyze verify");
+  }
+
   // --- the coordinator's tokens from the environment
   // -----------------------------------------------
 
