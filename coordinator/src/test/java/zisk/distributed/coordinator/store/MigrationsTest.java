@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -112,21 +114,23 @@ class MigrationsTest {
       }
       go.countDown();
 
+      Set<Optional<String>> versions = new HashSet<>();
       for (Future<Optional<String>> result : results) {
-        assertEquals(Optional.of("9"), result.get(2, TimeUnit.MINUTES));
+        versions.add(result.get(2, TimeUnit.MINUTES));
       }
+      assertEquals(1, versions.size(), "both at the same version: " + versions);
+      assertTrue(versions.iterator().next().isPresent(), "the schema is migrated");
     } finally {
       threads.shutdownNow();
     }
     assertEquals(
-        List.of(10L, 10L),
+        List.of(0L),
         jdbi.withHandle(
             h ->
                 h.createQuery(
                         """
-                    SELECT count(*) FROM flyway_schema_history
-                    UNION ALL
-                    SELECT count(DISTINCT script) FROM flyway_schema_history WHERE success""")
+                    SELECT count(*) - count(DISTINCT script) FILTER (WHERE success)
+                    FROM flyway_schema_history""")
                     .mapTo(Long.class)
                     .list()),
         "every migration applied exactly once, and successfully");
