@@ -44,6 +44,7 @@ public final class Zisk {
     zisk.addSubcommand("provers", new ProversCommand());
     zisk.addSubcommand("system", new SystemCommand());
     zisk.addSubcommand("token", new TokenCommand());
+    zisk.addSubcommand("health", new HealthCommand());
     zisk.addSubcommand("demo", new DemoCommand());
     zisk.addSubcommand("reference-input", new ReferenceInputCommand());
     zisk.addSubcommand("verify", new VerifyCommand());

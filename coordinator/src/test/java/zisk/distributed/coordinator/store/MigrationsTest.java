@@ -5,7 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
@@ -20,12 +30,14 @@ import zisk.distributed.coordinator.testing.TestDatabase;
  */
 class MigrationsTest {
 
+  private String jdbcUrl;
   private com.zaxxer.hikari.HikariDataSource dataSource;
   private Jdbi jdbi;
 
   @BeforeEach
   void emptyDatabase() {
-    dataSource = Database.pool(TestDatabase.freshJdbcUrl(), 3, Duration.ofSeconds(5));
+    jdbcUrl = TestDatabase.freshJdbcUrl();
+    dataSource = Database.pool(jdbcUrl, 3, Duration.ofSeconds(5));
     jdbi = Database.jdbi(dataSource);
   }
 
@@ -80,6 +92,52 @@ class MigrationsTest {
                     h.createQuery("SELECT count(*) FROM flyway_schema_history")
                         .mapTo(Long.class)
                         .one()));
+  }
+
+  /**
+   * Coordinators started together on a fresh database (docker-compose.yml, a Kubernetes rollout)
+   * migrate it at the same moment: Flyway's PostgreSQL advisory lock lets one apply the migrations
+   * while the other waits, then finds nothing left to do.
+   */
+  @Test
+  void twoCoordinatorsMigratingOneFreshDatabaseAtOnceBothStart() throws Exception {
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    CountDownLatch go = new CountDownLatch(1);
+    try (var first = Database.pool(jdbcUrl, 3, Duration.ofSeconds(5));
+        var second = Database.pool(jdbcUrl, 3, Duration.ofSeconds(5))) {
+      List<Future<Optional<String>>> results = new ArrayList<>();
+      for (DataSource pool : List.of(first, second)) {
+        results.add(
+            threads.submit(
+                () -> {
+                  go.await();
+                  Migrations migrations = new Migrations(pool);
+                  migrations.prepare(true);
+                  return migrations.currentVersion();
+                }));
+      }
+      go.countDown();
+
+      Set<Optional<String>> versions = new HashSet<>();
+      for (Future<Optional<String>> result : results) {
+        versions.add(result.get(2, TimeUnit.MINUTES));
+      }
+      assertEquals(1, versions.size(), "both at the same version: " + versions);
+      assertTrue(versions.iterator().next().isPresent(), "the schema is migrated");
+    } finally {
+      threads.shutdownNow();
+    }
+    assertEquals(
+        List.of(0L),
+        jdbi.withHandle(
+            h ->
+                h.createQuery(
+                        """
+                    SELECT count(*) - count(DISTINCT script) FILTER (WHERE success)
+                    FROM flyway_schema_history""")
+                    .mapTo(Long.class)
+                    .list()),
+        "every migration applied exactly once, and successfully");
   }
 
   @Test

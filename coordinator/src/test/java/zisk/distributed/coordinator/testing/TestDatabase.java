@@ -8,6 +8,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
@@ -16,9 +17,10 @@ import zisk.distributed.coordinator.config.DatabaseUrls;
 import zisk.distributed.coordinator.store.Migrations;
 
 /**
- * Fresh PostgreSQL databases for tests: on the server named by {@code ZISK_TEST_DATABASE_URL} when
- * it is set (CI sets it to the machine's server), else on one embedded PostgreSQL per JVM. Every
- * database is created empty and dropped when the JVM exits.
+ * Fresh PostgreSQL databases for tests, on the first server of: the one named by {@code
+ * ZISK_TEST_DATABASE_URL} when it is set (CI sets it to the machine's server); a PostgreSQL 17
+ * container when a Docker engine answers ({@link ContainerDatabase}); one embedded PostgreSQL per
+ * JVM. Every database is created empty and dropped when the JVM exits.
  */
 public final class TestDatabase {
 
@@ -66,8 +68,11 @@ public final class TestDatabase {
     if (adminUrl != null) {
       return adminUrl;
     }
+    Optional<String> container;
     if (usesExternalServer()) {
       adminUrl = DatabaseUrls.toJdbc(System.getenv(ENV), ENV);
+    } else if ((container = ContainerDatabase.start()).isPresent()) {
+      adminUrl = container.get();
     } else {
       try {
         embedded = EmbeddedPostgres.builder().start();
