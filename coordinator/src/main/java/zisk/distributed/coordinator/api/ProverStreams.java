@@ -5,7 +5,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -235,11 +234,10 @@ public final class ProverStreams {
           capacity.getComputeUnits(),
           accepted.epoch());
       scheduler.apply(accepted.effects());
-      if (accepted.resumedJob().isPresent()) {
-        dispatcher.redeliver(proverId);
-      } else {
-        dispatcher.dispatch(List.of(proverId));
-      }
+      // Also after a new session: admission may have claimed a task for the prover between the
+      // registration's commit and sessions.put, and found only the old, closed stream to send it
+      // on.
+      dispatcher.redeliver(proverId);
     }
 
     private void next(ProverMessage message) {
