@@ -318,7 +318,10 @@ final class Cluster implements AutoCloseable {
         .until(() -> provers().get(proverId), prover -> prover != null && done.test(prover));
   }
 
-  /** The job's history, one "EVENT PHASE" (or "EVENT") per row, oldest first. */
+  /**
+   * The job's history, one "EVENT PHASE" (or "EVENT") per row, oldest first; TASK_DISPATCHED rows
+   * (one per task sent, for WatchJob) are left out: tests here check the transitions.
+   */
   List<String> events(String jobId) {
     return coordinator
         .jdbi()
@@ -327,7 +330,8 @@ final class Cluster implements AutoCloseable {
                 handle
                     .createQuery(
                         """
-            SELECT event || coalesce(' ' || phase, '') FROM job_events WHERE job_id = :jobId::uuid ORDER BY event_id
+            SELECT event || coalesce(' ' || phase, '') FROM job_events
+            WHERE job_id = :jobId::uuid AND event <> 'TASK_DISPATCHED' ORDER BY event_id
             """)
                     .bind("jobId", jobId)
                     .mapTo(String.class)
