@@ -53,6 +53,14 @@ final class ProveCommand extends ClientCommand {
           "What is being proved (default: the input's file name and hash, e.g. input-3fa2b4c1d0e9).")
   String blockId;
 
+  @Option(
+      names = "--webhook-url",
+      paramLabel = "URL",
+      description =
+          "http(s) URL the coordinator POSTs the job's outcome to when it ends (LaunchProof"
+              + " webhook_url; signed, retried, at least once).")
+  String webhookUrl;
+
   @Option(names = "--wait", description = "Follow the job until it ends, then fetch its proof.")
   boolean await;
 
@@ -78,7 +86,7 @@ final class ProveCommand extends ClientCommand {
     String block = blockId != null ? blockId : BlockIds.derive(input, stored.getInputId());
     String jobId =
         new ProofLaunch(coordinators)
-            .launch(stored.getInputId(), block, capacity, UUID.randomUUID().toString());
+            .launch(stored.getInputId(), block, capacity, UUID.randomUUID().toString(), webhookUrl);
     if (!client.json()) {
       out.printf(
           "Uploaded %s (%,d bytes%s), input id %s%nLaunched job %s (block %s)%n",

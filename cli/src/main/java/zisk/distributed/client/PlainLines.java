@@ -10,6 +10,7 @@ import java.util.Locale;
 import zisk.distributed.api.v1.JobEvent;
 import zisk.distributed.api.v1.JobStatus;
 import zisk.distributed.api.v1.TaskProgress;
+import zisk.distributed.api.v1.TaskType;
 import zisk.distributed.common.rules.SafeText;
 
 /**
@@ -58,14 +59,25 @@ public final class PlainLines implements ProgressView {
     line(event.hasAt() ? instant(event.getAt()) : now(), "%s", text);
   }
 
+  /**
+   * "PHASE rank N prover P" for a contribution, "PHASE prover P" otherwise: only a contribution's
+   * progress carries its rank (a PROVE request names none; AGGREGATE has one task).
+   */
+  static String taskName(TaskProgress progress) {
+    return progress.getTaskType()
+        + (progress.getTaskType() == TaskType.PARTIAL_CONTRIBUTION
+            ? " rank " + progress.getRank()
+            : "")
+        + " prover "
+        + clean(progress.getProverId());
+  }
+
   @Override
   public void progress(TaskProgress progress) {
     line(
         now(),
-        "RUNNING   PROGRESS        %s rank %d prover %s %3.0f%%%s",
-        progress.getTaskType(),
-        progress.getRank(),
-        clean(progress.getProverId()),
+        "RUNNING   PROGRESS        %s %3.0f%%%s",
+        taskName(progress),
         100 * Math.max(0, Math.min(1, progress.getFraction())),
         progress.getText().isEmpty() ? "" : " " + clean(progress.getText()));
   }

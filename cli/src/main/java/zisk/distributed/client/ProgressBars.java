@@ -68,13 +68,13 @@ public final class ProgressBars implements ProgressView {
 
   @Override
   public synchronized void progress(TaskProgress progress) {
-    String name = progress.getTaskType() + " rank " + progress.getRank();
+    String name = PlainLines.taskName(progress);
     ProgressBar bar =
         tasks.computeIfAbsent(
             name,
             n ->
                 new ProgressBarBuilder()
-                    .setTaskName(n + " " + PlainLines.clean(progress.getProverId()))
+                    .setTaskName(n)
                     .setInitialMax(100)
                     .setUnit("%", 1)
                     .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)

@@ -19,17 +19,22 @@ public final class ProofLaunch {
 
   /**
    * @param capacity compute units; null: the cluster's connected capacity (at least 1)
+   * @param webhookUrl where the coordinator POSTs the outcome; null: nowhere
    * @return the job's id
    */
-  public String launch(String inputId, String blockId, Integer capacity, String clientRequestId) {
+  public String launch(
+      String inputId, String blockId, Integer capacity, String clientRequestId, String webhookUrl) {
     int units = capacity != null ? capacity : clusterCapacity();
-    return send(
+    LaunchProofRequest.Builder request =
         LaunchProofRequest.newBuilder()
             .setInputId(inputId)
             .setBlockId(blockId)
             .setComputeCapacity(units)
-            .setClientRequestId(clientRequestId)
-            .build());
+            .setClientRequestId(clientRequestId);
+    if (webhookUrl != null) {
+      request.setWebhookUrl(webhookUrl);
+    }
+    return send(request.build());
   }
 
   /** Sends a prepared request (the demo launches by input_path). */

@@ -203,8 +203,7 @@ class ClientCommandsTest {
     }
     String text = out.toString();
     assertTrue(text.contains("TASK_DISPATCHED") && text.contains("PROVE prover prover-a"), text);
-    assertTrue(
-        text.contains("PROGRESS        PROVE rank 0 prover prover-a  50% witness 4/8"), text);
+    assertTrue(text.contains("PROGRESS        PROVE prover prover-a  50% witness 4/8"), text);
     assertTrue(lines[lines.length - 1].contains("COMPLETED job " + FakeCoordinator.JOB_ID), text);
   }
 
