@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -123,6 +124,22 @@ class MetricsEndToEndTest {
                 .filter(name -> !exported.contains(name))
                 .forEach(name -> missing.add(name + " (" + where + ")")));
     assertEquals(List.of(), missing, "read but not exported; exported: " + exported);
+  }
+
+  @Test
+  void theJobsPhasesAreTimedOnceEach() throws Exception {
+    String scrape = scrape(coordinatorMetrics.port());
+
+    for (String phase : List.of("partial_contribution", "prove")) {
+      assertTrue(
+          Pattern.compile(
+                  "(?m)^zisk_phase_duration_seconds_count\\{phase=\"" + phase + "\"} 1(\\.0)?$")
+              .matcher(scrape)
+              .find(),
+          phase
+              + " timed once: "
+              + scrape.lines().filter(l -> l.contains("phase_duration")).toList());
+    }
   }
 
   @Test

@@ -37,22 +37,32 @@ public final class Effects {
   /** A failed attempt: its error code, and whether the job was re-queued or FAILED. */
   public record FailedAttempt(String cause, boolean retried) {}
 
+  /** A phase every task of which succeeded, and how long it ran (first dispatch to its end). */
+  public record PhaseEnd(Phase phase, double seconds) {}
+
   /** What the transition did, for metrics. */
   public record Events(
       List<JobEvent> jobs,
       List<TaskEnd> tasks,
       List<FailedAttempt> failedAttempts,
-      List<Phase> phasesEntered) {
+      List<Phase> phasesEntered,
+      List<PhaseEnd> phasesEnded) {
     public boolean isEmpty() {
       return jobs.isEmpty()
           && tasks.isEmpty()
           && failedAttempts.isEmpty()
-          && phasesEntered.isEmpty();
+          && phasesEntered.isEmpty()
+          && phasesEnded.isEmpty();
     }
   }
 
   private final Events events =
-      new Events(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      new Events(
+          new ArrayList<>(),
+          new ArrayList<>(),
+          new ArrayList<>(),
+          new ArrayList<>(),
+          new ArrayList<>());
   // When the transition began (its transaction), for the transition latency histogram.
   private long startedNanos = System.nanoTime();
   private final List<OutgoingTask> send = new ArrayList<>();
@@ -120,6 +130,11 @@ public final class Effects {
     return this;
   }
 
+  Effects phaseEnded(Phase phase, double seconds) {
+    events.phasesEnded().add(new PhaseEnd(phase, seconds));
+    return this;
+  }
+
   Effects phaseEntered(Phase phase) {
     events.phasesEntered().add(phase);
     return this;
@@ -130,6 +145,7 @@ public final class Effects {
     events.tasks().addAll(other.events.tasks());
     events.failedAttempts().addAll(other.events.failedAttempts());
     events.phasesEntered().addAll(other.events.phasesEntered());
+    events.phasesEnded().addAll(other.events.phasesEnded());
     startedNanos = Math.min(startedNanos, other.startedNanos);
     send.addAll(other.send);
     dispatchTo.addAll(other.dispatchTo);

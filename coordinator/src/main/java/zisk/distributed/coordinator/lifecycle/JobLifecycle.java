@@ -248,7 +248,7 @@ public final class JobLifecycle {
     }
     Rows.exactlyOne(entered.moved(), "moving job " + task.jobId() + " to " + next);
     log.debug("Job {} entered {} on {} prover(s)", task.jobId(), next, entered.tasks().size());
-    effects.phaseEntered(next);
+    effects.phaseEnded(task.phase(), entered.previousSeconds()).phaseEntered(next);
     sendOrDispatch(entered.tasks(), new TaskInputs.PreviousResults(entered.inputs()), effects);
   }
 

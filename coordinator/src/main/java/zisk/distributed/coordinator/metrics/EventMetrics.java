@@ -46,6 +46,9 @@ public final class EventMetrics {
         tasks(phase.name(), outcome);
       }
       phases(phase);
+      if (phase != Phase.AGGREGATE) {
+        phaseDuration(phase);
+      }
     }
     for (String cause : CAUSES) {
       failedAttempts(cause, true);
@@ -81,6 +84,9 @@ public final class EventMetrics {
     }
     for (Phase phase : events.phasesEntered()) {
       phases(phase).increment();
+    }
+    for (Effects.PhaseEnd end : events.phasesEnded()) {
+      phaseDuration(end.phase()).record(Duration.ofMillis(Math.round(end.seconds() * 1000)));
     }
     transitionLatency.record(Duration.ofNanos(System.nanoTime() - effects.startedNanos()));
   }
@@ -121,6 +127,18 @@ public final class EventMetrics {
     return Counter.builder("zisk.tasks.ended")
         .description("Tasks that ended, by phase and outcome")
         .tags("phase", phase.toLowerCase(Locale.ROOT), "outcome", outcome)
+        .register(registry);
+  }
+
+  /**
+   * A phase that ended by advancing (PARTIAL_CONTRIBUTION, PROVE): from its first task's dispatch
+   * until its last task succeeded. AGGREGATE is one task: the workers' task duration covers it.
+   */
+  private Timer phaseDuration(Phase phase) {
+    return Timer.builder("zisk.phase.duration")
+        .description("How long a phase ran, from its first task's dispatch to its last success")
+        .tag("phase", phase.name().toLowerCase(Locale.ROOT))
+        .serviceLevelObjectives(buckets(0.1, 0.5, 1, 5, 10, 30, 60, 300, 600, 1800, 3600, 7200))
         .register(registry);
   }
 

@@ -273,7 +273,9 @@ public final class TaskDao {
   /**
    * A phase just entered: its tasks, whether the job row moved, and the previous phase's results.
    */
-  public record EnteredPhase(List<WrittenTask> tasks, int moved, List<byte[]> inputs) {}
+  /** The next phase's tasks, and how long the phase that ended ran (first dispatch to now). */
+  public record EnteredPhase(
+      List<WrittenTask> tasks, int moved, List<byte[]> inputs, double previousSeconds) {}
 
   /**
    * Enters the next phase in one statement: one task per succeeded task of a prover still reserved
@@ -305,6 +307,8 @@ public final class TaskDao {
           FROM moved)
       SELECT w.task_id, w.job_id, w.attempt, w.task_type AS phase, w.rank_id, w.prover_id, w.state,
              (SELECT count(*) FROM moved) AS moved,
+             (SELECT extract(epoch FROM clock_timestamp() - min(r.dispatched_at)) FROM tasks r
+              WHERE r.job_id = :jobId AND r.attempt = :attempt AND r.task_type = :previous) AS previous_seconds,
              ARRAY(SELECT DISTINCT ON (r.rank_id) r.result FROM tasks r
                    WHERE r.job_id = :jobId AND r.attempt = :attempt AND r.task_type = :previous AND r.state = 'SUCCEEDED'
                    ORDER BY r.rank_id, r.replacement DESC) AS inputs
@@ -315,6 +319,7 @@ public final class TaskDao {
   public EnteredPhase enterPhase(
       UUID jobId, int attempt, Phase previous, Phase next, UUID instanceId) {
     int[] moved = new int[1];
+    double[] previousSeconds = new double[1];
     List<List<byte[]>> inputs = new ArrayList<>();
     List<WrittenTask> tasks =
         ENTER_PHASE
@@ -327,12 +332,14 @@ public final class TaskDao {
             .list(
                 row -> {
                   moved[0] = row.getInt("moved");
+                  previousSeconds[0] = row.getDouble("previous_seconds");
                   if (inputs.isEmpty()) {
                     inputs.add(List.of((byte[][]) row.getArray("inputs").getArray()));
                   }
                   return written(row);
                 });
-    return new EnteredPhase(tasks, moved[0], inputs.isEmpty() ? List.of() : inputs.get(0));
+    return new EnteredPhase(
+        tasks, moved[0], inputs.isEmpty() ? List.of() : inputs.get(0), previousSeconds[0]);
   }
 
   /** A task just written, and whether it went out DISPATCHED or waits ASSIGNED. */
