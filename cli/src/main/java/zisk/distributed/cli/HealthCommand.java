@@ -7,13 +7,13 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import zisk.distributed.client.ClientFailure;
 import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.tls.HandshakeFailures;
 import zisk.distributed.worker.connection.BearerToken;
@@ -114,19 +114,11 @@ public final class HealthCommand implements Callable<Integer> {
           "zisk health: cannot reach the coordinator at "
               + url
               + ": "
-              + HandshakeFailures.explain(e, endpoint.tls()).orElse(brief(e.getStatus())));
+              + HandshakeFailures.explain(e, endpoint.tls())
+                  .orElse(ClientFailure.brief(e.getStatus())));
       return UNREACHABLE;
     } finally {
       channel.shutdownNow();
     }
-  }
-
-  /** The status without its cause's stack trace (which Status.toString includes). */
-  private static String brief(Status status) {
-    String text = status.getCode() + " " + Objects.toString(status.getDescription(), "");
-    Throwable cause = status.getCause();
-    return cause == null || cause.getMessage() == null
-        ? text
-        : text + " (" + cause.getMessage() + ")";
   }
 }

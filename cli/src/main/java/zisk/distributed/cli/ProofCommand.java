@@ -7,7 +7,6 @@ import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +17,7 @@ import picocli.CommandLine.Parameters;
 import zisk.distributed.api.v1.GetProofRequest;
 import zisk.distributed.api.v1.GetProofResponse;
 import zisk.distributed.api.v1.ZiskDistributedApiGrpc;
+import zisk.distributed.client.ClientFailure;
 import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.tls.HandshakeFailures;
 import zisk.distributed.worker.connection.BearerToken;
@@ -121,7 +121,8 @@ public final class ProofCommand implements Callable<Integer> {
           "zisk proof: cannot reach the coordinator at "
               + url
               + ": "
-              + HandshakeFailures.explain(e, endpoint.tls()).orElse(brief(e.getStatus())));
+              + HandshakeFailures.explain(e, endpoint.tls())
+                  .orElse(ClientFailure.brief(e.getStatus())));
       return 3;
     } catch (IOException e) {
       System.err.println("zisk proof: cannot write " + output + ": " + e.getMessage());
@@ -129,14 +130,5 @@ public final class ProofCommand implements Callable<Integer> {
     } finally {
       channel.shutdownNow();
     }
-  }
-
-  /** The status without its cause's stack trace (which Status.toString includes). */
-  private static String brief(Status status) {
-    String text = status.getCode() + " " + Objects.toString(status.getDescription(), "");
-    Throwable cause = status.getCause();
-    return cause == null || cause.getMessage() == null
-        ? text
-        : text + " (" + cause.getMessage() + ")";
   }
 }

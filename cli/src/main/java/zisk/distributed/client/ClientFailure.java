@@ -49,7 +49,7 @@ public final class ClientFailure extends RuntimeException {
   }
 
   /** The status without its cause's stack trace (which Status.toString includes). */
-  static String brief(Status status) {
+  public static String brief(Status status) {
     String text = status.getCode() + " " + text(Objects.toString(status.getDescription(), ""));
     Throwable cause = status.getCause();
     return cause == null || cause.getMessage() == null
