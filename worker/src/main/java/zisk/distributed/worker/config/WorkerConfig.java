@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import zisk.distributed.common.config.ConfigException;
 import zisk.distributed.common.config.LayeredConfig;
 import zisk.distributed.common.inputs.InputFiles;
@@ -156,97 +157,27 @@ public record WorkerConfig(
 
   /** The same settings with these TLS settings. */
   public WorkerConfig withTls(ClientTls newTls) {
-    return new WorkerConfig(
-        coordinators,
-        proverId,
-        computeUnits,
-        backend,
-        reconnectInterval,
-        maxReconnectInterval,
-        heartbeatTimeout,
-        logging,
-        newTls,
-        token,
-        inputs,
-        nativeProver,
-        inputCache,
-        metrics);
+    return copy(edit -> edit.tls = newTls);
   }
 
   /** The same settings with a token. */
   public WorkerConfig withToken(BearerToken newToken) {
-    return new WorkerConfig(
-        coordinators,
-        proverId,
-        computeUnits,
-        backend,
-        reconnectInterval,
-        maxReconnectInterval,
-        heartbeatTimeout,
-        logging,
-        tls,
-        Optional.of(newToken),
-        inputs,
-        nativeProver,
-        inputCache,
-        metrics);
+    return copy(edit -> edit.token = Optional.of(newToken));
   }
 
   /** This configuration keeping uploaded inputs elsewhere. */
   public WorkerConfig withInputCache(InputCacheSettings newInputCache) {
-    return new WorkerConfig(
-        coordinators,
-        proverId,
-        computeUnits,
-        backend,
-        reconnectInterval,
-        maxReconnectInterval,
-        heartbeatTimeout,
-        logging,
-        tls,
-        token,
-        inputs,
-        nativeProver,
-        newInputCache,
-        metrics);
+    return copy(edit -> edit.inputCache = newInputCache);
   }
 
   /** This configuration reading inputs from elsewhere. */
   public WorkerConfig withInputs(InputFiles newInputs) {
-    return new WorkerConfig(
-        coordinators,
-        proverId,
-        computeUnits,
-        backend,
-        reconnectInterval,
-        maxReconnectInterval,
-        heartbeatTimeout,
-        logging,
-        tls,
-        token,
-        newInputs,
-        nativeProver,
-        inputCache,
-        metrics);
+    return copy(edit -> edit.inputs = newInputs);
   }
 
   /** This configuration with these native prover settings. */
   public WorkerConfig withNativeProver(NativeProverConfig newNativeProver) {
-    return new WorkerConfig(
-        coordinators,
-        proverId,
-        computeUnits,
-        backend,
-        reconnectInterval,
-        maxReconnectInterval,
-        heartbeatTimeout,
-        logging,
-        tls,
-        token,
-        inputs,
-        newNativeProver,
-        inputCache,
-        metrics);
+    return copy(edit -> edit.nativeProver = newNativeProver);
   }
 
   /**
@@ -390,6 +321,66 @@ public record WorkerConfig(
   private static void requirePositive(Duration duration, String what) {
     if (duration == null || duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException(what + " must be positive: " + duration);
+    }
+  }
+
+  /** This configuration with the components {@code change} sets replaced. */
+  private WorkerConfig copy(Consumer<Copy> change) {
+    Copy edit = new Copy(this);
+    change.accept(edit);
+    return edit.build();
+  }
+
+  /** A mutable copy of every component, for the with* methods. */
+  private static final class Copy {
+    private List<CoordinatorEndpoint> coordinators;
+    private String proverId;
+    private int computeUnits;
+    private String backend;
+    private Duration reconnectInterval;
+    private Duration maxReconnectInterval;
+    private Duration heartbeatTimeout;
+    private Logging logging;
+    private ClientTls tls;
+    private Optional<BearerToken> token;
+    private InputFiles inputs;
+    private NativeProverConfig nativeProver;
+    private InputCacheSettings inputCache;
+    private MetricsConfig metrics;
+
+    Copy(WorkerConfig from) {
+      coordinators = from.coordinators;
+      proverId = from.proverId;
+      computeUnits = from.computeUnits;
+      backend = from.backend;
+      reconnectInterval = from.reconnectInterval;
+      maxReconnectInterval = from.maxReconnectInterval;
+      heartbeatTimeout = from.heartbeatTimeout;
+      logging = from.logging;
+      tls = from.tls;
+      token = from.token;
+      inputs = from.inputs;
+      nativeProver = from.nativeProver;
+      inputCache = from.inputCache;
+      metrics = from.metrics;
+    }
+
+    WorkerConfig build() {
+      return new WorkerConfig(
+          coordinators,
+          proverId,
+          computeUnits,
+          backend,
+          reconnectInterval,
+          maxReconnectInterval,
+          heartbeatTimeout,
+          logging,
+          tls,
+          token,
+          inputs,
+          nativeProver,
+          inputCache,
+          metrics);
     }
   }
 }
