@@ -127,6 +127,16 @@ class MetricsEndToEndTest {
   }
 
   @Test
+  void theJobsEventsReachedTheCoordinatorAsNotifications() {
+    Pattern counted =
+        Pattern.compile(
+            "(?m)^zisk_notifications_received_total\\{channel=\"job_event\"} [1-9][0-9.]*$");
+    await("job_event notifications counted")
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> counted.matcher(scrape(coordinatorMetrics.port())).find());
+  }
+
+  @Test
   void theJobsPhasesAreTimedOnceEach() throws Exception {
     String scrape = scrape(coordinatorMetrics.port());
 

@@ -168,6 +168,7 @@ public final class CoordinatorServer {
         new WebhookDeliveries(
             store, instanceId, config.webhooks(), POLL, clock, metrics.webhooks()::delivered);
     notifications.onWebhook(webhooks::wake);
+    notifications.countedBy(metrics.events()::notification);
     // A stream counts as live while acknowledgements keep coming: two heartbeats plus slack.
     Duration liveness = timing.heartbeatInterval().multipliedBy(2).plusSeconds(2);
     jobWatchers = new JobWatchers(store, notifications, config.limits().maxWatchers());

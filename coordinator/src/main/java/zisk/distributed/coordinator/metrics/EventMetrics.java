@@ -55,8 +55,9 @@ public final class EventMetrics {
       failedAttempts(cause, false);
       failedJobs(cause);
     }
-    notification("dispatch", 0);
-    notification("cancel", 0);
+    for (String channel : List.of("dispatch", "cancel", "job_event", "progress", "webhook")) {
+      notification(channel, 0);
+    }
   }
 
   /** Counts what one committed transition did; called where its effects are applied. */
@@ -96,7 +97,10 @@ public final class EventMetrics {
     heartbeats.increment(count);
   }
 
-  /** A PostgreSQL notification from another coordinator: {@code channel} dispatch or cancel. */
+  /**
+   * A PostgreSQL notification received: {@code channel} dispatch, cancel, job_event, progress or
+   * webhook.
+   */
   public void notification(String channel) {
     notification(channel, 1);
   }

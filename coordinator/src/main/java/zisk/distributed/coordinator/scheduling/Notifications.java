@@ -46,6 +46,7 @@ public final class Notifications implements AutoCloseable {
   private final String jdbcUrl;
   private volatile boolean running = true;
   private volatile Runnable onWebhook = () -> {};
+  private volatile Consumer<String> onReceived = channel -> {};
   private volatile JobWatchers watchers;
   private Thread listener;
 
@@ -94,6 +95,14 @@ public final class Notifications implements AutoCloseable {
   /**
    * Called, on the listener's thread, when a webhook delivery has been queued; set before start.
    */
+  /**
+   * Told the channel of every notification received, without its "zisk_" prefix (dispatch, cancel,
+   * job_event, progress, webhook): metrics.
+   */
+  public void countedBy(Consumer<String> counter) {
+    this.onReceived = counter;
+  }
+
   public void onWebhook(Runnable handler) {
     this.onWebhook = handler;
   }
@@ -148,6 +157,7 @@ public final class Notifications implements AutoCloseable {
             continue;
           }
           for (PGNotification notification : notifications) {
+            onReceived.accept(notification.getName().replaceFirst("^zisk_", ""));
             if (WEBHOOK.equals(notification.getName())) {
               onWebhook.run();
             } else {

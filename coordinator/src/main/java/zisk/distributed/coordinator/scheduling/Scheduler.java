@@ -85,14 +85,10 @@ public final class Scheduler implements AutoCloseable {
     every(periods.sweep(), "sweep", () -> apply(sweeper.sweep()));
     every(periods.sweep(), "deadline sweep", () -> apply(deadlines.sweep()));
     notifications.start(
-        proverId -> {
-          metrics.notification("dispatch");
-          executor.execute(() -> guarded("dispatch", () -> dispatcher.dispatch(List.of(proverId))));
-        },
-        cancellation -> {
-          metrics.notification("cancel");
-          sendCancellation(cancellation);
-        },
+        proverId ->
+            executor.execute(
+                () -> guarded("dispatch", () -> dispatcher.dispatch(List.of(proverId)))),
+        this::sendCancellation,
         () -> executor.execute(() -> guarded("dispatch", dispatcher::dispatchPending)));
     every(
         periods.poll(),
