@@ -1,6 +1,8 @@
 package zisk.distributed.coordinator;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -9,16 +11,17 @@ import org.slf4j.LoggerFactory;
 import zisk.distributed.common.concurrent.DaemonThreads;
 
 /**
- * The coordinator's periodic chores (instance heartbeat, pruning, and what else runs on a timer off
- * the hot path), on one daemon thread. A chore that throws is logged and runs again next period:
- * one bad round must not stop it for good.
+ * The coordinator's periodic chores (instance heartbeat, pruning, retention, cluster gauges), off
+ * the hot path. Each schedule has a daemon thread of its own: during a database outage a chore may
+ * block until its connection times out, and that must never hold back another, above all the
+ * instance heartbeat, whose lateness makes the other coordinators judge this one dead. A chore that
+ * throws is logged and runs again next period: one bad round must not stop it for good.
  */
 final class Housekeeping implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Housekeeping.class);
 
-  private final ScheduledExecutorService executor =
-      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("coordinator-housekeeping"));
+  private final List<ScheduledExecutorService> executors = new ArrayList<>();
 
   /** Runs {@code chores}, in order, every {@code period}, the first time one period from now. */
   void every(Duration period, Runnable... chores) {
@@ -30,7 +33,11 @@ final class Housekeeping implements AutoCloseable {
     schedule(Duration.ZERO, period, chores);
   }
 
-  private void schedule(Duration first, Duration period, Runnable... chores) {
+  private synchronized void schedule(Duration first, Duration period, Runnable... chores) {
+    ScheduledExecutorService executor =
+        Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("coordinator-housekeeping-" + (executors.size() + 1)));
+    executors.add(executor);
     executor.scheduleWithFixedDelay(
         () -> {
           for (Runnable chore : chores) {
@@ -47,7 +54,7 @@ final class Housekeeping implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    executor.shutdownNow();
+  public synchronized void close() {
+    executors.forEach(ScheduledExecutorService::shutdownNow);
   }
 }
