@@ -57,7 +57,7 @@ public final class InstanceHeartbeat {
   /** Refreshes the row; answers whether it was written. Never throws. */
   public boolean beat() {
     try {
-      if (store.read(tx -> tx.instances().heartbeat(instanceId)) == 0) {
+      if (store.read(tx -> tx.instances().heartbeat(instanceId, timing.heartbeat())) == 0) {
         if (!rowMissing) {
           log.error(
               "Instance row {} is missing or marked stopped: other coordinators treat this one as"

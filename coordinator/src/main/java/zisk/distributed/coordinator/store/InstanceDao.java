@@ -1,6 +1,8 @@
 package zisk.distributed.coordinator.store;
 
 import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -47,7 +49,17 @@ public final class InstanceDao {
       Sql.of(
           "UPDATE coordinator_instances SET last_seen_at = now() WHERE instance_id = :instanceId AND stopped_at IS NULL");
 
-  public int heartbeat(UUID instanceId) {
+  /**
+   * Refreshes the row, waiting at most {@code within} for the database: a connection left dead by
+   * an outage would otherwise hold the heartbeat for the whole socket timeout, long enough for the
+   * other coordinators to judge this one dead. The pool restores the connection's timeout.
+   */
+  public int heartbeat(UUID instanceId, Duration within) {
+    try {
+      connection.setNetworkTimeout(Runnable::run, Math.toIntExact(within.toMillis()));
+    } catch (SQLException e) {
+      throw new StoreException(e);
+    }
     return HEARTBEAT.on(connection).bind("instanceId", instanceId).update();
   }
 
