@@ -100,8 +100,12 @@ public final class Database implements AutoCloseable {
     hikari.setValidationTimeout(Math.max(250, Math.min(timeout.toMillis(), 1000)));
     // Start even when the database is down right now; start-up waits for it explicitly.
     hikari.setInitializationFailTimeout(-1);
-    hikari.addDataSourceProperty(
-        "connectTimeout", String.valueOf(Math.max(1, timeout.toSeconds())));
+    String seconds = String.valueOf(Math.max(1, timeout.toSeconds()));
+    hikari.addDataSourceProperty("connectTimeout", seconds);
+    // A proxy or balancer in front of a PostgreSQL that is down may accept the connection and
+    // never answer: without a bound the pool's one creator thread waits for the socket timeout,
+    // and nothing gets a connection for 30 s after the database is back.
+    hikari.addDataSourceProperty("loginTimeout", seconds);
     hikari.addDataSourceProperty("socketTimeout", "30");
     hikari.addDataSourceProperty("tcpKeepAlive", "true");
     hikari.addDataSourceProperty("ApplicationName", "zisk-coordinator");
