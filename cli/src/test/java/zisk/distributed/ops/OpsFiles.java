@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import zisk.distributed.common.config.ShellWords;
 
 /** Reading the deployment files of the repository: where they are, and systemd units and words. */
 final class OpsFiles {
@@ -71,40 +72,8 @@ final class OpsFiles {
     return sections;
   }
 
-  /** A command line split into words as systemd and sh do for simple quoting ("..." and '...'). */
+  /** A command line split into words as sh does (the worker's --prover-command rules). */
   static List<String> words(String line) {
-    List<String> words = new ArrayList<>();
-    StringBuilder word = new StringBuilder();
-    boolean inWord = false;
-    char quote = 0;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (quote != 0) {
-        if (c == quote) {
-          quote = 0;
-        } else {
-          word.append(c);
-        }
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-        inWord = true;
-      } else if (Character.isWhitespace(c)) {
-        if (inWord) {
-          words.add(word.toString());
-          word.setLength(0);
-          inWord = false;
-        }
-      } else {
-        word.append(c);
-        inWord = true;
-      }
-    }
-    if (quote != 0) {
-      throw new IllegalArgumentException("unbalanced quote in: " + line);
-    }
-    if (inWord) {
-      words.add(word.toString());
-    }
-    return words;
+    return ShellWords.split(line);
   }
 }
