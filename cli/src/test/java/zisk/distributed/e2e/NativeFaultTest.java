@@ -20,7 +20,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import zisk.distributed.api.v1.CancelJobRequest;
 import zisk.distributed.reference.VerificationResult;
@@ -28,8 +27,9 @@ import zisk.distributed.reference.VerificationResult;
 /**
  * Faults of the native path (issue 11), against a real coordinator on PostgreSQL and workers with
  * the native backend: the prover process SIGKILLed mid-PROVE, a prover that hangs and ignores
- * cancel, and a prover that fails at start. It lives with the e2e tests because the reliability
- * module sees neither {@link Cluster} nor the in-process worker.
+ * cancel, and a prover that fails at start, each once, or {@code -Dzisk.faults.trials=N} times (see
+ * {@link FaultTrials}). It lives with the e2e tests because the reliability module sees neither
+ * {@link Cluster} nor the in-process worker.
  */
 class NativeFaultTest {
 
@@ -50,7 +50,7 @@ class NativeFaultTest {
     }
   }
 
-  @Test
+  @FaultTrials
   void aProverProcessKilledMidProveIsRestartedAndTheJobCompletesWithAVerifiedProof() {
     cluster = Cluster.start();
     Map<String, String> slowPhases = Map.of("ZISK_REFERENCE_PHASE_DELAY_MS", "1500");
@@ -75,7 +75,7 @@ class NativeFaultTest {
     assertTrue(tasks.contains("PROVE 0 killed FAILED"), "the kill struck PROVE: " + tasks);
   }
 
-  @Test
+  @FaultTrials
   void aHungProverIgnoringCancelIsKilledWithItsDescendantsWithinTheGracesAndServesTheNextJob()
       throws Exception {
     Path marker = dir.resolve("hung");
@@ -112,7 +112,7 @@ class NativeFaultTest {
     assertNotEquals(hung.pid(), onlyReferenceProver().pid());
   }
 
-  @Test
+  @FaultTrials
   void aProverFailingAtStartIsRetriedWithBackOffUnregisteredUntilItIsFixed() throws Exception {
     Path starts = dir.resolve("starts");
     Path fixed = dir.resolve("fixed");
