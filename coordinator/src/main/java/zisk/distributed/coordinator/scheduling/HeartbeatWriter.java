@@ -7,6 +7,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import zisk.distributed.coordinator.store.ProverDao.Touched;
 import zisk.distributed.coordinator.store.Store;
 
 /**
@@ -30,7 +31,7 @@ public final class HeartbeatWriter {
     pending.add(proverId);
   }
 
-  /** Writes the acks gathered since the last flush; answers how many rows it refreshed. */
+  /** Writes the acks gathered since the last flush; answers how many it wrote. */
   public int flush() {
     if (pending.isEmpty()) {
       return 0;
@@ -38,7 +39,11 @@ public final class HeartbeatWriter {
     List<String> batch = new ArrayList<>(pending);
     pending.removeAll(batch);
     try {
-      return store.read(tx -> tx.provers().touch(batch.toArray(String[]::new), instanceId));
+      Touched touched =
+          store.read(tx -> tx.provers().touch(batch.toArray(String[]::new), instanceId));
+      // Provers in a transition right now: refreshed on the next flush.
+      pending.addAll(touched.skipped());
+      return touched.written();
     } catch (RuntimeException e) {
       // The database is away; keep the acks for the next flush.
       pending.addAll(batch);

@@ -276,19 +276,40 @@ public final class ProverDao {
     return DISCONNECT.on(connection).bind("proverId", proverId).update();
   }
 
-  /** Batched heartbeat acknowledgements of streams this coordinator holds. */
+  /**
+   * Refreshes the heartbeat of those of the provers whose rows this coordinator holds and no
+   * transaction has locked; answers those it had to skip. A locked row belongs to a transition of
+   * that very prover: waiting for it would hold the rows already touched and stall every transition
+   * behind them, so a skipped prover is simply refreshed on the next flush.
+   */
   private static final Sql TOUCH =
       Sql.of(
           """
-      UPDATE provers SET last_heartbeat_at = now() WHERE prover_id = ANY(:proverIds) AND instance_id = :instanceId
+      WITH mine AS (
+          SELECT prover_id FROM provers WHERE prover_id = ANY(:proverIds) AND instance_id = :instanceId),
+      free AS (
+          SELECT prover_id FROM provers WHERE prover_id IN (SELECT prover_id FROM mine)
+          FOR UPDATE SKIP LOCKED),
+      touched AS (
+          UPDATE provers p SET last_heartbeat_at = now() FROM free WHERE p.prover_id = free.prover_id
+          RETURNING p.prover_id)
+      SELECT (SELECT count(*) FROM touched) AS touched,
+             ARRAY(SELECT prover_id FROM mine WHERE prover_id NOT IN (SELECT prover_id FROM touched))
+               AS skipped
       """);
 
-  public int touch(String[] proverIds, UUID instanceId) {
+  /** How many heartbeats were written, and the provers skipped because their rows were locked. */
+  public record Touched(int written, List<String> skipped) {}
+
+  public Touched touch(String[] proverIds, UUID instanceId) {
     return TOUCH
         .on(connection)
         .bind("proverIds", proverIds)
         .bind("instanceId", instanceId)
-        .update();
+        .one(
+            row ->
+                new Touched(
+                    row.getInt("touched"), List.of((String[]) row.getArray("skipped").getArray())));
   }
 
   /**
