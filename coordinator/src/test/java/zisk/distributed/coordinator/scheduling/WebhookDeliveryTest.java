@@ -212,7 +212,7 @@ class WebhookDeliveryTest {
     dataSource.setURL(jdbcUrl);
     new Migrations(dataSource).prepare(true);
     receiver = new WebhookReceiver();
-    UUID jobId = endedJobWithWebhook(dataSource, receiver.url("/left"));
+    UUID jobId = endedJobWithWebhook(jdbcUrl, receiver.url("/left"));
     // What a coordinator that died mid-send leaves: the attempt claimed, leased, never recorded.
     UUID gone = UUID.randomUUID();
     assertEquals(1, new Store(dataSource).read(tx -> tx.webhooks().claimDue(gone, 2, 16)).size());
@@ -296,17 +296,18 @@ class WebhookDeliveryTest {
         response.getError().getMessage());
   }
 
-  private static UUID endedJobWithWebhook(PGSimpleDataSource dataSource, String url) {
+  /** {@code jdbcUrl}, not the data source's URL, which leaves out the user the URL names. */
+  private static UUID endedJobWithWebhook(String jdbcUrl, String url) {
     String id = UUID.randomUUID().toString();
     TestDatabase.execute(
-        dataSource.getURL(),
+        jdbcUrl,
         "INSERT INTO jobs (job_id, block_id, input_path, compute_capacity, webhook_url) VALUES ('"
             + id
             + "', 'b', '/in', 1, '"
             + url
             + "')");
     TestDatabase.execute(
-        dataSource.getURL(),
+        jdbcUrl,
         "UPDATE jobs SET state = 'CANCELLED', finished_at = now() WHERE job_id = '" + id + "'");
     return UUID.fromString(id);
   }
