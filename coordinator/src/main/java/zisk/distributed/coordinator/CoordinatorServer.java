@@ -252,6 +252,7 @@ public final class CoordinatorServer {
                 Instant.now(clock)),
             sessions::size,
             clock,
+            scheduler::launch,
             scheduler::apply,
             config.limits().maxQueuedJobs(),
             config.timeouts(),

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import zisk.distributed.api.v1.CancelJobRequest;
@@ -61,12 +62,14 @@ public final class AdminApi {
   private final Identity identity;
   private final IntSupplier activeConnections;
   private final Clock clock;
+  private final Function<NewJob, LaunchOutcome> launcher;
   private final Consumer<Effects> afterCommit;
   private final int maxQueuedJobs;
 
   /**
-   * @param afterCommit applies what a committed launch or cancel means for the cluster (admission,
-   *     JobCancelled to the provers)
+   * @param launcher launches a job and starts it at once where it fits (Scheduler#launch)
+   * @param afterCommit applies what a committed cancel means for the cluster (JobCancelled to the
+   *     provers, admission)
    * @param timeouts the coordinator's task time limits, which a job may lower
    */
   public AdminApi(
@@ -78,6 +81,7 @@ public final class AdminApi {
       Identity identity,
       IntSupplier activeConnections,
       Clock clock,
+      Function<NewJob, LaunchOutcome> launcher,
       Consumer<Effects> afterCommit,
       int maxQueuedJobs,
       TaskTimeouts timeouts,
@@ -91,6 +95,7 @@ public final class AdminApi {
     this.identity = identity;
     this.activeConnections = activeConnections;
     this.clock = clock;
+    this.launcher = launcher;
     this.afterCommit = afterCommit;
     this.maxQueuedJobs = maxQueuedJobs;
   }
@@ -122,9 +127,8 @@ public final class AdminApi {
               + maxQueuedJobs
               + " jobs QUEUED, this coordinator's jobs.max_queued); retry once jobs have started");
     }
-    LaunchOutcome outcome = lifecycle.launch(job);
+    LaunchOutcome outcome = launcher.apply(job);
     if (outcome instanceof LaunchOutcome.Created created) {
-      afterCommit.accept(Effects.none().job(Effects.JobEvent.LAUNCHED).admit());
       return created.jobId().toString();
     }
     if (outcome instanceof LaunchOutcome.Existing existing) {

@@ -83,30 +83,32 @@ public final class JobLifecycle {
   // ---- launch: a new QUEUED job
 
   public LaunchOutcome launch(NewJob job) {
-    return store.inTransaction(
-        tx -> {
-          // Touching the input holds off its deletion until this job, which needs it, is committed.
-          if (job.inputId() != null && tx.inputs().touch(job.inputId()).isEmpty()) {
-            return new LaunchOutcome.UnknownInput();
-          }
-          Optional<UUID> created = tx.jobs().insert(job);
-          if (created.isPresent()) {
-            return new LaunchOutcome.Created(created.get());
-          }
-          // Only a client_request_id conflict skips the insert: find the job of the first call.
-          LaunchedJob existing = tx.jobs().findLaunch(job.clientRequestIdOrNull()).orElseThrow();
-          if (!job.launchedBy().equals(Optional.ofNullable(existing.launchedBy()))) {
-            return new LaunchOutcome.TakenByAnother();
-          }
-          boolean sameRequest =
-              existing.blockId().equals(job.blockId())
-                  && existing.inputPath().equals(job.inputPath())
-                  && Objects.equals(existing.inputId(), job.inputId())
-                  && existing.computeCapacity() == job.computeCapacity();
-          return sameRequest
-              ? new LaunchOutcome.Existing(existing.jobId())
-              : new LaunchOutcome.Conflict(existing.jobId());
-        });
+    return store.inTransaction(tx -> launch(tx, job));
+  }
+
+  /** The same, inside the caller's transaction (which may go on to start the job: Admission). */
+  public LaunchOutcome launch(Tx tx, NewJob job) {
+    // Touching the input holds off its deletion until this job, which needs it, is committed.
+    if (job.inputId() != null && tx.inputs().touch(job.inputId()).isEmpty()) {
+      return new LaunchOutcome.UnknownInput();
+    }
+    Optional<UUID> created = tx.jobs().insert(job);
+    if (created.isPresent()) {
+      return new LaunchOutcome.Created(created.get());
+    }
+    // Only a client_request_id conflict skips the insert: find the job of the first call.
+    LaunchedJob existing = tx.jobs().findLaunch(job.clientRequestIdOrNull()).orElseThrow();
+    if (!job.launchedBy().equals(Optional.ofNullable(existing.launchedBy()))) {
+      return new LaunchOutcome.TakenByAnother();
+    }
+    boolean sameRequest =
+        existing.blockId().equals(job.blockId())
+            && existing.inputPath().equals(job.inputPath())
+            && Objects.equals(existing.inputId(), job.inputId())
+            && existing.computeCapacity() == job.computeCapacity();
+    return sameRequest
+        ? new LaunchOutcome.Existing(existing.jobId())
+        : new LaunchOutcome.Conflict(existing.jobId());
   }
 
   // ---- start: QUEUED to RUNNING on the provers admission chose
@@ -207,7 +209,9 @@ public final class JobLifecycle {
     PhaseProgress progress =
         tx.tasks().succeed(task.taskId(), task.jobId(), task.attempt(), task.phase(), result);
     Rows.exactlyOne(progress.updated(), "recording the result of task " + task.taskId());
-    quarantine.success(tx, task.proverId());
+    if (task.proverHasFaults()) {
+      quarantine.success(tx, task.proverId());
+    }
     boolean phaseDone = progress.unfinished() == 0;
     switch (task.phase()) {
       case PARTIAL_CONTRIBUTION -> {

@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import zisk.distributed.coordinator.lifecycle.Effects;
 import zisk.distributed.coordinator.lifecycle.JobLifecycle;
+import zisk.distributed.coordinator.lifecycle.LaunchOutcome;
 import zisk.distributed.coordinator.store.JobDao.QueuedJob;
+import zisk.distributed.coordinator.store.NewJob;
 import zisk.distributed.coordinator.store.ProverDao.IdleProver;
 import zisk.distributed.coordinator.store.RankDao.WaitingRank;
 import zisk.distributed.coordinator.store.Tx;
@@ -46,14 +48,42 @@ public final class Admission {
     this(lifecycle, proverLiveness, instanceLiveness, Clock.systemUTC());
   }
 
+  /** A launch, and the effects of the admission round that ran in its transaction. */
+  public record Launched(LaunchOutcome outcome, Effects effects) {}
+
+  /**
+   * Launches a job and runs an admission round in the same transaction, so a job that fits idle
+   * provers starts with the launch's commit instead of one more. A round that started nothing asks
+   * for another after the commit: it may have skipped provers a concurrent round held, and that
+   * round did not see this job yet.
+   */
+  public Launched launch(Tx tx, NewJob job) {
+    LaunchOutcome outcome = lifecycle.launch(tx, job);
+    if (!(outcome instanceof LaunchOutcome.Created)) {
+      return new Launched(outcome, Effects.none());
+    }
+    Effects effects = admit(tx, true).job(Effects.JobEvent.LAUNCHED);
+    if (effects.toSend().isEmpty() && effects.dispatchTo().isEmpty()) {
+      effects.admit();
+    }
+    return new Launched(outcome, effects);
+  }
+
   /**
    * One admission round, inside the caller's transaction; answers what the started attempts need
    * sent.
    */
   public Effects admit(Tx tx) {
+    return admit(tx, false);
+  }
+
+  /**
+   * @param jobQueued a job is known to be queued (one was just launched)
+   */
+  private Effects admit(Tx tx, boolean jobQueued) {
     Effects effects = Effects.none();
     List<WaitingRank> lostRanks = lifecycle.ranks().lockWaiting(tx);
-    if (lostRanks.isEmpty() && tx.jobs().countQueued(1) == 0) {
+    if (lostRanks.isEmpty() && !jobQueued && tx.jobs().countQueued(1) == 0) {
       return effects; // the usual idle poll: lock no prover row for nothing
     }
     // Provers are read before jobs, to read only the jobs that fit them. Both claims skip locked

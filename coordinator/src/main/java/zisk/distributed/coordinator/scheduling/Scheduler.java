@@ -16,10 +16,12 @@ import zisk.distributed.api.v1.CoordinatorMessage;
 import zisk.distributed.api.v1.Heartbeat;
 import zisk.distributed.common.concurrent.DaemonThreads;
 import zisk.distributed.coordinator.lifecycle.Effects;
+import zisk.distributed.coordinator.lifecycle.LaunchOutcome;
 import zisk.distributed.coordinator.metrics.EventMetrics;
 import zisk.distributed.coordinator.session.IgnoredMessages;
 import zisk.distributed.coordinator.session.ProverSession;
 import zisk.distributed.coordinator.session.SessionRegistry;
+import zisk.distributed.coordinator.store.NewJob;
 
 /**
  * Applies the effects of committed transitions (pushes tasks and cancellations to the streams this
@@ -159,6 +161,22 @@ public final class Scheduler implements AutoCloseable {
                 cancellation.taskId() == null ? "" : cancellation.taskId().toString(),
                 cancellation.reason()));
     return session.isPresent();
+  }
+
+  /**
+   * Launches a job, starting it in the same transaction when it fits idle provers, and sends its
+   * first tasks after the commit.
+   */
+  public LaunchOutcome launch(NewJob job) {
+    Admission.Launched[] launched = new Admission.Launched[1];
+    Committed committed =
+        dispatcher.run(
+            tx -> {
+              launched[0] = admission.launch(tx, job);
+              return launched[0].effects();
+            });
+    apply(committed);
+    return launched[0].outcome();
   }
 
   /** Runs an admission round soon; requests made while one is pending are coalesced. */

@@ -34,7 +34,8 @@ public final class TaskDao {
       int jobAttempt,
       int jobMaxAttempts,
       boolean currentSession,
-      int replacement) {}
+      int replacement,
+      boolean proverHasFaults) {}
 
   /** How a phase stands once one task of it succeeded. */
   public record PhaseProgress(int updated, int succeededBefore, int unfinished) {}
@@ -55,7 +56,9 @@ public final class TaskDao {
   /**
    * Finds the task and locks its job row (the first lock of every transition of a job), with the
    * facts that decide whether the report counts. {@code currentSession}: the reporting stream is
-   * the prover's current session on this coordinator.
+   * the prover's current session on this coordinator. {@code proverHasFaults}: the prover has a
+   * quarantine record for a success to clear (QuarantineDao), so a prover without one costs no
+   * statement.
    */
   private static final Sql LOCK_REPORTED =
       Sql.of(
@@ -63,7 +66,9 @@ public final class TaskDao {
       SELECT t.task_id, t.job_id, t.attempt, t.task_type AS phase, t.rank_id, t.prover_id, t.state,
              j.state AS job_state, j.attempt AS job_attempt, j.max_attempts AS job_max_attempts,
              coalesce(p.session_epoch = :epoch AND p.instance_id = :instanceId, false) AS current_session,
-             t.replacement
+             t.replacement,
+             coalesce(p.failure_streak > 0 OR p.quarantine_count > 0 OR p.held_until IS NOT NULL, false)
+               AS prover_has_faults
       FROM tasks t
       JOIN jobs j ON j.job_id = t.job_id
       LEFT JOIN provers p ON p.prover_id = :proverId
@@ -93,7 +98,8 @@ public final class TaskDao {
                     row.getInt("job_attempt"),
                     row.getInt("job_max_attempts"),
                     row.getBoolean("current_session"),
-                    row.getInt("replacement")));
+                    row.getInt("replacement"),
+                    row.getBoolean("prover_has_faults")));
   }
 
   /**

@@ -2,7 +2,9 @@ package zisk.distributed.coordinator.scheduling;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -102,6 +104,58 @@ class FairAdmissionTest {
 
     assertEquals(
         List.of(small, medium, medium), started.stream().map(OutgoingTask::jobId).toList());
+  }
+
+  @Test
+  void aLaunchThatFitsIdleProversStartsTheJobInItsOwnTransaction() {
+    DataSource dataSource = TestDatabase.freshMigratedDataSource();
+    UUID coordinator = UUID.randomUUID();
+    insertProvers(Database.jdbi(dataSource), coordinator, 2);
+    Store store = new Store(dataSource);
+    Admission admission =
+        new Admission(
+            new JobLifecycle(store, coordinator), Duration.ofSeconds(30), Duration.ofSeconds(30));
+
+    Admission.Launched launched =
+        store.inTransaction(
+            tx -> admission.launch(tx, new NewJob("block", 2, "/input", Optional.empty(), 3)));
+
+    UUID job = assertInstanceOf(LaunchOutcome.Created.class, launched.outcome()).jobId();
+    assertEquals(
+        List.of(job, job), launched.effects().toSend().stream().map(OutgoingTask::jobId).toList());
+    assertEquals("RUNNING", state(dataSource, job));
+    assertFalse(launched.effects().admitRequested(), "nothing left for another round");
+  }
+
+  @Test
+  void aLaunchThatFitsNoIdleProverStaysQueuedAndAsksForARound() {
+    DataSource dataSource = TestDatabase.freshMigratedDataSource();
+    UUID coordinator = UUID.randomUUID();
+    insertProvers(Database.jdbi(dataSource), coordinator, 1);
+    Store store = new Store(dataSource);
+    Admission admission =
+        new Admission(
+            new JobLifecycle(store, coordinator), Duration.ofSeconds(30), Duration.ofSeconds(30));
+
+    Admission.Launched launched =
+        store.inTransaction(
+            tx -> admission.launch(tx, new NewJob("block", 2, "/input", Optional.empty(), 3)));
+
+    UUID job = assertInstanceOf(LaunchOutcome.Created.class, launched.outcome()).jobId();
+    assertTrue(launched.effects().toSend().isEmpty());
+    assertEquals("QUEUED", state(dataSource, job));
+    // A concurrent round may have held provers this one skipped: it asks for one more.
+    assertTrue(launched.effects().admitRequested());
+  }
+
+  private static String state(DataSource dataSource, UUID job) {
+    return Database.jdbi(dataSource)
+        .withHandle(
+            h ->
+                h.createQuery("SELECT state FROM jobs WHERE job_id = ?")
+                    .bind(0, job)
+                    .mapTo(String.class)
+                    .one());
   }
 
   private static void insertProvers(Jdbi jdbi, UUID coordinator, int count) {
