@@ -3,7 +3,10 @@ package zisk.distributed.coordinator.scheduling;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import zisk.distributed.coordinator.lifecycle.Effects;
 import zisk.distributed.coordinator.lifecycle.JobLifecycle;
 import zisk.distributed.coordinator.lifecycle.LaunchOutcome;
@@ -53,17 +56,18 @@ public final class Admission {
 
   /**
    * Launches a job and runs an admission round in the same transaction, so a job that fits idle
-   * provers starts with the launch's commit instead of one more. A round that started nothing asks
-   * for another after the commit: it may have skipped provers a concurrent round held, and that
-   * round did not see this job yet.
+   * provers starts with the launch's commit instead of one more. If the job did not start, it asks
+   * for another round after the commit: this one may have skipped provers a concurrent round held,
+   * and that round did not see this job yet.
    */
   public Launched launch(Tx tx, NewJob job) {
     LaunchOutcome outcome = lifecycle.launch(tx, job);
-    if (!(outcome instanceof LaunchOutcome.Created)) {
+    if (!(outcome instanceof LaunchOutcome.Created created)) {
       return new Launched(outcome, Effects.none());
     }
-    Effects effects = admit(tx, true).job(Effects.JobEvent.LAUNCHED);
-    if (effects.toSend().isEmpty() && effects.dispatchTo().isEmpty()) {
+    Set<UUID> started = new HashSet<>();
+    Effects effects = admit(tx, true, started).job(Effects.JobEvent.LAUNCHED);
+    if (!started.contains(created.jobId())) {
       effects.admit();
     }
     return new Launched(outcome, effects);
@@ -74,13 +78,14 @@ public final class Admission {
    * sent.
    */
   public Effects admit(Tx tx) {
-    return admit(tx, false);
+    return admit(tx, false, new HashSet<>());
   }
 
   /**
    * @param jobQueued a job is known to be queued (one was just launched)
+   * @param started gets the ids of the jobs this round started
    */
-  private Effects admit(Tx tx, boolean jobQueued) {
+  private Effects admit(Tx tx, boolean jobQueued, Set<UUID> started) {
     Effects effects = Effects.none();
     List<WaitingRank> lostRanks = lifecycle.ranks().lockWaiting(tx);
     if (lostRanks.isEmpty() && !jobQueued && tx.jobs().countQueued(1) == 0) {
@@ -114,6 +119,7 @@ public final class Admission {
                 job,
                 chosen.stream().map(IdleProver::proverId).toList(),
                 allocation(chosen, job.computeCapacity())));
+        started.add(job.jobId());
       }
       if (batch.size() < JOBS_PER_BATCH) {
         break;
