@@ -7,8 +7,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import zisk.distributed.api.v1.CancelJobRequest;
@@ -62,12 +62,13 @@ public final class AdminApi {
   private final Identity identity;
   private final IntSupplier activeConnections;
   private final Clock clock;
-  private final Function<NewJob, LaunchOutcome> launcher;
+  private final BiFunction<NewJob, Integer, LaunchOutcome> launcher;
   private final Consumer<Effects> afterCommit;
   private final int maxQueuedJobs;
 
   /**
-   * @param launcher launches a job and starts it at once where it fits (Scheduler#launch)
+   * @param launcher launches a job, unless as many jobs as the second argument are QUEUED, and
+   *     starts it at once where it fits (Scheduler#launch)
    * @param afterCommit applies what a committed cancel means for the cluster (JobCancelled to the
    *     provers, admission)
    * @param timeouts the coordinator's task time limits, which a job may lower
@@ -81,7 +82,7 @@ public final class AdminApi {
       Identity identity,
       IntSupplier activeConnections,
       Clock clock,
-      Function<NewJob, LaunchOutcome> launcher,
+      BiFunction<NewJob, Integer, LaunchOutcome> launcher,
       Consumer<Effects> afterCommit,
       int maxQueuedJobs,
       TaskTimeouts timeouts,
@@ -119,20 +120,19 @@ public final class AdminApi {
 
   public String launchProof(LaunchProofRequest request) {
     NewJob job = launchRequests.validate(request, Callers.current().tokenName());
-    // Checked before the launch's transaction, so concurrent launches may overshoot by a few.
-    if (store.read(tx -> tx.jobs().countQueued(maxQueuedJobs)) >= maxQueuedJobs) {
-      throw new ApiException(
-          ApiException.RESOURCE_EXHAUSTED,
-          "the queue is full ("
-              + maxQueuedJobs
-              + " jobs QUEUED, this coordinator's jobs.max_queued); retry once jobs have started");
-    }
-    LaunchOutcome outcome = launcher.apply(job);
+    LaunchOutcome outcome = launcher.apply(job, maxQueuedJobs);
     if (outcome instanceof LaunchOutcome.Created created) {
       return created.jobId().toString();
     }
     if (outcome instanceof LaunchOutcome.Existing existing) {
       return existing.jobId().toString();
+    }
+    if (outcome instanceof LaunchOutcome.QueueFull) {
+      throw new ApiException(
+          ApiException.RESOURCE_EXHAUSTED,
+          "the queue is full ("
+              + maxQueuedJobs
+              + " jobs QUEUED, this coordinator's jobs.max_queued); retry once jobs have started");
     }
     if (outcome instanceof LaunchOutcome.UnknownInput) {
       throw ApiException.invalidArgument(

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import zisk.distributed.coordinator.store.JobDao;
 import zisk.distributed.coordinator.store.JobDao.LaunchedJob;
 import zisk.distributed.coordinator.store.JobDao.QueuedJob;
 import zisk.distributed.coordinator.store.JobDao.RunningJob;
@@ -83,32 +84,46 @@ public final class JobLifecycle {
   // ---- launch: a new QUEUED job
 
   public LaunchOutcome launch(NewJob job) {
-    return store.inTransaction(tx -> launch(tx, job));
+    return store.inTransaction(tx -> launch(tx, job, Integer.MAX_VALUE));
   }
 
-  /** The same, inside the caller's transaction (which may go on to start the job: Admission). */
-  public LaunchOutcome launch(Tx tx, NewJob job) {
+  /**
+   * The same, inside the caller's transaction (which may go on to start the job: Admission).
+   *
+   * @param maxQueued QUEUED jobs beyond which nothing is created (QueueFull)
+   */
+  public LaunchOutcome launch(Tx tx, NewJob job, int maxQueued) {
     // Touching the input holds off its deletion until this job, which needs it, is committed.
     if (job.inputId() != null && tx.inputs().touch(job.inputId()).isEmpty()) {
       return new LaunchOutcome.UnknownInput();
     }
-    Optional<UUID> created = tx.jobs().insert(job);
-    if (created.isPresent()) {
-      return new LaunchOutcome.Created(created.get());
+    JobDao.Inserted inserted = tx.jobs().insert(job, maxQueued);
+    if (inserted.jobId().isPresent()) {
+      return new LaunchOutcome.Created(inserted.jobId().get());
     }
-    // Only a client_request_id conflict skips the insert: find the job of the first call.
-    LaunchedJob existing = tx.jobs().findLaunch(job.clientRequestIdOrNull()).orElseThrow();
-    if (!job.launchedBy().equals(Optional.ofNullable(existing.launchedBy()))) {
+    // Not created: the queue is full, or the client request id was used (the job of the first
+    // call, which a retry finds even when the queue is full).
+    Optional<LaunchedJob> existing =
+        job.clientRequestIdOrNull() == null
+            ? Optional.empty()
+            : tx.jobs().findLaunch(job.clientRequestIdOrNull());
+    if (existing.isEmpty()) {
+      if (inserted.room()) {
+        throw new IllegalStateException("a job with room in the queue was not created");
+      }
+      return new LaunchOutcome.QueueFull();
+    }
+    if (!job.launchedBy().equals(Optional.ofNullable(existing.get().launchedBy()))) {
       return new LaunchOutcome.TakenByAnother();
     }
     boolean sameRequest =
-        existing.blockId().equals(job.blockId())
-            && existing.inputPath().equals(job.inputPath())
-            && Objects.equals(existing.inputId(), job.inputId())
-            && existing.computeCapacity() == job.computeCapacity();
+        existing.get().blockId().equals(job.blockId())
+            && existing.get().inputPath().equals(job.inputPath())
+            && Objects.equals(existing.get().inputId(), job.inputId())
+            && existing.get().computeCapacity() == job.computeCapacity();
     return sameRequest
-        ? new LaunchOutcome.Existing(existing.jobId())
-        : new LaunchOutcome.Conflict(existing.jobId());
+        ? new LaunchOutcome.Existing(existing.get().jobId())
+        : new LaunchOutcome.Conflict(existing.get().jobId());
   }
 
   // ---- start: QUEUED to RUNNING on the provers admission chose

@@ -19,4 +19,7 @@ public sealed interface LaunchOutcome {
 
   /** The input_id names no stored input; nothing was created. */
   record UnknownInput() implements LaunchOutcome {}
+
+  /** The queue holds its maximum of QUEUED jobs already; nothing was created. */
+  record QueueFull() implements LaunchOutcome {}
 }

@@ -60,8 +60,8 @@ public final class Admission {
    * for another round after the commit: this one may have skipped provers a concurrent round held,
    * and that round did not see this job yet.
    */
-  public Launched launch(Tx tx, NewJob job) {
-    LaunchOutcome outcome = lifecycle.launch(tx, job);
+  public Launched launch(Tx tx, NewJob job, int maxQueued) {
+    LaunchOutcome outcome = lifecycle.launch(tx, job, maxQueued);
     if (!(outcome instanceof LaunchOutcome.Created created)) {
       return new Launched(outcome, Effects.none());
     }

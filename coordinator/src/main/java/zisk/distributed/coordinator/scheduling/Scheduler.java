@@ -166,13 +166,15 @@ public final class Scheduler implements AutoCloseable {
   /**
    * Launches a job, starting it in the same transaction when it fits idle provers, and sends its
    * first tasks after the commit.
+   *
+   * @param maxQueued QUEUED jobs beyond which nothing is created
    */
-  public LaunchOutcome launch(NewJob job) {
+  public LaunchOutcome launch(NewJob job, int maxQueued) {
     Admission.Launched[] launched = new Admission.Launched[1];
     Committed committed =
         dispatcher.run(
             tx -> {
-              launched[0] = admission.launch(tx, job);
+              launched[0] = admission.launch(tx, job, maxQueued);
               return launched[0].effects();
             });
     apply(committed);

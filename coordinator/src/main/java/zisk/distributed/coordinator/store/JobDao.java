@@ -51,16 +51,23 @@ public final class JobDao {
   public record RunningJob(UUID jobId, int attempt, int maxAttempts) {}
 
   /** Creates a QUEUED job and its LAUNCHED event; empty when the client request id is taken. */
+  /**
+   * Inserts a QUEUED job with its LAUNCHED event, unless {@code maxQueued} jobs are QUEUED already
+   * (no lock: concurrent launches may overshoot by a few) or its client request id was used.
+   */
   private static final Sql INSERT =
       Sql.of(
           """
-      WITH created AS (
+      WITH room AS (
+          SELECT count(*) < :maxQueued AS ok FROM (SELECT 1 FROM jobs WHERE state = 'QUEUED' LIMIT :maxQueued) q),
+      created AS (
           INSERT INTO jobs (block_id, input_path, compute_capacity, client_request_id, max_attempts, launched_by,
                             partial_contribution_timeout_seconds, prove_timeout_seconds, aggregate_timeout_seconds,
                             input_id, webhook_url)
-          VALUES (:blockId, NULLIF(:inputPath, ''), :computeCapacity, :clientRequestIdOrNull, :maxAttempts, :launchedBy,
-                  :partialContributionTimeout::integer, :proveTimeout::integer, :aggregateTimeout::integer,
-                  CAST(:inputId AS text), :webhookUrl)
+          SELECT :blockId, NULLIF(:inputPath, ''), :computeCapacity, :clientRequestIdOrNull, :maxAttempts, :launchedBy,
+                 :partialContributionTimeout::integer, :proveTimeout::integer, :aggregateTimeout::integer,
+                 CAST(:inputId AS text), :webhookUrl
+          WHERE (SELECT ok FROM room)
           ON CONFLICT (client_request_id) DO NOTHING
           RETURNING job_id, block_id, compute_capacity, launched_by),
       recorded AS (
@@ -68,12 +75,16 @@ public final class JobDao {
           SELECT job_id, 'LAUNCHED', 'QUEUED', 'block ' || block_id || ', ' || compute_capacity || ' compute units',
                  launched_by
           FROM created)
-      SELECT job_id FROM created
+      SELECT (SELECT ok FROM room) AS room, (SELECT job_id FROM created) AS job_id
       """);
 
-  public Optional<UUID> insert(NewJob job) {
+  /** The new job's id, if created; {@code room}: the queue had room for it. */
+  public record Inserted(boolean room, Optional<UUID> jobId) {}
+
+  public Inserted insert(NewJob job, int maxQueued) {
     return INSERT
         .on(connection)
+        .bind("maxQueued", maxQueued)
         .bind("blockId", job.blockId())
         .bind("inputPath", job.inputPath())
         .bind("computeCapacity", job.computeCapacity())
@@ -85,7 +96,11 @@ public final class JobDao {
         .bind("aggregateTimeout", job.timeouts().aggregateSeconds())
         .bind("webhookUrl", job.webhookUrl().orElse(null))
         .bind("inputId", job.inputId())
-        .optional(row -> Sql.uuid(row, "job_id"));
+        .one(
+            row ->
+                new Inserted(
+                    row.getBoolean("room"),
+                    Optional.ofNullable(row.getObject("job_id", UUID.class))));
   }
 
   private static final Sql FIND_LAUNCH =

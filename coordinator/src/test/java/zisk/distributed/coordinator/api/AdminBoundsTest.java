@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import zisk.distributed.api.v1.ErrorResponse;
 import zisk.distributed.api.v1.JobStatusRequest;
 import zisk.distributed.api.v1.LaunchProofRequest;
+import zisk.distributed.api.v1.LaunchProofResponse;
 import zisk.distributed.api.v1.ProverInfo;
 import zisk.distributed.api.v1.ProversList;
 import zisk.distributed.api.v1.ProversListRequest;
@@ -138,6 +139,17 @@ class AdminBoundsTest {
             .jdbi()
             .withHandle(h -> h.createQuery("SELECT count(*) FROM jobs").mapTo(Integer.class).one());
     assertEquals(2, jobs);
+  }
+
+  @Test
+  void aRetriedLaunchFindsItsJobEvenWhenTheQueueIsFull() {
+    start(CoordinatorConfig.Limits.DEFAULT.withMaxQueuedJobs(1));
+    LaunchProofRequest request = launch("b1").toBuilder().setClientRequestId("retry-me").build();
+    String first = coordinator.stub().launchProof(request).getJobId();
+
+    LaunchProofResponse retried = coordinator.stub().launchProof(request);
+
+    assertEquals(first, retried.getJobId(), retried.toString());
   }
 
   private static LaunchProofRequest launch(String blockId) {

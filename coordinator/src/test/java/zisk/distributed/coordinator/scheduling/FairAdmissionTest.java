@@ -118,7 +118,9 @@ class FairAdmissionTest {
 
     Admission.Launched launched =
         store.inTransaction(
-            tx -> admission.launch(tx, new NewJob("block", 2, "/input", Optional.empty(), 3)));
+            tx ->
+                admission.launch(
+                    tx, new NewJob("block", 2, "/input", Optional.empty(), 3), Integer.MAX_VALUE));
 
     UUID job = assertInstanceOf(LaunchOutcome.Created.class, launched.outcome()).jobId();
     assertEquals(
@@ -139,7 +141,9 @@ class FairAdmissionTest {
 
     Admission.Launched launched =
         store.inTransaction(
-            tx -> admission.launch(tx, new NewJob("block", 2, "/input", Optional.empty(), 3)));
+            tx ->
+                admission.launch(
+                    tx, new NewJob("block", 2, "/input", Optional.empty(), 3), Integer.MAX_VALUE));
 
     UUID job = assertInstanceOf(LaunchOutcome.Created.class, launched.outcome()).jobId();
     assertTrue(launched.effects().toSend().isEmpty());
