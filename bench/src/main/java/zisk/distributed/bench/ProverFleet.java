@@ -2,6 +2,7 @@ package zisk.distributed.bench;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,11 @@ final class ProverFleet implements AutoCloseable {
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final List<ZeroWorkProver> provers = new ArrayList<>();
   private int retries;
+
+  /**
+   * Refusals by the coordinator's registration rate limit, retried: expected in a connect burst.
+   */
+  private int rateLimited;
 
   private ProverFleet() {}
 
@@ -77,7 +83,14 @@ final class ProverFleet implements AutoCloseable {
                     + " attempts: "
                     + why);
           }
-          fleet.retries += failed.size();
+          for (int k : failed) {
+            Throwable error = wave.get(k).registered().handle((ok, e) -> e).join();
+            if (Status.fromThrowable(error).getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+              fleet.rateLimited++;
+            } else {
+              fleet.retries++;
+            }
+          }
           Waits.pause(Duration.ofMillis(200L * attempt));
           for (int k : failed) {
             wave.set(
@@ -149,6 +162,11 @@ final class ProverFleet implements AutoCloseable {
   /** Streams that ended while they should be open (the coordinator dropped them). */
   long streamsEnded() {
     return provers.stream().filter(ZeroWorkProver::hasEnded).count();
+  }
+
+  /** Registrations the coordinator's rate limit refused (and the fleet retried). */
+  int rateLimited() {
+    return rateLimited;
   }
 
   /** Anything unexpected the provers saw, for the section's line; empty when all went well. */

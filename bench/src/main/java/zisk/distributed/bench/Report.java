@@ -127,7 +127,7 @@ final class Report {
         "idle",
         String.format(
                 "%.1f %% of a core with %d provers, %.1f %% with none   (%d s windows; %d"
-                    + " heartbeats acknowledged; %d streams over %d connections, registered in %.1f s%s)",
+                    + " heartbeats acknowledged; %d streams over %d connections, registered in %.1f s%s%s)",
                 result.percent(),
                 result.provers(),
                 result.baselinePercent(),
@@ -136,6 +136,11 @@ final class Report {
                 result.provers(),
                 result.channels(),
                 result.registration().toMillis() / 1e3,
+                result.rateLimited() == 0
+                    ? ""
+                    : " ("
+                        + result.rateLimited()
+                        + " refused by the registration rate limit, retried)",
                 result.everyProverHeartbeated()
                     ? ""
                     : "; not every prover had a heartbeat before the window")
