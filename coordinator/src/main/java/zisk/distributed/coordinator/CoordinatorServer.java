@@ -171,7 +171,7 @@ public final class CoordinatorServer {
     notifications.countedBy(metrics.events()::notification);
     // A stream counts as live while acknowledgements keep coming: two heartbeats plus slack.
     Duration liveness = timing.heartbeatInterval().multipliedBy(2).plusSeconds(2);
-    jobWatchers = new JobWatchers(store, notifications, config.limits().maxWatchers());
+    jobWatchers = new JobWatchers(store, instanceId, notifications, config.limits().maxWatchers());
     scheduler =
         new Scheduler(
             new Admission(lifecycle, liveness, instances.liveness(), clock),

@@ -26,10 +26,11 @@ import zisk.distributed.coordinator.store.Store;
 
 /**
  * The WatchJob calls of this coordinator, grouped by job ({@link JobFeed}): a job's feed reads its
- * new events when the job_events trigger's notification arrives (from any coordinator's write), and
- * every {@link #POLL} anyway, so a lost notification or a listener that reconnected loses nothing
- * but time. Progress comes by notification only and is never stored. At most {@code maxWatchers}
- * calls at once.
+ * new events when the job_events trigger's notification arrives (from any coordinator's write; the
+ * trigger notifies only for jobs in {@code job_watches}, where a feed records its job while it
+ * lives), and every {@link #POLL} anyway, so a lost notification, an event written in the instant a
+ * watch starts, or a listener that reconnected loses nothing but time. Progress comes by
+ * notification only and is never stored. At most {@code maxWatchers} calls at once.
  */
 public final class JobWatchers implements AutoCloseable {
 
@@ -45,6 +46,7 @@ public final class JobWatchers implements AutoCloseable {
   static final int MAX_PAYLOAD = 4000;
 
   private final Store store;
+  private final UUID instanceId;
   private final Notifications notifications;
   private final int maxWatchers;
   private final Map<UUID, JobFeed> feeds = new ConcurrentHashMap<>();
@@ -52,8 +54,12 @@ public final class JobWatchers implements AutoCloseable {
   private final ScheduledExecutorService executor =
       Executors.newScheduledThreadPool(2, DaemonThreads.named("job-watchers"));
 
-  public JobWatchers(Store store, Notifications notifications, int maxWatchers) {
+  /**
+   * @param instanceId this coordinator, as its watches are recorded
+   */
+  public JobWatchers(Store store, UUID instanceId, Notifications notifications, int maxWatchers) {
     this.store = store;
+    this.instanceId = instanceId;
     this.notifications = notifications;
     this.maxWatchers = maxWatchers;
     notifications.watchedBy(this);
@@ -86,7 +92,17 @@ public final class JobWatchers implements AutoCloseable {
       JobFeed feed;
       Watcher watcher;
       synchronized (feeds) {
-        feed = feeds.computeIfAbsent(jobId, id -> new JobFeed(id, afterEventId));
+        feed = feeds.get(jobId);
+        if (feed == null) {
+          // Recorded before the first read, so events written after it notify this coordinator.
+          store.read(
+              tx -> {
+                tx.events().watch(jobId, instanceId);
+                return null;
+              });
+          feed = new JobFeed(jobId, afterEventId);
+          feeds.put(jobId, feed);
+        }
         watcher = new Watcher(this, feed, out, status, horizon, afterEventId);
         feed.watchers.add(watcher);
       }
@@ -116,6 +132,16 @@ public final class JobWatchers implements AutoCloseable {
       JobFeed feed = feeds.get(jobId);
       if (feed != null && feed.watchers.isEmpty()) {
         feeds.remove(jobId);
+        try {
+          store.read(
+              tx -> {
+                tx.events().unwatch(jobId, instanceId);
+                return null;
+              });
+        } catch (RuntimeException e) {
+          // A row left behind costs only notifications nobody reads; it goes with the instance.
+          log.debug("Forgetting the watch of job {} failed: {}", jobId, e.getMessage());
+        }
       }
     }
   }
@@ -211,6 +237,15 @@ public final class JobWatchers implements AutoCloseable {
   @Override
   public void close() {
     executor.shutdownNow();
+    try {
+      store.read(
+          tx -> {
+            tx.events().unwatchAll(instanceId);
+            return null;
+          });
+    } catch (RuntimeException e) {
+      log.debug("Forgetting this coordinator's watches failed: {}", e.getMessage());
+    }
     for (JobFeed feed : feeds.values()) {
       for (Watcher watcher : feed.watchers) {
         watcher.fail(Status.UNAVAILABLE.withDescription("the coordinator is shutting down"));

@@ -11,7 +11,8 @@ import java.util.UUID;
 /**
  * Reads a job's history ({@code job_events}) for WatchJob, with what a reader needs to know which
  * ids may still appear (V11__job_event_notifications.sql): the sequence's value, read before, and
- * the running transactions of the snapshot the events were read in.
+ * the running transactions of the snapshot the events were read in; and records which jobs a
+ * coordinator watches ({@code job_watches}), the only ones whose events notify (V13).
  */
 public final class JobEventDao {
 
@@ -139,5 +140,36 @@ public final class JobEventDao {
         row.getString("prover_id"),
         row.getObject("task_id", UUID.class),
         row.getString("detail"));
+  }
+
+  /**
+   * This coordinator follows the job's events: their writes notify it (V13). Nothing when its
+   * instance row is gone (pruned): it then reads the job by its poll alone.
+   */
+  private static final Sql WATCH =
+      Sql.of(
+          """
+      INSERT INTO job_watches (job_id, instance_id)
+      SELECT :jobId, instance_id FROM coordinator_instances WHERE instance_id = :instanceId
+      ON CONFLICT DO NOTHING
+      """);
+
+  public void watch(UUID jobId, UUID instanceId) {
+    WATCH.on(connection).bind("jobId", jobId).bind("instanceId", instanceId).update();
+  }
+
+  private static final Sql UNWATCH =
+      Sql.of("DELETE FROM job_watches WHERE job_id = :jobId AND instance_id = :instanceId");
+
+  public void unwatch(UUID jobId, UUID instanceId) {
+    UNWATCH.on(connection).bind("jobId", jobId).bind("instanceId", instanceId).update();
+  }
+
+  private static final Sql UNWATCH_ALL =
+      Sql.of("DELETE FROM job_watches WHERE instance_id = :instanceId");
+
+  /** Forgets every watch of the coordinator (it stops). */
+  public void unwatchAll(UUID instanceId) {
+    UNWATCH_ALL.on(connection).bind("instanceId", instanceId).update();
   }
 }

@@ -69,6 +69,7 @@ class MigrationsTest {
             "job_history",
             "job_overview",
             "job_timeline",
+            "job_watches",
             "jobs",
             "lost_ranks",
             "prover_status",
@@ -76,7 +77,7 @@ class MigrationsTest {
             "tasks",
             "webhook_deliveries"),
         relations);
-    assertEquals("12", new Migrations(dataSource).currentVersion().orElseThrow());
+    assertEquals("13", new Migrations(dataSource).currentVersion().orElseThrow());
   }
 
   @Test
@@ -85,7 +86,7 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
 
     assertEquals(
-        13L,
+        14L,
         (long)
             jdbi.withHandle(
                 h ->

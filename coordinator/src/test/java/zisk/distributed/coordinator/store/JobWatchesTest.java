@@ -1,0 +1,97 @@
+package zisk.distributed.coordinator.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.postgresql.ds.PGSimpleDataSource;
+import zisk.distributed.coordinator.testing.TestDatabase;
+
+/** Job events notify (the WatchJob wake-up) only for jobs some coordinator watches (V13). */
+class JobWatchesTest {
+
+  private final UUID coordinator = UUID.randomUUID();
+  private String jdbcUrl;
+  private Store store;
+
+  @BeforeEach
+  void migrate() {
+    jdbcUrl = TestDatabase.freshJdbcUrl();
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setURL(jdbcUrl);
+    new Migrations(dataSource).prepare(true);
+    store = new Store(dataSource);
+    TestDatabase.execute(
+        jdbcUrl,
+        "INSERT INTO coordinator_instances (instance_id, address, version)"
+            + " VALUES ('"
+            + coordinator
+            + "', '127.0.0.1:1', 't')");
+  }
+
+  @Test
+  void onlyAWatchedJobsEventsNotifyAndNoLongerOnceUnwatched() throws Exception {
+    UUID watched = job();
+    UUID unwatched = job();
+    UUID later = job();
+    store.read(
+        tx -> {
+          tx.events().watch(watched, coordinator);
+          tx.events().watch(later, coordinator);
+          return null;
+        });
+
+    try (Connection listener = DriverManager.getConnection(jdbcUrl)) {
+      try (Statement listen = listener.createStatement()) {
+        listen.execute("LISTEN zisk_job_event");
+      }
+      // Notifications arrive in commit order: had the first event notified, it would come first.
+      event(unwatched);
+      event(watched);
+      assertEquals(watched.toString(), next(listener));
+
+      store.read(
+          tx -> {
+            tx.events().unwatch(watched, coordinator);
+            return null;
+          });
+      event(watched);
+      event(later);
+      assertEquals(later.toString(), next(listener));
+    }
+  }
+
+  private UUID job() {
+    UUID id = UUID.randomUUID();
+    TestDatabase.execute(
+        jdbcUrl,
+        "INSERT INTO jobs (job_id, block_id, input_path, compute_capacity) VALUES ('"
+            + id
+            + "', 'b', '/in', 1)");
+    return id;
+  }
+
+  private void event(UUID job) {
+    TestDatabase.execute(
+        jdbcUrl,
+        "INSERT INTO job_events (job_id, event, state) VALUES ('" + job + "', 'NOTE', 'QUEUED')");
+  }
+
+  /** The payload of the next notification, waiting at most 10 s. */
+  private static String next(Connection listener) throws Exception {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      PGNotification[] received = listener.unwrap(PGConnection.class).getNotifications(500);
+      if (received != null && received.length > 0) {
+        return received[0].getParameter();
+      }
+    }
+    throw new AssertionError("no notification within 10 s");
+  }
+}
