@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +30,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import zisk.distributed.api.v1.CancelJobRequest;
+import zisk.distributed.api.v1.WatchJobRequest;
+import zisk.distributed.api.v1.WatchJobResponse;
 import zisk.distributed.common.metrics.MetricsEndpoint;
 import zisk.distributed.worker.Worker;
 import zisk.distributed.worker.testing.ControlledBackend;
@@ -127,7 +131,17 @@ class MetricsEndToEndTest {
   }
 
   @Test
-  void theJobsEventsReachedTheCoordinatorAsNotifications() {
+  void theEventsOfAWatchedJobReachTheCoordinatorAsNotifications() {
+    // Only watched jobs' events notify (V13): a job larger than the cluster waits while watched,
+    // then its cancel is an event.
+    String jobId = cluster.launch(cluster.referenceInput(), 4);
+    Iterator<WatchJobResponse> watch =
+        cluster.api().watchJob(WatchJobRequest.newBuilder().setJobId(jobId).build());
+    assertTrue(watch.next().hasStatus(), "the watch starts with the job's status");
+    cluster
+        .api()
+        .cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).setReason("watched").build());
+    watch.forEachRemaining(response -> {});
     Pattern counted =
         Pattern.compile(
             "(?m)^zisk_notifications_received_total\\{channel=\"job_event\"} [1-9][0-9.]*$");
