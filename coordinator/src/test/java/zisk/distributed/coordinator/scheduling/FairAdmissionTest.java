@@ -109,18 +109,8 @@ class FairAdmissionTest {
   @Test
   void aLaunchThatFitsIdleProversStartsTheJobInItsOwnTransaction() {
     DataSource dataSource = TestDatabase.freshMigratedDataSource();
-    UUID coordinator = UUID.randomUUID();
-    insertProvers(Database.jdbi(dataSource), coordinator, 2);
-    Store store = new Store(dataSource);
-    Admission admission =
-        new Admission(
-            new JobLifecycle(store, coordinator), Duration.ofSeconds(30), Duration.ofSeconds(30));
 
-    Admission.Launched launched =
-        store.inTransaction(
-            tx ->
-                admission.launch(
-                    tx, new NewJob("block", 2, "/input", Optional.empty(), 3), Integer.MAX_VALUE));
+    Admission.Launched launched = launchTwoUnits(dataSource, 2);
 
     UUID job = assertInstanceOf(LaunchOutcome.Created.class, launched.outcome()).jobId();
     assertEquals(
@@ -132,24 +122,26 @@ class FairAdmissionTest {
   @Test
   void aLaunchThatFitsNoIdleProverStaysQueuedAndAsksForARound() {
     DataSource dataSource = TestDatabase.freshMigratedDataSource();
-    UUID coordinator = UUID.randomUUID();
-    insertProvers(Database.jdbi(dataSource), coordinator, 1);
-    Store store = new Store(dataSource);
-    Admission admission =
-        new Admission(
-            new JobLifecycle(store, coordinator), Duration.ofSeconds(30), Duration.ofSeconds(30));
 
-    Admission.Launched launched =
-        store.inTransaction(
-            tx ->
-                admission.launch(
-                    tx, new NewJob("block", 2, "/input", Optional.empty(), 3), Integer.MAX_VALUE));
+    Admission.Launched launched = launchTwoUnits(dataSource, 1);
 
     UUID job = assertInstanceOf(LaunchOutcome.Created.class, launched.outcome()).jobId();
     assertTrue(launched.effects().toSend().isEmpty());
     assertEquals("QUEUED", state(dataSource, job));
     // A concurrent round may have held provers this one skipped: it asks for one more.
     assertTrue(launched.effects().admitRequested());
+  }
+
+  /** A 2-unit job launched through Admission.launch with {@code provers} idle 1-unit provers. */
+  private static Admission.Launched launchTwoUnits(DataSource dataSource, int provers) {
+    UUID coordinator = UUID.randomUUID();
+    insertProvers(Database.jdbi(dataSource), coordinator, provers);
+    Store store = new Store(dataSource);
+    Admission admission =
+        new Admission(
+            new JobLifecycle(store, coordinator), Duration.ofSeconds(30), Duration.ofSeconds(30));
+    NewJob job = new NewJob("block", 2, "/input", Optional.empty(), 3);
+    return store.inTransaction(tx -> admission.launch(tx, job, Integer.MAX_VALUE));
   }
 
   private static String state(DataSource dataSource, UUID job) {
