@@ -95,11 +95,7 @@ public final class JobWatchers implements AutoCloseable {
         feed = feeds.get(jobId);
         if (feed == null) {
           // Recorded before the first read, so events written after it notify this coordinator.
-          store.read(
-              tx -> {
-                tx.events().watch(jobId, instanceId);
-                return null;
-              });
+          store.read(tx -> tx.events().watch(jobId, instanceId));
           feed = new JobFeed(jobId, afterEventId);
           feeds.put(jobId, feed);
         }
@@ -133,11 +129,7 @@ public final class JobWatchers implements AutoCloseable {
       if (feed != null && feed.watchers.isEmpty()) {
         feeds.remove(jobId);
         try {
-          store.read(
-              tx -> {
-                tx.events().unwatch(jobId, instanceId);
-                return null;
-              });
+          store.read(tx -> tx.events().unwatch(jobId, instanceId));
         } catch (RuntimeException e) {
           // A row left behind costs only notifications nobody reads; it goes with the instance.
           log.debug("Forgetting the watch of job {} failed: {}", jobId, e.getMessage());
@@ -238,11 +230,7 @@ public final class JobWatchers implements AutoCloseable {
   public void close() {
     executor.shutdownNow();
     try {
-      store.read(
-          tx -> {
-            tx.events().unwatchAll(instanceId);
-            return null;
-          });
+      store.read(tx -> tx.events().unwatchAll(instanceId));
     } catch (RuntimeException e) {
       log.debug("Forgetting this coordinator's watches failed: {}", e.getMessage());
     }

@@ -50,7 +50,6 @@ public final class JobDao {
   /** A RUNNING job locked for a transition. */
   public record RunningJob(UUID jobId, int attempt, int maxAttempts) {}
 
-  /** Creates a QUEUED job and its LAUNCHED event; empty when the client request id is taken. */
   /**
    * Inserts a QUEUED job with its LAUNCHED event, unless {@code maxQueued} jobs are QUEUED already
    * (no lock: concurrent launches may overshoot by a few) or its client request id was used.

@@ -154,22 +154,22 @@ public final class JobEventDao {
       ON CONFLICT DO NOTHING
       """);
 
-  public void watch(UUID jobId, UUID instanceId) {
-    WATCH.on(connection).bind("jobId", jobId).bind("instanceId", instanceId).update();
+  public int watch(UUID jobId, UUID instanceId) {
+    return WATCH.on(connection).bind("jobId", jobId).bind("instanceId", instanceId).update();
   }
 
   private static final Sql UNWATCH =
       Sql.of("DELETE FROM job_watches WHERE job_id = :jobId AND instance_id = :instanceId");
 
-  public void unwatch(UUID jobId, UUID instanceId) {
-    UNWATCH.on(connection).bind("jobId", jobId).bind("instanceId", instanceId).update();
+  public int unwatch(UUID jobId, UUID instanceId) {
+    return UNWATCH.on(connection).bind("jobId", jobId).bind("instanceId", instanceId).update();
   }
 
   private static final Sql UNWATCH_ALL =
       Sql.of("DELETE FROM job_watches WHERE instance_id = :instanceId");
 
   /** Forgets every watch of the coordinator (it stops). */
-  public void unwatchAll(UUID instanceId) {
-    UNWATCH_ALL.on(connection).bind("instanceId", instanceId).update();
+  public int unwatchAll(UUID instanceId) {
+    return UNWATCH_ALL.on(connection).bind("instanceId", instanceId).update();
   }
 }

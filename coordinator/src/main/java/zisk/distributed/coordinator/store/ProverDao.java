@@ -288,7 +288,7 @@ public final class ProverDao {
       WITH mine AS (
           SELECT prover_id FROM provers WHERE prover_id = ANY(:proverIds) AND instance_id = :instanceId),
       free AS (
-          SELECT prover_id FROM provers WHERE prover_id IN (SELECT prover_id FROM mine)
+          SELECT prover_id FROM provers WHERE prover_id = ANY(:proverIds) AND instance_id = :instanceId
           FOR UPDATE SKIP LOCKED),
       touched AS (
           UPDATE provers p SET last_heartbeat_at = now() FROM free WHERE p.prover_id = free.prover_id

@@ -40,12 +40,8 @@ class JobWatchesTest {
     UUID watched = job();
     UUID unwatched = job();
     UUID later = job();
-    store.read(
-        tx -> {
-          tx.events().watch(watched, coordinator);
-          tx.events().watch(later, coordinator);
-          return null;
-        });
+    store.read(tx -> tx.events().watch(watched, coordinator));
+    store.read(tx -> tx.events().watch(later, coordinator));
 
     try (Connection listener = DriverManager.getConnection(jdbcUrl)) {
       try (Statement listen = listener.createStatement()) {
@@ -56,11 +52,7 @@ class JobWatchesTest {
       event(watched);
       assertEquals(watched.toString(), next(listener));
 
-      store.read(
-          tx -> {
-            tx.events().unwatch(watched, coordinator);
-            return null;
-          });
+      store.read(tx -> tx.events().unwatch(watched, coordinator));
       event(watched);
       event(later);
       assertEquals(later.toString(), next(listener));
