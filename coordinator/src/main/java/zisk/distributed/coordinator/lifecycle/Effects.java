@@ -7,6 +7,9 @@ import java.util.Set;
 import java.util.UUID;
 import zisk.distributed.coordinator.store.Phase;
 import zisk.distributed.coordinator.store.TaskDao.OutgoingTask;
+import zisk.distributed.coordinator.store.TaskDao.WrittenTask;
+import zisk.distributed.coordinator.store.TaskInputs;
+import zisk.distributed.coordinator.store.TaskState;
 
 /**
  * What must happen after a transition commits: tasks to send on streams this coordinator holds,
@@ -79,6 +82,21 @@ public final class Effects {
   /** A task written DISPATCHED for a stream this coordinator holds: send it after the commit. */
   public Effects send(OutgoingTask task) {
     send.add(task);
+    return this;
+  }
+
+  /**
+   * Tasks a transition just wrote: those written DISPATCHED are sent after the commit, built from
+   * {@code inputs} (null: read then); those left ASSIGNED, their prover's coordinator sends.
+   */
+  public Effects written(List<WrittenTask> tasks, TaskInputs inputs) {
+    for (WrittenTask task : tasks) {
+      if (task.state() == TaskState.DISPATCHED) {
+        send(task.outgoing(inputs));
+      } else {
+        dispatch(task.proverId());
+      }
+    }
     return this;
   }
 

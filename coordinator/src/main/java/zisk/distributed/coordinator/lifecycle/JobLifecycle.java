@@ -1,9 +1,13 @@
 package zisk.distributed.coordinator.lifecycle;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,13 +20,11 @@ import zisk.distributed.coordinator.store.Phase;
 import zisk.distributed.coordinator.store.ProverDao.ReleasedProver;
 import zisk.distributed.coordinator.store.Rows;
 import zisk.distributed.coordinator.store.Store;
-import zisk.distributed.coordinator.store.TaskDao.EnteredPhase;
-import zisk.distributed.coordinator.store.TaskDao.PhaseProgress;
+import zisk.distributed.coordinator.store.SuccessDao.RecordedSuccess;
+import zisk.distributed.coordinator.store.SuccessDao.ReportedSuccess;
 import zisk.distributed.coordinator.store.TaskDao.ReportedTask;
 import zisk.distributed.coordinator.store.TaskDao.StartedAttempt;
-import zisk.distributed.coordinator.store.TaskDao.WrittenTask;
 import zisk.distributed.coordinator.store.TaskInputs;
-import zisk.distributed.coordinator.store.TaskState;
 import zisk.distributed.coordinator.store.Tx;
 import zisk.distributed.coordinator.verification.ProofVerdict;
 
@@ -42,7 +44,10 @@ import zisk.distributed.coordinator.verification.ProofVerdict;
  * then provers: the lock order everywhere), checks the state it expects, and answers the {@link
  * Effects} to apply after the commit. New tasks for provers whose stream this coordinator holds are
  * written DISPATCHED in the same transaction and sent right after the commit, so a phase transition
- * costs one commit.
+ * costs one commit. The hot path, a success and what follows it (the next phase, or completion), is
+ * one SQL function ({@code zisk_record_success}, migration V14; {@link Successes} reads its
+ * answer), and a plain success is recorded with its checks in one statement ({@link
+ * #recordAtOnce}): one round trip, which outside a transaction is also the commit.
  */
 public final class JobLifecycle {
 
@@ -168,11 +173,11 @@ public final class JobLifecycle {
         attempt,
         names,
         allocation);
-    return sendOrDispatch(
-        started.tasks(),
-        new TaskInputs.Contribution(
-            job.blockId(), job.inputPath(), job.computeCapacity(), allocation, job.inputId()),
-        Effects.none());
+    return Effects.none()
+        .written(
+            started.tasks(),
+            new TaskInputs.Contribution(
+                job.blockId(), job.inputPath(), job.computeCapacity(), allocation, job.inputId()));
   }
 
   // ---- report: a result or an error from a prover
@@ -213,6 +218,50 @@ public final class JobLifecycle {
     return effects;
   }
 
+  /** Whether {@link #recordAtOnce} may take the report: a success, as far as it says. */
+  public static boolean recordableAtOnce(TaskReport report) {
+    return Successes.plain(report).isPresent();
+  }
+
+  /** What {@link #recordAtOnce} did: its effects, and the reports it left, by position. */
+  public record AtOnce(Effects effects, List<Integer> left) {}
+
+  /**
+   * The common case in one statement: each success that passes every check of {@link #report}, from
+   * a prover without a quarantine record, for a task that is not a recomputed rank, is recorded at
+   * once ({@code zisk_report_successes}), in the order given. The other reports are left,
+   * unchanged, for {@link #report}. Being one statement, it may run outside a transaction, where it
+   * is its own commit: reports that arrive together cost one round trip.
+   */
+  public AtOnce recordAtOnce(Tx tx, List<TaskReport> reports) {
+    List<Integer> left = new ArrayList<>();
+    List<Integer> plainAt = new ArrayList<>();
+    List<ReportedSuccess> plain = new ArrayList<>();
+    for (int i = 0; i < reports.size(); i++) {
+      Optional<ReportedSuccess> success = Successes.plain(reports.get(i));
+      if (success.isPresent()) {
+        plainAt.add(i);
+        plain.add(success.get());
+      } else {
+        left.add(i);
+      }
+    }
+    Effects effects = Effects.none();
+    Map<UUID, RecordedSuccess> recorded =
+        plain.isEmpty() ? Map.of() : tx.successes().report(plain, instanceId);
+    Set<UUID> taken = new HashSet<>();
+    for (int j = 0; j < plain.size(); j++) {
+      UUID taskId = plain.get(j).taskId();
+      if (recorded.containsKey(taskId) && taken.add(taskId)) {
+        Successes.apply(recorded.get(taskId), effects);
+      } else {
+        left.add(plainAt.get(j)); // not taken, or a repeat of one taken: the checks say why
+      }
+    }
+    left.sort(null);
+    return new AtOnce(effects, left);
+  }
+
   private void succeed(
       Tx tx, ReportedTask task, byte[] result, ProofVerdict verdict, Effects effects) {
     if (task.phase() == Phase.PARTIAL_CONTRIBUTION
@@ -220,78 +269,12 @@ public final class JobLifecycle {
         && ranks.recomputed(tx, task, result, effects)) {
       return; // a lost rank recomputed: checked against the contribution it made before
     }
-    effects.taskEnded(task.phase(), "succeeded");
-    PhaseProgress progress =
-        tx.tasks().succeed(task.taskId(), task.jobId(), task.attempt(), task.phase(), result);
-    Rows.exactlyOne(progress.updated(), "recording the result of task " + task.taskId());
+    RecordedSuccess recorded =
+        tx.successes().record(task.taskId(), result, instanceId, verdict.detail());
     if (task.proverHasFaults()) {
       quarantine.success(tx, task.proverId());
     }
-    boolean phaseDone = progress.unfinished() == 0;
-    switch (task.phase()) {
-      case PARTIAL_CONTRIBUTION -> {
-        if (phaseDone) {
-          advance(tx, task, effects);
-        }
-      }
-      case PROVE -> {
-        // The first prover to finish PROVE stays reserved to aggregate; the others are done.
-        if (progress.succeededBefore() > 0) {
-          Rows.exactlyOne(
-              tx.provers().release(task.proverId(), task.jobId()), "releasing " + task.proverId());
-          effects.admit();
-        }
-        if (phaseDone) {
-          advance(tx, task, effects);
-        }
-      }
-      case AGGREGATE -> complete(tx, task, result, verdict, effects);
-    }
-  }
-
-  /** The phase's last task succeeded: write the next phase's tasks. */
-  private void advance(Tx tx, ReportedTask task, Effects effects) {
-    Phase next = task.phase().next();
-    EnteredPhase entered =
-        tx.tasks().enterPhase(task.jobId(), task.attempt(), task.phase(), next, instanceId);
-    int expected = next == Phase.AGGREGATE ? 1 : entered.tasks().size();
-    if (entered.tasks().isEmpty() || entered.tasks().size() != expected) {
-      throw new IllegalStateException(
-          "job "
-              + task.jobId()
-              + " entering "
-              + next
-              + " found "
-              + entered.tasks().size()
-              + " reserved prover(s)");
-    }
-    Rows.exactlyOne(entered.moved(), "moving job " + task.jobId() + " to " + next);
-    log.debug("Job {} entered {} on {} prover(s)", task.jobId(), next, entered.tasks().size());
-    effects.phaseEnded(task.phase(), entered.previousSeconds()).phaseEntered(next);
-    sendOrDispatch(entered.tasks(), new TaskInputs.PreviousResults(entered.inputs()), effects);
-  }
-
-  // ---- complete: the final proof is in, and verified (or verification is off)
-
-  private void complete(
-      Tx tx, ReportedTask task, byte[] finalProof, ProofVerdict verdict, Effects effects) {
-    Rows.exactlyOne(
-        tx.jobs()
-            .complete(
-                task.jobId(),
-                task.attempt(),
-                finalProof,
-                task.proverId(),
-                task.taskId(),
-                verdict.detail()),
-        "completing job " + task.jobId());
-    tx.provers().releaseAll(task.jobId());
-    log.info(
-        "Job {} COMPLETED (attempt {}, aggregated by {})",
-        task.jobId(),
-        task.attempt(),
-        task.proverId());
-    effects.job(Effects.JobEvent.COMPLETED).admit();
+    Successes.apply(recorded, effects);
   }
 
   // ---- failures: a task error, a refused final proof, a lost prover
@@ -372,18 +355,5 @@ public final class JobLifecycle {
           log.info("Job {} CANCELLED: {}", jobId, reason);
           return new CancelOutcome.Cancelled(tx.jobs().find(jobId).orElseThrow(), effects);
         });
-  }
-
-  /** Written DISPATCHED: send after the commit; ASSIGNED: the prover's coordinator sends it. */
-  private static Effects sendOrDispatch(
-      List<WrittenTask> tasks, TaskInputs inputs, Effects effects) {
-    for (WrittenTask task : tasks) {
-      if (task.state() == TaskState.DISPATCHED) {
-        effects.send(task.outgoing(inputs));
-      } else {
-        effects.dispatch(task.proverId());
-      }
-    }
-    return effects;
   }
 }

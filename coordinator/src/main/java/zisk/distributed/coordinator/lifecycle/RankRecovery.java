@@ -164,7 +164,7 @@ public final class RankRecovery {
             rank.rankId(),
             rank.lostProverId(),
             task.proverId());
-        sendOrDispatch(task, effects);
+        effects.written(List.of(task), null);
       } else if (rank.overdue()) {
         restarted.add(rank.jobId());
         AttemptEnd.fail(
@@ -218,8 +218,7 @@ public final class RankRecovery {
     }
     // The job is proving: the replacement holds the rank's witness now and proves it with the
     // stored challenges (the Dispatcher reads them when it builds the request).
-    PhaseProgress progress =
-        tx.tasks().succeed(task.taskId(), task.jobId(), task.attempt(), task.phase(), result);
+    PhaseProgress progress = tx.tasks().succeed(task.taskId(), result);
     Rows.exactlyOne(progress.updated(), "recording the result of task " + task.taskId());
     WrittenTask prove =
         tx.ranks()
@@ -236,16 +235,7 @@ public final class RankRecovery {
         task.jobId(),
         task.rankId(),
         task.proverId());
-    sendOrDispatch(prove, effects);
+    effects.written(List.of(prove), null);
     return true;
-  }
-
-  /** DISPATCHED: send after the commit (inputs read then); ASSIGNED: its coordinator sends it. */
-  private static void sendOrDispatch(WrittenTask task, Effects effects) {
-    if (task.state() == TaskState.DISPATCHED) {
-      effects.send(task.outgoing(null));
-    } else {
-      effects.dispatch(task.proverId());
-    }
   }
 }

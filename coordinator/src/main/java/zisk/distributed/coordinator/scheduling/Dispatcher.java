@@ -57,6 +57,18 @@ public final class Dispatcher {
         });
   }
 
+  /**
+   * Runs a transition that is one statement, outside a transaction: the statement is its own
+   * commit, which saves a round trip.
+   */
+  public Committed runAtOnce(Function<Tx, Effects> transition) {
+    return store.read(
+        tx -> {
+          Effects effects = transition.apply(tx);
+          return new Committed(effects, build(tx, effects.toSend()));
+        });
+  }
+
   /** Claims and sends the ASSIGNED tasks of those provers whose streams this coordinator holds. */
   public void dispatch(Collection<String> proverIds) {
     String[] local = proverIds.stream().filter(sessions::holds).toArray(String[]::new);

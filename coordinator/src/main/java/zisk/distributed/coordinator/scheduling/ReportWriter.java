@@ -19,7 +19,9 @@ import zisk.distributed.coordinator.lifecycle.TaskReport;
  * Group commit for prover reports: results and errors that arrive together are applied in one
  * transaction, so a busy cluster pays one durable commit for many of them. There is no batching
  * window: a lane takes what is queued the moment it is free, so at low load a report is written
- * alone and at once, and under load the reports that queued during one commit share the next.
+ * alone and at once, and under load the reports that queued during one commit share the next. Plain
+ * successes, most reports, are written in one statement that is its own commit ({@link
+ * JobLifecycle#recordAtOnce}); the others in one transaction that checks each.
  *
  * <p>Reports are spread over a few lanes by job, each lane one thread with its own transaction: the
  * ranks of a job that answer together share a transaction instead of queueing on the job's row
@@ -122,13 +124,75 @@ public final class ReportWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes a batch in its order, in runs: a run of plain successes in one statement, then those of
+   * them it left and each run of other reports in a transaction that checks each. A batch of plain
+   * successes, the usual one, costs one round trip.
+   */
   private void write(List<Report> batch) {
-    if (batch.isEmpty()) {
-      return;
+    List<Report> run = new ArrayList<>();
+    boolean runAtOnce = false;
+    for (Report report : batch) {
+      boolean atOnce = JobLifecycle.recordableAtOnce(report.report());
+      if (!run.isEmpty() && atOnce != runAtOnce) {
+        writeRun(run, runAtOnce);
+        run = new ArrayList<>();
+      }
+      run.add(report);
+      runAtOnce = atOnce;
     }
-    // Job locks in one order in every batch (a stable sort keeps each prover's order).
-    List<Report> ordered = new ArrayList<>(batch);
+    if (!run.isEmpty()) {
+      writeRun(run, runAtOnce);
+    }
+  }
+
+  private void writeRun(List<Report> run, boolean atOnce) {
+    List<Report> checked = atOnce ? writeAtOnce(inJobOrder(run)) : run;
+    if (!checked.isEmpty()) {
+      writeChecked(inJobOrder(checked));
+    }
+  }
+
+  /** Job locks in one order in every batch (a stable sort keeps each prover's order). */
+  private static List<Report> inJobOrder(List<Report> reports) {
+    List<Report> ordered = new ArrayList<>(reports);
     ordered.sort(Comparator.comparing(report -> report.report().jobId()));
+    return ordered;
+  }
+
+  /**
+   * Writes plain successes in one statement, which is its own commit ({@link
+   * JobLifecycle#recordAtOnce}); answers those it left for a transaction with every check.
+   */
+  private List<Report> writeAtOnce(List<Report> ordered) {
+    if (ordered.isEmpty()) {
+      return List.of();
+    }
+    List<Integer> left = new ArrayList<>();
+    Committed committed;
+    try {
+      committed =
+          dispatcher.runAtOnce(
+              tx -> {
+                JobLifecycle.AtOnce atOnce =
+                    lifecycle.recordAtOnce(tx, ordered.stream().map(Report::report).toList());
+                left.addAll(atOnce.left());
+                return atOnce.effects();
+              });
+    } catch (RuntimeException e) {
+      // As for a transaction that failed: the statement may have committed all the same, so
+      // these provers' streams end, and each worker re-synchronizes its task when it reconnects.
+      log.warn("Could not record {} result(s): {}", ordered.size(), e.getMessage());
+      ordered.forEach(report -> run(report.onFailure()));
+      return List.of();
+    }
+    if (left.size() < ordered.size()) {
+      afterCommit.accept(committed);
+    }
+    return left.stream().map(ordered::get).toList();
+  }
+
+  private void writeChecked(List<Report> ordered) {
     Committed committed;
     try {
       committed =
@@ -141,12 +205,12 @@ public final class ReportWriter implements AutoCloseable {
                 return effects;
               });
     } catch (RuntimeException e) {
-      if (batch.size() > 1) {
+      if (ordered.size() > 1) {
         // One report spoiled the batch's transaction: write each alone, so the others still count.
-        batch.forEach(report -> write(List.of(report)));
+        ordered.forEach(report -> writeChecked(List.of(report)));
         return;
       }
-      Report report = batch.get(0);
+      Report report = ordered.get(0);
       // Most likely the database is away. Ending the stream makes the worker reconnect; its running
       // task and any result it holds are re-synchronized then.
       log.warn(

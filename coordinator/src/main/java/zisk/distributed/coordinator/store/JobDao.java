@@ -227,37 +227,6 @@ public final class JobDao {
                     Sql.uuid(row, "job_id"), row.getInt("attempt"), row.getInt("max_attempts")));
   }
 
-  /** RUNNING to COMPLETED with its final proof, and the COMPLETED event. */
-  private static final Sql COMPLETE =
-      Sql.of(
-          """
-      WITH completed AS (
-          UPDATE jobs SET state = 'COMPLETED', final_proof = :proof, finished_at = clock_timestamp(), updated_at = now(),
-                          error_code = NULL, error_message = NULL, waiting_reason = NULL
-          WHERE job_id = :jobId AND state = 'RUNNING' AND attempt = :attempt
-          RETURNING job_id)
-      INSERT INTO job_events (job_id, event, state, phase, attempt, prover_id, task_id, detail)
-      SELECT job_id, 'COMPLETED', 'COMPLETED', 'AGGREGATE', :attempt, :proverId, :taskId,
-             'final proof ' || length(:proof) || ' bytes, ' || :verification
-      FROM completed
-      """);
-
-  /**
-   * @param verification how the final proof was checked, for the COMPLETED event
-   */
-  public int complete(
-      UUID jobId, int attempt, byte[] proof, String proverId, UUID taskId, String verification) {
-    return COMPLETE
-        .on(connection)
-        .bind("jobId", jobId)
-        .bind("attempt", attempt)
-        .bind("proof", proof)
-        .bind("proverId", proverId)
-        .bind("taskId", taskId)
-        .bind("verification", verification)
-        .update();
-  }
-
   /**
    * Ends a RUNNING attempt: back to QUEUED when {@code retry}, else FAILED; counts the failure by
    * its kind ({@link FailureKind}) and records REQUEUED or FAILED.

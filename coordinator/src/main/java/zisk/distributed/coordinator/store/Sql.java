@@ -117,6 +117,12 @@ final class Sql {
         statement.setArray(position, statement.getConnection().createArrayOf("text", texts));
       } else if (value instanceof Integer[] numbers) {
         statement.setArray(position, statement.getConnection().createArrayOf("integer", numbers));
+      } else if (value instanceof Long[] numbers) {
+        statement.setArray(position, statement.getConnection().createArrayOf("bigint", numbers));
+      } else if (value instanceof UUID[] ids) {
+        statement.setArray(position, statement.getConnection().createArrayOf("uuid", ids));
+      } else if (value instanceof byte[][] blobs) {
+        statement.setArray(position, statement.getConnection().createArrayOf("bytea", blobs));
       } else if (value instanceof byte[] bytes) {
         statement.setBytes(position, bytes);
       } else {

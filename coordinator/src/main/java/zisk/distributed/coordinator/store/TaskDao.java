@@ -3,7 +3,6 @@ package zisk.distributed.coordinator.store;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -126,35 +125,19 @@ public final class TaskDao {
   /**
    * DISPATCHED to SUCCEEDED with its result and TASK_SUCCEEDED event, answering how the task's
    * phase stands: {@code updated} (0 or 1), how many of the phase had succeeded before, and how
-   * many other ranks have not finished (a lost rank's tasks count once, by rank). (The outer query
-   * sees the phase as it was before this update.)
+   * many ranks have not finished (a lost rank's tasks count once, by rank). Nothing follows from it
+   * here; {@link SuccessDao} records a success with what follows.
    */
   private static final Sql SUCCEED =
       Sql.of(
           """
-      WITH succeeded AS (
-          UPDATE tasks SET state = 'SUCCEEDED', result = :result, finished_at = clock_timestamp()
-          WHERE task_id = :taskId AND state = 'DISPATCHED'
-          RETURNING job_id, attempt, task_type, prover_id, rank_id),
-      recorded AS (
-          INSERT INTO job_events (job_id, event, state, phase, attempt, prover_id, task_id, detail)
-          SELECT job_id, 'TASK_SUCCEEDED', 'RUNNING', task_type, attempt, prover_id, :taskId, 'rank ' || rank_id
-          FROM succeeded)
-      SELECT (SELECT count(*) FROM succeeded) AS updated,
-             count(*) FILTER (WHERE t.state = 'SUCCEEDED') AS succeeded_before,
-             count(DISTINCT t.rank_id)
-               - count(DISTINCT t.rank_id) FILTER (WHERE t.state = 'SUCCEEDED' OR t.task_id = :taskId) AS unfinished
-      FROM tasks t
-      WHERE t.job_id = :jobId AND t.attempt = :attempt AND t.task_type = :phase
+      SELECT updated, succeeded_before, unfinished FROM zisk_succeed_task(:taskId, :result)
       """);
 
-  public PhaseProgress succeed(UUID taskId, UUID jobId, int attempt, Phase phase, byte[] result) {
+  public PhaseProgress succeed(UUID taskId, byte[] result) {
     return SUCCEED
         .on(connection)
         .bind("taskId", taskId)
-        .bind("jobId", jobId)
-        .bind("attempt", attempt)
-        .bind("phase", phase)
         .bind("result", result)
         .one(
             row ->
@@ -274,78 +257,6 @@ public final class TaskDao {
                   return written(row);
                 });
     return new StartedAttempt(tasks, counts[0], counts[1]);
-  }
-
-  /**
-   * A phase just entered: its tasks, whether the job row moved, and the previous phase's results.
-   */
-  /** The next phase's tasks, and how long the phase that ended ran (first dispatch to now). */
-  public record EnteredPhase(
-      List<WrittenTask> tasks, int moved, List<byte[]> inputs, double previousSeconds) {}
-
-  /**
-   * Enters the next phase in one statement: one task per succeeded task of a prover still reserved
-   * for the job ({@code current_job_id}: every rank for PROVE, the first prover to finish PROVE for
-   * AGGREGATE), the job's phase with its PHASE_STARTED event, and the previous phase's results (one
-   * per rank, a recomputed rank's latest), which are the new tasks' inputs.
-   */
-  private static final Sql ENTER_PHASE =
-      Sql.of(
-          """
-      WITH written AS (
-          INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units, state, dispatched_at,
-                             replacement)
-          SELECT t.job_id, t.attempt, :next, t.rank_id, t.prover_id, t.compute_units,
-                 CASE WHEN p.instance_id = :instanceId THEN 'DISPATCHED' ELSE 'ASSIGNED' END,
-                 CASE WHEN p.instance_id = :instanceId THEN clock_timestamp() END, t.replacement
-          FROM tasks t JOIN provers p ON p.prover_id = t.prover_id AND p.current_job_id = t.job_id
-          WHERE t.job_id = :jobId AND t.attempt = :attempt AND t.task_type = :previous AND t.state = 'SUCCEEDED'
-          RETURNING task_id, job_id, attempt, task_type, rank_id, prover_id, state),
-      moved AS (
-          UPDATE jobs SET phase = :next, updated_at = now()
-          WHERE job_id = :jobId AND state = 'RUNNING' AND attempt = :attempt
-          RETURNING job_id),
-      recorded AS (
-          INSERT INTO job_events (job_id, event, state, phase, attempt, detail)
-          SELECT job_id, 'PHASE_STARTED', 'RUNNING', :next, :attempt,
-                 CASE WHEN :next = 'AGGREGATE' THEN 'aggregator ' || (SELECT min(prover_id) FROM written)
-                      ELSE (SELECT count(*) FROM written) || ' prover(s)' END
-          FROM moved)
-      SELECT w.task_id, w.job_id, w.attempt, w.task_type AS phase, w.rank_id, w.prover_id, w.state,
-             (SELECT count(*) FROM moved) AS moved,
-             (SELECT extract(epoch FROM clock_timestamp() - min(r.dispatched_at)) FROM tasks r
-              WHERE r.job_id = :jobId AND r.attempt = :attempt AND r.task_type = :previous) AS previous_seconds,
-             ARRAY(SELECT DISTINCT ON (r.rank_id) r.result FROM tasks r
-                   WHERE r.job_id = :jobId AND r.attempt = :attempt AND r.task_type = :previous AND r.state = 'SUCCEEDED'
-                   ORDER BY r.rank_id, r.replacement DESC) AS inputs
-      FROM written w
-      ORDER BY w.rank_id
-      """);
-
-  public EnteredPhase enterPhase(
-      UUID jobId, int attempt, Phase previous, Phase next, UUID instanceId) {
-    int[] moved = new int[1];
-    double[] previousSeconds = new double[1];
-    List<List<byte[]>> inputs = new ArrayList<>();
-    List<WrittenTask> tasks =
-        ENTER_PHASE
-            .on(connection)
-            .bind("jobId", jobId)
-            .bind("attempt", attempt)
-            .bind("previous", previous)
-            .bind("next", next)
-            .bind("instanceId", instanceId)
-            .list(
-                row -> {
-                  moved[0] = row.getInt("moved");
-                  previousSeconds[0] = row.getDouble("previous_seconds");
-                  if (inputs.isEmpty()) {
-                    inputs.add(List.of((byte[][]) row.getArray("inputs").getArray()));
-                  }
-                  return written(row);
-                });
-    return new EnteredPhase(
-        tasks, moved[0], inputs.isEmpty() ? List.of() : inputs.get(0), previousSeconds[0]);
   }
 
   /** A task just written, and whether it went out DISPATCHED or waits ASSIGNED. */

@@ -9,6 +9,7 @@ import java.sql.Connection;
 public record Tx(
     JobDao jobs,
     TaskDao tasks,
+    SuccessDao successes,
     DispatchDao dispatch,
     ProverDao provers,
     InstanceDao instances,
@@ -28,6 +29,7 @@ public record Tx(
     return new Tx(
         new JobDao(connection),
         new TaskDao(connection),
+        new SuccessDao(connection),
         new DispatchDao(connection),
         new ProverDao(connection),
         new InstanceDao(connection),

@@ -35,6 +35,8 @@ class JobLifecycleTest {
   private static final byte[] FINAL_PROOF = {3, 3, 3};
 
   private final UUID coordinator = UUID.randomUUID();
+  // Whether reports go through recordAtOnce (outside a transaction) instead of report.
+  private boolean reportAtOnce;
   private Jdbi jdbi;
   private Store store;
   private JobLifecycle lifecycle;
@@ -64,6 +66,75 @@ class JobLifecycleTest {
 
   @Test
   void aJobRunsThroughItsThreePhasesToCompletion() {
+    runsThroughItsThreePhases();
+  }
+
+  @Test
+  void aJobRunsThroughItsThreePhasesWithEachSuccessRecordedInOneStatement() {
+    reportAtOnce = true;
+    runsThroughItsThreePhases();
+  }
+
+  @Test
+  void successesThatArriveTogetherAreRecordedInOneStatement() {
+    UUID job = launch(3);
+    List<OutgoingTask> contributions = admit().toSend();
+
+    JobLifecycle.AtOnce both =
+        store.read(
+            tx ->
+                lifecycle.recordAtOnce(
+                    tx,
+                    List.of(
+                        result("p1", 1, contributions.get(0), Phase.PARTIAL_CONTRIBUTION),
+                        result("p2", 1, contributions.get(1), Phase.PARTIAL_CONTRIBUTION))));
+
+    assertEquals(List.of(), both.left());
+    assertEquals(
+        List.of("p1 PROVE", "p2 PROVE"),
+        both.effects().toSend().stream().map(t -> t.proverId() + " " + t.phase()).toList());
+    assertEquals("RUNNING PROVE 1", jobState(job));
+  }
+
+  @Test
+  void reportsTheStatementCannotTakeAreLeftForTheChecksUnchanged() {
+    UUID job = launch(3);
+    List<OutgoingTask> contributions = admit().toSend();
+    OutgoingTask p1Task = contributions.get(0);
+    OutgoingTask p2Task = contributions.get(1);
+    reportAtOnce = true;
+    succeed(p1Task, Phase.PARTIAL_CONTRIBUTION, CONTRIBUTION);
+    List<String> before = events(job);
+    jdbi.useHandle(h -> h.execute("UPDATE provers SET failure_streak = 1 WHERE prover_id = 'p2'"));
+
+    // A duplicate, another prover's task, an old session, the wrong shape, a task error, and a
+    // success from a prover with a quarantine record (which the checks record, with its streak).
+    List<TaskReport> reports =
+        List.of(
+            result("p1", 1, p1Task, Phase.PARTIAL_CONTRIBUTION),
+            result("p1", 1, p2Task, Phase.PARTIAL_CONTRIBUTION),
+            result("p2", 0, p2Task, Phase.PARTIAL_CONTRIBUTION),
+            result("p2", 1, p2Task, Phase.PROVE),
+            new TaskReport(
+                "p2",
+                1,
+                p2Task.taskId().toString(),
+                job.toString(),
+                null,
+                false,
+                null,
+                null,
+                "boom"),
+            result("p2", 1, p2Task, Phase.PARTIAL_CONTRIBUTION));
+    JobLifecycle.AtOnce atOnce = store.read(tx -> lifecycle.recordAtOnce(tx, reports));
+
+    assertEquals(List.of(0, 1, 2, 3, 4, 5), atOnce.left());
+    assertTrue(atOnce.effects().events().isEmpty());
+    assertEquals(before, events(job));
+    assertEquals("SUCCEEDED DISPATCHED", taskStates(job));
+  }
+
+  private void runsThroughItsThreePhases() {
     UUID job = launch(3);
     List<OutgoingTask> contributions = admit().toSend();
     assertEquals(List.of("p1", "p2"), contributions.stream().map(OutgoingTask::proverId).toList());
@@ -325,21 +396,24 @@ class JobLifecycleTest {
   /** A report as it reaches the lifecycle: final proofs with a VALID verdict. */
   private Effects report(
       OutgoingTask task, boolean success, Phase shape, byte[] result, String error) {
-    return lifecycle(
-        tx ->
-            lifecycle.report(
-                tx,
-                new TaskReport(
-                        task.proverId(),
-                        1,
-                        task.taskId().toString(),
-                        task.jobId().toString(),
-                        task.phase(),
-                        success,
-                        shape,
-                        result,
-                        error)
-                    .withVerdict(ProofVerdict.valid("verified by the test"))));
+    TaskReport report =
+        new TaskReport(
+                task.proverId(),
+                1,
+                task.taskId().toString(),
+                task.jobId().toString(),
+                task.phase(),
+                success,
+                shape,
+                result,
+                error)
+            .withVerdict(ProofVerdict.valid("verified by the test"));
+    if (!reportAtOnce) {
+      return lifecycle(tx -> lifecycle.report(tx, report));
+    }
+    JobLifecycle.AtOnce atOnce = store.read(tx -> lifecycle.recordAtOnce(tx, List.of(report)));
+    assertEquals(List.of(), atOnce.left(), "the statement took the report");
+    return atOnce.effects();
   }
 
   /** The final proof of {@code aggregate}, with the given verdict. */
