@@ -41,6 +41,7 @@ public final class Dispatcher {
   private final Store store;
   private final SessionRegistry sessions;
   private final UUID instanceId;
+  private final AwaitedResults awaited = new AwaitedResults();
 
   public Dispatcher(Store store, SessionRegistry sessions, UUID instanceId) {
     this.store = store;
@@ -94,11 +95,17 @@ public final class Dispatcher {
     dispatch(List.of(proverId));
   }
 
+  /** The tasks sent from here that are not answered yet (the report lanes wait on them). */
+  AwaitedResults awaited() {
+    return awaited;
+  }
+
   /** Writes requests to the streams this coordinator holds. */
   public void send(List<ExecuteTaskRequest> requests) {
     for (ExecuteTaskRequest request : requests) {
       ProverSession session = sessions.find(request.getProverId()).orElse(null);
       if (session != null && session.sendTask(request)) {
+        awaited.sent(request.getJobId(), request.getTaskId());
         log.debug(
             "Sent {} task {} of job {} to prover {}",
             request.getTaskType(),

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,11 +18,12 @@ import zisk.distributed.coordinator.lifecycle.TaskReport;
 
 /**
  * Group commit for prover reports: results and errors that arrive together are applied in one
- * transaction, so a busy cluster pays one durable commit for many of them. There is no batching
- * window: a lane takes what is queued the moment it is free, so at low load a report is written
- * alone and at once, and under load the reports that queued during one commit share the next. Plain
- * successes, most reports, are written in one statement that is its own commit ({@link
- * JobLifecycle#recordAtOnce}); the others in one transaction that checks each.
+ * transaction, so a busy cluster pays one durable commit for many of them. There is no general
+ * batching window: a lane takes what is queued the moment it is free, so at low load a report is
+ * written alone and at once, and under load the reports that queued during one commit share the
+ * next. The one wait: a lone result whose job has another rank out waits a moment for it ({@link
+ * #awaitOtherRanks}). Plain successes, most reports, are written in one statement that is its own
+ * commit ({@link JobLifecycle#recordAtOnce}); the others in one transaction that checks each.
  *
  * <p>Reports are spread over a few lanes by job, each lane one thread with its own transaction: the
  * ranks of a job that answer together share a transaction instead of queueing on the job's row
@@ -33,6 +35,7 @@ public final class ReportWriter implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ReportWriter.class);
   private static final long DRAIN_ON_CLOSE_MILLIS = 5_000;
+  static final long OTHER_RANKS_WAIT_NANOS = 2_000_000;
 
   /** Queued work: a report to write, or an action to run once the reports before it are written. */
   private sealed interface Work {}
@@ -82,6 +85,7 @@ public final class ReportWriter implements AutoCloseable {
 
   /** Queues a report on its job's lane. */
   public void submit(TaskReport report, Runnable onFailure) {
+    dispatcher.awaited().answered(report.jobId(), report.taskId());
     lastJobOf.put(report.proverId(), report.jobId());
     lane(report.jobId()).add(new Report(report, onFailure));
   }
@@ -106,6 +110,11 @@ public final class ReportWriter implements AutoCloseable {
         return;
       }
       queue.drainTo(batch, maxBatch - 1);
+      try {
+        awaitOtherRanks(queue, batch);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // write what was taken; the next take ends the lane
+      }
       for (Work work : batch) {
         if (work instanceof Report report) {
           reports.add(report);
@@ -121,6 +130,29 @@ public final class ReportWriter implements AutoCloseable {
       write(reports);
       reports.clear();
       batch.clear();
+    }
+  }
+
+  /**
+   * A lone report whose job has another rank out, sent from here, waits up to {@link
+   * #OTHER_RANKS_WAIT_NANOS} for it: ranks given equal shares often answer together, and then both
+   * are written in one statement, where the last would otherwise wait for the first's. This adds
+   * nothing to a phase's end, which waits for its last rank anyway; under load batches are not
+   * lone, and never wait.
+   */
+  private void awaitOtherRanks(BlockingQueue<Work> queue, List<Work> batch)
+      throws InterruptedException {
+    if (batch.size() != 1 || !(batch.get(0) instanceof Report lone)) {
+      return;
+    }
+    String jobId = lone.report().jobId();
+    long deadline = System.nanoTime() + OTHER_RANKS_WAIT_NANOS;
+    while (batch.size() < maxBatch && dispatcher.awaited().awaited(jobId)) {
+      Work next = queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      if (next == null) {
+        return;
+      }
+      batch.add(next);
     }
   }
 
