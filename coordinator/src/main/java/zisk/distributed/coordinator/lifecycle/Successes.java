@@ -20,6 +20,7 @@ import zisk.distributed.coordinator.store.TaskInputs;
  */
 final class Successes {
 
+  // The lifecycle's own logger: a job's COMPLETED line reads the same whichever path recorded it.
   private static final Logger log = LoggerFactory.getLogger(JobLifecycle.class);
 
   private Successes() {}
