@@ -81,7 +81,8 @@ $$;
 --     inputs, the phase's results by rank, a recomputed rank's latest, are answered with them),
 --     ASSIGNED for the others; the job moves to that phase with its PHASE_STARTED event;
 --   AGGREGATE: the job is COMPLETED with the final proof, its provers released.
--- One row per written task, or one row with null task columns when none was written.
+-- One row per written task, or one row with null task columns when none was written; the other
+-- columns repeat on each row, but the inputs, only on the first.
 CREATE TYPE zisk_recorded_success AS (
     task_id uuid, updated integer, job_id uuid, attempt integer, phase text, prover_id text,
     succeeded_before integer, unfinished integer, released integer, completed integer, moved integer,
@@ -158,7 +159,10 @@ BEGIN
                     ELSE (SELECT count(*) FROM written) || ' prover(s)' END
         WHERE v_moved = 1)
     SELECT p_task_id, s.updated, s.task_job_id, s.task_attempt, s.task_phase, s.task_prover_id, s.succeeded_before, s.unfinished,
-           v_released, 0, v_moved, v_seconds, v_inputs, w.task_id, w.task_type, w.rank_id, w.prover_id, w.state
+           v_released, 0, v_moved, v_seconds,
+           -- the inputs once, on the first row: every task of the phase gets the same
+           CASE WHEN row_number() OVER (ORDER BY w.rank_id) = 1 THEN v_inputs END,
+           w.task_id, w.task_type, w.rank_id, w.prover_id, w.state
     FROM written w
     ORDER BY w.rank_id;
 END

@@ -2,12 +2,10 @@ package zisk.distributed.coordinator.lifecycle;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -247,13 +245,11 @@ public final class JobLifecycle {
       }
     }
     Effects effects = Effects.none();
-    Map<UUID, RecordedSuccess> recorded =
-        plain.isEmpty() ? Map.of() : tx.successes().report(plain, instanceId);
-    Set<UUID> taken = new HashSet<>();
+    Map<UUID, RecordedSuccess> recorded = tx.successes().report(plain, instanceId);
     for (int j = 0; j < plain.size(); j++) {
-      UUID taskId = plain.get(j).taskId();
-      if (recorded.containsKey(taskId) && taken.add(taskId)) {
-        Successes.apply(recorded.get(taskId), effects);
+      RecordedSuccess success = recorded.remove(plain.get(j).taskId());
+      if (success != null) {
+        Successes.apply(success, effects);
       } else {
         left.add(plainAt.get(j)); // not taken, or a repeat of one taken: the checks say why
       }

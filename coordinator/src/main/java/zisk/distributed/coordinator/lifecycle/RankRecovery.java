@@ -17,7 +17,6 @@ import zisk.distributed.coordinator.store.RankDao.HeldRank;
 import zisk.distributed.coordinator.store.RankDao.Recheck;
 import zisk.distributed.coordinator.store.RankDao.WaitingRank;
 import zisk.distributed.coordinator.store.Rows;
-import zisk.distributed.coordinator.store.TaskDao.PhaseProgress;
 import zisk.distributed.coordinator.store.TaskDao.ReportedTask;
 import zisk.distributed.coordinator.store.TaskDao.WrittenTask;
 import zisk.distributed.coordinator.store.TaskState;
@@ -218,8 +217,8 @@ public final class RankRecovery {
     }
     // The job is proving: the replacement holds the rank's witness now and proves it with the
     // stored challenges (the Dispatcher reads them when it builds the request).
-    PhaseProgress progress = tx.tasks().succeed(task.taskId(), result);
-    Rows.exactlyOne(progress.updated(), "recording the result of task " + task.taskId());
+    Rows.exactlyOne(
+        tx.tasks().succeed(task.taskId(), result), "recording the result of task " + task.taskId());
     WrittenTask prove =
         tx.ranks()
             .writeProve(task.taskId(), instanceId)

@@ -23,6 +23,7 @@ final class AwaitedResults {
 
   private final Map<String, Job> jobs = new ConcurrentHashMap<>();
   private final LongSupplier nanoTime;
+  private volatile int pruneAbove = PRUNE_ABOVE_JOBS;
 
   AwaitedResults() {
     this(System::nanoTime);
@@ -43,8 +44,10 @@ final class AwaitedResults {
           taskIds.add(taskId);
           return new Job(taskIds, now);
         });
-    if (jobs.size() > PRUNE_ABOVE_JOBS) {
+    if (jobs.size() > pruneAbove) {
       jobs.values().removeIf(job -> now - job.sentNanos() > FORGET_AFTER_NANOS);
+      // Many jobs really in flight: look again only once they doubled (no full scan per send).
+      pruneAbove = Math.max(PRUNE_ABOVE_JOBS, 2 * jobs.size());
     }
   }
 

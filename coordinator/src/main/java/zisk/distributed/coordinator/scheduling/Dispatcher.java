@@ -51,11 +51,7 @@ public final class Dispatcher {
 
   /** Runs a transition in one transaction, building the requests for the tasks it dispatched. */
   public Committed run(Function<Tx, Effects> transition) {
-    return store.inTransaction(
-        tx -> {
-          Effects effects = transition.apply(tx);
-          return new Committed(effects, build(tx, effects.toSend()));
-        });
+    return store.inTransaction(tx -> committed(tx, transition));
   }
 
   /**
@@ -63,11 +59,12 @@ public final class Dispatcher {
    * commit, which saves a round trip.
    */
   public Committed runAtOnce(Function<Tx, Effects> transition) {
-    return store.read(
-        tx -> {
-          Effects effects = transition.apply(tx);
-          return new Committed(effects, build(tx, effects.toSend()));
-        });
+    return store.read(tx -> committed(tx, transition));
+  }
+
+  private Committed committed(Tx tx, Function<Tx, Effects> transition) {
+    Effects effects = transition.apply(tx);
+    return new Committed(effects, build(tx, effects.toSend()));
   }
 
   /** Claims and sends the ASSIGNED tasks of those provers whose streams this coordinator holds. */

@@ -47,7 +47,25 @@ public final class SuccessDao {
       int moved,
       double previousSeconds,
       List<byte[]> inputs,
-      List<WrittenTask> tasks) {}
+      List<WrittenTask> tasks) {
+
+    private RecordedSuccess withTasks(List<WrittenTask> written) {
+      return new RecordedSuccess(
+          updated,
+          jobId,
+          attempt,
+          phase,
+          proverId,
+          succeededBefore,
+          unfinished,
+          released,
+          completed,
+          moved,
+          previousSeconds,
+          inputs,
+          written);
+    }
+  }
 
   private static final Sql RECORD =
       Sql.of(
@@ -123,26 +141,14 @@ public final class SuccessDao {
     return recorded;
   }
 
-  /** One row: the summary, repeated on each row of a success, and a written task or none. */
+  /** One row: the summary (complete on a success's first row), and a written task or none. */
   private record Row(UUID taskId, RecordedSuccess summary, WrittenTask task) {}
 
-  /** A success's rows: one per written task (or one, without a task), the summary read once. */
+  /** A success's rows: one per written task (or one, without a task), the summary on the first. */
   private static RecordedSuccess recorded(List<Row> rows) {
-    RecordedSuccess first = rows.get(0).summary();
-    return new RecordedSuccess(
-        first.updated(),
-        first.jobId(),
-        first.attempt(),
-        first.phase(),
-        first.proverId(),
-        first.succeededBefore(),
-        first.unfinished(),
-        first.released(),
-        first.completed(),
-        first.moved(),
-        first.previousSeconds(),
-        first.inputs(),
-        rows.stream().map(Row::task).filter(Objects::nonNull).toList());
+    return rows.get(0)
+        .summary()
+        .withTasks(rows.stream().map(Row::task).filter(Objects::nonNull).toList());
   }
 
   private static Row row(ResultSet row) throws SQLException {

@@ -36,9 +36,6 @@ public final class TaskDao {
       int replacement,
       boolean proverHasFaults) {}
 
-  /** How a phase stands once one task of it succeeded. */
-  public record PhaseProgress(int updated, int succeededBefore, int unfinished) {}
-
   /**
    * A task to send: written DISPATCHED by this coordinator or claimed by it. {@code inputs} are
    * what its request is built from, or null when they are to be read then.
@@ -123,28 +120,22 @@ public final class TaskDao {
   }
 
   /**
-   * DISPATCHED to SUCCEEDED with its result and TASK_SUCCEEDED event, answering how the task's
-   * phase stands: {@code updated} (0 or 1), how many of the phase had succeeded before, and how
-   * many ranks have not finished (a lost rank's tasks count once, by rank). Nothing follows from it
-   * here; {@link SuccessDao} records a success with what follows.
+   * DISPATCHED to SUCCEEDED with its result and TASK_SUCCEEDED event, and nothing that follows (a
+   * recomputed rank's contribution); answers the rows changed. {@link SuccessDao} records a success
+   * with what follows.
    */
   private static final Sql SUCCEED =
       Sql.of(
           """
-      SELECT updated, succeeded_before, unfinished FROM zisk_succeed_task(:taskId, :result)
+      SELECT updated FROM zisk_succeed_task(:taskId, :result)
       """);
 
-  public PhaseProgress succeed(UUID taskId, byte[] result) {
+  public int succeed(UUID taskId, byte[] result) {
     return SUCCEED
         .on(connection)
         .bind("taskId", taskId)
         .bind("result", result)
-        .one(
-            row ->
-                new PhaseProgress(
-                    row.getInt("updated"),
-                    row.getInt("succeeded_before"),
-                    row.getInt("unfinished")));
+        .one(row -> row.getInt("updated"));
   }
 
   /** DISPATCHED to FAILED (the prover reported an error), with the TASK_FAILED event. */

@@ -20,6 +20,7 @@ import zisk.distributed.coordinator.store.NewJob;
 import zisk.distributed.coordinator.store.Phase;
 import zisk.distributed.coordinator.store.Store;
 import zisk.distributed.coordinator.store.TaskDao.OutgoingTask;
+import zisk.distributed.coordinator.store.TaskInputs;
 import zisk.distributed.coordinator.store.Tx;
 import zisk.distributed.coordinator.testing.TestDatabase;
 import zisk.distributed.coordinator.verification.ProofVerdict;
@@ -148,6 +149,12 @@ class JobLifecycleTest {
     assertEquals(
         List.of(Phase.PROVE, Phase.PROVE), proofs.stream().map(OutgoingTask::phase).toList());
     assertEquals("RUNNING PROVE 1", jobState(job));
+    for (OutgoingTask proof : proofs) {
+      assertEquals(
+          2,
+          ((TaskInputs.PreviousResults) proof.inputs()).results().size(),
+          "every rank proves with every contribution");
+    }
 
     // p2 finishes PROVE first and stays reserved to aggregate; p1 is released when it finishes.
     assertTrue(succeed(proofs.get(1), Phase.PROVE, PARTIAL_PROOF).toSend().isEmpty());
