@@ -117,9 +117,14 @@ class RegistrationBoundsTest {
     try (RunningCoordinator coordinator =
             RunningCoordinator.onTcp(config(CoordinatorConfig.Limits.DEFAULT));
         Handle blocker = coordinator.jdbi().open()) {
-      // Every registration now waits on the provers table, holding whatever connection it has.
+      // Rows for the burst's ids, not yet committed: each registration waits on its row, holding
+      // whatever connection it has, while everything else (housekeeping included) goes on.
       blocker.begin();
-      blocker.execute("LOCK TABLE provers IN ACCESS EXCLUSIVE MODE");
+      blocker.execute(
+          """
+          INSERT INTO provers (prover_id, state, compute_units)
+          SELECT 'stuck-' || i, 'DISCONNECTED', 1 FROM generate_series(0, 11) i
+          """);
       List<RawProver> burst = new ArrayList<>();
       try {
         for (int i = 0; i < 12; i++) {
@@ -127,6 +132,9 @@ class RegistrationBoundsTest {
           burst.add(prover);
           prover.send(register("stuck-" + i));
         }
+        Awaitility.await()
+            .atMost(RawProver.WAIT)
+            .until(() -> registrationsWaitingOnALock(coordinator) > 0);
 
         // The pool has 5 connections: the registrations may hold one of them, not all.
         for (int i = 0; i < 3; i++) {
@@ -139,6 +147,21 @@ class RegistrationBoundsTest {
         burst.forEach(RawProver::close);
       }
     }
+  }
+
+  private static int registrationsWaitingOnALock(RunningCoordinator coordinator) {
+    return coordinator
+        .jdbi()
+        .withHandle(
+            handle ->
+                handle
+                    .createQuery(
+                        """
+            SELECT count(*) FROM pg_stat_activity
+            WHERE application_name = 'zisk-coordinator' AND wait_event_type = 'Lock'
+            """)
+                    .mapTo(Integer.class)
+                    .one());
   }
 
   private static ProverMessage register(String proverId) {
