@@ -22,8 +22,9 @@ import zisk.distributed.common.logging.LoggingSetup;
     name = "bench",
     sortOptions = false,
     description = {
-      "Benchmarks a coordinator: starts one in its own JVM (-Xmx512m) on a fresh",
-      "database, connects zero-work provers over real sockets and prints, in one run:",
+      "Benchmarks a coordinator: starts one in its own JVM (-Xmx512m, C1 only) on a",
+      "fresh database, connects zero-work provers over real sockets and prints, in",
+      "one run:",
       "  commit      the database's single-row durable commit rate (one connection,",
       "              autocommit): the reference every other figure is compared with;",
       "  launch      LaunchProof sent -> first task received, one job at a time;",
@@ -132,7 +133,8 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--coordinator-opts",
       paramLabel = "OPTS",
       description =
-          "Extra JVM options for the coordinator's JVM, space-separated (after -Xmx512m, so they win).")
+          "Extra JVM options for the coordinator's JVM, space-separated (after -Xmx512m"
+              + " -XX:TieredStopAtLevel=1, so they win).")
   String coordinatorOpts = "";
 
   private final PrintStream out;
@@ -193,7 +195,7 @@ public final class BenchCommand implements Callable<Integer> {
                 coordinator.version(),
                 coordinator.pid(),
                 coordinator.port(),
-                ChildCoordinator.HEAP,
+                String.join(" ", ChildCoordinator.JVM_OPTIONS),
                 coordinatorOpts.isBlank() ? "" : " " + coordinatorOpts.trim(),
                 database.name(),
                 keepDatabase && !database.isEmbedded() ? " (kept)" : ""));

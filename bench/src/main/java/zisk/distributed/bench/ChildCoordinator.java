@@ -25,13 +25,16 @@ import zisk.distributed.api.v1.ZiskDistributedApiGrpc.ZiskDistributedApiBlocking
 
 /**
  * The coordinator under test, in its own JVM ({@code zisk coordinator} on a free local port, {@code
- * -Xmx512m}, log level warn), so that its CPU time and heap are its own and can be read from
- * outside, as an operator would: CPU from /proc through {@link ProcessHandle}, heap with the JDK's
- * {@code jcmd} and {@code jstat}. Only its flags and its gRPC API are used.
+ * -Xmx512m}, C1 only as {@code ./zisk coordinator} runs it, log level warn), so that its CPU time
+ * and heap are its own and can be read from outside, as an operator would: CPU from /proc through
+ * {@link ProcessHandle}, heap with the JDK's {@code jcmd} and {@code jstat}. Only its flags and its
+ * gRPC API are used.
  */
 final class ChildCoordinator implements AutoCloseable {
 
-  static final String HEAP = "-Xmx512m";
+  /** The heap bound, and the JIT {@code ./zisk coordinator} uses (C1 only). */
+  static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1");
+
   private static final Duration START_DEADLINE = Duration.ofSeconds(120);
   private static final Duration STOP_PATIENCE = Duration.ofSeconds(15);
 
@@ -58,7 +61,7 @@ final class ChildCoordinator implements AutoCloseable {
     int port = freePort();
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
-    command.add(HEAP);
+    command.addAll(JVM_OPTIONS);
     command.addAll(extraJvmOptions);
     command.addAll(
         List.of(
