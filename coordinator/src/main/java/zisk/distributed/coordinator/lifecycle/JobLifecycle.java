@@ -56,6 +56,7 @@ public final class JobLifecycle {
   private final Quarantine quarantine;
   private final RankRecovery ranks;
   private final ReportChecks checks;
+  private final QueueRoom queueRoom = new QueueRoom();
 
   /**
    * @param instanceId this coordinator: tasks for provers whose rows name it are written DISPATCHED
@@ -100,8 +101,10 @@ public final class JobLifecycle {
     if (job.inputId() != null && tx.inputs().touch(job.inputId()).isEmpty()) {
       return new LaunchOutcome.UnknownInput();
     }
-    JobDao.Inserted inserted = tx.jobs().insert(job, maxQueued);
+    JobDao.Inserted inserted = tx.jobs().insert(job, maxQueued, queueRoom.mustCount(maxQueued));
+    inserted.queued().ifPresent(queueRoom::counted);
     if (inserted.jobId().isPresent()) {
+      queueRoom.launched();
       return new LaunchOutcome.Created(inserted.jobId().get());
     }
     // Not created: the queue is full, or the client request id was used (the job of the first
@@ -111,7 +114,7 @@ public final class JobLifecycle {
             ? Optional.empty()
             : tx.jobs().findLaunch(job.clientRequestIdOrNull());
     if (existing.isEmpty()) {
-      if (inserted.room()) {
+      if (inserted.queued().orElse(0) < maxQueued) {
         throw new IllegalStateException("a job with room in the queue was not created");
       }
       return new LaunchOutcome.QueueFull();

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -51,14 +52,17 @@ public final class JobDao {
   public record RunningJob(UUID jobId, int attempt, int maxAttempts) {}
 
   /**
-   * Inserts a QUEUED job with its LAUNCHED event, unless {@code maxQueued} jobs are QUEUED already
-   * (no lock: concurrent launches may overshoot by a few) or its client request id was used.
+   * Inserts a QUEUED job with its LAUNCHED event, unless its client request id was used or, when
+   * {@code countQueued}, {@code maxQueued} jobs are QUEUED already (no lock: concurrent launches
+   * may overshoot by a few). The count, up to {@code maxQueued}, is only read when asked for.
    */
   private static final Sql INSERT =
       Sql.of(
           """
       WITH room AS (
-          SELECT count(*) < :maxQueued AS ok FROM (SELECT 1 FROM jobs WHERE state = 'QUEUED' LIMIT :maxQueued) q),
+          SELECT CASE WHEN :countQueued
+                      THEN (SELECT count(*) FROM (SELECT 1 FROM jobs WHERE state = 'QUEUED' LIMIT :maxQueued) q)
+                 END AS queued),
       created AS (
           INSERT INTO jobs (block_id, input_path, compute_capacity, client_request_id, max_attempts, launched_by,
                             partial_contribution_timeout_seconds, prove_timeout_seconds, aggregate_timeout_seconds,
@@ -66,7 +70,7 @@ public final class JobDao {
           SELECT :blockId, NULLIF(:inputPath, ''), :computeCapacity, :clientRequestIdOrNull, :maxAttempts, :launchedBy,
                  :partialContributionTimeout::integer, :proveTimeout::integer, :aggregateTimeout::integer,
                  CAST(:inputId AS text), :webhookUrl
-          WHERE (SELECT ok FROM room)
+          WHERE coalesce((SELECT queued FROM room) < :maxQueued, true)
           ON CONFLICT (client_request_id) DO NOTHING
           RETURNING job_id, block_id, compute_capacity, launched_by),
       recorded AS (
@@ -74,15 +78,18 @@ public final class JobDao {
           SELECT job_id, 'LAUNCHED', 'QUEUED', 'block ' || block_id || ', ' || compute_capacity || ' compute units',
                  launched_by
           FROM created)
-      SELECT (SELECT ok FROM room) AS room, (SELECT job_id FROM created) AS job_id
+      SELECT (SELECT queued FROM room) AS queued, (SELECT job_id FROM created) AS job_id
       """);
 
-  /** The new job's id, if created; {@code room}: the queue had room for it. */
-  public record Inserted(boolean room, Optional<UUID> jobId) {}
+  /**
+   * The new job's id, if created; the QUEUED jobs counted (up to the bound) before it, if counted.
+   */
+  public record Inserted(OptionalLong queued, Optional<UUID> jobId) {}
 
-  public Inserted insert(NewJob job, int maxQueued) {
+  public Inserted insert(NewJob job, int maxQueued, boolean countQueued) {
     return INSERT
         .on(connection)
+        .bind("countQueued", countQueued)
         .bind("maxQueued", maxQueued)
         .bind("blockId", job.blockId())
         .bind("inputPath", job.inputPath())
@@ -96,10 +103,12 @@ public final class JobDao {
         .bind("webhookUrl", job.webhookUrl().orElse(null))
         .bind("inputId", job.inputId())
         .one(
-            row ->
-                new Inserted(
-                    row.getBoolean("room"),
-                    Optional.ofNullable(row.getObject("job_id", UUID.class))));
+            row -> {
+              long queued = row.getLong("queued");
+              return new Inserted(
+                  row.wasNull() ? OptionalLong.empty() : OptionalLong.of(queued),
+                  Optional.ofNullable(row.getObject("job_id", UUID.class)));
+            });
   }
 
   private static final Sql FIND_LAUNCH =
