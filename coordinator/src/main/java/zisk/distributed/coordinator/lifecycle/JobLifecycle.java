@@ -114,7 +114,7 @@ public final class JobLifecycle {
             ? Optional.empty()
             : tx.jobs().findLaunch(job.clientRequestIdOrNull());
     if (existing.isEmpty()) {
-      if (inserted.queued().orElse(0) < maxQueued) {
+      if (inserted.room(maxQueued)) {
         throw new IllegalStateException("a job with room in the queue was not created");
       }
       return new LaunchOutcome.QueueFull();

@@ -84,7 +84,12 @@ public final class JobDao {
   /**
    * The new job's id, if created; the QUEUED jobs counted (up to the bound) before it, if counted.
    */
-  public record Inserted(OptionalLong queued, Optional<UUID> jobId) {}
+  public record Inserted(OptionalLong queued, Optional<UUID> jobId) {
+    /** Whether the queue had room: not counted, or counted below the bound. */
+    public boolean room(int maxQueued) {
+      return queued.isEmpty() || queued.getAsLong() < maxQueued;
+    }
+  }
 
   public Inserted insert(NewJob job, int maxQueued, boolean countQueued) {
     return INSERT
