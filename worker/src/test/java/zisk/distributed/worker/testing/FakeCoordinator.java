@@ -218,7 +218,12 @@ public final class FakeCoordinator implements AutoCloseable {
       return accepted;
     }
 
-    public void sendTask(ExecuteTaskRequest task) {
+    /**
+     * Sends a task once the worker's register or reconnect has been answered, as a real coordinator
+     * does: a task sent before the answer would reach a worker with no session yet.
+     */
+    public void sendTask(ExecuteTaskRequest task) throws InterruptedException {
+      hello();
       ExecuteTaskRequest addressed =
           task.getProverId().isEmpty() ? task.toBuilder().setProverId(proverId()).build() : task;
       send(CoordinatorMessage.newBuilder().setExecuteTask(addressed).build());
