@@ -1,6 +1,7 @@
 package zisk.distributed.coordinator.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,7 +14,10 @@ import org.postgresql.PGNotification;
 import org.postgresql.ds.PGSimpleDataSource;
 import zisk.distributed.coordinator.testing.TestDatabase;
 
-/** Job events notify (the WatchJob wake-up) only for jobs some coordinator watches (V13). */
+/**
+ * Job events notify (the WatchJob wake-up) only for jobs some coordinator watches (V13), from the
+ * trigger that also takes the event's id (V15).
+ */
 class JobWatchesTest {
 
   private final UUID coordinator = UUID.randomUUID();
@@ -56,6 +60,31 @@ class JobWatchesTest {
       event(watched);
       event(later);
       assertEquals(later.toString(), next(listener));
+    }
+  }
+
+  @Test
+  void anEventThatIsNotWrittenWakesNoOne() throws Exception {
+    UUID watched = job();
+    UUID other = job();
+    store.read(tx -> tx.events().watch(watched, coordinator));
+    store.read(tx -> tx.events().watch(other, coordinator));
+
+    try (Connection listener = DriverManager.getConnection(jdbcUrl)) {
+      try (Statement listen = listener.createStatement()) {
+        listen.execute("LISTEN zisk_job_event");
+      }
+      // The trigger queues the wake-up before the row's checks run; this row fails one of them.
+      assertThrows(
+          IllegalStateException.class,
+          () ->
+              TestDatabase.execute(
+                  jdbcUrl,
+                  "INSERT INTO job_events (job_id, event, state, token_name) VALUES ('"
+                      + watched
+                      + "', 'NOTE', 'QUEUED', '')"));
+      event(other);
+      assertEquals(other.toString(), next(listener));
     }
   }
 
