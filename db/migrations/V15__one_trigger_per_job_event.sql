@@ -8,9 +8,12 @@
 --      fails is discarded with it (with the transaction, or the subtransaction that ran it), so
 --      queuing it before the row is written wakes no one for an event that never was.
 -- The sequence is named directly: pg_get_serial_sequence looked it up in the catalogs per event.
+-- (Assignments, not PERFORM: PL/pgSQL evaluates a plain expression without starting an executor.)
 CREATE FUNCTION job_events_before_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    v_xid xid8;
 BEGIN
-    PERFORM pg_current_xact_id();
+    v_xid := pg_current_xact_id();
     NEW.event_id := nextval('job_events_event_id_seq'::regclass);
     IF EXISTS (SELECT 1 FROM job_watches WHERE job_id = NEW.job_id) THEN
         PERFORM pg_notify('zisk_job_event', NEW.job_id::text);
