@@ -61,10 +61,9 @@ public final class QuarantineDao {
   private static final Sql CLEAR =
       Sql.of(
           """
-      UPDATE provers
+      UPDATE provers p
       SET failure_streak = 0, quarantine_count = 0, quarantine_reason = NULL, held_until = NULL
-      WHERE prover_id = :proverId
-        AND (failure_streak > 0 OR quarantine_count > 0 OR held_until IS NOT NULL)
+      WHERE p.prover_id = :proverId AND zisk_has_fault_record(p)
       """);
 
   public int clear(String proverId) {

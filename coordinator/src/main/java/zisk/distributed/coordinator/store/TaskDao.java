@@ -63,8 +63,7 @@ public final class TaskDao {
              j.state AS job_state, j.attempt AS job_attempt, j.max_attempts AS job_max_attempts,
              coalesce(p.session_epoch = :epoch AND p.instance_id = :instanceId, false) AS current_session,
              t.replacement,
-             coalesce(p.failure_streak > 0 OR p.quarantine_count > 0 OR p.held_until IS NOT NULL, false)
-               AS prover_has_faults
+             coalesce(zisk_has_fault_record(p), false) AS prover_has_faults
       FROM tasks t
       JOIN jobs j ON j.job_id = t.job_id
       LEFT JOIN provers p ON p.prover_id = :proverId

@@ -77,7 +77,7 @@ class MigrationsTest {
             "tasks",
             "webhook_deliveries"),
         relations);
-    assertEquals("15", new Migrations(dataSource).currentVersion().orElseThrow());
+    assertEquals("16", new Migrations(dataSource).currentVersion().orElseThrow());
   }
 
   @Test
@@ -86,7 +86,7 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
 
     assertEquals(
-        16L,
+        17L,
         (long)
             jdbi.withHandle(
                 h ->
