@@ -5,6 +5,7 @@ import zisk.distributed.api.v1.TaskProgress;
 import zisk.distributed.common.rules.SafeText;
 import zisk.distributed.coordinator.scheduling.JobWatchers;
 import zisk.distributed.coordinator.session.ProverSession;
+import zisk.distributed.coordinator.session.SentTask;
 
 /**
  * {@code ProverMessage.progress}: checked against the task this stream was sent and has not
@@ -27,9 +28,8 @@ final class ProgressRelay {
   }
 
   void relay(ProverSession session, TaskProgress progress) {
-    ExecuteTaskRequest task =
-        session.runningTask(progress.getJobId(), progress.getTaskId()).orElse(null);
-    if (task == null) {
+    SentTask sent = session.runningTask(progress.getJobId(), progress.getTaskId()).orElse(null);
+    if (sent == null) {
       session
           .ignored()
           .ignored(
@@ -40,6 +40,7 @@ final class ProgressRelay {
                   + " ignored: not a task running on this stream");
       return;
     }
+    ExecuteTaskRequest task = sent.request();
     double fraction = progress.getFraction();
     if (!Double.isFinite(fraction) || fraction < 0 || fraction > 1) {
       session
@@ -63,7 +64,7 @@ final class ProgressRelay {
             .setText(SafeText.clean(progress.getText(), MAX_TEXT))
             .setProverId(session.proverId())
             .setTaskType(task.getTaskType())
-            .setRank(task.hasContributionParams() ? task.getContributionParams().getRankId() : 0)
+            .setRank(sent.rank())
             .build());
   }
 }

@@ -20,6 +20,7 @@ import zisk.distributed.api.v1.ProveParams;
 import zisk.distributed.api.v1.TaskType;
 import zisk.distributed.coordinator.lifecycle.Effects;
 import zisk.distributed.coordinator.session.ProverSession;
+import zisk.distributed.coordinator.session.SentTask;
 import zisk.distributed.coordinator.session.SessionRegistry;
 import zisk.distributed.coordinator.store.Phase;
 import zisk.distributed.coordinator.store.Store;
@@ -98,10 +99,11 @@ public final class Dispatcher {
   }
 
   /** Writes requests to the streams this coordinator holds. */
-  public void send(List<ExecuteTaskRequest> requests) {
-    for (ExecuteTaskRequest request : requests) {
+  public void send(List<SentTask> requests) {
+    for (SentTask sent : requests) {
+      ExecuteTaskRequest request = sent.request();
       ProverSession session = sessions.find(request.getProverId()).orElse(null);
-      if (session != null && session.sendTask(request)) {
+      if (session != null && session.sendTask(sent)) {
         awaited.sent(request.getJobId(), request.getTaskId());
         log.debug(
             "Sent {} task {} of job {} to prover {}",
@@ -121,8 +123,8 @@ public final class Dispatcher {
     }
   }
 
-  private List<ExecuteTaskRequest> build(Tx tx, List<OutgoingTask> tasks) {
-    List<ExecuteTaskRequest> requests = new ArrayList<>(tasks.size());
+  private List<SentTask> build(Tx tx, List<OutgoingTask> tasks) {
+    List<SentTask> requests = new ArrayList<>(tasks.size());
     // Every rank of a phase gets the same inputs: read them once per job, not once per task.
     Map<String, Object> inputs = new HashMap<>();
     for (OutgoingTask task : tasks) {
@@ -144,7 +146,7 @@ public final class Dispatcher {
         case PROVE -> request.setTaskType(TaskType.PROVE).setProveParams((ProveParams) input);
         case AGGREGATE -> request.setTaskType(TaskType.AGGREGATE).setAggParams((AggParams) input);
       }
-      requests.add(request.build());
+      requests.add(new SentTask(request.build(), task.rankId()));
     }
     return requests;
   }

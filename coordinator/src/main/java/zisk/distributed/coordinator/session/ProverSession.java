@@ -30,7 +30,7 @@ public final class ProverSession {
   private boolean closed;
 
   /** The last task sent on this stream that the prover has not answered yet; null when none. */
-  private ExecuteTaskRequest unanswered;
+  private SentTask unanswered;
 
   /** When progress of the unanswered task was last let through (System.nanoTime); 0: never. */
   private long progressAt;
@@ -91,26 +91,28 @@ public final class ProverSession {
    * order, so that it does not refuse the new task as busy. A repeat of the same task (after a
    * reconnect) cancels nothing.
    */
-  public synchronized boolean sendTask(ExecuteTaskRequest task) {
-    if (unanswered != null && !unanswered.getTaskId().equals(task.getTaskId())) {
+  public synchronized boolean sendTask(SentTask task) {
+    ExecuteTaskRequest request = task.request();
+    if (unanswered != null && !unanswered.request().getTaskId().equals(request.getTaskId())) {
+      ExecuteTaskRequest given = unanswered.request();
       log.info(
           "Prover {} never answered task {} of job {}; telling it to drop that task before task {}",
           proverId,
-          unanswered.getTaskId(),
-          unanswered.getJobId(),
-          task.getTaskId());
+          given.getTaskId(),
+          given.getJobId(),
+          request.getTaskId());
       sendCancel(
-          unanswered.getJobId(),
-          unanswered.getTaskId(),
+          given.getJobId(),
+          given.getTaskId(),
           "task "
-              + unanswered.getTaskId()
+              + given.getTaskId()
               + " was given up; task "
-              + task.getTaskId()
+              + request.getTaskId()
               + " replaces it");
     }
-    boolean sent = send(CoordinatorMessage.newBuilder().setExecuteTask(task).build());
+    boolean sent = send(CoordinatorMessage.newBuilder().setExecuteTask(request).build());
     if (sent) {
-      if (unanswered == null || !unanswered.getTaskId().equals(task.getTaskId())) {
+      if (unanswered == null || !unanswered.request().getTaskId().equals(request.getTaskId())) {
         progressAt = 0;
       }
       unanswered = task;
@@ -124,8 +126,8 @@ public final class ProverSession {
    */
   public synchronized boolean sendCancel(String jobId, String taskId, String reason) {
     if (unanswered != null
-        && unanswered.getJobId().equals(jobId)
-        && (taskId.isEmpty() || unanswered.getTaskId().equals(taskId))) {
+        && unanswered.request().getJobId().equals(jobId)
+        && (taskId.isEmpty() || unanswered.request().getTaskId().equals(taskId))) {
       unanswered = null;
     }
     return send(
@@ -142,17 +144,17 @@ public final class ProverSession {
   public synchronized void answered(String jobId, String taskId) {
     if (unanswered != null
         && (taskId.isEmpty()
-            ? unanswered.getJobId().equals(jobId)
-            : unanswered.getTaskId().equals(taskId))) {
+            ? unanswered.request().getJobId().equals(jobId)
+            : unanswered.request().getTaskId().equals(taskId))) {
       unanswered = null;
     }
   }
 
   /** The task sent on this stream and not answered yet, if it is this one of this job. */
-  public synchronized Optional<ExecuteTaskRequest> runningTask(String jobId, String taskId) {
+  public synchronized Optional<SentTask> runningTask(String jobId, String taskId) {
     return unanswered != null
-            && unanswered.getTaskId().equals(taskId)
-            && unanswered.getJobId().equals(jobId)
+            && unanswered.request().getTaskId().equals(taskId)
+            && unanswered.request().getJobId().equals(jobId)
         ? Optional.of(unanswered)
         : Optional.empty();
   }

@@ -198,6 +198,47 @@ class WatchJobTest {
     assertEquals(storedEvents(jobId), ids(slow.events()));
   }
 
+  @Test
+  void progressOfAProveTaskNamesItsRankThoughTheTaskDoesNot() {
+    try (RawProver second = RawProver.open(a.channel(), true)) {
+      assertTrue(second.register("gpu-2", 2).getAccepted());
+      String jobId =
+          a.stub()
+              .launchProof(
+                  LaunchProofRequest.newBuilder()
+                      .setBlockId("block")
+                      .setComputeCapacity(4)
+                      .setInputPath("/in")
+                      .build())
+              .getJobId();
+      RecordingWatch watch = RecordingWatch.open(b.channel(), jobId, 0);
+      ExecuteTaskRequest first = prover.awaitTask();
+      ExecuteTaskRequest other = second.awaitTask();
+      prover.sendResult(RawProver.success(first, "gpu-1"));
+      second.sendResult(RawProver.success(other, "gpu-2"));
+      ExecuteTaskRequest prove = second.awaitTask();
+      assertEquals(TaskType.PROVE, prove.getTaskType());
+      await("the watch to start").atMost(WAIT).until(() -> !watch.received().isEmpty());
+
+      second.send(
+          ProverMessage.newBuilder()
+              .setProgress(
+                  TaskProgress.newBuilder()
+                      .setJobId(jobId)
+                      .setTaskId(prove.getTaskId())
+                      .setFraction(0.25))
+              .build());
+
+      await("the progress").atMost(WAIT).until(() -> !watch.progress().isEmpty());
+      TaskProgress relayed = watch.progress().get(0);
+      assertEquals(TaskType.PROVE, relayed.getTaskType());
+      assertEquals("gpu-2", relayed.getProverId());
+      assertEquals(other.getContributionParams().getRankId(), relayed.getRank());
+      assertEquals(1, relayed.getRank());
+      watch.cancel();
+    }
+  }
+
   private String launch() {
     return a.stub()
         .launchProof(

@@ -62,11 +62,9 @@ class ProverSessionTest {
     assertEquals(List.of("task t1", "task t1"), stream.sent);
   }
 
-  private static ExecuteTaskRequest task(String jobId, String taskId) {
-    return ExecuteTaskRequest.newBuilder()
-        .setProverId("w1")
-        .setJobId(jobId)
-        .setTaskId(taskId)
-        .build();
+  private static SentTask task(String jobId, String taskId) {
+    return new SentTask(
+        ExecuteTaskRequest.newBuilder().setProverId("w1").setJobId(jobId).setTaskId(taskId).build(),
+        0);
   }
 }
