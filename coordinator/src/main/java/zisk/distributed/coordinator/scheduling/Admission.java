@@ -35,6 +35,14 @@ public final class Admission {
   private final Clock clock;
 
   /**
+   * Whether the last round left queued jobs it could not start for want of idle provers. A launch
+   * then leaves its job to the round after its commit instead of reading the provers again under
+   * its own transaction: on a busy cluster that read finds nothing, and holds idle provers' rows
+   * locked while it looks.
+   */
+  private volatile boolean jobsLeftWaiting;
+
+  /**
    * @param proverLiveness how recently an idle prover's acknowledgement must have been written
    * @param instanceLiveness how recently the coordinator holding its stream must have heartbeated
    * @param clock what quarantine times are compared with
@@ -58,12 +66,16 @@ public final class Admission {
    * Launches a job and runs an admission round in the same transaction, so a job that fits idle
    * provers starts with the launch's commit instead of one more. If the job did not start, it asks
    * for another round after the commit: this one may have skipped provers a concurrent round held,
-   * and that round did not see this job yet.
+   * and that round did not see this job yet. While jobs are left waiting ({@link #jobsLeftWaiting})
+   * the launch leaves its job to that round without a round of its own.
    */
   public Launched launch(Tx tx, NewJob job, int maxQueued) {
     LaunchOutcome outcome = lifecycle.launch(tx, job, maxQueued);
     if (!(outcome instanceof LaunchOutcome.Created created)) {
       return new Launched(outcome, Effects.none());
+    }
+    if (jobsLeftWaiting) {
+      return new Launched(outcome, Effects.none().job(Effects.JobEvent.LAUNCHED).admit());
     }
     Set<UUID> started = new HashSet<>();
     Effects effects = admit(tx, true, started).job(Effects.JobEvent.LAUNCHED);
@@ -89,6 +101,7 @@ public final class Admission {
     Effects effects = Effects.none();
     List<WaitingRank> lostRanks = lifecycle.ranks().lockWaiting(tx);
     if (lostRanks.isEmpty() && !jobQueued && tx.jobs().countQueued(1) == 0) {
+      jobsLeftWaiting = false;
       return effects; // the usual idle poll: lock no prover row for nothing
     }
     // Provers are read before jobs, to read only the jobs that fit them. Both claims skip locked
@@ -102,6 +115,10 @@ public final class Admission {
     // Running jobs' lost ranks first: the rest of their provers wait on them.
     effects.merge(lifecycle.ranks().replace(tx, lostRanks, idle));
     long idleUnits = units(idle);
+    // Left waiting: a job read and skipped, a full batch, or nothing started from a known queue.
+    // Jobs larger than every idle unit are never read, so a round that starts all it reads cannot
+    // tell whether they wait; it says no, and the next launch looks for itself.
+    boolean leftWaiting = false;
     while (idleUnits > 0) {
       // Every job read fits what was idle then, so the first one of each batch starts: the loop
       // ends. A job skipped in this batch no longer fits and is not read again (idle only shrinks).
@@ -109,6 +126,7 @@ public final class Admission {
       for (QueuedJob job : batch) {
         List<IdleProver> chosen = choose(idle, job.computeCapacity());
         if (chosen == null) {
+          leftWaiting = true;
           continue; // fits no longer; JobStatus tells why from the cluster's live counts
         }
         idle.removeAll(chosen);
@@ -124,7 +142,9 @@ public final class Admission {
       if (batch.size() < JOBS_PER_BATCH) {
         break;
       }
+      leftWaiting |= idleUnits == 0; // a full batch took every idle unit: more may wait behind it
     }
+    jobsLeftWaiting = leftWaiting || (started.isEmpty() && (jobQueued || lostRanks.isEmpty()));
     return effects;
   }
 

@@ -132,6 +132,65 @@ class FairAdmissionTest {
     assertTrue(launched.effects().admitRequested());
   }
 
+  @Test
+  void whileJobsWaitALaunchLeavesItsJobToTheRoundAfterItsCommit() {
+    DataSource dataSource = TestDatabase.freshMigratedDataSource();
+    Jdbi jdbi = Database.jdbi(dataSource);
+    UUID coordinator = UUID.randomUUID();
+    insertProvers(jdbi, coordinator, 1);
+    Store store = new Store(dataSource);
+    Admission admission =
+        new Admission(
+            new JobLifecycle(store, coordinator), Duration.ofSeconds(30), Duration.ofSeconds(30));
+    UUID waiting = launchTwoUnits(store, admission).jobId();
+    assertEquals("QUEUED", state(dataSource, waiting), "one idle unit: the 2-unit job waits");
+
+    // given: now two provers are idle, which the last round did not see
+    addIdleProver(jdbi, coordinator, "p2");
+
+    // when
+    Admission.Launched later =
+        store.inTransaction(tx -> admission.launch(tx, twoUnits(), Integer.MAX_VALUE));
+
+    // then: the launch did not look; the round it asks for starts the oldest job that fits
+    UUID younger = assertInstanceOf(LaunchOutcome.Created.class, later.outcome()).jobId();
+    assertTrue(later.effects().toSend().isEmpty());
+    assertTrue(later.effects().admitRequested());
+    assertEquals("QUEUED", state(dataSource, younger));
+    List<OutgoingTask> round = store.inTransaction(admission::admit).toSend();
+    assertEquals(List.of(waiting, waiting), round.stream().map(OutgoingTask::jobId).toList());
+
+    // and once a round leaves nothing waiting, a launch starts its job itself again
+    addIdleProver(jdbi, coordinator, "p3");
+    addIdleProver(jdbi, coordinator, "p4");
+    assertEquals(2, store.inTransaction(admission::admit).toSend().size(), "the younger job");
+    addIdleProver(jdbi, coordinator, "p5");
+    addIdleProver(jdbi, coordinator, "p6");
+    Admission.Launched third =
+        store.inTransaction(tx -> admission.launch(tx, twoUnits(), Integer.MAX_VALUE));
+    assertEquals(2, third.effects().toSend().size());
+    assertFalse(third.effects().admitRequested());
+  }
+
+  private static LaunchOutcome.Created launchTwoUnits(Store store, Admission admission) {
+    Admission.Launched launched =
+        store.inTransaction(tx -> admission.launch(tx, twoUnits(), Integer.MAX_VALUE));
+    return assertInstanceOf(LaunchOutcome.Created.class, launched.outcome());
+  }
+
+  private static NewJob twoUnits() {
+    return new NewJob("block", 2, "/input", Optional.empty(), 3);
+  }
+
+  private static void addIdleProver(Jdbi jdbi, UUID coordinator, String proverId) {
+    jdbi.useHandle(
+        h ->
+            h.execute(
+                "INSERT INTO provers (prover_id, state, compute_units, instance_id) VALUES (?, 'IDLE', 1, ?)",
+                proverId,
+                coordinator));
+  }
+
   /** A 2-unit job launched through Admission.launch with {@code provers} idle 1-unit provers. */
   private static Admission.Launched launchTwoUnits(DataSource dataSource, int provers) {
     UUID coordinator = UUID.randomUUID();
