@@ -81,9 +81,9 @@ public final class CoordinatorServer {
   // Batched heartbeat writes, and the slow poll that catches any missed wake-up.
   static final Duration HEARTBEAT_FLUSH = Duration.ofSeconds(1);
   static final Duration POLL = Duration.ofSeconds(1);
-  // Report transactions open at once: one per core, 2 to 8. More than the cores only made the
-  // batches smaller and the commits more (on 2 cores, 4 lanes ran about a tenth slower than 2;
-  // README "Performance"). And most reports one of them commits (see ReportWriter).
+  // Report transactions open at once (see ReportWriter): one per core, 2 to 8. More lanes than
+  // cores only made the batches smaller and the commits more (on 2 cores, 4 lanes ran about a
+  // tenth slower than 2; README "Performance"). And the most reports one transaction commits.
   static final int REPORT_LANES =
       Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
   static final int REPORT_BATCH = 64;

@@ -9,7 +9,6 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.api.v1.CoordinatorMessage;
-import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.JobCancelled;
 
 /**
@@ -92,27 +91,21 @@ public final class ProverSession {
    * reconnect) cancels nothing.
    */
   public synchronized boolean sendTask(SentTask task) {
-    ExecuteTaskRequest request = task.request();
-    if (unanswered != null && !unanswered.request().getTaskId().equals(request.getTaskId())) {
-      ExecuteTaskRequest given = unanswered.request();
+    if (unanswered != null && !unanswered.taskId().equals(task.taskId())) {
       log.info(
           "Prover {} never answered task {} of job {}; telling it to drop that task before task {}",
           proverId,
-          given.getTaskId(),
-          given.getJobId(),
-          request.getTaskId());
+          unanswered.taskId(),
+          unanswered.jobId(),
+          task.taskId());
       sendCancel(
-          given.getJobId(),
-          given.getTaskId(),
-          "task "
-              + given.getTaskId()
-              + " was given up; task "
-              + request.getTaskId()
-              + " replaces it");
+          unanswered.jobId(),
+          unanswered.taskId(),
+          "task " + unanswered.taskId() + " was given up; task " + task.taskId() + " replaces it");
     }
-    boolean sent = send(CoordinatorMessage.newBuilder().setExecuteTask(request).build());
+    boolean sent = send(CoordinatorMessage.newBuilder().setExecuteTask(task.request()).build());
     if (sent) {
-      if (unanswered == null || !unanswered.request().getTaskId().equals(request.getTaskId())) {
+      if (unanswered == null || !unanswered.taskId().equals(task.taskId())) {
         progressAt = 0;
       }
       unanswered = task;
@@ -126,8 +119,8 @@ public final class ProverSession {
    */
   public synchronized boolean sendCancel(String jobId, String taskId, String reason) {
     if (unanswered != null
-        && unanswered.request().getJobId().equals(jobId)
-        && (taskId.isEmpty() || unanswered.request().getTaskId().equals(taskId))) {
+        && unanswered.jobId().equals(jobId)
+        && (taskId.isEmpty() || unanswered.taskId().equals(taskId))) {
       unanswered = null;
     }
     return send(
@@ -144,8 +137,8 @@ public final class ProverSession {
   public synchronized void answered(String jobId, String taskId) {
     if (unanswered != null
         && (taskId.isEmpty()
-            ? unanswered.request().getJobId().equals(jobId)
-            : unanswered.request().getTaskId().equals(taskId))) {
+            ? unanswered.jobId().equals(jobId)
+            : unanswered.taskId().equals(taskId))) {
       unanswered = null;
     }
   }
@@ -153,8 +146,8 @@ public final class ProverSession {
   /** The task sent on this stream and not answered yet, if it is this one of this job. */
   public synchronized Optional<SentTask> runningTask(String jobId, String taskId) {
     return unanswered != null
-            && unanswered.request().getTaskId().equals(taskId)
-            && unanswered.request().getJobId().equals(jobId)
+            && unanswered.taskId().equals(taskId)
+            && unanswered.jobId().equals(jobId)
         ? Optional.of(unanswered)
         : Optional.empty();
   }

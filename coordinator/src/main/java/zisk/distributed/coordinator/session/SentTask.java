@@ -7,4 +7,13 @@ import zisk.distributed.api.v1.ExecuteTaskRequest;
  * PROVE or AGGREGATE request carries every rank's inputs), and progress relayed to watchers names
  * the rank of every task.
  */
-public record SentTask(ExecuteTaskRequest request, int rank) {}
+public record SentTask(ExecuteTaskRequest request, int rank) {
+
+  public String taskId() {
+    return request.getTaskId();
+  }
+
+  public String jobId() {
+    return request.getJobId();
+  }
+}

@@ -212,10 +212,12 @@ class WatchJobTest {
                       .build())
               .getJobId();
       RecordingWatch watch = RecordingWatch.open(b.channel(), jobId, 0);
-      ExecuteTaskRequest first = prover.awaitTask();
-      ExecuteTaskRequest other = second.awaitTask();
-      prover.sendResult(RawProver.success(first, "gpu-1"));
-      second.sendResult(RawProver.success(other, "gpu-2"));
+      ExecuteTaskRequest contributionOn1 = prover.awaitTask();
+      ExecuteTaskRequest contributionOn2 = second.awaitTask();
+      // Rank 1: rank 0 is what every PROVE task's progress used to name.
+      assertEquals(1, contributionOn2.getContributionParams().getRankId());
+      prover.sendResult(RawProver.success(contributionOn1, "gpu-1"));
+      second.sendResult(RawProver.success(contributionOn2, "gpu-2"));
       ExecuteTaskRequest prove = second.awaitTask();
       assertEquals(TaskType.PROVE, prove.getTaskType());
       await("the watch to start").atMost(WAIT).until(() -> !watch.received().isEmpty());
@@ -233,7 +235,6 @@ class WatchJobTest {
       TaskProgress relayed = watch.progress().get(0);
       assertEquals(TaskType.PROVE, relayed.getTaskType());
       assertEquals("gpu-2", relayed.getProverId());
-      assertEquals(other.getContributionParams().getRankId(), relayed.getRank());
       assertEquals(1, relayed.getRank());
       watch.cancel();
     }

@@ -112,7 +112,7 @@ class FairAdmissionTest {
 
     Admission.Launched launched = launchTwoUnits(dataSource, 2);
 
-    UUID job = assertInstanceOf(LaunchOutcome.Created.class, launched.outcome()).jobId();
+    UUID job = created(launched);
     assertEquals(
         List.of(job, job), launched.effects().toSend().stream().map(OutgoingTask::jobId).toList());
     assertEquals("RUNNING", state(dataSource, job));
@@ -125,7 +125,7 @@ class FairAdmissionTest {
 
     Admission.Launched launched = launchTwoUnits(dataSource, 1);
 
-    UUID job = assertInstanceOf(LaunchOutcome.Created.class, launched.outcome()).jobId();
+    UUID job = created(launched);
     assertTrue(launched.effects().toSend().isEmpty());
     assertEquals("QUEUED", state(dataSource, job));
     // A concurrent round may have held provers this one skipped: it asks for one more.
@@ -139,21 +139,18 @@ class FairAdmissionTest {
     UUID coordinator = UUID.randomUUID();
     insertProvers(jdbi, coordinator, 1);
     Store store = new Store(dataSource);
-    Admission admission =
-        new Admission(
-            new JobLifecycle(store, coordinator), Duration.ofSeconds(30), Duration.ofSeconds(30));
-    UUID waiting = launchTwoUnits(store, admission).jobId();
+    Admission admission = admission(store, coordinator);
+    UUID waiting = created(launchTwoUnits(store, admission));
     assertEquals("QUEUED", state(dataSource, waiting), "one idle unit: the 2-unit job waits");
 
     // given: now two provers are idle, which the last round did not see
     addIdleProver(jdbi, coordinator, "p2");
 
     // when
-    Admission.Launched later =
-        store.inTransaction(tx -> admission.launch(tx, twoUnits(), Integer.MAX_VALUE));
+    Admission.Launched later = launchTwoUnits(store, admission);
 
     // then: the launch did not look; the round it asks for starts the oldest job that fits
-    UUID younger = assertInstanceOf(LaunchOutcome.Created.class, later.outcome()).jobId();
+    UUID younger = created(later);
     assertTrue(later.effects().toSend().isEmpty());
     assertTrue(later.effects().admitRequested());
     assertEquals("QUEUED", state(dataSource, younger));
@@ -166,29 +163,9 @@ class FairAdmissionTest {
     assertEquals(2, store.inTransaction(admission::admit).toSend().size(), "the younger job");
     addIdleProver(jdbi, coordinator, "p5");
     addIdleProver(jdbi, coordinator, "p6");
-    Admission.Launched third =
-        store.inTransaction(tx -> admission.launch(tx, twoUnits(), Integer.MAX_VALUE));
+    Admission.Launched third = launchTwoUnits(store, admission);
     assertEquals(2, third.effects().toSend().size());
     assertFalse(third.effects().admitRequested());
-  }
-
-  private static LaunchOutcome.Created launchTwoUnits(Store store, Admission admission) {
-    Admission.Launched launched =
-        store.inTransaction(tx -> admission.launch(tx, twoUnits(), Integer.MAX_VALUE));
-    return assertInstanceOf(LaunchOutcome.Created.class, launched.outcome());
-  }
-
-  private static NewJob twoUnits() {
-    return new NewJob("block", 2, "/input", Optional.empty(), 3);
-  }
-
-  private static void addIdleProver(Jdbi jdbi, UUID coordinator, String proverId) {
-    jdbi.useHandle(
-        h ->
-            h.execute(
-                "INSERT INTO provers (prover_id, state, compute_units, instance_id) VALUES (?, 'IDLE', 1, ?)",
-                proverId,
-                coordinator));
   }
 
   /** A 2-unit job launched through Admission.launch with {@code provers} idle 1-unit provers. */
@@ -196,11 +173,21 @@ class FairAdmissionTest {
     UUID coordinator = UUID.randomUUID();
     insertProvers(Database.jdbi(dataSource), coordinator, provers);
     Store store = new Store(dataSource);
-    Admission admission =
-        new Admission(
-            new JobLifecycle(store, coordinator), Duration.ofSeconds(30), Duration.ofSeconds(30));
+    return launchTwoUnits(store, admission(store, coordinator));
+  }
+
+  private static Admission.Launched launchTwoUnits(Store store, Admission admission) {
     NewJob job = new NewJob("block", 2, "/input", Optional.empty(), 3);
     return store.inTransaction(tx -> admission.launch(tx, job, Integer.MAX_VALUE));
+  }
+
+  private static Admission admission(Store store, UUID coordinator) {
+    return new Admission(
+        new JobLifecycle(store, coordinator), Duration.ofSeconds(30), Duration.ofSeconds(30));
+  }
+
+  private static UUID created(Admission.Launched launched) {
+    return assertInstanceOf(LaunchOutcome.Created.class, launched.outcome()).jobId();
   }
 
   private static String state(DataSource dataSource, UUID job) {
@@ -215,17 +202,22 @@ class FairAdmissionTest {
 
   private static void insertProvers(Jdbi jdbi, UUID coordinator, int count) {
     jdbi.useHandle(
-        h -> {
-          h.execute(
-              "INSERT INTO coordinator_instances (instance_id, address, version) VALUES (?, '127.0.0.1:1', 't')",
-              coordinator);
-          for (int i = 1; i <= count; i++) {
+        h ->
+            h.execute(
+                "INSERT INTO coordinator_instances (instance_id, address, version) VALUES (?, '127.0.0.1:1', 't')",
+                coordinator));
+    for (int i = 1; i <= count; i++) {
+      addIdleProver(jdbi, coordinator, "p" + i);
+    }
+  }
+
+  private static void addIdleProver(Jdbi jdbi, UUID coordinator, String proverId) {
+    jdbi.useHandle(
+        h ->
             h.execute(
                 "INSERT INTO provers (prover_id, state, compute_units, instance_id) VALUES (?, 'IDLE', 1, ?)",
-                "p" + i,
-                coordinator);
-          }
-        });
+                proverId,
+                coordinator));
   }
 
   private static UUID launch(JobLifecycle lifecycle, int capacity) {

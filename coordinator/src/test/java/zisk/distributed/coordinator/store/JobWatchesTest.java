@@ -47,10 +47,7 @@ class JobWatchesTest {
     store.read(tx -> tx.events().watch(watched, coordinator));
     store.read(tx -> tx.events().watch(later, coordinator));
 
-    try (Connection listener = DriverManager.getConnection(jdbcUrl)) {
-      try (Statement listen = listener.createStatement()) {
-        listen.execute("LISTEN zisk_job_event");
-      }
+    try (Connection listener = listener()) {
       // Notifications arrive in commit order: had the first event notified, it would come first.
       event(unwatched);
       event(watched);
@@ -70,10 +67,7 @@ class JobWatchesTest {
     store.read(tx -> tx.events().watch(watched, coordinator));
     store.read(tx -> tx.events().watch(other, coordinator));
 
-    try (Connection listener = DriverManager.getConnection(jdbcUrl)) {
-      try (Statement listen = listener.createStatement()) {
-        listen.execute("LISTEN zisk_job_event");
-      }
+    try (Connection listener = listener()) {
       // The trigger queues the wake-up before the row's checks run; this row fails one of them.
       assertThrows(
           IllegalStateException.class,
@@ -102,6 +96,15 @@ class JobWatchesTest {
     TestDatabase.execute(
         jdbcUrl,
         "INSERT INTO job_events (job_id, event, state) VALUES ('" + job + "', 'NOTE', 'QUEUED')");
+  }
+
+  /** A connection listening to the job-event wake-ups. */
+  private Connection listener() throws Exception {
+    Connection listener = DriverManager.getConnection(jdbcUrl);
+    try (Statement listen = listener.createStatement()) {
+      listen.execute("LISTEN zisk_job_event");
+    }
+    return listener;
   }
 
   /** The payload of the next notification, waiting at most 10 s. */
