@@ -125,7 +125,8 @@ public final class DispatchDao {
       Sql.of(
           """
       SELECT j.block_id, j.input_path, j.input_id, j.compute_capacity,
-             ARRAY(SELECT DISTINCT ON (t.rank_id) t.compute_units FROM tasks t
+             -- (as integer: an array of a domain reaches JDBC without its element type)
+             ARRAY(SELECT DISTINCT ON (t.rank_id) t.compute_units::integer FROM tasks t
                    WHERE t.job_id = j.job_id AND t.attempt = :attempt AND t.task_type = 'PARTIAL_CONTRIBUTION'
                    ORDER BY t.rank_id) AS allocation
       FROM jobs j WHERE j.job_id = :jobId

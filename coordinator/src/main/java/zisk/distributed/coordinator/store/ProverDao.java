@@ -294,7 +294,8 @@ public final class ProverDao {
           UPDATE provers p SET last_heartbeat_at = now() FROM free WHERE p.prover_id = free.prover_id
           RETURNING p.prover_id)
       SELECT (SELECT count(*) FROM touched) AS touched,
-             ARRAY(SELECT prover_id FROM mine WHERE prover_id NOT IN (SELECT prover_id FROM touched))
+             -- (as text: an array of a domain reaches JDBC without its element type)
+             ARRAY(SELECT prover_id::text FROM mine WHERE prover_id NOT IN (SELECT prover_id FROM touched))
                AS skipped
       """);
 

@@ -77,7 +77,7 @@ class MigrationsTest {
             "tasks",
             "webhook_deliveries"),
         relations);
-    assertEquals("16", new Migrations(dataSource).currentVersion().orElseThrow());
+    assertEquals("17", new Migrations(dataSource).currentVersion().orElseThrow());
   }
 
   @Test
@@ -86,7 +86,7 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
 
     assertEquals(
-        17L,
+        18L,
         (long)
             jdbi.withHandle(
                 h ->
@@ -204,6 +204,16 @@ class MigrationsTest {
     assertRejected("UPDATE provers SET compute_units = 0");
     assertRejected(
         "INSERT INTO jobs (block_id, input_path, compute_capacity) VALUES ('b', '/in', 0)");
+    // the rules on one column (domains since V17): names, lengths, signs
+    assertRejected("UPDATE jobs SET phase = 'VERIFY'");
+    assertRejected("UPDATE jobs SET block_id = ''");
+    assertRejected("UPDATE jobs SET input_id = 'not-a-sha256'");
+    assertRejected("UPDATE jobs SET attempt = -1");
+    assertRejected("UPDATE jobs SET launched_by = repeat('t', 65)");
+    assertRejected("UPDATE provers SET failure_streak = -1");
+    assertRejected("UPDATE provers SET session_secret_hash = '\\x00'");
+    assertRejected(
+        "INSERT INTO provers (prover_id, state, compute_units) VALUES (repeat('p', 129), 'IDLE', 1)");
     // a webhook URL longer than LaunchProof allows, a delivery finished without a time
     assertRejected("UPDATE jobs SET webhook_url = repeat('u', 2049)");
     assertRejected(
@@ -226,6 +236,46 @@ class MigrationsTest {
     assertRejected(
         "INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units, state) "
             + "VALUES ('00000000-0000-0000-0000-0000000000aa', 1, 'PARTIAL_CONTRIBUTION', 0, 'p1', 2, 'CANCELLED')");
+  }
+
+  /**
+   * V17 moves the rules on one column into domains: a database made before it keeps its rows, its
+   * views are made again, and the rules still hold.
+   */
+  @Test
+  void aDatabaseFromBeforeTheDomainsKeepsItsRowsAndItsRules() {
+    org.flywaydb.core.Flyway.configure()
+        .dataSource(dataSource)
+        .locations("classpath:db/migration")
+        .target("16")
+        .load()
+        .migrate();
+    jdbi.useHandle(
+        h -> {
+          h.execute(
+              "INSERT INTO provers (prover_id, state, compute_units) VALUES ('p1', 'IDLE', 2)");
+          h.execute(
+              "INSERT INTO jobs (job_id, block_id, input_path, compute_capacity) VALUES ('00000000-0000-0000-0000-0000000000aa', 'b', '/in', 2)");
+          h.execute(
+              "INSERT INTO tasks (job_id, attempt, task_type, rank_id, prover_id, compute_units) "
+                  + "VALUES ('00000000-0000-0000-0000-0000000000aa', 1, 'PARTIAL_CONTRIBUTION', 0, 'p1', 2)");
+        });
+
+    new Migrations(dataSource).prepare(true);
+
+    assertEquals("17", new Migrations(dataSource).currentVersion().orElseThrow());
+    assertEquals(
+        List.of("QUEUED p1"),
+        jdbi.withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT o.state || ' ' || t.prover_id FROM job_overview o"
+                            + " JOIN tasks t ON t.job_id = o.job_id")
+                    .mapTo(String.class)
+                    .list()));
+    assertRejected("UPDATE jobs SET state = 'DONE'");
+    assertRejected("UPDATE tasks SET rank_id = -1");
+    assertRejected("UPDATE provers SET compute_units = 0");
   }
 
   private void assertRejected(String sql) {
