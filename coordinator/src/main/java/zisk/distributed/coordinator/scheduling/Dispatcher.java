@@ -86,10 +86,24 @@ public final class Dispatcher {
 
   /**
    * After a reconnect: sends the prover its DISPATCHED task again (the worker ignores a task it
-   * already runs, and answers with its result if it finished meanwhile), then anything ASSIGNED.
+   * already runs, and answers with its result if it finished meanwhile), unless the stream has
+   * since carried a newer task or the prover's answer to that one; then anything ASSIGNED.
    */
   public void redeliver(String proverId) {
-    send(store.read(tx -> build(tx, tx.dispatch().dispatchedTo(proverId))));
+    sessions
+        .find(proverId)
+        .ifPresent(
+            session -> {
+              // Read after the mark: a task sent or answered on the stream since is newer than
+              // the read, which the session then leaves alone (ProverSession.redeliver).
+              long mark = session.tasksSent();
+              for (SentTask sent :
+                  store.read(tx -> build(tx, tx.dispatch().dispatchedTo(proverId)))) {
+                if (session.redeliver(sent, mark)) {
+                  awaited.sent(sent.jobId(), sent.taskId());
+                }
+              }
+            });
     dispatch(List.of(proverId));
   }
 

@@ -5,6 +5,8 @@ import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,14 @@ public final class ProverSession {
 
   /** When progress of the unanswered task was last let through (System.nanoTime); 0: never. */
   private long progressAt;
+
+  /** Tasks sent on this stream so far: a redelivery read before the latest of them is stale. */
+  private long tasksSent;
+
+  /** The latest tasks the prover answered on this stream (a few: see {@link #redeliver}). */
+  private final Deque<String> answeredTaskIds = new ArrayDeque<>();
+
+  private static final int ANSWERED_KEPT = 8;
 
   public ProverSession(
       String proverId, long epoch, ServerCallStreamObserver<CoordinatorMessage> out, Clock clock) {
@@ -109,8 +119,31 @@ public final class ProverSession {
         progressAt = 0;
       }
       unanswered = task;
+      tasksSent++;
     }
     return sent;
+  }
+
+  /** How many tasks were sent on this stream: the mark a {@link #redeliver} is read after. */
+  public synchronized long tasksSent() {
+    return tasksSent;
+  }
+
+  /**
+   * Sends again a task read as DISPATCHED to this prover after the stream opened, unless the read
+   * is stale: a task was sent on this stream since {@code tasksSentBefore} (the prover's newer
+   * task, from a later state), or the prover has answered this one meanwhile. Sending a stale task
+   * would make the next task's send tell the prover to drop it, or, worse, drop the task that
+   * replaced it.
+   *
+   * @return whether it was sent
+   */
+  public synchronized boolean redeliver(SentTask task, long tasksSentBefore) {
+    if (tasksSent != tasksSentBefore || answeredTaskIds.contains(task.taskId())) {
+      log.debug("Prover {}: task {} not sent again, its read is stale", proverId, task.taskId());
+      return false;
+    }
+    return sendTask(task);
   }
 
   /**
@@ -135,11 +168,19 @@ public final class ProverSession {
    * its answer about the job answers the task of that job.
    */
   public synchronized void answered(String jobId, String taskId) {
+    String answeredId = taskId;
     if (unanswered != null
         && (taskId.isEmpty()
             ? unanswered.jobId().equals(jobId)
             : unanswered.taskId().equals(taskId))) {
+      answeredId = unanswered.taskId();
       unanswered = null;
+    }
+    if (!answeredId.isEmpty() && !answeredTaskIds.contains(answeredId)) {
+      if (answeredTaskIds.size() == ANSWERED_KEPT) {
+        answeredTaskIds.removeFirst();
+      }
+      answeredTaskIds.addLast(answeredId);
     }
   }
 

@@ -62,6 +62,52 @@ class ProverSessionTest {
     assertEquals(List.of("task t1", "task t1"), stream.sent);
   }
 
+  @Test
+  void aRedeliveryReadBeforeTheProverAnsweredIsNotSent() {
+    // given: the stream opened, a redelivery read the task as DISPATCHED, then the prover got it
+    // through the transition that wrote it and answered it
+    long mark = session.tasksSent();
+    session.sendTask(task("job-a", "t1"));
+    session.answered("job-a", "");
+
+    // when: the stale read is delivered, and then the next phase's task
+    boolean sent = session.redeliver(task("job-a", "t1"), mark);
+    session.sendTask(task("job-a", "t2"));
+
+    // then: neither a second copy nor a JobCancelled for the answered task
+    assertEquals(false, sent);
+    assertEquals(List.of("task t1", "task t2"), stream.sent);
+  }
+
+  @Test
+  void aRedeliveryReadBeforeANewerTaskWasSentDoesNotDisplaceIt() {
+    long mark = session.tasksSent();
+    session.sendTask(task("job-a", "t2"));
+
+    boolean sent = session.redeliver(task("job-a", "t1"), mark);
+
+    assertEquals(false, sent);
+    assertEquals(List.of("task t2"), stream.sent);
+  }
+
+  @Test
+  void aTaskAnsweredFromTheStreamBeforeIsNotRedelivered() {
+    // a reconnected prover reports the result of a task sent on its old stream
+    long mark = session.tasksSent();
+    session.answered("job-a", "t1");
+
+    assertEquals(false, session.redeliver(task("job-a", "t1"), mark));
+    assertEquals(List.of(), stream.sent);
+  }
+
+  @Test
+  void aTaskNeitherSentNorAnsweredSinceTheReadIsRedelivered() {
+    long mark = session.tasksSent();
+
+    assertEquals(true, session.redeliver(task("job-a", "t1"), mark));
+    assertEquals(List.of("task t1"), stream.sent);
+  }
+
   private static SentTask task(String jobId, String taskId) {
     return new SentTask(
         ExecuteTaskRequest.newBuilder().setProverId("w1").setJobId(jobId).setTaskId(taskId).build(),
