@@ -30,16 +30,20 @@ CREATE DOMAIN zisk_webhook_url AS text;
 CREATE DOMAIN zisk_quarantine_reason AS text;
 CREATE DOMAIN zisk_secret_hash AS bytea;
 
--- The reporting views (R__reporting_views) name these columns, so they are dropped and made again
--- from their own definitions once the columns have their new types. (A new database has none
--- yet: Flyway creates them after the versioned migrations.)
-CREATE TEMPORARY TABLE zisk_v17_views ON COMMIT DROP AS
-SELECT c.relname AS name, pg_get_viewdef(c.oid) AS definition
+-- The reporting views (R__reporting_views) and three triggers' conditions (V11, V12) name these
+-- columns, so they are dropped and made again from their own definitions once the columns have
+-- their new types. (A new database has no views yet: Flyway creates them after the versioned
+-- migrations.)
+CREATE TEMPORARY TABLE zisk_v17_dependents ON COMMIT DROP AS
+SELECT 1 AS step, format('CREATE VIEW %I AS %s', c.relname, pg_get_viewdef(c.oid)) AS definition
 FROM pg_class c
 WHERE c.relkind = 'v' AND c.relnamespace = 'public'::regnamespace
-  AND c.relname IN ('job_overview', 'job_history', 'job_timeline', 'prover_status');
+  AND c.relname IN ('job_overview', 'job_history', 'job_timeline', 'prover_status')
+UNION ALL
+SELECT 2, pg_get_triggerdef(g.oid)
+FROM pg_trigger g
+WHERE g.tgname IN ('tasks_dispatched_on_insert', 'tasks_dispatched_on_update', 'jobs_webhook_on_end');
 DROP VIEW IF EXISTS job_overview, job_history, job_timeline, prover_status;
--- So do these triggers' conditions (V11, V12); they are created again, unchanged, below.
 DROP TRIGGER tasks_dispatched_on_insert ON tasks;
 DROP TRIGGER tasks_dispatched_on_update ON tasks;
 DROP TRIGGER jobs_webhook_on_end ON jobs;
@@ -110,28 +114,12 @@ ALTER TABLE job_events
     DROP CONSTRAINT job_events_token_name_check,
     ALTER COLUMN token_name TYPE zisk_token_name;
 
-CREATE TRIGGER tasks_dispatched_on_insert AFTER INSERT ON tasks
-    FOR EACH ROW WHEN (NEW.state = 'DISPATCHED')
-    EXECUTE FUNCTION tasks_dispatched_event();
-
-CREATE TRIGGER tasks_dispatched_on_update AFTER UPDATE OF state ON tasks
-    FOR EACH ROW WHEN (NEW.state = 'DISPATCHED' AND OLD.state <> 'DISPATCHED')
-    EXECUTE FUNCTION tasks_dispatched_event();
-
-CREATE TRIGGER jobs_webhook_on_end
-    AFTER UPDATE OF state ON jobs
-    FOR EACH ROW
-    WHEN (NEW.webhook_url IS NOT NULL
-          AND NEW.state IN ('COMPLETED', 'FAILED', 'CANCELLED')
-          AND OLD.state IS DISTINCT FROM NEW.state)
-    EXECUTE FUNCTION enqueue_job_webhook();
-
 DO $$
 DECLARE
     v record;
 BEGIN
-    FOR v IN SELECT * FROM zisk_v17_views LOOP
-        EXECUTE format('CREATE VIEW %I AS %s', v.name, v.definition);
+    FOR v IN SELECT * FROM zisk_v17_dependents ORDER BY step LOOP
+        EXECUTE v.definition;
     END LOOP;
 END
 $$;
