@@ -22,6 +22,9 @@ public final class ProverSession {
 
   private static final Logger log = LoggerFactory.getLogger(ProverSession.class);
 
+  /** Answered task ids kept: a redelivery's read is at most a few tasks old. */
+  private static final int ANSWERED_KEPT = 8;
+
   private final String proverId;
   private final long epoch;
   private final ServerCallStreamObserver<CoordinatorMessage> out;
@@ -41,8 +44,6 @@ public final class ProverSession {
 
   /** The latest tasks the prover answered on this stream (a few: see {@link #redeliver}). */
   private final Deque<String> answeredTaskIds = new ArrayDeque<>();
-
-  private static final int ANSWERED_KEPT = 8;
 
   public ProverSession(
       String proverId, long epoch, ServerCallStreamObserver<CoordinatorMessage> out, Clock clock) {

@@ -1,6 +1,8 @@
 package zisk.distributed.coordinator.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
 import java.util.List;
@@ -75,7 +77,7 @@ class ProverSessionTest {
     session.sendTask(task("job-a", "t2"));
 
     // then: neither a second copy nor a JobCancelled for the answered task
-    assertEquals(false, sent);
+    assertFalse(sent);
     assertEquals(List.of("task t1", "task t2"), stream.sent);
   }
 
@@ -86,7 +88,7 @@ class ProverSessionTest {
 
     boolean sent = session.redeliver(task("job-a", "t1"), mark);
 
-    assertEquals(false, sent);
+    assertFalse(sent);
     assertEquals(List.of("task t2"), stream.sent);
   }
 
@@ -96,7 +98,7 @@ class ProverSessionTest {
     long mark = session.tasksSent();
     session.answered("job-a", "t1");
 
-    assertEquals(false, session.redeliver(task("job-a", "t1"), mark));
+    assertFalse(session.redeliver(task("job-a", "t1"), mark));
     assertEquals(List.of(), stream.sent);
   }
 
@@ -104,7 +106,7 @@ class ProverSessionTest {
   void aTaskNeitherSentNorAnsweredSinceTheReadIsRedelivered() {
     long mark = session.tasksSent();
 
-    assertEquals(true, session.redeliver(task("job-a", "t1"), mark));
+    assertTrue(session.redeliver(task("job-a", "t1"), mark));
     assertEquals(List.of("task t1"), stream.sent);
   }
 
