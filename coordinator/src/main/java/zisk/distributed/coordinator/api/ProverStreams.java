@@ -10,16 +10,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.api.v1.ComputeCapacity;
 import zisk.distributed.api.v1.CoordinatorMessage;
-import zisk.distributed.api.v1.ExecuteTaskResponse;
-import zisk.distributed.api.v1.ProverError;
 import zisk.distributed.api.v1.ProverMessage;
 import zisk.distributed.api.v1.ProverRegisterResponse;
 import zisk.distributed.common.rules.ComputeUnits;
 import zisk.distributed.common.rules.ProverIds;
-import zisk.distributed.common.rules.SafeText;
 import zisk.distributed.common.rules.Uuids;
 import zisk.distributed.coordinator.lifecycle.ProverRegistrations;
-import zisk.distributed.coordinator.lifecycle.TaskReport;
 import zisk.distributed.coordinator.scheduling.Dispatcher;
 import zisk.distributed.coordinator.scheduling.FinalProofChecks;
 import zisk.distributed.coordinator.scheduling.HeartbeatWriter;
@@ -28,7 +24,6 @@ import zisk.distributed.coordinator.scheduling.ReportWriter;
 import zisk.distributed.coordinator.scheduling.Scheduler;
 import zisk.distributed.coordinator.session.ProverSession;
 import zisk.distributed.coordinator.session.SessionRegistry;
-import zisk.distributed.coordinator.store.Phase;
 
 /**
  * Serves {@code ProverStream}: one {@link Call} per stream. The first message must register (or
@@ -245,17 +240,11 @@ public final class ProverStreams {
       current.heard();
       switch (message.getMessageCase()) {
         case HEARTBEAT_ACK -> heartbeats.ack(current.proverId());
-        case EXECUTE_TASK_RESPONSE -> {
-          // Before the transition: the next task it may trigger must not count this one as
-          // unanswered.
-          ExecuteTaskResponse response = message.getExecuteTaskResponse();
-          current.answered(response.getJobId(), response.getTaskId());
-          proofChecks.submit(report(current, response), this::unrecorded);
-        }
-        case ERROR -> {
-          current.answered(message.getError().getJobId(), message.getError().getTaskId());
-          proofChecks.submit(report(current, message.getError()), this::unrecorded);
-        }
+        case EXECUTE_TASK_RESPONSE ->
+            proofChecks.submit(
+                ProverAnswers.result(current, message.getExecuteTaskResponse()), this::unrecorded);
+        case ERROR ->
+            proofChecks.submit(ProverAnswers.error(current, message.getError()), this::unrecorded);
         case PROGRESS -> progress.relay(current, message.getProgress());
         default ->
             current.ignored().ignored(message.getMessageCase() + " ignored: already registered");
@@ -341,56 +330,5 @@ public final class ProverStreams {
           current.proverId(),
           () -> reports.afterReports(current.proverId(), () -> recordClosed(current)));
     }
-  }
-
-  /** A task result as the lifecycle reads it; the result's shape names the phase it belongs to. */
-  private static TaskReport report(ProverSession session, ExecuteTaskResponse response) {
-    Phase shape =
-        switch (response.getResultDataCase()) {
-          case CHALLENGES -> Phase.PARTIAL_CONTRIBUTION;
-          case PROOFS -> Phase.PROVE;
-          case FINAL_PROOF -> Phase.AGGREGATE;
-          case RESULTDATA_NOT_SET -> null;
-        };
-    byte[] result =
-        switch (response.getResultDataCase()) {
-          case CHALLENGES -> response.getChallenges().toByteArray();
-          case PROOFS -> response.getProofs().toByteArray();
-          case FINAL_PROOF -> response.getFinalProof().toByteArray();
-          case RESULTDATA_NOT_SET -> null;
-        };
-    Phase reported =
-        switch (response.getTaskType()) {
-          case PARTIAL_CONTRIBUTION -> Phase.PARTIAL_CONTRIBUTION;
-          case PROVE -> Phase.PROVE;
-          case AGGREGATE -> Phase.AGGREGATE;
-          default -> null;
-        };
-    return new TaskReport(
-            session.proverId(),
-            session.epoch(),
-            SafeText.shorten(response.getTaskId()),
-            SafeText.shorten(response.getJobId()),
-            reported,
-            response.getSuccess(),
-            shape,
-            result,
-            SafeText.clean(response.getErrorMessage(), SafeText.MAX_ERROR_MESSAGE))
-        .withBusy(BusyRefusals.isBusy(response))
-        .withInputRefused(response.getInputRefused());
-  }
-
-  /** A ProverError: a failure of the prover's running task of that job (the named one, if any). */
-  private static TaskReport report(ProverSession session, ProverError error) {
-    return new TaskReport(
-        session.proverId(),
-        session.epoch(),
-        SafeText.shorten(error.getTaskId()),
-        SafeText.shorten(error.getJobId()),
-        null,
-        false,
-        null,
-        null,
-        "prover error: " + SafeText.clean(error.getErrorMessage(), SafeText.MAX_ERROR_MESSAGE));
   }
 }

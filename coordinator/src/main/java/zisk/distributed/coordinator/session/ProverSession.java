@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import zisk.distributed.api.v1.CoordinatorMessage;
 import zisk.distributed.api.v1.JobCancelled;
+import zisk.distributed.api.v1.TaskType;
 
 /**
  * One registered prover stream on this coordinator. Writes are serialized (a StreamObserver is not
@@ -165,15 +166,15 @@ public final class ProverSession {
   }
 
   /**
-   * The prover answered a task (a result or an error about it). A seed-era worker names no task:
-   * its answer about the job answers the task of that job.
+   * The prover answered a task (a result or an error about it); answers the id of the task it
+   * answered. A seed-era worker names no task: its answer is about the task of that job, and of
+   * that phase when it says one ({@code TASK_TYPE_UNSPECIFIED}: any), sent on this stream and not
+   * answered yet; its id is answered, so that the report is checked and written like any other.
+   * Empty when it names none and no such task is out.
    */
-  public synchronized void answered(String jobId, String taskId) {
+  public synchronized String answered(String jobId, String taskId, TaskType phase) {
     String answeredId = taskId;
-    if (unanswered != null
-        && (taskId.isEmpty()
-            ? unanswered.jobId().equals(jobId)
-            : unanswered.taskId().equals(taskId))) {
+    if (unanswered != null && isAbout(unanswered, jobId, taskId, phase)) {
       answeredId = unanswered.taskId();
       unanswered = null;
     }
@@ -183,6 +184,15 @@ public final class ProverSession {
       }
       answeredTaskIds.addLast(answeredId);
     }
+    return answeredId;
+  }
+
+  private static boolean isAbout(SentTask task, String jobId, String taskId, TaskType phase) {
+    if (!taskId.isEmpty()) {
+      return task.taskId().equals(taskId);
+    }
+    return task.jobId().equals(jobId)
+        && (phase == TaskType.TASK_TYPE_UNSPECIFIED || task.request().getTaskType() == phase);
   }
 
   /** The task sent on this stream and not answered yet, if it is this one of this job. */

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
+import zisk.distributed.api.v1.TaskType;
 import zisk.distributed.coordinator.testing.RecordingStream;
 
 /** A task given up on while the prover still runs it, and whose JobCancelled never reached it. */
@@ -28,7 +29,7 @@ class ProverSessionTest {
   @Test
   void anAnsweredTaskIsNotCancelled() {
     session.sendTask(task("job-a", "t1"));
-    session.answered("job-a", "t1");
+    session.answered("job-a", "t1", TaskType.PROVE);
 
     session.sendTask(task("job-a", "t2"));
 
@@ -36,13 +37,42 @@ class ProverSessionTest {
   }
 
   @Test
-  void aSeedEraAnswerWithoutTaskIdAnswersTheTaskOfItsJob() {
+  void aSeedEraAnswerWithoutTaskIdAnswersTheTaskOfItsJobAndPhase() {
     session.sendTask(task("job-a", "t1"));
-    session.answered("job-a", "");
+    String answered = session.answered("job-a", "", TaskType.PROVE);
 
     session.sendTask(task("job-a", "t2"));
 
+    assertEquals("t1", answered);
     assertEquals(List.of("task t1", "task t2"), stream.sent);
+  }
+
+  @Test
+  void aSeedEraErrorThatNamesNoPhaseAnswersTheTaskOfItsJob() {
+    session.sendTask(task("job-a", "t1"));
+
+    assertEquals("t1", session.answered("job-a", "", TaskType.TASK_TYPE_UNSPECIFIED));
+  }
+
+  @Test
+  void aSeedEraAnswerAboutAnotherPhaseOrJobAnswersNoTask() {
+    session.sendTask(task("job-a", "t1"));
+
+    assertEquals("", session.answered("job-a", "", TaskType.AGGREGATE));
+    assertEquals("", session.answered("job-b", "", TaskType.PROVE));
+    session.sendTask(task("job-a", "t2"));
+
+    assertEquals(List.of("task t1", "cancel job-a/t1", "task t2"), stream.sent);
+  }
+
+  @Test
+  void anAnswerThatNamesATaskAnswersThatTaskEvenIfItIsNotTheUnansweredOne() {
+    session.sendTask(task("job-a", "t1"));
+
+    assertEquals("forged", session.answered("job-a", "forged", TaskType.PROVE));
+    session.sendTask(task("job-a", "t2"));
+
+    assertEquals(List.of("task t1", "cancel job-a/t1", "task t2"), stream.sent);
   }
 
   @Test
@@ -70,7 +100,7 @@ class ProverSessionTest {
     // through the transition that wrote it and answered it
     long mark = session.tasksSent();
     session.sendTask(task("job-a", "t1"));
-    session.answered("job-a", "");
+    session.answered("job-a", "", TaskType.PROVE);
 
     // when: the stale read is delivered, and then the next phase's task
     boolean sent = session.redeliver(task("job-a", "t1"), mark);
@@ -96,7 +126,7 @@ class ProverSessionTest {
   void aTaskAnsweredFromTheStreamBeforeIsNotRedelivered() {
     // a reconnected prover reports the result of a task sent on its old stream
     long mark = session.tasksSent();
-    session.answered("job-a", "t1");
+    session.answered("job-a", "t1", TaskType.PROVE);
 
     assertFalse(session.redeliver(task("job-a", "t1"), mark));
     assertEquals(List.of(), stream.sent);
@@ -112,7 +142,12 @@ class ProverSessionTest {
 
   private static SentTask task(String jobId, String taskId) {
     return new SentTask(
-        ExecuteTaskRequest.newBuilder().setProverId("w1").setJobId(jobId).setTaskId(taskId).build(),
+        ExecuteTaskRequest.newBuilder()
+            .setProverId("w1")
+            .setJobId(jobId)
+            .setTaskId(taskId)
+            .setTaskType(TaskType.PROVE)
+            .build(),
         0);
   }
 }
