@@ -26,7 +26,12 @@ import zisk.distributed.coordinator.store.Tx;
  */
 public final class Admission {
 
-  /** Queued jobs read at a time; a round reads again while idle provers and fitting jobs remain. */
+  /**
+   * Queued jobs read at a time, and at most one more than there are idle provers: each job takes at
+   * least one, every job read stays locked until the round commits, and the one more tells a round
+   * that starts all the others whether a job is left waiting. A round reads again while idle
+   * provers and fitting jobs remain.
+   */
   static final int JOBS_PER_BATCH = 32;
 
   private final JobLifecycle lifecycle;
@@ -122,7 +127,8 @@ public final class Admission {
     while (idleUnits > 0) {
       // Every job read fits what was idle then, so the first one of each batch starts: the loop
       // ends. A job skipped in this batch no longer fits and is not read again (idle only shrinks).
-      List<QueuedJob> batch = tx.jobs().lockQueued(idleUnits, JOBS_PER_BATCH);
+      int limit = Math.min(JOBS_PER_BATCH, idle.size() + 1);
+      List<QueuedJob> batch = tx.jobs().lockQueued(idleUnits, limit);
       for (QueuedJob job : batch) {
         List<IdleProver> chosen = choose(idle, job.computeCapacity());
         if (chosen == null) {
@@ -139,7 +145,7 @@ public final class Admission {
                 allocation(chosen, job.computeCapacity())));
         started.add(job.jobId());
       }
-      if (batch.size() < JOBS_PER_BATCH) {
+      if (batch.size() < limit) {
         break;
       }
       leftWaiting |= idleUnits == 0; // a full batch took every idle unit: more may wait behind it
