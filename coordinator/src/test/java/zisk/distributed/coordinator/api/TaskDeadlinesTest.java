@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import zisk.distributed.api.v1.ExecuteTaskRequest;
 import zisk.distributed.api.v1.LaunchProofRequest;
 import zisk.distributed.api.v1.LaunchProofResponse;
+import zisk.distributed.api.v1.ProofList;
 import zisk.distributed.api.v1.TaskType;
 import zisk.distributed.coordinator.config.CoordinatorConfig;
 import zisk.distributed.coordinator.config.ProofVerification;
@@ -124,6 +125,40 @@ class TaskDeadlinesTest {
 
       awaitJobState(coordinator, jobId, "COMPLETED");
       // Its answers answered its tasks: it was never told to drop one.
+      assertFalse(
+          seed.receivedSoFar().stream().anyMatch(message -> message.hasJobCancelled()),
+          seed.receivedSoFar().toString());
+    }
+  }
+
+  @Test
+  void aSeedEraResultAboutAnotherPhaseIsIgnoredAndTheRunningTaskStillCounts() {
+    try (RunningCoordinator coordinator = coordinator();
+        LogCapture logs = LogCapture.of(IgnoredMessages.class);
+        RawProver seed = RawProver.open(coordinator.channel(), true)) {
+      assertTrue(seed.register("seed", 1).getAccepted());
+      launch(coordinator, launch());
+      ExecuteTaskRequest contribution = seed.awaitTask();
+
+      // when: a PROVE result that names no task while the contribution runs, then the
+      // contribution's
+      seed.sendResult(
+          RawProver.success(contribution, "seed").toBuilder()
+              .clearTaskId()
+              .setTaskType(TaskType.PROVE)
+              .setProofs(ProofList.getDefaultInstance())
+              .build());
+      seed.sendResult(RawProver.success(contribution, "seed").toBuilder().clearTaskId().build());
+
+      // then: the first is ignored with its reason; the second moves the job to PROVE, and the
+      // contribution was never given up on (no JobCancelled for it)
+      assertEquals(TaskType.PROVE, seed.awaitTask().getTaskType());
+      await()
+          .atMost(WAIT)
+          .until(() -> logs.lines().stream().anyMatch(line -> line.startsWith("WARN ")));
+      List<String> warns = logs.lines().stream().filter(line -> line.startsWith("WARN ")).toList();
+      assertEquals(1, warns.size(), warns.toString());
+      assertTrue(warns.get(0).contains("no running PROVE task"), warns.get(0));
       assertFalse(
           seed.receivedSoFar().stream().anyMatch(message -> message.hasJobCancelled()),
           seed.receivedSoFar().toString());
