@@ -10,6 +10,7 @@ import java.util.UUID;
 import zisk.distributed.coordinator.lifecycle.Effects;
 import zisk.distributed.coordinator.lifecycle.JobLifecycle;
 import zisk.distributed.coordinator.lifecycle.LaunchOutcome;
+import zisk.distributed.coordinator.store.ClusterDao.WaitingWork;
 import zisk.distributed.coordinator.store.JobDao.QueuedJob;
 import zisk.distributed.coordinator.store.NewJob;
 import zisk.distributed.coordinator.store.ProverDao.IdleProver;
@@ -104,8 +105,11 @@ public final class Admission {
    */
   private Effects admit(Tx tx, boolean jobQueued, Set<UUID> started) {
     Effects effects = Effects.none();
-    List<WaitingRank> lostRanks = lifecycle.ranks().lockWaiting(tx);
-    if (lostRanks.isEmpty() && !jobQueued && tx.jobs().countQueued(1) == 0) {
+    // One look first, which locks nothing: most rounds find no lost rank, and many no job.
+    WaitingWork waiting = tx.cluster().waitingWork();
+    List<WaitingRank> lostRanks =
+        waiting.ranksWaiting() ? lifecycle.ranks().lockWaiting(tx) : List.of();
+    if (lostRanks.isEmpty() && !jobQueued && !waiting.jobsQueued()) {
       jobsLeftWaiting = false;
       return effects; // the usual idle poll: lock no prover row for nothing
     }

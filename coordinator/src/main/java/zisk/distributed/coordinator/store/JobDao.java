@@ -174,15 +174,6 @@ public final class JobDao {
         .list(JobDao::job);
   }
 
-  /** QUEUED jobs, counted up to {@code upTo}: the bound is all LaunchProof needs to know. */
-  private static final Sql COUNT_QUEUED =
-      Sql.of(
-          "SELECT count(*) AS queued FROM (SELECT 1 FROM jobs WHERE state = 'QUEUED' LIMIT :upTo) q");
-
-  public int countQueued(int upTo) {
-    return COUNT_QUEUED.on(connection).bind("upTo", upTo).one(row -> row.getInt("queued"));
-  }
-
   private static final Sql FINAL_PROOF =
       Sql.of("SELECT final_proof FROM jobs WHERE job_id = :jobId AND state = 'COMPLETED'");
 
