@@ -64,7 +64,8 @@ final class ProverAnswers {
 
   /** A ProverError: a failure of the prover's running task of that job (the named one, if any). */
   static TaskReport error(ProverSession session, ProverError error) {
-    String taskId = session.answered(error.getJobId(), error.getTaskId(), taskType(null));
+    String taskId =
+        session.answered(error.getJobId(), error.getTaskId(), TaskType.TASK_TYPE_UNSPECIFIED);
     return new TaskReport(
         session.proverId(),
         session.epoch(),

@@ -140,8 +140,8 @@ class TaskDeadlinesTest {
       launch(coordinator, launch());
       ExecuteTaskRequest contribution = seed.awaitTask();
 
-      // when: a PROVE result that names no task while the contribution runs, then the
-      // contribution's
+      // when: while the contribution runs, a PROVE result that names no task, then the
+      // contribution's own result, which names none either
       seed.sendResult(
           RawProver.success(contribution, "seed").toBuilder()
               .clearTaskId()
