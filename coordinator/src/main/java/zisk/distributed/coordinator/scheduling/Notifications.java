@@ -1,9 +1,14 @@
 package zisk.distributed.coordinator.scheduling;
 
+import static zisk.distributed.coordinator.store.NotifyDao.CANCEL;
+import static zisk.distributed.coordinator.store.NotifyDao.DISPATCH;
+import static zisk.distributed.coordinator.store.NotifyDao.JOB_EVENT;
+import static zisk.distributed.coordinator.store.NotifyDao.PROGRESS;
+import static zisk.distributed.coordinator.store.NotifyDao.WEBHOOK;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Random;
 import java.util.UUID;
@@ -16,6 +21,7 @@ import zisk.distributed.common.concurrent.Backoff;
 import zisk.distributed.common.concurrent.DaemonThreads;
 import zisk.distributed.common.rules.Uuids;
 import zisk.distributed.coordinator.lifecycle.Effects;
+import zisk.distributed.coordinator.store.NotifyDao;
 import zisk.distributed.coordinator.store.Store;
 
 /**
@@ -27,17 +33,6 @@ import zisk.distributed.coordinator.store.Store;
 public final class Notifications implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Notifications.class);
-  static final String DISPATCH = "zisk_dispatch";
-  static final String CANCEL = "zisk_cancel";
-  // Sent by the trigger that queues a webhook delivery (V12).
-  static final String WEBHOOK = "zisk_webhook";
-
-  /** A job has new events (payload: its id); sent by the job_events trigger (V11). */
-  static final String JOB_EVENT = "zisk_job_event";
-
-  /** A task's progress for WatchJob (payload: {@link JobWatchers#encodeProgress}). */
-  static final String PROGRESS = "zisk_progress";
-
   private static final int MAX_REASON = 500;
   private static final Duration RECONNECT_BASE = Duration.ofMillis(500);
   private static final Duration RECONNECT_CAP = Duration.ofSeconds(10);
@@ -93,9 +88,6 @@ public final class Notifications implements AutoCloseable {
   }
 
   /**
-   * Called, on the listener's thread, when a webhook delivery has been queued; set before start.
-   */
-  /**
    * Told the channel of every notification received, without its "zisk_" prefix (dispatch, cancel,
    * job_event, progress, webhook): metrics.
    */
@@ -103,6 +95,9 @@ public final class Notifications implements AutoCloseable {
     this.onReceived = counter;
   }
 
+  /**
+   * Called, on the listener's thread, when a webhook delivery has been queued; set before start.
+   */
   public void onWebhook(Runnable handler) {
     this.onWebhook = handler;
   }
@@ -127,15 +122,9 @@ public final class Notifications implements AutoCloseable {
     Backoff backoff = new Backoff(RECONNECT_BASE, RECONNECT_CAP, new Random());
     while (running) {
       try (Connection connection = DriverManager.getConnection(jdbcUrl)) {
-        try (Statement statement = connection.createStatement()) {
-          statement.execute("LISTEN " + DISPATCH);
-          statement.execute("LISTEN " + CANCEL);
-          statement.execute("LISTEN " + WEBHOOK);
-          statement.execute("LISTEN " + JOB_EVENT);
-          statement.execute("LISTEN " + PROGRESS);
-        }
+        NotifyDao.listen(connection);
         backoff.reset();
-        log.debug("Listening for {} and {}", DISPATCH, CANCEL);
+        log.debug("Listening on {}", NotifyDao.CHANNELS);
         onReconnect.run();
         if (watchers != null) {
           watchers.refreshAll();
@@ -149,10 +138,7 @@ public final class Notifications implements AutoCloseable {
             // then.
             if (++quietSeconds >= 10) {
               quietSeconds = 0;
-              try (Statement probe = connection.createStatement()) {
-                probe.setQueryTimeout(5);
-                probe.execute("SELECT 1");
-              }
+              NotifyDao.probe(connection, 5);
             }
             continue;
           }
