@@ -144,7 +144,7 @@ public final class CoordinatorServer {
     database.bindMetrics(metrics.registry());
     Store store = new Store(database.dataSource());
     HealthStatusManager healthStatus = new HealthStatusManager();
-    health = new DatabaseHealth(database.jdbi(), healthStatus);
+    health = new DatabaseHealth(database::ping, healthStatus);
     this.store = store;
     // The instance row must exist before any prover row can name it.
     store.read(

@@ -137,7 +137,17 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  /** The database could not be started or reached at start-up. */
+  /**
+   * One round trip to the database, through the pool: a probe of health and of start-up.
+   *
+   * @throws RuntimeException when it does not answer
+   */
+  public void ping() {
+    jdbi().withHandle(handle -> handle.createQuery(PING).mapTo(Integer.class).one());
+  }
+
+  private static final String PING = "SELECT 1";
+
   /**
    * Waits up to {@code wait} for the database to answer: at start-up it may still be starting, as
    * in docker compose.
@@ -149,7 +159,7 @@ public final class Database implements AutoCloseable {
     RuntimeException last = null;
     while (System.nanoTime() < deadline) {
       try {
-        jdbi().withHandle(handle -> handle.createQuery("SELECT 1").mapTo(Integer.class).one());
+        ping();
         return;
       } catch (RuntimeException e) {
         if (last == null) {
@@ -172,6 +182,7 @@ public final class Database implements AutoCloseable {
         last);
   }
 
+  /** The database could not be started or reached at start-up. */
   public static final class DatabaseStartException extends RuntimeException {
     public DatabaseStartException(String message, Throwable cause) {
       super(message, cause);
