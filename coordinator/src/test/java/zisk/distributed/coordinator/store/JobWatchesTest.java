@@ -1,11 +1,16 @@
 package zisk.distributed.coordinator.store;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +28,9 @@ class JobWatchesTest {
   private final UUID coordinator = UUID.randomUUID();
   private String jdbcUrl;
   private Store store;
+
+  /** Notifications received and not yet asserted, in arrival order. */
+  private final Deque<String> payloads = new ArrayDeque<>();
 
   @BeforeEach
   void migrate() {
@@ -108,14 +116,25 @@ class JobWatchesTest {
   }
 
   /** The payload of the next notification, waiting at most 10 s. */
-  private static String next(Connection listener) throws Exception {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      PGNotification[] received = listener.unwrap(PGConnection.class).getNotifications(500);
-      if (received != null && received.length > 0) {
-        return received[0].getParameter();
-      }
+  private String next(Connection listener) {
+    PGConnection pg;
+    try {
+      pg = listener.unwrap(PGConnection.class);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
-    throw new AssertionError("no notification within 10 s");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              PGNotification[] received = pg.getNotifications(100);
+              if (received != null) {
+                for (PGNotification notification : received) {
+                  payloads.add(notification.getParameter());
+                }
+              }
+              return !payloads.isEmpty();
+            });
+    return payloads.remove();
   }
 }
