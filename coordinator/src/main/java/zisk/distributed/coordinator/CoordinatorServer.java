@@ -50,10 +50,9 @@ import zisk.distributed.coordinator.scheduling.HeartbeatWriter;
 import zisk.distributed.coordinator.scheduling.InputRetention;
 import zisk.distributed.coordinator.scheduling.InputSpool;
 import zisk.distributed.coordinator.scheduling.InstanceHeartbeat;
-import zisk.distributed.coordinator.scheduling.InstancePruning;
 import zisk.distributed.coordinator.scheduling.JobWatchers;
 import zisk.distributed.coordinator.scheduling.Notifications;
-import zisk.distributed.coordinator.scheduling.ProverPruning;
+import zisk.distributed.coordinator.scheduling.Pruning;
 import zisk.distributed.coordinator.scheduling.ReportWriter;
 import zisk.distributed.coordinator.scheduling.Scheduler;
 import zisk.distributed.coordinator.scheduling.Sweeper;
@@ -308,11 +307,11 @@ public final class CoordinatorServer {
             takenOver.close();
           }
         });
-    ProverPruning pruning = new ProverPruning(store, config.limits().proverRetention());
-    InstancePruning instancePruning = new InstancePruning(store, config.coordinators().retention());
+    Pruning proverPruning = Pruning.provers(store, config.limits().proverRetention());
+    Pruning instancePruning = Pruning.instances(store, config.coordinators().retention());
     InputRetention retention = new InputRetention(store, config.limits().inputs().retention());
     housekeeping.every(InputRetention.PERIOD, retention::expire);
-    housekeeping.nowAndEvery(ProverPruning.PERIOD, pruning::prune, instancePruning::prune);
+    housekeeping.nowAndEvery(Pruning.PERIOD, proverPruning::prune, instancePruning::prune);
     housekeeping.nowAndEvery(
         CoordinatorMetrics.CLUSTER_REFRESH, metrics.cluster(store, clock)::refresh);
     if (config.metrics().enabled()) {

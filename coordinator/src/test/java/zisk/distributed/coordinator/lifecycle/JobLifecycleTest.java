@@ -10,19 +10,16 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
-import javax.sql.DataSource;
-import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import zisk.distributed.coordinator.scheduling.Admission;
-import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.coordinator.store.NewJob;
 import zisk.distributed.coordinator.store.Phase;
 import zisk.distributed.coordinator.store.Store;
 import zisk.distributed.coordinator.store.TaskDao.OutgoingTask;
 import zisk.distributed.coordinator.store.TaskInputs;
 import zisk.distributed.coordinator.store.Tx;
-import zisk.distributed.coordinator.testing.TestDatabase;
+import zisk.distributed.coordinator.testing.TestCluster;
 import zisk.distributed.coordinator.verification.ProofVerdict;
 
 /**
@@ -35,32 +32,19 @@ class JobLifecycleTest {
   private static final byte[] PARTIAL_PROOF = {2};
   private static final byte[] FINAL_PROOF = {3, 3, 3};
 
-  private final UUID coordinator = UUID.randomUUID();
+  private TestCluster cluster;
+  private UUID coordinator;
   // Whether reports go through recordAtOnce (outside a transaction) instead of report.
   private boolean reportAtOnce;
-  private Jdbi jdbi;
   private Store store;
   private JobLifecycle lifecycle;
   private Admission admission;
 
   @BeforeEach
   void twoIdleProversOnThisCoordinator() {
-    DataSource dataSource = TestDatabase.freshMigratedDataSource();
-    jdbi = Database.jdbi(dataSource);
-    jdbi.useHandle(
-        handle -> {
-          handle.execute(
-              "INSERT INTO coordinator_instances (instance_id, address, version) VALUES (?, '127.0.0.1:1', 't')",
-              coordinator);
-          handle.execute(
-              """
-          INSERT INTO provers (prover_id, state, compute_units, instance_id)
-          VALUES ('p1', 'IDLE', 1, ?), ('p2', 'IDLE', 1, ?)
-          """,
-              coordinator,
-              coordinator);
-        });
-    store = new Store(dataSource);
+    cluster = TestCluster.withIdleProvers("p1", "p2");
+    coordinator = cluster.coordinator();
+    store = new Store(cluster.dataSource());
     lifecycle = new JobLifecycle(store, coordinator);
     admission = new Admission(lifecycle, Duration.ofSeconds(30), Duration.ofSeconds(30));
   }
@@ -105,8 +89,8 @@ class JobLifecycleTest {
     OutgoingTask p2Task = contributions.get(1);
     reportAtOnce = true;
     succeed(p1Task, Phase.PARTIAL_CONTRIBUTION, CONTRIBUTION);
-    List<String> before = events(job);
-    jdbi.useHandle(h -> h.execute("UPDATE provers SET failure_streak = 1 WHERE prover_id = 'p2'"));
+    List<String> before = cluster.events(job);
+    cluster.execute("UPDATE provers SET failure_streak = 1 WHERE prover_id = 'p2'");
 
     // A duplicate, another prover's task, an old session, the wrong shape, a task error, and a
     // success from a prover with a quarantine record (which the checks record, with its streak).
@@ -131,7 +115,7 @@ class JobLifecycleTest {
 
     assertEquals(List.of(0, 1, 2, 3, 4, 5), atOnce.left());
     assertTrue(atOnce.effects().events().isEmpty());
-    assertEquals(before, events(job));
+    assertEquals(before, cluster.events(job));
     assertEquals("SUCCEEDED DISPATCHED", taskStates(job));
   }
 
@@ -188,7 +172,7 @@ class JobLifecycleTest {
             "TASK_DISPATCHED",
             "TASK_SUCCEEDED",
             "COMPLETED"),
-        events(job));
+        cluster.events(job));
   }
 
   @Test
@@ -221,7 +205,7 @@ class JobLifecycleTest {
 
     assertEquals("FAILED PARTIAL_CONTRIBUTION 1", jobState(job));
     assertEquals("CANCELLED FAILED", taskStates(job));
-    assertTrue(events(job).contains("FAILED"));
+    assertTrue(cluster.events(job).contains("FAILED"));
   }
 
   @Test
@@ -266,11 +250,9 @@ class JobLifecycleTest {
     // The retry needs two provers and only p1 may take work: it waits, then starts without p2.
     assertTrue(admit().toSend().isEmpty());
     assertEquals("QUEUED AGGREGATE 1", jobState(job));
-    jdbi.useHandle(
-        h ->
-            h.execute(
-                "INSERT INTO provers (prover_id, state, compute_units, instance_id) VALUES ('p3', 'IDLE', 1, ?)",
-                coordinator));
+    cluster.execute(
+        "INSERT INTO provers (prover_id, state, compute_units, instance_id) VALUES ('p3', 'IDLE', 1, ?)",
+        coordinator);
     assertEquals(
         List.of("p1", "p3"), admit().toSend().stream().map(OutgoingTask::proverId).toList());
     assertEquals("RUNNING PARTIAL_CONTRIBUTION 2", jobState(job));
@@ -342,7 +324,7 @@ class JobLifecycleTest {
     List<OutgoingTask> contributions = admit().toSend();
     OutgoingTask p1Task = contributions.get(0);
     succeed(p1Task, Phase.PARTIAL_CONTRIBUTION, CONTRIBUTION);
-    List<String> before = events(job);
+    List<String> before = cluster.events(job);
 
     // A duplicate, another prover's task, an old session, a task id that names nothing.
     lifecycle(tx -> lifecycle.report(tx, result("p1", 1, p1Task, Phase.PARTIAL_CONTRIBUTION)));
@@ -369,7 +351,7 @@ class JobLifecycleTest {
                     CONTRIBUTION,
                     "")));
 
-    assertEquals(before, events(job));
+    assertEquals(before, cluster.events(job));
     assertEquals("RUNNING PARTIAL_CONTRIBUTION 1", jobState(job));
     assertEquals("SUCCEEDED DISPATCHED", taskStates(job));
   }
@@ -452,23 +434,17 @@ class JobLifecycleTest {
   }
 
   private boolean held(String proverId) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT coalesce(held_until > now(), false) FROM provers WHERE prover_id = ?")
-                .bind(0, proverId)
-                .mapTo(Boolean.class)
-                .one());
+    return "true"
+        .equals(
+            cluster.text(
+                "SELECT coalesce(held_until > now(), false)::text FROM provers WHERE prover_id = ?",
+                proverId));
   }
 
   private String aggregateTaskState(UUID job) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT state || ': ' || error_message FROM tasks WHERE job_id = ? AND task_type = 'AGGREGATE'")
-                .bind(0, job)
-                .mapTo(String.class)
-                .one());
+    return cluster.text(
+        "SELECT state || ': ' || error_message FROM tasks WHERE job_id = ? AND task_type = 'AGGREGATE'",
+        job);
   }
 
   private static TaskReport result(String proverId, long epoch, OutgoingTask task, Phase shape) {
@@ -489,63 +465,31 @@ class JobLifecycleTest {
   }
 
   private String jobState(UUID job) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT state || ' ' || phase || ' ' || attempt FROM jobs WHERE job_id = ?")
-                .bind(0, job)
-                .mapTo(String.class)
-                .one());
+    return cluster.text(
+        "SELECT state || ' ' || phase || ' ' || attempt FROM jobs WHERE job_id = ?", job);
   }
 
   private String proverState(String proverId) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery("SELECT state FROM provers WHERE prover_id = ?")
-                .bind(0, proverId)
-                .mapTo(String.class)
-                .one());
+    return cluster.text("SELECT state FROM provers WHERE prover_id = ?", proverId);
   }
 
   private String taskStates(UUID job) {
     List<String> states =
-        jdbi.withHandle(
-            h ->
-                h.createQuery(
-                        """
-            SELECT state FROM tasks WHERE job_id = ? AND task_type = 'PARTIAL_CONTRIBUTION' ORDER BY rank_id""")
-                    .bind(0, job)
-                    .mapTo(String.class)
-                    .list());
+        cluster.texts(
+            """
+            SELECT state FROM tasks WHERE job_id = ? AND task_type = 'PARTIAL_CONTRIBUTION' ORDER BY rank_id""",
+            job);
     return String.join(" ", states);
   }
 
   private String failureCounts(UUID job) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT task_failures || ' ' || infra_failures || ' ' || invalid_proofs || ' ' || error_code FROM jobs WHERE job_id = ?")
-                .bind(0, job)
-                .mapTo(String.class)
-                .one());
+    return cluster.text(
+        "SELECT task_failures || ' ' || infra_failures || ' ' || invalid_proofs || ' ' || error_code FROM jobs WHERE job_id = ?",
+        job);
   }
 
   private String lastEventDetail(UUID job) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT detail FROM job_events WHERE job_id = ? ORDER BY event_id DESC LIMIT 1")
-                .bind(0, job)
-                .mapTo(String.class)
-                .one());
-  }
-
-  private List<String> events(UUID job) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery("SELECT event FROM job_events WHERE job_id = ? ORDER BY event_id")
-                .bind(0, job)
-                .mapTo(String.class)
-                .list());
+    return cluster.text(
+        "SELECT detail FROM job_events WHERE job_id = ? ORDER BY event_id DESC LIMIT 1", job);
   }
 }

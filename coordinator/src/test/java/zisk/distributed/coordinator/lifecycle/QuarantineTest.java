@@ -11,20 +11,17 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
-import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import zisk.distributed.coordinator.config.QuarantinePolicy;
 import zisk.distributed.coordinator.scheduling.Admission;
-import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.coordinator.store.NewJob;
 import zisk.distributed.coordinator.store.Phase;
 import zisk.distributed.coordinator.store.Prover;
 import zisk.distributed.coordinator.store.Store;
 import zisk.distributed.coordinator.store.TaskDao.OutgoingTask;
 import zisk.distributed.coordinator.testing.SettableClock;
-import zisk.distributed.coordinator.testing.TestDatabase;
+import zisk.distributed.coordinator.testing.TestCluster;
 import zisk.distributed.coordinator.verification.ProofVerdict;
 
 /**
@@ -36,28 +33,19 @@ class QuarantineTest {
   private static final QuarantinePolicy POLICY =
       new QuarantinePolicy(3, Duration.ofSeconds(60), Duration.ofSeconds(200));
 
-  private final UUID coordinator = UUID.randomUUID();
+  private TestCluster cluster;
+  private UUID coordinator;
   private final SettableClock clock =
       new SettableClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
-  private Jdbi jdbi;
   private Store store;
   private JobLifecycle lifecycle;
   private Admission admission;
 
   @BeforeEach
   void oneIdleProver() {
-    DataSource dataSource = TestDatabase.freshMigratedDataSource();
-    jdbi = Database.jdbi(dataSource);
-    jdbi.useHandle(
-        handle -> {
-          handle.execute(
-              "INSERT INTO coordinator_instances (instance_id, address, version) VALUES (?, '127.0.0.1:1', 't')",
-              coordinator);
-          handle.execute(
-              "INSERT INTO provers (prover_id, state, compute_units, instance_id) VALUES ('p1', 'IDLE', 1, ?)",
-              coordinator);
-        });
-    store = new Store(dataSource);
+    cluster = TestCluster.withIdleProvers("p1");
+    coordinator = cluster.coordinator();
+    store = new Store(cluster.dataSource());
     lifecycle =
         new JobLifecycle(
             store, coordinator, new Quarantine(POLICY, Duration.ofSeconds(600), clock));
@@ -188,7 +176,7 @@ class QuarantineTest {
             "TASK_DISPATCHED",
             "TASK_BUSY",
             "TASK_DISPATCHED"),
-        events(job));
+        cluster.events(job));
 
     // and: the task's result, once the prover is free, counts
     succeed(task);
@@ -304,49 +292,22 @@ class QuarantineTest {
   }
 
   private String record(String proverId) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT failure_streak || ' ' || quarantine_count || ' ' || coalesce(quarantine_reason, 'null') FROM provers WHERE prover_id = ?")
-                .bind(0, proverId)
-                .mapTo(String.class)
-                .one());
+    return cluster.text(
+        "SELECT failure_streak || ' ' || quarantine_count || ' ' || coalesce(quarantine_reason, 'null') FROM provers WHERE prover_id = ?",
+        proverId);
   }
 
   private String jobState(UUID job) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery("SELECT state || ' ' || attempt FROM jobs WHERE job_id = ?")
-                .bind(0, job)
-                .mapTo(String.class)
-                .one());
+    return cluster.text("SELECT state || ' ' || attempt FROM jobs WHERE job_id = ?", job);
   }
 
   private String taskState(OutgoingTask task) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery("SELECT state FROM tasks WHERE task_id = ?")
-                .bind(0, task.taskId())
-                .mapTo(String.class)
-                .one());
+    return cluster.text("SELECT state FROM tasks WHERE task_id = ?", task.taskId());
   }
 
   private String failureCounts(UUID job) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT task_failures || ' ' || infra_failures || ' ' || invalid_proofs FROM jobs WHERE job_id = ?")
-                .bind(0, job)
-                .mapTo(String.class)
-                .one());
-  }
-
-  private List<String> events(UUID job) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery("SELECT event FROM job_events WHERE job_id = ? ORDER BY event_id")
-                .bind(0, job)
-                .mapTo(String.class)
-                .list());
+    return cluster.text(
+        "SELECT task_failures || ' ' || infra_failures || ' ' || invalid_proofs FROM jobs WHERE job_id = ?",
+        job);
   }
 }

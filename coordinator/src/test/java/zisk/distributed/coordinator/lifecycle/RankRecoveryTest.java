@@ -8,18 +8,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
-import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import zisk.distributed.coordinator.scheduling.Admission;
-import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.coordinator.store.Job;
 import zisk.distributed.coordinator.store.NewJob;
 import zisk.distributed.coordinator.store.Phase;
 import zisk.distributed.coordinator.store.Store;
 import zisk.distributed.coordinator.store.TaskDao.OutgoingTask;
-import zisk.distributed.coordinator.testing.TestDatabase;
+import zisk.distributed.coordinator.testing.TestCluster;
 import zisk.distributed.coordinator.verification.ProofVerdict;
 
 /**
@@ -32,31 +29,17 @@ class RankRecoveryTest {
   private static final byte[] PARTIAL_PROOF = {2};
   private static final byte[] FINAL_PROOF = {3, 3, 3};
 
-  private final UUID coordinator = UUID.randomUUID();
-  private Jdbi jdbi;
+  private TestCluster cluster;
+  private UUID coordinator;
   private Store store;
   private JobLifecycle lifecycle;
   private Admission admission;
 
   @BeforeEach
   void threeIdleProversOnThisCoordinator() {
-    DataSource dataSource = TestDatabase.freshMigratedDataSource();
-    jdbi = Database.jdbi(dataSource);
-    jdbi.useHandle(
-        handle -> {
-          handle.execute(
-              "INSERT INTO coordinator_instances (instance_id, address, version) VALUES (?, '127.0.0.1:1', 't')",
-              coordinator);
-          handle.execute(
-              """
-          INSERT INTO provers (prover_id, state, compute_units, instance_id)
-          VALUES ('p1', 'IDLE', 1, ?), ('p2', 'IDLE', 1, ?), ('p3', 'IDLE', 1, ?)
-          """,
-              coordinator,
-              coordinator,
-              coordinator);
-        });
-    store = new Store(dataSource);
+    cluster = TestCluster.withIdleProvers("p1", "p2", "p3");
+    coordinator = cluster.coordinator();
+    store = new Store(cluster.dataSource());
     useLifecycle(Duration.ofSeconds(30));
   }
 
@@ -86,8 +69,9 @@ class RankRecoveryTest {
     assertEquals(
         List.of("rank 0: prover p1 lost in PARTIAL_CONTRIBUTION, recomputed on p3"),
         status.rankReplacements());
-    assertTrue(events(job).containsAll(List.of("PROVER_LOST", "RANK_LOST", "RANK_REPLACED")));
-    assertTrue(!events(job).contains("REQUEUED"), events(job).toString());
+    assertTrue(
+        cluster.events(job).containsAll(List.of("PROVER_LOST", "RANK_LOST", "RANK_REPLACED")));
+    assertTrue(!cluster.events(job).contains("REQUEUED"), cluster.events(job).toString());
   }
 
   @Test
@@ -106,7 +90,7 @@ class RankRecoveryTest {
         2,
         store.read(tx -> tx.dispatch().results(job, 1, Phase.PARTIAL_CONTRIBUTION)).size(),
         "one stored contribution per rank for the PROVE request");
-    assertTrue(events(job).contains("RANK_RECOMPUTED"));
+    assertTrue(cluster.events(job).contains("RANK_RECOMPUTED"));
 
     proveAggregateAndComplete(List.of(prove, proofs.get(1)));
     assertEquals("COMPLETED AGGREGATE 1", jobState(job));
@@ -140,7 +124,7 @@ class RankRecoveryTest {
 
     assertEquals("QUEUED PROVE 1", jobState(job));
     assertEquals("PROVER_LOST", errorCode(job));
-    assertTrue(events(job).containsAll(List.of("RANK_DIFFERS", "REQUEUED")));
+    assertTrue(cluster.events(job).containsAll(List.of("RANK_DIFFERS", "REQUEUED")));
     assertEquals(
         List.of("p2", "p3"),
         effects.cancellations().stream().map(Effects.Cancellation::proverId).sorted().toList());
@@ -151,14 +135,14 @@ class RankRecoveryTest {
 
   @Test
   void noReplacementWithinTheWaitRestartsTheAttempt() {
-    jdbi.useHandle(h -> h.execute("DELETE FROM provers WHERE prover_id = 'p3'"));
+    cluster.execute("DELETE FROM provers WHERE prover_id = 'p3'");
     UUID job = launch();
     admit();
     lose("p1", job);
     assertTrue(admit().toSend().isEmpty(), "no idle prover");
     assertEquals("RUNNING PARTIAL_CONTRIBUTION 1", jobState(job));
 
-    jdbi.useHandle(h -> h.execute("UPDATE lost_ranks SET lost_at = now() - interval '31 seconds'"));
+    cluster.execute("UPDATE lost_ranks SET lost_at = now() - interval '31 seconds'");
     Effects effects = admit();
 
     assertEquals("QUEUED PARTIAL_CONTRIBUTION 1", jobState(job));
@@ -173,7 +157,7 @@ class RankRecoveryTest {
 
   @Test
   void aLostProverStillInItsOldSessionNeverTakesItsRankBack() {
-    jdbi.useHandle(h -> h.execute("DELETE FROM provers WHERE prover_id = 'p3'"));
+    cluster.execute("DELETE FROM provers WHERE prover_id = 'p3'");
     UUID job = launch();
     admit();
     // Lost while its stream stays open (a hung prover past a deadline): it is idle, not renewed.
@@ -188,8 +172,7 @@ class RankRecoveryTest {
     assertTrue(admit().toSend().isEmpty(), "p1 is not its own replacement");
 
     // Once it registers again (a new session, without the job's state) it may take the rank.
-    jdbi.useHandle(
-        h -> h.execute("UPDATE provers SET connected_at = now() WHERE prover_id = 'p1'"));
+    cluster.execute("UPDATE provers SET connected_at = now() WHERE prover_id = 'p1'");
     assertEquals("p1 PARTIAL_CONTRIBUTION 0", describe(single(admit().toSend())));
     assertEquals("RUNNING PARTIAL_CONTRIBUTION 1", jobState(job));
   }
@@ -222,7 +205,7 @@ class RankRecoveryTest {
     lose("p1", job);
 
     assertEquals("QUEUED PARTIAL_CONTRIBUTION 1", jobState(job));
-    assertTrue(!events(job).contains("RANK_LOST"));
+    assertTrue(!cluster.events(job).contains("RANK_LOST"));
   }
 
   @Test
@@ -311,31 +294,19 @@ class RankRecoveryTest {
   }
 
   private String jobState(UUID job) {
-    return text("SELECT state || ' ' || phase || ' ' || attempt FROM jobs WHERE job_id = ?", job);
+    return cluster.text(
+        "SELECT state || ' ' || phase || ' ' || attempt FROM jobs WHERE job_id = ?", job);
   }
 
   private String errorCode(UUID job) {
-    return text("SELECT error_code FROM jobs WHERE job_id = ?", job);
+    return cluster.text("SELECT error_code FROM jobs WHERE job_id = ?", job);
   }
 
   private String errorMessage(UUID job) {
-    return text("SELECT error_message FROM jobs WHERE job_id = ?", job);
+    return cluster.text("SELECT error_message FROM jobs WHERE job_id = ?", job);
   }
 
   private String proverState(String proverId) {
-    return text("SELECT state FROM provers WHERE prover_id = ?", proverId);
-  }
-
-  private String text(String sql, Object argument) {
-    return jdbi.withHandle(h -> h.createQuery(sql).bind(0, argument).mapTo(String.class).one());
-  }
-
-  private List<String> events(UUID job) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery("SELECT event FROM job_events WHERE job_id = ? ORDER BY event_id")
-                .bind(0, job)
-                .mapTo(String.class)
-                .list());
+    return cluster.text("SELECT state FROM provers WHERE prover_id = ?", proverId);
   }
 }

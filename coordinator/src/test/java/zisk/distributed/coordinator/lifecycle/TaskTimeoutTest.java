@@ -9,20 +9,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
-import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import zisk.distributed.coordinator.config.TaskTimeouts;
 import zisk.distributed.coordinator.scheduling.Admission;
-import zisk.distributed.coordinator.store.Database;
 import zisk.distributed.coordinator.store.DeadlineDao.OverdueTask;
 import zisk.distributed.coordinator.store.JobTimeouts;
 import zisk.distributed.coordinator.store.NewJob;
 import zisk.distributed.coordinator.store.Phase;
 import zisk.distributed.coordinator.store.Store;
 import zisk.distributed.coordinator.store.TaskDao.OutgoingTask;
-import zisk.distributed.coordinator.testing.TestDatabase;
+import zisk.distributed.coordinator.testing.TestCluster;
 
 /**
  * The deadline transition driven directly against a real PostgreSQL, as in {@link
@@ -32,8 +29,8 @@ class TaskTimeoutTest {
 
   private static final TaskTimeouts CONFIGURED = TaskTimeouts.DEFAULT;
 
-  private final UUID coordinator = UUID.randomUUID();
-  private Jdbi jdbi;
+  private TestCluster cluster;
+  private UUID coordinator;
   private Store store;
   private JobLifecycle lifecycle;
   private TaskTimeout timeout;
@@ -41,22 +38,9 @@ class TaskTimeoutTest {
 
   @BeforeEach
   void twoIdleProversOnThisCoordinator() {
-    DataSource dataSource = TestDatabase.freshMigratedDataSource();
-    jdbi = Database.jdbi(dataSource);
-    jdbi.useHandle(
-        handle -> {
-          handle.execute(
-              "INSERT INTO coordinator_instances (instance_id, address, version) VALUES (?, '127.0.0.1:1', 't')",
-              coordinator);
-          handle.execute(
-              """
-          INSERT INTO provers (prover_id, state, compute_units, instance_id)
-          VALUES ('p1', 'IDLE', 1, ?), ('p2', 'IDLE', 1, ?)
-          """,
-              coordinator,
-              coordinator);
-        });
-    store = new Store(dataSource);
+    cluster = TestCluster.withIdleProvers("p1", "p2");
+    coordinator = cluster.coordinator();
+    store = new Store(cluster.dataSource());
     // No rank replacement wait: these tests are about the timeout itself and the attempt it ends
     // when the rank is not recomputed (RankRecoveryTest covers recomputing it).
     lifecycle = new JobLifecycle(store, coordinator, Quarantine.defaults(), Duration.ZERO);
@@ -96,7 +80,7 @@ class TaskTimeoutTest {
     assertEquals("TIMED_OUT", taskState(late.taskId()));
     assertEquals("QUEUED", jobState(job));
     assertEquals("1 0 0 0 TASK_TIMED_OUT", counts(job));
-    assertTrue(events(job).contains("TASK_TIMED_OUT"), events(job).toString());
+    assertTrue(cluster.events(job).contains("TASK_TIMED_OUT"), cluster.events(job).toString());
     assertEquals(List.of(), overdue());
   }
 
@@ -106,7 +90,7 @@ class TaskTimeoutTest {
     admit();
     List<OverdueTask> late = awaitOverdue();
     store.inTransaction(tx -> timed(tx, late.get(0)));
-    List<String> eventsBefore = events(job);
+    List<String> eventsBefore = cluster.events(job);
 
     // Another coordinator's sweep read the same overdue tasks before the first one committed.
     Effects again = store.inTransaction(tx -> timed(tx, late.get(0)));
@@ -114,7 +98,7 @@ class TaskTimeoutTest {
 
     assertTrue(again.cancellations().isEmpty() && other.cancellations().isEmpty());
     assertEquals("1 0 0 0 TASK_TIMED_OUT", counts(job));
-    assertEquals(eventsBefore, events(job));
+    assertEquals(eventsBefore, cluster.events(job));
   }
 
   @Test
@@ -238,40 +222,17 @@ class TaskTimeoutTest {
   }
 
   private String taskState(UUID taskId) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery("SELECT state FROM tasks WHERE task_id = ?")
-                .bind(0, taskId)
-                .mapTo(String.class)
-                .one());
+    return cluster.text("SELECT state FROM tasks WHERE task_id = ?", taskId);
   }
 
   private String jobState(UUID job) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery("SELECT state FROM jobs WHERE job_id = ?")
-                .bind(0, job)
-                .mapTo(String.class)
-                .one());
+    return cluster.text("SELECT state FROM jobs WHERE job_id = ?", job);
   }
 
   /** timeouts, task_failures, infra_failures, invalid_proofs and the error code. */
   private String counts(UUID job) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT timeouts || ' ' || task_failures || ' ' || infra_failures || ' ' || invalid_proofs || ' ' || error_code FROM jobs WHERE job_id = ?")
-                .bind(0, job)
-                .mapTo(String.class)
-                .one());
-  }
-
-  private List<String> events(UUID job) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery("SELECT event FROM job_events WHERE job_id = ? ORDER BY event_id")
-                .bind(0, job)
-                .mapTo(String.class)
-                .list());
+    return cluster.text(
+        "SELECT timeouts || ' ' || task_failures || ' ' || infra_failures || ' ' || invalid_proofs || ' ' || error_code FROM jobs WHERE job_id = ?",
+        job);
   }
 }

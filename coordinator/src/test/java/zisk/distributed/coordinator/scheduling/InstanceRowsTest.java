@@ -104,7 +104,7 @@ class InstanceRowsTest {
               stillNamed);
         });
 
-    int pruned = new InstancePruning(store, Duration.ofHours(2)).prune();
+    int pruned = Pruning.instances(store, Duration.ofHours(2)).prune();
 
     assertEquals(2, pruned);
     assertEquals(Set.of(self, other, stillNamed, recent), Set.copyOf(instances()));

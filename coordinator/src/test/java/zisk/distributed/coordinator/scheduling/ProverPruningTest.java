@@ -50,7 +50,7 @@ class ProverPruningTest {
               jobId);
         });
 
-    int pruned = new ProverPruning(new Store(dataSource), Duration.ofHours(24)).prune();
+    int pruned = Pruning.provers(new Store(dataSource), Duration.ofHours(24)).prune();
 
     assertEquals(2, pruned);
     assertEquals(
