@@ -10,9 +10,9 @@ import java.util.UUID;
 import zisk.distributed.coordinator.lifecycle.Effects;
 import zisk.distributed.coordinator.lifecycle.JobLifecycle;
 import zisk.distributed.coordinator.lifecycle.LaunchOutcome;
-import zisk.distributed.coordinator.store.ClusterDao.WaitingWork;
 import zisk.distributed.coordinator.store.JobDao.QueuedJob;
 import zisk.distributed.coordinator.store.NewJob;
+import zisk.distributed.coordinator.store.ProverDao.IdleForWork;
 import zisk.distributed.coordinator.store.ProverDao.IdleProver;
 import zisk.distributed.coordinator.store.RankDao.WaitingRank;
 import zisk.distributed.coordinator.store.Tx;
@@ -105,22 +105,23 @@ public final class Admission {
    */
   private Effects admit(Tx tx, boolean jobQueued, Set<UUID> started) {
     Effects effects = Effects.none();
-    // One look first, which locks nothing: most rounds find no lost rank, and many no job.
-    WaitingWork waiting = tx.cluster().waitingWork();
+    // One statement looks for waiting work and locks the idle provers only if there is some: most
+    // rounds find no lost rank, and many no job. Provers are read before jobs, to read only the
+    // jobs that fit them. Every claim skips locked rows, so admission never waits on a lock and
+    // cannot deadlock with job-first transitions. Only provers that can be reached: their
+    // coordinator is alive and they answered recently. A prover whose coordinator just died still
+    // reads IDLE until the sweep settles it.
+    IdleForWork look =
+        tx.provers()
+            .lockIdleForWork(
+                seconds(proverLiveness), seconds(instanceLiveness), clock.instant(), jobQueued);
     List<WaitingRank> lostRanks =
-        waiting.ranksWaiting() ? lifecycle.ranks().lockWaiting(tx) : List.of();
-    if (lostRanks.isEmpty() && !jobQueued && !waiting.jobsQueued()) {
+        look.ranksWaiting() ? lifecycle.ranks().lockWaiting(tx) : List.of();
+    if (lostRanks.isEmpty() && !jobQueued && !look.jobsQueued()) {
       jobsLeftWaiting = false;
-      return effects; // the usual idle poll: lock no prover row for nothing
+      return effects; // the usual idle poll
     }
-    // Provers are read before jobs, to read only the jobs that fit them. Both claims skip locked
-    // rows, so admission never waits on a lock and cannot deadlock with job-first transitions.
-    // Only provers that can be reached: their coordinator is alive and they answered recently. A
-    // prover whose coordinator just died still reads IDLE until the sweep settles it.
-    List<IdleProver> idle =
-        new ArrayList<>(
-            tx.provers()
-                .lockIdle(seconds(proverLiveness), seconds(instanceLiveness), clock.instant()));
+    List<IdleProver> idle = new ArrayList<>(look.idle());
     // Running jobs' lost ranks first: the rest of their provers wait on them.
     effects.merge(lifecycle.ranks().replace(tx, lostRanks, idle));
     long idleUnits = units(idle);

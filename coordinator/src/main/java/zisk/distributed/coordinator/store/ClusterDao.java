@@ -67,26 +67,6 @@ public final class ClusterDao {
                     row.getInt("live_coordinators")));
   }
 
-  /** What an admission round may have to do, read without locking anything. */
-  public record WaitingWork(boolean ranksWaiting, boolean jobsQueued) {}
-
-  /** A lost rank of a running attempt waits for a prover; a job waits in the queue. */
-  private static final Sql WAITING_WORK =
-      Sql.of(
-          """
-      SELECT EXISTS (SELECT 1 FROM lost_ranks l
-                     JOIN jobs j ON j.job_id = l.job_id AND j.attempt = l.attempt AND j.state = 'RUNNING'
-                     WHERE l.replaced_by IS NULL) AS ranks_waiting,
-             EXISTS (SELECT 1 FROM jobs WHERE state = 'QUEUED') AS jobs_queued
-      """);
-
-  public WaitingWork waitingWork() {
-    return WAITING_WORK
-        .on(connection)
-        .one(
-            row -> new WaitingWork(row.getBoolean("ranks_waiting"), row.getBoolean("jobs_queued")));
-  }
-
   /**
    * One row of {@link #snapshot}: {@code kind} is jobs (by state and phase), queue (count and the
    * oldest QUEUED job's age in seconds), provers (by state) or quarantined.

@@ -3,6 +3,7 @@ package zisk.distributed.coordinator.store;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -313,31 +314,56 @@ public final class ProverDao {
                     row.getInt("touched"), List.of((String[]) row.getArray("skipped").getArray())));
   }
 
+  /** Whether a lost rank or a queued job waits, and the idle provers locked (none if nothing). */
+  public record IdleForWork(boolean ranksWaiting, boolean jobsQueued, List<IdleProver> idle) {}
+
   /**
-   * Connected IDLE provers that are not quarantined at {@code now} and can be reached (their
-   * coordinator is alive and they answered recently), largest first, locked against other
-   * coordinators' admission.
+   * Admission's look and claim in one round trip: only if work waits (or a launch queued a job),
+   * the reachable (live coordinator, recent answer) unquarantined IDLE provers, locked.
    */
-  private static final Sql LOCK_IDLE =
+  private static final Sql LOCK_IDLE_FOR_WORK =
       Sql.of(
           """
-      SELECT p.prover_id, p.compute_units
-      FROM provers p JOIN coordinator_instances i ON i.instance_id = p.instance_id
-      WHERE p.state = 'IDLE' AND (p.held_until IS NULL OR p.held_until <= :now)
-        AND p.last_heartbeat_at > now() - make_interval(secs => :proverLivenessSeconds)
-        AND i.stopped_at IS NULL AND i.last_seen_at > now() - make_interval(secs => :instanceLivenessSeconds)
-      ORDER BY p.compute_units DESC, p.prover_id
-      FOR UPDATE OF p SKIP LOCKED
+      WITH work AS (
+          SELECT EXISTS (SELECT 1 FROM lost_ranks l
+                         JOIN jobs j ON j.job_id = l.job_id AND j.attempt = l.attempt AND j.state = 'RUNNING'
+                         WHERE l.replaced_by IS NULL) AS ranks_waiting,
+                 EXISTS (SELECT 1 FROM jobs WHERE state = 'QUEUED') AS jobs_queued),
+      idle AS (
+          SELECT p.prover_id, p.compute_units
+          FROM provers p JOIN coordinator_instances i ON i.instance_id = p.instance_id
+          WHERE (SELECT w.ranks_waiting OR w.jobs_queued OR :jobQueued FROM work w)
+            AND p.state = 'IDLE' AND (p.held_until IS NULL OR p.held_until <= :now)
+            AND p.last_heartbeat_at > now() - make_interval(secs => :proverLivenessSeconds)
+            AND i.stopped_at IS NULL AND i.last_seen_at > now() - make_interval(secs => :instanceLivenessSeconds)
+          FOR UPDATE OF p SKIP LOCKED)
+      SELECT w.ranks_waiting, w.jobs_queued, i.prover_id, i.compute_units
+      FROM work w LEFT JOIN idle i ON true ORDER BY i.compute_units DESC, i.prover_id -- largest first
       """);
 
-  public List<IdleProver> lockIdle(
-      double proverLivenessSeconds, double instanceLivenessSeconds, Instant now) {
-    return LOCK_IDLE
-        .on(connection)
-        .bind("now", now)
-        .bind("proverLivenessSeconds", proverLivenessSeconds)
-        .bind("instanceLivenessSeconds", instanceLivenessSeconds)
-        .list(row -> new IdleProver(row.getString("prover_id"), row.getInt("compute_units")));
+  public IdleForWork lockIdleForWork(
+      double proverLivenessSeconds,
+      double instanceLivenessSeconds,
+      Instant now,
+      boolean jobQueued) {
+    boolean[] waiting = new boolean[2];
+    List<IdleProver> idle =
+        LOCK_IDLE_FOR_WORK
+            .on(connection)
+            .bind("now", now)
+            .bind("proverLivenessSeconds", proverLivenessSeconds)
+            .bind("instanceLivenessSeconds", instanceLivenessSeconds)
+            .bind("jobQueued", jobQueued)
+            .list(
+                row -> {
+                  waiting[0] = row.getBoolean("ranks_waiting");
+                  waiting[1] = row.getBoolean("jobs_queued");
+                  String proverId = row.getString("prover_id");
+                  return proverId == null
+                      ? null
+                      : new IdleProver(proverId, row.getInt("compute_units"));
+                });
+    return new IdleForWork(waiting[0], waiting[1], idle.stream().filter(Objects::nonNull).toList());
   }
 
   /**
