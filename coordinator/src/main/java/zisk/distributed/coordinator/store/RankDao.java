@@ -190,7 +190,7 @@ public final class RankDao {
                  'rank ' || w.rank_id || ' (' || m.compute_units || ' compute units) lost with prover '
                  || m.lost_prover_id || ' is recomputed on ' || w.prover_id
           FROM written w CROSS JOIN marked m)
-      SELECT task_id, job_id, attempt, task_type, rank_id, prover_id, state FROM written
+      SELECT task_id, job_id, attempt, task_type AS phase, rank_id, prover_id, state FROM written
       """);
 
   public Optional<WrittenTask> replace(
@@ -201,16 +201,7 @@ public final class RankDao {
         .bind("jobId", jobId)
         .bind("proverId", proverId)
         .bind("instanceId", instanceId)
-        .optional(
-            row ->
-                new WrittenTask(
-                    Sql.uuid(row, "task_id"),
-                    Sql.uuid(row, "job_id"),
-                    row.getInt("attempt"),
-                    Sql.constant(Phase.class, row, "task_type"),
-                    row.getInt("rank_id"),
-                    row.getString("prover_id"),
-                    Sql.constant(TaskState.class, row, "state")));
+        .optional(TaskDao::written);
   }
 
   /**
@@ -258,7 +249,7 @@ public final class RankDao {
              CASE WHEN p.instance_id = :instanceId THEN clock_timestamp() END, t.replacement
       FROM tasks t JOIN provers p ON p.prover_id = t.prover_id AND p.current_job_id = t.job_id
       WHERE t.task_id = :contributionTaskId
-      RETURNING task_id, job_id, attempt, task_type, rank_id, prover_id, state
+      RETURNING task_id, job_id, attempt, task_type AS phase, rank_id, prover_id, state
       """);
 
   public Optional<WrittenTask> writeProve(UUID contributionTaskId, UUID instanceId) {
@@ -266,16 +257,7 @@ public final class RankDao {
         .on(connection)
         .bind("contributionTaskId", contributionTaskId)
         .bind("instanceId", instanceId)
-        .optional(
-            row ->
-                new WrittenTask(
-                    Sql.uuid(row, "task_id"),
-                    Sql.uuid(row, "job_id"),
-                    row.getInt("attempt"),
-                    Sql.constant(Phase.class, row, "task_type"),
-                    row.getInt("rank_id"),
-                    row.getString("prover_id"),
-                    Sql.constant(TaskState.class, row, "state")));
+        .optional(TaskDao::written);
   }
 
   /** A RANK_RECOMPUTED (or RANK_DIFFERS) event about a replacement's contribution. */

@@ -280,7 +280,8 @@ public final class TaskDao {
         .one(row -> row.getBoolean(1));
   }
 
-  private static WrittenTask written(ResultSet row) throws SQLException {
+  /** A row with the columns of {@link WrittenTask}, the task type as {@code phase}. */
+  static WrittenTask written(ResultSet row) throws SQLException {
     return new WrittenTask(
         Sql.uuid(row, "task_id"),
         Sql.uuid(row, "job_id"),
