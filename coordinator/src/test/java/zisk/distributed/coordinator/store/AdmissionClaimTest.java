@@ -1,6 +1,8 @@
 package zisk.distributed.coordinator.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.util.List;
@@ -57,8 +59,8 @@ class AdmissionClaimTest {
     store.inTransaction(
         tx -> {
           IdleForWork look = claim(tx, false);
-          assertEquals(true, look.jobsQueued());
-          assertEquals(false, look.ranksWaiting());
+          assertTrue(look.jobsQueued());
+          assertFalse(look.ranksWaiting());
           assertEquals(3, look.idle().size());
           return null;
         });
