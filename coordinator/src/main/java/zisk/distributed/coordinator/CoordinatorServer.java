@@ -52,6 +52,7 @@ import zisk.distributed.coordinator.scheduling.InputSpool;
 import zisk.distributed.coordinator.scheduling.InstanceHeartbeat;
 import zisk.distributed.coordinator.scheduling.JobWatchers;
 import zisk.distributed.coordinator.scheduling.Notifications;
+import zisk.distributed.coordinator.scheduling.ProverVacuum;
 import zisk.distributed.coordinator.scheduling.Pruning;
 import zisk.distributed.coordinator.scheduling.ReportWriter;
 import zisk.distributed.coordinator.scheduling.Scheduler;
@@ -312,6 +313,7 @@ public final class CoordinatorServer {
     InputRetention retention = new InputRetention(store, config.limits().inputs().retention());
     housekeeping.every(InputRetention.PERIOD, retention::expire);
     housekeeping.nowAndEvery(Pruning.PERIOD, proverPruning::prune, instancePruning::prune);
+    housekeeping.nowAndEvery(ProverVacuum.PERIOD, new ProverVacuum(store)::run);
     housekeeping.nowAndEvery(
         CoordinatorMetrics.CLUSTER_REFRESH, metrics.cluster(store, clock)::refresh);
     if (config.metrics().enabled()) {
