@@ -39,8 +39,8 @@ public final class ProverVacuum {
     if (!refusalLogged) {
       refusalLogged = true;
       log.warn(
-          "PostgreSQL did not vacuum the provers table ({}); grant this role the table, or tune"
-              + " autovacuum for it (README \"The database\"). Logged once.",
+          "PostgreSQL did not vacuum the provers table ({}): run the coordinators as the role that"
+              + " owns it, or tune autovacuum for it (README \"The database\"). Logged once.",
           warning);
     }
   }
