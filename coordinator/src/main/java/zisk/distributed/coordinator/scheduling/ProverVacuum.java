@@ -40,7 +40,8 @@ public final class ProverVacuum {
       refusalLogged = true;
       log.warn(
           "PostgreSQL did not vacuum the provers table ({}): run the coordinators as the role that"
-              + " owns it, or tune autovacuum for it (README \"The database\"). Logged once.",
+              + " owns it (from PostgreSQL 17, GRANT MAINTAIN ON provers also does), or tune"
+              + " autovacuum for it (README \"The database\"). Logged once.",
           warning);
     }
   }
