@@ -77,7 +77,7 @@ class MigrationsTest {
             "tasks",
             "webhook_deliveries"),
         relations);
-    assertEquals("17", new Migrations(dataSource).currentVersion().orElseThrow());
+    assertEquals("18", new Migrations(dataSource).currentVersion().orElseThrow());
   }
 
   @Test
@@ -86,7 +86,7 @@ class MigrationsTest {
     new Migrations(dataSource).prepare(true);
 
     assertEquals(
-        18L,
+        19L, // 18 versioned migrations and the views
         (long)
             jdbi.withHandle(
                 h ->
@@ -263,7 +263,7 @@ class MigrationsTest {
 
     new Migrations(dataSource).prepare(true);
 
-    assertEquals("17", new Migrations(dataSource).currentVersion().orElseThrow());
+    assertEquals("18", new Migrations(dataSource).currentVersion().orElseThrow());
     assertEquals(
         List.of("QUEUED p1"),
         jdbi.withHandle(
