@@ -8,7 +8,7 @@ import zisk.distributed.coordinator.config.CoordinatorConfig;
 import zisk.distributed.coordinator.testing.RunningCoordinator;
 import zisk.distributed.coordinator.testing.TestDatabase;
 
-/** A running coordinator vacuums the provers table as it starts, and every period after. */
+/** The chore is wired in: a running coordinator vacuums the provers table as it starts. */
 class ProverVacuumTest {
 
   @Test
